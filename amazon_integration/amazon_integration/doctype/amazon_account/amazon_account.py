@@ -1,0 +1,199 @@
+# Copyright (c) 2026, Amazon Integration contributors
+# For license information, please see license.txt
+
+from urllib.parse import urlparse
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+
+class AmazonAccount(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from amazon_integration.amazon_integration.doctype.amazon_account_marketplace.amazon_account_marketplace import (
+			AmazonAccountMarketplace,
+		)
+
+		account_name: DF.Data
+		company: DF.Link
+		customer_group: DF.Link | None
+		enabled: DF.Check
+		endpoint_override: DF.Data | None
+		fallback_item: DF.Link | None
+		fba_warehouse: DF.Link | None
+		fbm_warehouse: DF.Link | None
+		gift_wrap_item: DF.Link | None
+		last_order_sync: DF.Datetime | None
+		lwa_client_id: DF.Data
+		lwa_client_secret: DF.Password
+		marketplace_tax_account: DF.Link | None
+		marketplaces: DF.Table[AmazonAccountMarketplace]
+		promotion_item: DF.Link | None
+		refresh_token: DF.Password
+		region: DF.Literal["NA", "EU", "FE"]
+		sales_person: DF.Link | None
+		sales_tax_account: DF.Link | None
+		selling_price_list: DF.Link
+		seller_id: DF.Data
+		shipping_item: DF.Link | None
+		sync_interval: DF.Int
+		territory: DF.Link | None
+	# end: auto-generated types
+
+	def validate(self) -> None:
+		self.seller_id = (self.seller_id or "").strip()
+		self.validate_endpoint_override()
+		self.validate_marketplaces()
+		self.validate_price_lists()
+		self.validate_warehouses()
+		self.validate_accounts()
+		self.validate_no_overlap_with_other_registrations()
+
+	def validate_endpoint_override(self) -> None:
+		if self.endpoint_override and urlparse(self.endpoint_override).scheme not in ("http", "https"):
+			frappe.throw(
+				_("Endpoint Override {0} is not an http(s) URL.").format(frappe.bold(self.endpoint_override)),
+				title=_("Invalid Endpoint"),
+			)
+
+	def validate_marketplaces(self) -> None:
+		if not self.marketplaces:
+			frappe.throw(_("Add at least one marketplace."), title=_("No Marketplace"))
+		seen: set[str] = set()
+		for row in self.marketplaces:
+			if row.marketplace in seen:
+				frappe.throw(
+					_("Row {0}: marketplace {1} is listed twice.").format(
+						row.idx, frappe.bold(_marketplace_label(row.marketplace))
+					),
+					title=_("Duplicate Marketplace"),
+				)
+			seen.add(row.marketplace)
+			region = frappe.db.get_value("Amazon Marketplace", row.marketplace, "region")
+			# One SP-API registration talks to one regional endpoint.
+			if region and region != self.region:
+				frappe.throw(
+					_("Row {0}: marketplace {1} belongs to region {2}, but this account is for region {3}.").format(
+						row.idx, frappe.bold(_marketplace_label(row.marketplace)), region, self.region
+					),
+					title=_("Marketplace Region Mismatch"),
+				)
+
+	def validate_price_lists(self) -> None:
+		account_currency = self._selling_price_list_currency(self.selling_price_list)
+		for row in self.marketplaces:
+			currency = frappe.db.get_value("Amazon Marketplace", row.marketplace, "currency")
+			row.currency = currency
+			price_list = row.price_list or self.selling_price_list
+			if not price_list:
+				continue  # the mandatory check names the missing price list
+			price_list_currency = (
+				self._selling_price_list_currency(row.price_list) if row.price_list else account_currency
+			)
+			if price_list_currency != currency:
+				frappe.throw(
+					_(
+						"Row {0}: marketplace {1} sells in {2}, but price list {3} is in {4}. "
+						"Set a price list in {2} on that row."
+					).format(
+						row.idx,
+						frappe.bold(_marketplace_label(row.marketplace)),
+						currency,
+						frappe.bold(price_list),
+						price_list_currency,
+					),
+					title=_("Currency Mismatch"),
+				)
+
+	def _selling_price_list_currency(self, price_list: str) -> str | None:
+		details = frappe.db.get_value("Price List", price_list, ["currency", "selling", "enabled"], as_dict=True)
+		if not details:
+			return None
+		if not details.selling or not details.enabled:
+			frappe.throw(
+				_("Price List {0} must be enabled and used for selling.").format(frappe.bold(price_list)),
+				title=_("Invalid Price List"),
+			)
+		return details.currency
+
+	def validate_warehouses(self) -> None:
+		for fieldname in ("fba_warehouse", "fbm_warehouse"):
+			warehouse = self.get(fieldname)
+			if not warehouse:
+				continue
+			company, is_group = frappe.db.get_value("Warehouse", warehouse, ["company", "is_group"])
+			label = _(self.meta.get_label(fieldname))
+			if company != self.company:
+				frappe.throw(
+					_("{0} {1} belongs to company {2}, not to {3}.").format(
+						label, frappe.bold(warehouse), company, frappe.bold(self.company)
+					),
+					title=_("Warehouse of Another Company"),
+				)
+			if is_group:
+				frappe.throw(
+					_("{0} {1} is a group warehouse; stock can only move in a leaf warehouse.").format(
+						label, frappe.bold(warehouse)
+					),
+					title=_("Group Warehouse"),
+				)
+
+	def validate_accounts(self) -> None:
+		for fieldname in ("sales_tax_account", "marketplace_tax_account"):
+			account = self.get(fieldname)
+			if not account:
+				continue
+			company, is_group = frappe.db.get_value("Account", account, ["company", "is_group"])
+			if company != self.company or is_group:
+				frappe.throw(
+					_("{0} {1} must be a ledger (not a group) account of company {2}.").format(
+						_(self.meta.get_label(fieldname)), frappe.bold(account), frappe.bold(self.company)
+					),
+					title=_("Invalid Account"),
+				)
+
+	def validate_no_overlap_with_other_registrations(self) -> None:
+		"""Two enabled registrations of one seller syncing one marketplace would import its orders twice."""
+		if not self.enabled:
+			return
+		mine = {row.marketplace for row in self.marketplaces}
+		others = frappe.get_all(
+			"Amazon Account",
+			filters={"seller_id": self.seller_id, "enabled": 1, "name": ("!=", self.name or "")},
+			pluck="name",
+		)
+		if not others:
+			return
+		rows = frappe.get_all(
+			"Amazon Account Marketplace",
+			filters={"parenttype": "Amazon Account", "parent": ("in", others), "marketplace": ("in", list(mine))},
+			fields=["parent", "marketplace"],
+		)
+		if rows:
+			frappe.throw(
+				_("Marketplace {0} of seller {1} is already synced by the enabled Amazon Account {2}.").format(
+					frappe.bold(_marketplace_label(rows[0].marketplace)),
+					frappe.bold(self.seller_id),
+					frappe.bold(rows[0].parent),
+				),
+				title=_("Marketplace Already Synced"),
+			)
+
+	@frappe.whitelist()
+	def test_connection(self) -> dict:
+		frappe.only_for(("System Manager", "Amazon Manager"))
+		from amazon_integration.erpnext.gateway import check_connection
+
+		return check_connection(self)
+
+
+def _marketplace_label(marketplace: str) -> str:
+	name = frappe.db.get_value("Amazon Marketplace", marketplace, "marketplace_name")
+	return f"{name} ({marketplace})" if name else marketplace

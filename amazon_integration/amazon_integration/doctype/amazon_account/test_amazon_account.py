@@ -1,0 +1,88 @@
+# Copyright (c) 2026, Amazon Integration contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe.utils import strip_html
+from frappe.tests.utils import FrappeTestCase
+
+from amazon_integration.tests.utils import (
+	CA,
+	COMPANY,
+	DE,
+	GROUP_WAREHOUSE,
+	OTHER_WAREHOUSE,
+	PRICE_LISTS,
+	US,
+	amazon_account,
+)
+
+# The app's tests make their own records (tests/utils.py): skip ERPNext's test record graph.
+test_ignore = [
+	"Account",
+	"Amazon Marketplace",
+	"Company",
+	"Currency",
+	"Customer Group",
+	"Item",
+	"Price List",
+	"Sales Person",
+	"Territory",
+	"Warehouse",
+]
+
+
+class TestAmazonAccount(FrappeTestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def assertRefused(self, account, message_regex: str) -> None:
+		with self.assertRaises(frappe.ValidationError) as raised:
+			account.insert()
+		self.assertRegex(strip_html(str(raised.exception)), message_regex)
+
+	def test_account_with_two_marketplaces(self):
+		account = amazon_account().insert()
+		self.assertEqual([row.marketplace for row in account.marketplaces], [US, CA])
+		self.assertEqual([row.currency for row in account.marketplaces], ["USD", "CAD"])
+
+	def test_marketplace_currency_must_match_price_list(self):
+		account = amazon_account(marketplaces=[{"marketplace": US}, {"marketplace": CA}])
+		self.assertRefused(account, r"Row 2: marketplace Amazon\.ca \(A2EUQ1WTGCTBG2\) sells in CAD, but price list Amazon USD is in USD")
+
+	def test_row_price_list_in_another_currency_is_refused(self):
+		account = amazon_account(marketplaces=[{"marketplace": CA, "price_list": PRICE_LISTS["EUR"]}])
+		self.assertRefused(account, r"Row 1: marketplace Amazon\.ca \(A2EUQ1WTGCTBG2\) sells in CAD, but price list Amazon EUR is in EUR")
+
+	def test_warehouse_of_another_company_is_refused(self):
+		account = amazon_account(fbm_warehouse=OTHER_WAREHOUSE)
+		self.assertRefused(account, f"FBM Warehouse {OTHER_WAREHOUSE} belongs to company Amazon Other Company, not to {COMPANY}")
+
+	def test_group_warehouse_is_refused(self):
+		account = amazon_account(fba_warehouse=GROUP_WAREHOUSE)
+		self.assertRefused(account, f"FBA Warehouse {GROUP_WAREHOUSE} is a group warehouse")
+
+	def test_marketplace_of_another_region_is_refused(self):
+		account = amazon_account(marketplaces=[{"marketplace": US}, {"marketplace": DE, "price_list": PRICE_LISTS["EUR"]}])
+		self.assertRefused(account, r"Row 2: marketplace Amazon\.de \(A1PA6795UKMFR9\) belongs to region EU, but this account is for region NA")
+
+	def test_two_enabled_registrations_of_one_seller_cannot_sync_one_marketplace(self):
+		amazon_account().insert()
+		second = amazon_account(account_name="Test Seller NA 2", marketplaces=[{"marketplace": US}])
+		self.assertRefused(second, r"Marketplace Amazon\.com \(ATVPDKIKX0DER\) of seller A1TESTSELLER is already synced by the enabled Amazon Account Test Seller NA")
+
+		# A disabled registration, or another seller, may list the same marketplace.
+		amazon_account(account_name="Test Seller NA 3", enabled=0, marketplaces=[{"marketplace": US}]).insert()
+		amazon_account(account_name="Other Seller NA", seller_id="A2OTHERSELLER", marketplaces=[{"marketplace": US}]).insert()
+
+	def test_passwords_are_not_readable_as_plain_values(self):
+		account = amazon_account().insert()
+		reloaded = frappe.get_doc("Amazon Account", account.name)
+		values = reloaded.as_dict()
+		for fieldname, secret in (
+			("lwa_client_secret", "lwa-secret-do-not-log"),
+			("refresh_token", "Atzr|refresh-token-do-not-log"),
+		):
+			self.assertNotIn(secret, str(values))
+			self.assertTrue(set(values[fieldname]) <= {"*"})
+			self.assertEqual(reloaded.get_password(fieldname), secret)
+		self.assertNotIn("do-not-log", frappe.as_json(frappe.get_all("Amazon Account", fields=["*"])))

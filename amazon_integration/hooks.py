@@ -1,0 +1,38 @@
+app_name = "amazon_integration"
+app_title = "Amazon Integration"
+app_publisher = "Amazon Integration contributors"
+app_description = "Amazon seller accounts in ERPNext: orders, FBM shipments, FBA stock, settlements"
+app_email = "dev@example.com"
+app_license = "mit"
+
+required_apps = ["frappe/erpnext"]
+
+export_python_type_annotations = True
+
+# Install, migrate, uninstall
+after_install = "amazon_integration.setup.after_install"
+after_migrate = "amazon_integration.setup.after_migrate"
+before_uninstall = "amazon_integration.setup.before_uninstall"
+
+# Tests: a company, warehouses and price lists of the app's own (see tests/utils.py)
+before_tests = "amazon_integration.tests.utils.before_tests"
+
+fixtures = [
+	"Amazon Marketplace",
+	{"dt": "Role", "filters": [["role_name", "=", "Amazon Manager"]]},
+]
+
+doctype_js = {}
+
+# The cron is a cheap dispatcher: it enqueues one job per due account on the long queue.
+scheduler_events = {
+	"cron": {
+		"*/5 * * * *": ["amazon_integration.erpnext.tasks.dispatch_order_sync"],
+	},
+}
+
+doc_events = {
+	"Delivery Note": {
+		"on_submit": "amazon_integration.overrides.delivery_note.on_submit",
+	},
+}

@@ -1,0 +1,58 @@
+"""The one-way rule: the gateway, the domain and the simulator never import Frappe or ERPNext."""
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "amazon_integration"
+FRAPPE_FREE = ("amazon", "sync", "simulator")
+FORBIDDEN = ("frappe", "erpnext")
+
+
+def _python_files(layer: str) -> list[Path]:
+	return sorted((PACKAGE_ROOT / layer).rglob("*.py"))
+
+
+def _imported_roots(path: Path) -> set[str]:
+	tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+	roots: set[str] = set()
+	for node in ast.walk(tree):
+		if isinstance(node, ast.Import):
+			roots.update(alias.name.split(".")[0] for alias in node.names)
+		elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+			roots.add(node.module.split(".")[0])
+	return roots
+
+
+@pytest.mark.parametrize("layer", FRAPPE_FREE)
+def test_layer_never_imports_frappe_or_erpnext(layer: str) -> None:
+	offenders = [
+		f"{path.relative_to(PACKAGE_ROOT.parent)} imports {root}"
+		for path in _python_files(layer)
+		for root in sorted(_imported_roots(path) & set(FORBIDDEN))
+	]
+	assert not offenders, "the frappe-free core imports Frappe/ERPNext:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("layer", FRAPPE_FREE)
+def test_layer_imports_cleanly_without_frappe(layer: str) -> None:
+	package = importlib.import_module(f"amazon_integration.{layer}")
+	for module in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+		if ".tests" in module.name:
+			continue
+		importlib.import_module(module.name)
+
+
+def test_core_does_not_reach_into_the_adapter() -> None:
+	"""Arrows point one way: the adapter may use the core, never the reverse."""
+	offenders = []
+	for layer in FRAPPE_FREE:
+		for path in _python_files(layer):
+			source = path.read_text(encoding="utf-8")
+			for needle in ("amazon_integration.erpnext", "amazon_integration.amazon_integration"):
+				if needle in source:
+					offenders.append(f"{path.relative_to(PACKAGE_ROOT.parent)} uses {needle}")
+	assert not offenders, "\n".join(offenders)
