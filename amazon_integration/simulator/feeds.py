@@ -1,0 +1,723 @@
+"""Feeds API 2021-06-30 and the simulator's document storage (Amazon's presigned S3 URLs).
+
+Documents: createFeedDocument answers a presigned URL on the simulator itself, {base_url}/_sim/upload/{id};
+a PUT there stores the bytes (its Content-Type must equal the createFeedDocument contentType, as with S3's
+signed headers: otherwise 403 SignatureDoesNotMatch). Result and report documents are served from
+{base_url}/_sim/download/{id}: raw bytes, gzip'd ones WITHOUT a Content-Encoding header (what Amazon does by
+default), unless getFeedDocument/getReportDocument was called with enableContentEncodingUrlHeader=true, whose
+URL carries ?contentEncoding=gzip and is served with "Content-Encoding: gzip". URLs do not expire.
+
+Feed processing is paced by the simulated clock and computed lazily whenever feeds are read (no threads):
+IN_QUEUE for `queue_seconds` (30) after createFeed, then IN_PROGRESS for `processing_seconds` (30), then DONE
+or FATAL. The feed is applied exactly once, under state.lock, at the moment it leaves IN_PROGRESS; feeds are
+processed in creation order. Call tick(state) to bring every feed up to date (other modules do before reads).
+
+POST_ORDER_FULFILLMENT_DATA is the supported feed type (others: 400 InvalidInput): each OrderFulfillment
+message goes through state.apply_shipment (the confirmShipment rules; no Item = every unshipped unit, Item without
+Quantity = all of that item, CarrierName alone = carrier "Other"); the result document is a gzip'd
+ProcessingReport (xmlfeeds): StatusCode Complete for DONE, one Error Result per failed MessageID
+(ResultMessageCode 18028 unknown order / forced order fault, 18025 a shipment rule, 8001 missing data). A FATAL
+feed (malformed XML, wrong MessageType, never-uploaded document, forced) gets a result document too, StatusCode
+Rejected with one Result of MessageID 0 (5001 XML parsing, 5000 other).
+Faults (control API):
+  state.feeds_failures (FeedFaults, filled by POST /_sim/feeds/fail-next of control.py): snapshotted and
+  cleared by the next createFeed.
+    order_ids   -> the messages about these orders get an Error Result (code 18028, order_message), unapplied;
+    unattributed -> one Result with MessageID 0 (code 5000, unattributed_message), no message applied,
+                   MessagesWithError = all messages; processingStatus DONE.
+  POST /_sim/feeds/fatal-next {"message": "..."} (this module): the next feed goes FATAL, nothing applied.
+Other control routes here: POST /_sim/feeds/timing {"queue_seconds": s, "processing_seconds": s}.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from .http import ApiError, Request, Response, Router
+from .state import ShipmentRejected, SimulatorState
+from .xmlfeeds import (
+	CODE_FEED_PROCESSING_ERROR,
+	CODE_INVALID_FULFILLMENT,
+	CODE_INVALID_ORDER_ID,
+	CODE_MISSING_DATA,
+	CODE_XML_PARSING_ERROR,
+	FeedParseError,
+	FulfillmentMessage,
+	ProcessingReport,
+	ResultEntry,
+	build_processing_report,
+	parse_order_fulfillment_feed,
+)
+
+T = TypeVar("T")
+
+FEED_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
+ORDER_FULFILLMENT_FEED = "POST_ORDER_FULFILLMENT_DATA"
+SUPPORTED_FEED_TYPES = frozenset({ORDER_FULFILLMENT_FEED})
+RETENTION = timedelta(days=90)  # createdSince default: feeds are kept 90 days
+
+
+# -- per-state storage shared by the sim-docs modules ---------------------------------------------------
+
+
+def attach(state: SimulatorState, key: str, factory: Callable[[], T]) -> T:
+	"""This module family's own data on the state (state.extras[key]), created on first use."""
+	extras: dict[str, Any] = state.extras
+	with state.lock:
+		value = extras.get(key)
+		if value is None:
+			value = factory()
+			extras[key] = value
+		return value
+
+
+def docs_rng(state: SimulatorState) -> random.Random:
+	"""A random stream for ids, seeded from the state's seed but separate from state.rng (so using it never
+	shifts the orders generator's sequence)."""
+	return attach(state, "docs.rng", lambda: random.Random(f"{getattr(state, 'seed', 1)}:sim-docs"))
+
+
+def new_uuid(state: SimulatorState) -> str:
+	return str(uuid.UUID(int=docs_rng(state).getrandbits(128), version=4))
+
+
+def region_code(state: SimulatorState) -> str:
+	for marketplace in state.marketplaces.values():
+		return {"EU": "eu", "FE": "fe"}.get(getattr(marketplace, "region", "NA"), "na")
+	return "na"
+
+
+def iso(moment: datetime) -> str:
+	"""SP-API date-time as Amazon writes it in feeds/reports: 2024-01-02T03:04:05+00:00."""
+	return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def parse_iso(value: str, name: str) -> datetime:
+	text = value.strip()
+	if text.endswith(("Z", "z")):
+		text = text[:-1] + "+00:00"
+	try:
+		parsed = datetime.fromisoformat(text)
+	except ValueError:
+		raise ApiError(400, "InvalidInput", f"{name} is not a valid ISO 8601 date-time.", value) from None
+	if parsed.tzinfo is None:
+		parsed = parsed.replace(tzinfo=timezone.utc)
+	return parsed.astimezone(timezone.utc)
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StoredDocument:
+	document_id: str
+	content_type: str
+	created: datetime
+	data: bytes | None = None  # None until uploaded
+	compression: str | None = None  # "GZIP" when `data` is gzip'd
+	uploadable: bool = False  # feed input documents only
+
+
+@dataclass
+class DocumentStore:
+	documents: dict[str, StoredDocument] = field(default_factory=dict)
+
+
+def documents(state: SimulatorState) -> DocumentStore:
+	return attach(state, "docs.documents", DocumentStore)
+
+
+def store_document(
+	state: SimulatorState, document_id: str, data: bytes, content_type: str, gzipped: bool
+) -> StoredDocument:
+	"""Keep a generated document (gzip'd here when `gzipped`)."""
+	body = gzip.compress(data, mtime=0) if gzipped else data
+	document = StoredDocument(
+		document_id=document_id,
+		content_type=content_type,
+		created=state.clock.now(),
+		data=body,
+		compression="GZIP" if gzipped else None,
+	)
+	with state.lock:
+		documents(state).documents[document_id] = document
+	return document
+
+
+def download_url(state: SimulatorState, document_id: str, content_encoding_header: bool = False) -> str:
+	url = f"{state.base_url}/_sim/download/{document_id}"
+	return url + "?contentEncoding=gzip" if content_encoding_header else url
+
+
+def _normalize_content_type(value: str | None) -> str:
+	return ";".join(part.strip().lower() for part in (value or "").split(";") if part.strip())
+
+
+def _s3_error(status: int, code: str, message: str) -> Response:
+	body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+	return Response(status=status, body=body.encode("utf-8"), content_type="application/xml")
+
+
+def _upload(state: SimulatorState, req: Request) -> Response:
+	document_id = req.path_args["documentId"]
+	with state.lock:
+		document = documents(state).documents.get(document_id)
+		if document is None or not document.uploadable:
+			return _s3_error(403, "AccessDenied", "Access Denied")
+		if _normalize_content_type(req.headers.get("content-type")) != _normalize_content_type(
+			document.content_type
+		):
+			return _s3_error(
+				403,
+				"SignatureDoesNotMatch",
+				"The request signature we calculated does not match the signature you provided.",
+			)
+		document.data = bytes(req.body)
+	return Response(
+		status=200, body=None, headers={"ETag": f'"{uuid.uuid5(uuid.NAMESPACE_OID, document_id).hex}"'}
+	)
+
+
+def _download(state: SimulatorState, req: Request) -> Response:
+	document_id = req.path_args["documentId"]
+	with state.lock:
+		document = documents(state).documents.get(document_id)
+		data = document.data if document is not None else None
+	if document is None or data is None:
+		return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+	headers: dict[str, str] = {}
+	if document.compression == "GZIP" and req.param("contentEncoding") == "gzip":
+		headers["Content-Encoding"] = "gzip"
+	return Response(status=200, body=data, headers=headers, content_type=document.content_type)
+
+
+# -- feeds ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaultSnapshot:
+	order_ids: set[str] = field(default_factory=set)
+	order_message: str = ""
+	unattributed: bool = False
+	unattributed_message: str = ""
+	fatal: bool = False
+	fatal_message: str = ""
+
+
+@dataclass
+class SimFeed:
+	feed_id: str
+	feed_type: str
+	marketplace_ids: list[str]
+	input_document_id: str
+	created: datetime
+	status: str = "IN_QUEUE"
+	processing_start: datetime | None = None
+	processing_end: datetime | None = None
+	result_document_id: str | None = None
+	faults: FaultSnapshot = field(default_factory=FaultSnapshot)
+	feed_options: dict[str, str] = field(default_factory=dict)
+	report: ProcessingReport | None = None  # what the result document says (handy for tests)
+
+	def to_json(self) -> dict[str, Any]:
+		body: dict[str, Any] = {
+			"feedId": self.feed_id,
+			"feedType": self.feed_type,
+			"marketplaceIds": list(self.marketplace_ids),
+			"createdTime": iso(self.created),
+			"processingStatus": self.status,
+		}
+		if self.processing_start is not None:
+			body["processingStartTime"] = iso(self.processing_start)
+		if self.processing_end is not None:
+			body["processingEndTime"] = iso(self.processing_end)
+		if self.result_document_id is not None:
+			body["resultFeedDocumentId"] = self.result_document_id
+		return body
+
+
+@dataclass
+class FeedsState:
+	feeds: dict[str, SimFeed] = field(default_factory=dict)  # creation order
+	next_number: int = 0
+	queue_seconds: float = 30.0
+	processing_seconds: float = 30.0
+	fatal_next: str | None = None  # message of the next forced FATAL
+	page_tokens: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+
+
+def feeds_state(state: SimulatorState) -> FeedsState:
+	return attach(state, "docs.feeds", FeedsState)
+
+
+def _new_feed_id(state: SimulatorState, fs: FeedsState) -> str:
+	if fs.next_number == 0:  # Amazon feed ids are 11-digit numbers, increasing
+		fs.next_number = 50_000_000_000 + docs_rng(state).randrange(1000) * 1000
+	fs.next_number += 1
+	return str(fs.next_number)
+
+
+def tick(state: SimulatorState) -> None:
+	"""Move every feed along the simulated clock; apply the ones that finish (exactly once, in order)."""
+	with state.lock:
+		fs = feeds_state(state)
+		now = state.clock.now()
+		for feed in fs.feeds.values():
+			_advance(state, fs, feed, now)
+
+
+def _advance(state: SimulatorState, fs: FeedsState, feed: SimFeed, now: datetime) -> None:
+	if feed.status == "IN_QUEUE":
+		start = feed.created + timedelta(seconds=fs.queue_seconds)
+		if now < start:
+			return
+		feed.status = "IN_PROGRESS"
+		feed.processing_start = start
+	if feed.status == "IN_PROGRESS":
+		assert feed.processing_start is not None
+		end = feed.processing_start + timedelta(seconds=fs.processing_seconds)
+		if now < end:
+			return
+		feed.processing_end = end
+		_process(state, feed)
+
+
+def _finish(state: SimulatorState, feed: SimFeed, status: str, report: ProcessingReport) -> None:
+	feed.status = status
+	feed.report = report
+	document_id = f"amzn1.tortuga.4.{region_code(state)}.{new_uuid(state)}"
+	xml = build_processing_report(report, state.seller_id)
+	store_document(state, document_id, xml, "text/xml; charset=UTF-8", gzipped=True)
+	feed.result_document_id = document_id
+
+
+def _rejected(feed: SimFeed, code: int, description: str) -> ProcessingReport:
+	return ProcessingReport(
+		document_transaction_id=feed.feed_id,
+		status_code="Rejected",
+		messages_processed=0,
+		messages_successful=0,
+		messages_with_error=0,
+		results=[ResultEntry(message_id=0, result_code="Error", message_code=code, description=description)],
+	)
+
+
+def _process(state: SimulatorState, feed: SimFeed) -> None:
+	"""Apply the feed (called once, under state.lock, when it leaves IN_PROGRESS)."""
+	if feed.faults.fatal:
+		_finish(state, feed, "FATAL", _rejected(feed, CODE_FEED_PROCESSING_ERROR, feed.faults.fatal_message))
+		return
+	document = documents(state).documents.get(feed.input_document_id)
+	if document is None or document.data is None:
+		_finish(
+			state,
+			feed,
+			"FATAL",
+			_rejected(
+				feed,
+				CODE_FEED_PROCESSING_ERROR,
+				"The feed document was not uploaded before the feed was created.",
+			),
+		)
+		return
+	data = document.data
+	if data[:2] == b"\x1f\x8b":  # a seller may upload gzip'd content
+		try:
+			data = gzip.decompress(data)
+		except OSError:
+			pass
+	try:
+		parsed = parse_order_fulfillment_feed(data)
+	except FeedParseError as exc:
+		_finish(state, feed, "FATAL", _rejected(feed, CODE_XML_PARSING_ERROR, exc.describe()))
+		return
+	total = len(parsed.messages)
+	if feed.faults.unattributed:
+		report = ProcessingReport(
+			document_transaction_id=feed.feed_id,
+			status_code="Complete",
+			messages_processed=total,
+			messages_successful=0,
+			messages_with_error=total,
+			results=[
+				ResultEntry(
+					message_id=0,
+					result_code="Error",
+					message_code=CODE_FEED_PROCESSING_ERROR,
+					description=feed.faults.unattributed_message,
+				)
+			],
+		)
+		_finish(state, feed, "DONE", report)
+		return
+	results: list[ResultEntry] = []
+	for message in parsed.messages:
+		error = _apply_message(state, feed, message)
+		if error is not None:
+			results.append(error)
+	failed = {result.message_id for result in results}
+	report = ProcessingReport(
+		document_transaction_id=feed.feed_id,
+		status_code="Complete",
+		messages_processed=total,
+		messages_successful=total - len(failed),
+		messages_with_error=len(failed),
+		results=results,
+	)
+	_finish(state, feed, "DONE", report)
+
+
+def _apply_message(state: SimulatorState, feed: SimFeed, message: FulfillmentMessage) -> ResultEntry | None:
+	"""One OrderFulfillment message through the confirmShipment rules; the Result when it fails."""
+
+	def error(code: int, description: str, item_code: str | None = None) -> ResultEntry:
+		return ResultEntry(
+			message_id=message.message_id,
+			result_code="Error",
+			message_code=code,
+			description=description,
+			amazon_order_id=message.amazon_order_id,
+			amazon_order_item_code=item_code,
+		)
+
+	if message.problem:
+		return error(CODE_MISSING_DATA, message.problem)
+	if not message.amazon_order_id:
+		return error(
+			CODE_INVALID_ORDER_ID,
+			f"MerchantOrderID {message.merchant_order_id} is not known; use AmazonOrderID.",
+		)
+	order_id = message.amazon_order_id
+	if order_id in feed.faults.order_ids:
+		return error(CODE_INVALID_ORDER_ID, feed.faults.order_message)
+	order = state.orders.get(order_id)
+	lines: list[tuple[str, int]] = []
+	if message.items:
+		for item in message.items:
+			if not item.amazon_order_item_code:
+				return error(CODE_INVALID_FULFILLMENT, "Use AmazonOrderItemCode to name the item.")
+			quantity = item.quantity
+			if quantity is None:
+				sim_item = order.item(item.amazon_order_item_code) if order is not None else None
+				quantity = sim_item.quantity_unshipped if sim_item is not None else 1
+				if quantity <= 0:
+					return error(
+						CODE_INVALID_FULFILLMENT,
+						f"Order item {item.amazon_order_item_code} has no unshipped quantity.",
+						item.amazon_order_item_code,
+					)
+			lines.append((item.amazon_order_item_code, quantity))
+	elif order is not None:
+		lines = [
+			(item.order_item_id, item.quantity_unshipped)
+			for item in order.items
+			if item.quantity_unshipped > 0
+		]
+	carrier_code = message.carrier_code or ("Other" if message.carrier_name else "")
+	assert message.fulfillment_date is not None
+	try:
+		state.apply_shipment(
+			order_id,
+			lines,
+			carrier_code,
+			message.carrier_name,
+			message.tracking_number or "",
+			message.fulfillment_date,
+			message.shipping_method,
+			package_reference_id=message.merchant_fulfillment_id,
+		)
+	except ShipmentRejected as exc:
+		code = CODE_INVALID_ORDER_ID if exc.code == "NotFound" else CODE_INVALID_FULFILLMENT
+		return error(code, exc.message)
+	return None
+
+
+def _take_faults(state: SimulatorState, fs: FeedsState) -> FaultSnapshot:
+	"""Snapshot and clear the control API's "next feed" instructions."""
+	snapshot = FaultSnapshot()
+	faults = getattr(state, "feeds_failures", None)
+	if faults is not None:
+		snapshot.order_ids = set(getattr(faults, "order_ids", set()) or set())
+		snapshot.order_message = (
+			getattr(faults, "order_message", "") or "The order id you submitted is invalid."
+		)
+		snapshot.unattributed = bool(getattr(faults, "unattributed", False))
+		snapshot.unattributed_message = (
+			getattr(faults, "unattributed_message", "") or "The feed could not be processed."
+		)
+		if getattr(faults, "fatal", False):
+			snapshot.fatal = True
+			snapshot.fatal_message = (
+				getattr(faults, "fatal_message", "") or "The feed could not be processed."
+			)
+			faults.fatal = False
+		if hasattr(faults, "clear"):
+			faults.clear()
+	if fs.fatal_next is not None:
+		snapshot.fatal = True
+		snapshot.fatal_message = fs.fatal_next
+		fs.fatal_next = None
+	return snapshot
+
+
+# -- handlers -------------------------------------------------------------------------------------------
+
+
+def _require_list(body: dict[str, Any], name: str, max_items: int) -> list[str]:
+	value = body.get(name)
+	if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+		raise ApiError(400, "InvalidInput", f"{name} must be a non-empty list of strings.")
+	if len(value) > max_items:
+		raise ApiError(400, "InvalidInput", f"{name} accepts at most {max_items} values.")
+	return value
+
+
+def _check_marketplaces(state: SimulatorState, marketplace_ids: list[str]) -> None:
+	for marketplace_id in marketplace_ids:
+		if state.marketplaces and marketplace_id not in state.marketplaces:
+			raise ApiError(400, "InvalidInput", f"Invalid marketplaceId: {marketplace_id}.")
+
+
+PageTokens = dict[str, tuple[list[str], int]]  # token -> (ids still to serve, page size)
+
+
+def paginate(
+	tokens: PageTokens, state: SimulatorState, ids: list[str], page_size: int
+) -> tuple[list[str], str | None]:
+	"""First page of `ids` and the token of the rest (a snapshot, so later creations never shift pages)."""
+	page, rest = ids[:page_size], ids[page_size:]
+	token = None
+	if rest:
+		token = new_uuid(state).replace("-", "")
+		tokens[token] = (rest, page_size)
+	return page, token
+
+
+def next_page(tokens: PageTokens, state: SimulatorState, token: str) -> tuple[list[str], str | None]:
+	stored = tokens.pop(token, None)
+	if stored is None:
+		raise ApiError(400, "InvalidInput", "The nextToken is invalid or expired.")
+	ids, page_size = stored
+	return paginate(tokens, state, ids, page_size)
+
+
+def list_filters(req: Request, type_param: str, known_statuses: tuple[str, ...]) -> dict[str, Any]:
+	"""Shared getFeeds/getReports query rules (nextToken alone, or the types plus filters)."""
+	token = req.param("nextToken")
+	others = [
+		name
+		for name in (
+			type_param,
+			"marketplaceIds",
+			"processingStatuses",
+			"pageSize",
+			"createdSince",
+			"createdUntil",
+		)
+		if req.param(name) is not None
+	]
+	if token is not None:
+		if others:
+			raise ApiError(
+				400,
+				"InvalidInput",
+				"nextToken must be the only parameter.",
+				f"Also given: {', '.join(others)}.",
+			)
+		return {"nextToken": token}
+	types = req.param_list(type_param)
+	if not types:
+		raise ApiError(400, "InvalidInput", f"Either {type_param} or nextToken is required.")
+	if len(types) > 10:
+		raise ApiError(400, "InvalidInput", f"{type_param} accepts at most 10 values.")
+	marketplace_ids = req.param_list("marketplaceIds")
+	if len(marketplace_ids) > 10:
+		raise ApiError(400, "InvalidInput", "marketplaceIds accepts at most 10 values.")
+	statuses = req.param_list("processingStatuses")
+	for status in statuses:
+		if status not in known_statuses:
+			raise ApiError(400, "InvalidInput", f"Invalid processingStatuses value: {status}.")
+	raw_size = req.param("pageSize")
+	try:
+		page_size = int(raw_size) if raw_size is not None else 10
+	except ValueError:
+		raise ApiError(400, "InvalidInput", "pageSize must be an integer between 1 and 100.") from None
+	if not 1 <= page_size <= 100:
+		raise ApiError(400, "InvalidInput", "pageSize must be an integer between 1 and 100.")
+	since = req.param("createdSince")
+	until = req.param("createdUntil")
+	return {
+		"types": set(types),
+		"marketplaceIds": set(marketplace_ids),
+		"statuses": set(statuses),
+		"pageSize": page_size,
+		"createdSince": parse_iso(since, "createdSince") if since else None,
+		"createdUntil": parse_iso(until, "createdUntil") if until else None,
+	}
+
+
+def register(router: Router, state: SimulatorState) -> None:
+	@router.route("PUT", "/_sim/upload/{documentId}")
+	def upload(req: Request) -> Response:
+		return _upload(state, req)
+
+	@router.route("GET", "/_sim/download/{documentId}")
+	def download(req: Request) -> Response:
+		return _download(state, req)
+
+	@router.route("POST", "/feeds/2021-06-30/documents", operation="createFeedDocument")
+	def create_feed_document(req: Request) -> Response:
+		body = req.json()
+		content_type = body.get("contentType") if isinstance(body, dict) else None
+		if not isinstance(content_type, str) or not content_type.strip():
+			raise ApiError(400, "InvalidInput", "contentType is required.")
+		with state.lock:
+			document_id = f"amzn1.tortuga.4.{region_code(state)}.{new_uuid(state)}"
+			documents(state).documents[document_id] = StoredDocument(
+				document_id=document_id, content_type=content_type, created=state.clock.now(), uploadable=True
+			)
+		return Response(
+			status=201,
+			body={"feedDocumentId": document_id, "url": f"{state.base_url}/_sim/upload/{document_id}"},
+		)
+
+	@router.route("POST", "/feeds/2021-06-30/feeds", operation="createFeed")
+	def create_feed(req: Request) -> Response:
+		body = req.json()
+		if not isinstance(body, dict):
+			raise ApiError(400, "InvalidInput", "The body must be a CreateFeedSpecification object.")
+		feed_type = body.get("feedType")
+		if not isinstance(feed_type, str) or not feed_type:
+			raise ApiError(400, "InvalidInput", "feedType is required.")
+		marketplace_ids = _require_list(body, "marketplaceIds", 25)
+		document_id = body.get("inputFeedDocumentId")
+		if not isinstance(document_id, str) or not document_id:
+			raise ApiError(400, "InvalidInput", "inputFeedDocumentId is required.")
+		if feed_type not in SUPPORTED_FEED_TYPES:
+			raise ApiError(400, "InvalidInput", f"Invalid feed type: {feed_type}.")
+		options = body.get("feedOptions") or {}
+		if not isinstance(options, dict):
+			raise ApiError(400, "InvalidInput", "feedOptions must be an object of strings.")
+		with state.lock:
+			_check_marketplaces(state, marketplace_ids)
+			document = documents(state).documents.get(document_id)
+			if document is None or not document.uploadable:
+				raise ApiError(400, "InvalidInput", f"Invalid inputFeedDocumentId: {document_id}.")
+			fs = feeds_state(state)
+			feed = SimFeed(
+				feed_id=_new_feed_id(state, fs),
+				feed_type=feed_type,
+				marketplace_ids=list(marketplace_ids),
+				input_document_id=document_id,
+				created=state.clock.now(),
+				faults=_take_faults(state, fs),
+				feed_options={str(k): str(v) for k, v in options.items()},
+			)
+			fs.feeds[feed.feed_id] = feed
+		return Response(status=202, body={"feedId": feed.feed_id})
+
+	@router.route("GET", "/feeds/2021-06-30/feeds", operation="getFeeds")
+	def get_feeds(req: Request) -> Response:
+		filters = list_filters(req, "feedTypes", FEED_STATUSES)
+		with state.lock:
+			tick(state)
+			fs = feeds_state(state)
+			if "nextToken" in filters:
+				ids, token = next_page(fs.page_tokens, state, filters["nextToken"])
+			else:
+				now = state.clock.now()
+				since = filters["createdSince"] or now - RETENTION
+				until = filters["createdUntil"] or now
+				matching = [
+					feed.feed_id
+					for feed in reversed(list(fs.feeds.values()))  # newest first
+					if feed.feed_type in filters["types"]
+					and (
+						not filters["marketplaceIds"] or filters["marketplaceIds"] & set(feed.marketplace_ids)
+					)
+					and (not filters["statuses"] or feed.status in filters["statuses"])
+					and since <= feed.created <= until
+				]
+				ids, token = paginate(fs.page_tokens, state, matching, filters["pageSize"])
+			body: dict[str, Any] = {
+				"feeds": [fs.feeds[feed_id].to_json() for feed_id in ids if feed_id in fs.feeds]
+			}
+		if token:
+			body["nextToken"] = token
+		return Response(status=200, body=body)
+
+	def _feed(feed_id: str) -> SimFeed:
+		feed = feeds_state(state).feeds.get(feed_id)
+		if feed is None:
+			raise ApiError(404, "NotFound", f"Feed {feed_id} was not found.")
+		return feed
+
+	@router.route("GET", "/feeds/2021-06-30/feeds/{feedId}", operation="getFeed")
+	def get_feed(req: Request) -> Response:
+		with state.lock:
+			tick(state)
+			return Response(status=200, body=_feed(req.path_args["feedId"]).to_json())
+
+	@router.route("DELETE", "/feeds/2021-06-30/feeds/{feedId}", operation="cancelFeed")
+	def cancel_feed(req: Request) -> Response:
+		with state.lock:
+			tick(state)
+			feed = _feed(req.path_args["feedId"])
+			if feed.status != "IN_QUEUE":
+				raise ApiError(
+					400,
+					"InvalidInput",
+					f"Feed {feed.feed_id} is {feed.status}; only IN_QUEUE feeds can be cancelled.",
+				)
+			feed.status = "CANCELLED"
+		return Response(status=200, body=None)
+
+	@router.route("GET", "/feeds/2021-06-30/documents/{feedDocumentId}", operation="getFeedDocument")
+	def get_feed_document(req: Request) -> Response:
+		document_id = req.path_args["feedDocumentId"]
+		with state.lock:
+			tick(state)
+			document = documents(state).documents.get(document_id)
+			owned = document is not None and (
+				document.uploadable
+				or any(feed.result_document_id == document_id for feed in feeds_state(state).feeds.values())
+			)
+			if not owned:
+				raise ApiError(404, "NotFound", f"Feed document {document_id} was not found.")
+			assert document is not None
+			encoded = (req.param("enableContentEncodingUrlHeader") or "").lower() == "true"
+			body: dict[str, Any] = {
+				"feedDocumentId": document_id,
+				"url": download_url(state, document_id, encoded and document.compression == "GZIP"),
+			}
+			if document.compression:
+				body["compressionAlgorithm"] = document.compression
+		return Response(status=200, body=body)
+
+	# -- control API (no auth, no quota) --
+	@router.route("POST", "/_sim/feeds/fatal-next")
+	def fatal_next(req: Request) -> Response:
+		body = req.json() or {}
+		with state.lock:
+			feeds_state(state).fatal_next = str(body.get("message") or "The feed could not be processed.")
+		return Response(status=200, body={"ok": True})
+
+	@router.route("POST", "/_sim/feeds/timing")
+	def timing(req: Request) -> Response:
+		body = req.json() or {}
+		with state.lock:
+			fs = feeds_state(state)
+			if "queue_seconds" in body:
+				fs.queue_seconds = float(body["queue_seconds"])
+			if "processing_seconds" in body:
+				fs.processing_seconds = float(body["processing_seconds"])
+			return Response(
+				status=200,
+				body={"queue_seconds": fs.queue_seconds, "processing_seconds": fs.processing_seconds},
+			)

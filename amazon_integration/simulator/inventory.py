@@ -1,0 +1,208 @@
+"""FBA Inventory v1: getInventorySummaries (GET /fba/inventory/v1/summaries), granularity Marketplace.
+
+Every SKU of the catalogue (state.catalogue, from the generator; else the SKUs seen in orders) is stocked in
+every marketplace whose currency it is priced in. Quantities are deterministic from the seed:
+  initial stock (40..399) - units Amazon shipped for FBA orders of that SKU in that marketplace
+  reserved.pendingCustomerOrderQuantity = FBA units ordered, not yet shipped nor cancelled
+  fulfillableQuantity = max(0, initial - shipped - pending)
+  inbound*/researching/unfulfillable: small fixed numbers per SKU.
+So stock goes down as FBA orders ship. lastUpdatedTime is the latest FBA change of the SKU (ship date or order
+update), else the simulator's start. Pages hold 50 summaries; startDateTime returns the SKUs changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .feeds import attach, iso, new_uuid, parse_iso
+from .http import ApiError, Request, Response, Router
+from .settlements import sim_start
+from .state import SimulatorState
+
+PAGE_SIZE = 50
+MAX_LOOKBACK = timedelta(days=548)  # 18 months
+
+
+@dataclass
+class StockLine:
+	sku: str
+	asin: str
+	title: str
+
+
+def _digest(*parts: object) -> int:
+	return int(hashlib.sha256(":".join(str(p) for p in parts).encode("utf-8")).hexdigest(), 16)
+
+
+def catalogue_for(state: SimulatorState, marketplace_id: str) -> list[StockLine]:
+	"""SKUs sold in the marketplace: the generator's catalogue (priced in its currency), else the orders' SKUs."""
+	market = state.marketplaces.get(marketplace_id)
+	currency = market.currency if market is not None else None
+	lines: dict[str, StockLine] = {}
+	for entry in getattr(state, "catalogue", None) or []:
+		prices = getattr(entry, "prices", None)
+		if prices is not None and currency is not None and currency not in prices:
+			continue
+		lines[entry.sku] = StockLine(
+			entry.sku, getattr(entry, "asin", ""), getattr(entry, "title", entry.sku)
+		)
+	if not lines:
+		for order in state.orders.values():
+			if order.marketplace_id == marketplace_id:
+				for item in order.items:
+					lines.setdefault(item.sku, StockLine(item.sku, item.asin, item.title))
+	return sorted(lines.values(), key=lambda line: line.sku)
+
+
+def _fn_sku(seed: object, sku: str) -> str:
+	alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	number = _digest(seed, "fnsku", sku)
+	chars = []
+	for _ in range(7):
+		number, index = divmod(number, len(alphabet))
+		chars.append(alphabet[index])
+	return "X00" + "".join(chars)
+
+
+def summaries(state: SimulatorState, marketplace_id: str, details: bool) -> list[dict[str, Any]]:
+	"""Every SKU's summary for the marketplace (caller holds state.lock)."""
+	seed = getattr(state, "seed", 1)
+	shipped: dict[str, int] = {}
+	pending: dict[str, int] = {}
+	changed: dict[str, datetime] = {}
+	for order in state.orders.values():
+		if not order.is_fba or order.marketplace_id != marketplace_id:
+			continue
+		for item in order.items:
+			shipped[item.sku] = shipped.get(item.sku, 0) + item.quantity_shipped
+			pending[item.sku] = pending.get(item.sku, 0) + item.quantity_unshipped
+			if changed.get(item.sku) is None or order.last_updated > changed[item.sku]:
+				changed[item.sku] = order.last_updated
+	baseline = sim_start(state)
+	result = []
+	for line in catalogue_for(state, marketplace_id):
+		mix = _digest(seed, "stock", marketplace_id, line.sku)
+		initial = 40 + mix % 360
+		reserved = pending.get(line.sku, 0)
+		fulfillable = max(0, initial - shipped.get(line.sku, 0) - reserved)
+		inbound_working = (mix >> 10) % 3 * 6
+		inbound_shipped = (mix >> 14) % 2 * 12
+		inbound_receiving = (mix >> 18) % 2 * 4
+		unfulfillable = (mix >> 22) % 3
+		researching = (mix >> 26) % 2
+		summary: dict[str, Any] = {
+			"asin": line.asin,
+			"fnSku": _fn_sku(seed, line.sku),
+			"sellerSku": line.sku,
+			"condition": "NewItem",
+			"lastUpdatedTime": iso(changed.get(line.sku, baseline)),
+			"productName": line.title,
+			"totalQuantity": fulfillable
+			+ reserved
+			+ inbound_working
+			+ inbound_shipped
+			+ inbound_receiving
+			+ unfulfillable
+			+ researching,
+		}
+		if details:
+			summary["inventoryDetails"] = {
+				"fulfillableQuantity": fulfillable,
+				"inboundWorkingQuantity": inbound_working,
+				"inboundShippedQuantity": inbound_shipped,
+				"inboundReceivingQuantity": inbound_receiving,
+				"reservedQuantity": {
+					"totalReservedQuantity": reserved,
+					"pendingCustomerOrderQuantity": reserved,
+					"pendingTransshipmentQuantity": 0,
+					"fcProcessingQuantity": 0,
+				},
+				"researchingQuantity": {
+					"totalResearchingQuantity": researching,
+					"researchingQuantityBreakdown": [
+						{"name": "researchingQuantityInShortTerm", "quantity": researching},
+						{"name": "researchingQuantityInMidTerm", "quantity": 0},
+						{"name": "researchingQuantityInLongTerm", "quantity": 0},
+					],
+				},
+				"unfulfillableQuantity": {
+					"totalUnfulfillableQuantity": unfulfillable,
+					"customerDamagedQuantity": unfulfillable,
+					"warehouseDamagedQuantity": 0,
+					"distributorDamagedQuantity": 0,
+					"carrierDamagedQuantity": 0,
+					"defectiveQuantity": 0,
+					"expiredQuantity": 0,
+				},
+			}
+		result.append(summary)
+	return result
+
+
+def register(router: Router, state: SimulatorState) -> None:
+	tokens: dict[str, tuple[tuple[Any, ...], list[str]]] = attach(state, "docs.inventory_tokens", dict)
+
+	@router.route("GET", "/fba/inventory/v1/summaries", operation="getInventorySummaries")
+	def get_inventory_summaries(req: Request) -> Response:
+		granularity_type = req.param("granularityType")
+		granularity_id = req.param("granularityId")
+		marketplace_ids = req.param_list("marketplaceIds")
+		if granularity_type != "Marketplace":
+			raise ApiError(400, "InvalidInput", "granularityType must be Marketplace.")
+		if not granularity_id:
+			raise ApiError(400, "InvalidInput", "granularityId is required.")
+		if len(marketplace_ids) != 1:
+			raise ApiError(400, "InvalidInput", "marketplaceIds must hold exactly one marketplace id.")
+		marketplace_id = marketplace_ids[0]
+		if marketplace_id not in state.marketplaces or granularity_id not in state.marketplaces:
+			raise ApiError(400, "InvalidInput", f"Invalid marketplace: {marketplace_id}.")
+		if granularity_id != marketplace_id:
+			raise ApiError(
+				400, "InvalidInput", "granularityId must be the marketplace id given in marketplaceIds."
+			)
+		details = (req.param("details") or "false").lower() == "true"
+		seller_skus = req.param_list("sellerSkus")
+		if len(seller_skus) > 50:
+			raise ApiError(400, "InvalidInput", "sellerSkus accepts at most 50 SKUs.")
+		raw_start = req.param("startDateTime")
+		key = (marketplace_id, details, tuple(seller_skus), req.param("sellerSku"), raw_start)
+		with state.lock:
+			now = state.clock.now()
+			start = parse_iso(raw_start, "startDateTime") if raw_start else None
+			if start is not None and start < now - MAX_LOOKBACK:
+				raise ApiError(400, "InvalidInput", "startDateTime must be within the last 18 months.")
+			every = summaries(state, marketplace_id, details)
+			by_sku = {summary["sellerSku"]: summary for summary in every}
+			token = req.param("nextToken")
+			if token:
+				stored = tokens.pop(token, None)
+				if stored is None or stored[0] != key:
+					raise ApiError(400, "InvalidInput", "The nextToken is invalid or expired.")
+				skus = stored[1]
+			elif start is not None:
+				skus = [
+					s["sellerSku"]
+					for s in every
+					if parse_iso(s["lastUpdatedTime"], "lastUpdatedTime") >= start
+				]
+			elif seller_skus:
+				skus = [sku for sku in seller_skus if sku in by_sku]
+			elif req.param("sellerSku"):
+				skus = [sku for sku in [req.param("sellerSku")] if sku in by_sku]
+			else:
+				skus = [s["sellerSku"] for s in every]
+			page, rest = skus[:PAGE_SIZE], skus[PAGE_SIZE:]
+			body: dict[str, Any] = {
+				"payload": {
+					"granularity": {"granularityType": "Marketplace", "granularityId": marketplace_id},
+					"inventorySummaries": [by_sku[sku] for sku in page if sku in by_sku],
+				}
+			}
+			if rest:
+				next_token = new_uuid(state)
+				tokens[next_token] = (key, rest)
+				body["pagination"] = {"nextToken": next_token}
+		return Response(status=200, body=body)

@@ -1,0 +1,681 @@
+"""The money side: financial events, settlement periods, V2 settlement reports and payouts.
+
+Amazon posts a financial event when an order ships (one ShipmentEvent per package: FBA shipped by Amazon or
+FBM confirmed by the seller) and when the seller refunds (RefundEvent), plus service fees. Events collect in
+the OPEN settlement of their currency ("one settlement per currency per period", so Amazon.de and Amazon.fr
+share the EUR settlement). Every `period` (14 simulated days by default) the open settlement closes: Amazon
+writes a GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 report and pays out; the payout is the Finances API
+FinancialEventGroup, whose FinancialEventGroupId is the settlement-id (a simulator simplification; on Amazon the
+two ids differ) and whose OriginalTotal is the settlement's total-amount.
+
+Everything is derived lazily from the orders on each read (sync(state), under state.lock): new packages become
+ShipmentEvents dated at their ship date (clamped into the open period and never after now), overdue periods
+close. At first use the ledger opens the current periods two days before the simulator's start (floored to
+midnight UTC) and back-fills closed settlements for older shipments, so a fresh simulator already has history.
+
+Amounts (all Decimal, quantized to the currency; deterministic from the seed and the order data):
+  ItemPrice Principal/Shipping/GiftWrap/Tax/ShippingTax/GiftWrapTax    what the buyer paid, per shipped share
+  Promotion Principal/Shipping                                          -discounts (with promotion-id)
+  ItemWithheldTax MarketplaceFacilitatorTax-Principal/-Shipping/-Other  -taxes, when the marketplace withheld
+  ItemFees Commission                -referral rate (8/12/15 % by SKU) x (price + shipping + gift wrap - promos)
+  ItemFees FBAPerUnitFulfillmentFee  -per-unit fee by SKU (FBA only)
+  ItemFees ShippingChargeback / GiftwrapChargeback   -shipping / gift wrap charged (FBA only)
+  Refunds: the same ItemPrice/Promotion/ItemWithheldTax amounts negated for the refunded share, Commission
+  given back and ItemFees RefundCommission = -20 % of it (at most 5.00 in USD terms).
+  other-transaction: "Subscription Fee" in every settlement; "Storage Fee" when the period had FBA sales.
+A shipment of k of n units carries round(total*(shipped so far)/n) - round(total*(before)/n) of each line
+amount, so the parts always add up to the line exactly.
+
+Control API (registered here): POST /_sim/settlements/close {"currency": optional} closes open periods now;
+POST /_sim/settlements/config {"period_days": N} sets the period; GET /_sim/settlements lists them;
+POST /_sim/orders/{orderId}/refund {"items": [{"orderItemId": "...", "quantity": 1}]} (no items = every
+shipped, not yet refunded unit) posts a RefundEvent now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from . import feeds
+from .flatfiles import settlement_report
+from .http import ApiError, Request, Response, Router
+from .money import ZERO, q
+from .state import SimItem, SimOrder, SimulatorState
+
+SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+DEFAULT_PERIOD = timedelta(days=14)
+DEPOSIT_DELAY = timedelta(days=1)
+
+# Rough USD conversions for fees expressed in USD terms.
+_FX = {
+	"USD": Decimal("1"),
+	"CAD": Decimal("1.36"),
+	"GBP": Decimal("0.80"),
+	"EUR": Decimal("0.93"),
+	"JPY": Decimal("150"),
+}
+_SUBSCRIPTION_USD = Decimal("39.99")
+_REFERRAL_RATES = (Decimal("0.08"), Decimal("0.12"), Decimal("0.15"))
+_REFUND_ADMIN_RATE = Decimal("0.20")
+_REFUND_ADMIN_CAP_USD = Decimal("5.00")
+_STORAGE_PER_UNIT_USD = Decimal("0.05")
+
+
+def _fx(currency: str) -> Decimal:
+	return _FX.get(currency, Decimal("1"))
+
+
+def _digest(*parts: object) -> int:
+	return int(hashlib.sha256(":".join(str(part) for part in parts).encode("utf-8")).hexdigest(), 16)
+
+
+def _code(seed: object, *parts: object, length: int = 9) -> str:
+	alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	number = _digest(seed, *parts)
+	chars = []
+	for _ in range(length):
+		number, index = divmod(number, len(alphabet))
+		chars.append(alphabet[index])
+	return "".join(chars)
+
+
+def referral_rate(sku: str) -> Decimal:
+	return _REFERRAL_RATES[_digest("referral", sku) % len(_REFERRAL_RATES)]
+
+
+def fba_unit_fee(sku: str, currency: str) -> Decimal:
+	usd = Decimal("3.22") + Decimal(_digest("fba-fee", sku) % 400) / 100  # 3.22 .. 7.21 USD
+	return q(usd * _fx(currency), currency)
+
+
+# -- records --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Amount:
+	amount_type: (
+		str  # settlement amount-type: ItemPrice, ItemFees, Promotion, ItemWithheldTax, other-transaction
+	)
+	description: str  # settlement amount-description: Principal, Commission, ...
+	amount: Decimal
+	promotion_id: str | None = None
+
+
+@dataclass
+class EventItem:
+	order_item_id: str
+	sku: str
+	quantity: int
+	amounts: list[Amount] = field(default_factory=list)
+	adjustment_item_id: str | None = None  # refunds
+
+
+@dataclass
+class FinancialEvent:
+	transaction_type: str  # "Order" | "Refund" | "other-transaction"
+	posted: datetime
+	currency: str
+	marketplace_id: str
+	marketplace_name: str
+	order_id: str | None = None
+	shipment_id: str | None = None
+	adjustment_id: str | None = None
+	fulfillment_id: str | None = None  # "AFN" | "MFN"
+	items: list[EventItem] = field(default_factory=list)
+	other: list[Amount] = field(default_factory=list)  # other-transaction amounts
+	fee_type: str | None = None  # Finances ServiceFeeEvent FeeType of an other-transaction
+	settlement_id: str | None = None
+
+	@property
+	def total(self) -> Decimal:
+		return sum((a.amount for item in self.items for a in item.amounts), ZERO) + sum(
+			(a.amount for a in self.other), ZERO
+		)
+
+
+@dataclass
+class Settlement:
+	settlement_id: str
+	currency: str
+	start: datetime
+	end: datetime | None = None  # None while open
+	deposit_date: datetime | None = None
+	events: list[FinancialEvent] = field(default_factory=list)
+	report_id: str | None = None
+	trace_id: str = ""
+
+	@property
+	def is_open(self) -> bool:
+		return self.end is None
+
+	@property
+	def total(self) -> Decimal:
+		return q(sum((event.total for event in self.events), ZERO), self.currency)
+
+
+@dataclass
+class Ledger:
+	initialized: bool = False
+	period: timedelta = DEFAULT_PERIOD
+	settlements: list[Settlement] = field(default_factory=list)  # chronological by start, then currency
+	open: dict[str, Settlement] = field(default_factory=dict)  # currency -> open settlement
+	events: list[FinancialEvent] = field(default_factory=list)  # every event, in posting order
+	packages_posted: dict[str, int] = field(default_factory=dict)  # order id -> packages turned into events
+	units_posted: dict[tuple[str, str], int] = field(
+		default_factory=dict
+	)  # (order, item) -> shipped units posted
+	units_refunded: dict[tuple[str, str], int] = field(default_factory=dict)
+	refunds: int = 0
+	next_number: int = 0
+
+
+def ledger(state: SimulatorState) -> Ledger:
+	return feeds.attach(state, "docs.ledger", Ledger)
+
+
+def _period(state: SimulatorState, book: Ledger) -> timedelta:
+	days = getattr(state, "settlement_period_days", None)
+	return timedelta(days=float(days)) if days else book.period
+
+
+def sim_start(state: SimulatorState) -> datetime:
+	start = state.clock.now() - timedelta(seconds=state.clock.elapsed())
+	return (start + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def _new_settlement(state: SimulatorState, book: Ledger, currency: str, start: datetime) -> Settlement:
+	if book.next_number == 0:  # 11-digit ids like Amazon's, deterministic from the seed
+		book.next_number = 11_000_000_000 + (_digest(getattr(state, "seed", 1), "settlement") % 10**8) * 10
+	book.next_number += 1 + _digest("step", book.next_number) % 7
+	settlement = Settlement(
+		settlement_id=str(book.next_number),
+		currency=currency,
+		start=start,
+		trace_id=_code(getattr(state, "seed", 1), "trace", book.next_number, length=16).upper(),
+	)
+	book.settlements.append(settlement)
+	return settlement
+
+
+def whole_second(moment: datetime) -> datetime:
+	"""Amazon's dates carry whole seconds (settlement files and Finances print no fractions)."""
+	return moment.replace(microsecond=0)
+
+
+def _marketplace_name(state: SimulatorState, marketplace_id: str) -> str:
+	market = state.marketplaces.get(marketplace_id)
+	return market.name if market is not None else marketplace_id
+
+
+def _currency_marketplaces(state: SimulatorState, currency: str) -> list[str]:
+	return [mid for mid, market in state.marketplaces.items() if market.currency == currency]
+
+
+# -- amounts --------------------------------------------------------------------------------------------
+
+
+def _share(total: Decimal, before: int, units: int, quantity: int, currency: str) -> Decimal:
+	if quantity <= 0:
+		return ZERO
+	whole = Decimal(total)
+	return q(whole * (before + units) / quantity, currency) - q(whole * before / quantity, currency)
+
+
+def _item_base(item: SimItem) -> list[tuple[str, str, Decimal, str | None]]:
+	"""The line's full-quantity charges as (amount-type, amount-description, amount, promotion-id)."""
+	promo_principal = next((pid for pid in item.promotion_ids if pid != "SIM-FREESHIP"), None)
+	promo_shipping = "SIM-FREESHIP" if "SIM-FREESHIP" in item.promotion_ids else (promo_principal or None)
+	base = [
+		("ItemPrice", "Principal", item.item_price, None),
+		("ItemPrice", "Tax", item.item_tax, None),
+		("ItemPrice", "Shipping", item.shipping_price, None),
+		("ItemPrice", "ShippingTax", item.shipping_tax, None),
+		("ItemPrice", "GiftWrap", item.gift_wrap_price, None),
+		("ItemPrice", "GiftWrapTax", item.gift_wrap_tax, None),
+	]
+	if item.tax_withheld:
+		base += [
+			("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -item.item_tax, None),
+			("ItemWithheldTax", "MarketplaceFacilitatorTax-Shipping", -item.shipping_tax, None),
+			("ItemWithheldTax", "MarketplaceFacilitatorTax-Other", -item.gift_wrap_tax, None),
+		]
+	base += [
+		("Promotion", "Principal", -item.promotion_discount, promo_principal),
+		("Promotion", "Shipping", -item.shipping_discount, promo_shipping),
+	]
+	return base
+
+
+def _commission_base(amounts: list[Amount]) -> Decimal:
+	return sum(
+		(
+			a.amount
+			for a in amounts
+			if (a.amount_type == "ItemPrice" and a.description in ("Principal", "Shipping", "GiftWrap"))
+			or a.amount_type == "Promotion"
+		),
+		ZERO,
+	)
+
+
+def _shipment_amounts(order: SimOrder, item: SimItem, before: int, units: int) -> list[Amount]:
+	currency = order.currency
+	amounts = [
+		Amount(kind, description, _share(total, before, units, item.quantity, currency), promotion)
+		for kind, description, total, promotion in _item_base(item)
+	]
+	amounts = [a for a in amounts if a.amount or (a.amount_type, a.description) == ("ItemPrice", "Principal")]
+	fees: list[Amount] = []
+	commission = q(_commission_base(amounts) * referral_rate(item.sku), currency)
+	if commission:
+		fees.append(Amount("ItemFees", "Commission", -commission))
+	if order.is_fba:
+		fees.append(Amount("ItemFees", "FBAPerUnitFulfillmentFee", -fba_unit_fee(item.sku, currency) * units))
+		shipping = next(
+			(a.amount for a in amounts if a.description == "Shipping" and a.amount_type == "ItemPrice"), ZERO
+		)
+		if shipping:
+			fees.append(Amount("ItemFees", "ShippingChargeback", -shipping))
+		gift_wrap = next((a.amount for a in amounts if a.description == "GiftWrap"), ZERO)
+		if gift_wrap:
+			fees.append(Amount("ItemFees", "GiftwrapChargeback", -gift_wrap))
+	return amounts + fees
+
+
+def _refund_amounts(order: SimOrder, item: SimItem, before: int, units: int) -> list[Amount]:
+	currency = order.currency
+	charged = [
+		Amount(kind, description, _share(total, before, units, item.quantity, currency), promotion)
+		for kind, description, total, promotion in _item_base(item)
+	]
+	charged = [a for a in charged if a.amount]
+	refunded = [Amount(a.amount_type, a.description, -a.amount, a.promotion_id) for a in charged]
+	fees: list[Amount] = []
+	commission = q(_commission_base(charged) * referral_rate(item.sku), currency)
+	if commission:
+		fees.append(Amount("ItemFees", "Commission", commission))
+		admin = min(
+			q(commission * _REFUND_ADMIN_RATE, currency), q(_REFUND_ADMIN_CAP_USD * _fx(currency), currency)
+		)
+		fees.append(Amount("ItemFees", "RefundCommission", -admin))
+	if order.is_fba:
+		shipping = next(
+			(a.amount for a in charged if a.description == "Shipping" and a.amount_type == "ItemPrice"), ZERO
+		)
+		if shipping:
+			fees.append(Amount("ItemFees", "ShippingChargeback", shipping))
+	return refunded + fees
+
+
+# -- syncing with the orders ----------------------------------------------------------------------------
+
+
+def _shipment_events(state: SimulatorState, book: Ledger, now: datetime) -> list[FinancialEvent]:
+	"""ShipmentEvents for packages (and shipped units) not yet posted."""
+	seed = getattr(state, "seed", 1)
+	events: list[FinancialEvent] = []
+	for order in state.orders.values():
+		done = book.packages_posted.get(order.order_id, 0)
+		batches: list[tuple[str, datetime, list[tuple[str, int]]]] = []
+		for index, package in enumerate(order.packages[done:], start=done):
+			batches.append((f"{index}", package.ship_date, list(package.lines)))
+		book.packages_posted[order.order_id] = len(order.packages)
+		posted_now: dict[str, int] = {}
+		for _, _, lines in batches:
+			for item_id, units in lines:
+				posted_now[item_id] = posted_now.get(item_id, 0) + units
+		# Shipped units without a package (should not happen; keeps the books complete if it does).
+		leftovers = []
+		for item in order.items:
+			known = book.units_posted.get((order.order_id, item.order_item_id), 0) + posted_now.get(
+				item.order_item_id, 0
+			)
+			if item.quantity_shipped > known:
+				leftovers.append((item.order_item_id, item.quantity_shipped - known))
+		if leftovers:
+			batches.append((f"x{len(order.packages)}", order.shipped_at or now, leftovers))
+		for key, ship_date, lines in batches:
+			event = FinancialEvent(
+				transaction_type="Order",
+				posted=whole_second(ship_date),
+				currency=order.currency,
+				marketplace_id=order.marketplace_id,
+				marketplace_name=_marketplace_name(state, order.marketplace_id),
+				order_id=order.order_id,
+				shipment_id=_code(seed, "shipment", order.order_id, key),
+				fulfillment_id="AFN" if order.is_fba else "MFN",
+			)
+			for item_id, units in lines:
+				item = order.item(item_id)
+				if item is None or units <= 0:
+					continue
+				before = book.units_posted.get((order.order_id, item_id), 0)
+				event.items.append(
+					EventItem(item_id, item.sku, units, _shipment_amounts(order, item, before, units))
+				)
+				book.units_posted[(order.order_id, item_id)] = before + units
+			if event.items:
+				events.append(event)
+	return events
+
+
+def _place(book: Ledger, event: FinancialEvent, now: datetime) -> None:
+	"""Into the open settlement of its currency, dated inside that settlement and never in the future."""
+	settlement = book.open[event.currency]
+	event.posted = min(max(event.posted, settlement.start), whole_second(now))
+	event.settlement_id = settlement.settlement_id
+	settlement.events.append(event)
+	book.events.append(event)
+
+
+def _fee_events(state: SimulatorState, settlement: Settlement, end: datetime) -> list[FinancialEvent]:
+	"""other-transaction lines Amazon adds when a period closes."""
+	currency = settlement.currency
+	markets = _currency_marketplaces(state, currency)
+	marketplace_id = markets[0] if markets else ""
+	posted = end - timedelta(seconds=1)
+
+	def fee(description: str, fee_type: str, amount: Decimal) -> FinancialEvent:
+		return FinancialEvent(
+			transaction_type="other-transaction",
+			posted=posted,
+			currency=currency,
+			marketplace_id=marketplace_id,
+			marketplace_name=_marketplace_name(state, marketplace_id),
+			other=[Amount("other-transaction", description, amount)],
+			fee_type=fee_type,
+		)
+
+	events = [fee("Subscription Fee", "Subscription", -q(_SUBSCRIPTION_USD * _fx(currency), currency))]
+	fba_units = sum(
+		item.quantity
+		for event in settlement.events
+		if event.transaction_type == "Order" and event.fulfillment_id == "AFN" and event.posted < end
+		for item in event.items
+	)
+	if fba_units:
+		storage = q(_STORAGE_PER_UNIT_USD * _fx(currency) * fba_units, currency)
+		if storage:
+			events.append(fee("Storage Fee", "FBAStorageFee", -storage))
+	return events
+
+
+def _finalize(
+	state: SimulatorState, book: Ledger, settlement: Settlement, end: datetime
+) -> list[FinancialEvent]:
+	"""Close `settlement` at `end`: add the period's fees, write the V2 report. Returns the events dated at or
+	after `end` (they belong to the next settlement)."""
+	from . import reports  # reports reads the ledger too; imported here to keep the import graph one-way
+
+	keep = [event for event in settlement.events if event.posted < end]
+	moved = [event for event in settlement.events if event.posted >= end]
+	settlement.events = keep
+	for event in _fee_events(state, settlement, end):
+		event.settlement_id = settlement.settlement_id
+		settlement.events.append(event)
+		book.events.append(event)
+	settlement.end = end
+	settlement.deposit_date = end + DEPOSIT_DELAY
+	report = reports.add_generated_report(
+		state,
+		SETTLEMENT_REPORT_TYPE,
+		settlement_report(settlement),
+		created=end,
+		data_start=settlement.start,
+		data_end=end,
+		marketplace_ids=_currency_marketplaces(state, settlement.currency),
+		gzipped=False,
+	)
+	settlement.report_id = report.report_id
+	return moved
+
+
+def _close(state: SimulatorState, book: Ledger, settlement: Settlement, end: datetime) -> Settlement:
+	"""Close the open `settlement` at `end` and open the next one (which gets the later events)."""
+	moved = _finalize(state, book, settlement, end)
+	following = _new_settlement(state, book, settlement.currency, end)
+	for event in moved:
+		event.settlement_id = following.settlement_id
+	following.events = moved
+	book.open[settlement.currency] = following
+	return following
+
+
+def _history_index(open_start: datetime, posted: datetime, period: timedelta) -> int:
+	"""k such that open_start - k*period <= posted < open_start - (k-1)*period (posted < open_start)."""
+	k = max(1, math.ceil((open_start - posted) / period))
+	while open_start - period * k > posted:
+		k += 1
+	while k > 1 and open_start - period * (k - 1) <= posted:
+		k -= 1
+	return k
+
+
+def _initialize(state: SimulatorState, book: Ledger, now: datetime) -> None:
+	period = _period(state, book)
+	start = sim_start(state)
+	open_start = min(start.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=2), now)
+	events = _shipment_events(state, book, now)
+	currencies = sorted(
+		{market.currency for market in state.marketplaces.values()} | {e.currency for e in events}
+	)
+	# Back-filled history: closed periods [open_start - k*period, open_start - (k-1)*period), oldest first.
+	keys = sorted(
+		{(_history_index(open_start, e.posted, period), e.currency) for e in events if e.posted < open_start},
+		key=lambda key: (-key[0], key[1]),
+	)
+	history = {key: _new_settlement(state, book, key[1], open_start - period * key[0]) for key in keys}
+	for currency in currencies:
+		book.open[currency] = _new_settlement(state, book, currency, open_start)
+	for event in events:
+		if event.posted < open_start:
+			target = history[(_history_index(open_start, event.posted, period), event.currency)]
+			event.settlement_id = target.settlement_id
+			target.events.append(event)
+			book.events.append(event)
+		else:
+			_place(book, event, now)
+	for key in keys:
+		settlement = history[key]
+		_finalize(state, book, settlement, settlement.start + period)
+	book.settlements.sort(key=lambda s: (s.start, s.currency))
+	book.initialized = True
+
+
+def sync(state: SimulatorState) -> Ledger:
+	"""Bring feeds, financial events and settlement periods up to the simulated now. Returns the ledger."""
+	with state.lock:
+		feeds.tick(state)
+		book = ledger(state)
+		now = state.clock.now()
+		if not book.initialized:
+			_initialize(state, book, now)
+		else:
+			for event in _shipment_events(state, book, now):
+				if event.currency not in book.open:
+					book.open[event.currency] = _new_settlement(state, book, event.currency, now)
+				_place(book, event, now)
+		period = _period(state, book)
+		for currency in sorted(book.open):
+			settlement = book.open[currency]
+			while settlement.start + period <= now:
+				settlement = _close(state, book, settlement, settlement.start + period)
+		return book
+
+
+def close_now(state: SimulatorState, currency: str | None = None) -> list[Settlement]:
+	"""Close the open settlement(s) at the simulated now (the control API's /_sim/settlements/close)."""
+	with state.lock:
+		book = sync(state)
+		now = whole_second(state.clock.now())
+		closed = []
+		for code in sorted(book.open):
+			if currency and code != currency:
+				continue
+			settlement = book.open[code]
+			if settlement.start >= now:
+				continue
+			_close(state, book, settlement, now)
+			closed.append(settlement)
+		return closed
+
+
+def refund(
+	state: SimulatorState, order_id: str, lines: list[tuple[str, int]] | None = None
+) -> FinancialEvent:
+	"""Post a RefundEvent now for `lines` ((orderItemId, units)); None = everything shipped and unrefunded.
+	Raises ApiError 404/400 when the order or a quantity is wrong."""
+	with state.lock:
+		book = sync(state)
+		order = state.orders.get(order_id)
+		if order is None:
+			raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+		if lines is None:
+			lines = [
+				(
+					item.order_item_id,
+					item.quantity_shipped - book.units_refunded.get((order_id, item.order_item_id), 0),
+				)
+				for item in order.items
+			]
+			lines = [(item_id, units) for item_id, units in lines if units > 0]
+			if not lines:
+				raise ApiError(400, "InvalidInput", f"Order {order_id} has no shipped, unrefunded units.")
+		for item_id, units in lines:
+			item = order.item(item_id)
+			if item is None:
+				raise ApiError(
+					400, "InvalidInput", f"orderItemId {item_id} does not belong to order {order_id}."
+				)
+			left = book.units_posted.get((order_id, item_id), 0) - book.units_refunded.get(
+				(order_id, item_id), 0
+			)
+			if not isinstance(units, int) or units <= 0 or units > left:
+				raise ApiError(
+					400,
+					"InvalidInput",
+					f"Refund quantity {units} for {item_id} must be between 1 and {left} (shipped).",
+				)
+		book.refunds += 1
+		seed = getattr(state, "seed", 1)
+		event = FinancialEvent(
+			transaction_type="Refund",
+			posted=whole_second(state.clock.now()),
+			currency=order.currency,
+			marketplace_id=order.marketplace_id,
+			marketplace_name=_marketplace_name(state, order.marketplace_id),
+			order_id=order_id,
+			adjustment_id=_code(seed, "adjustment", order_id, book.refunds, length=10),
+			fulfillment_id="AFN" if order.is_fba else "MFN",
+		)
+		for number, (item_id, units) in enumerate(lines, 1):
+			item = order.item(item_id)
+			assert item is not None
+			before = book.units_refunded.get((order_id, item_id), 0)
+			event.items.append(
+				EventItem(
+					order_item_id=item_id,
+					sku=item.sku,
+					quantity=units,
+					amounts=_refund_amounts(order, item, before, units),
+					adjustment_item_id=str(
+						_digest(seed, "adjustment-item", order_id, book.refunds, number) % 10**14
+					).zfill(14),
+				)
+			)
+			book.units_refunded[(order_id, item_id)] = before + units
+		if order.currency not in book.open:
+			book.open[order.currency] = _new_settlement(state, book, order.currency, event.posted)
+		_place(book, event, event.posted)
+		return event
+
+
+# -- control API ----------------------------------------------------------------------------------------
+
+
+def settlement_summary(settlement: Settlement) -> dict[str, Any]:
+	return {
+		"settlementId": settlement.settlement_id,
+		"currency": settlement.currency,
+		"start": settlement.start.astimezone(timezone.utc).isoformat(),
+		"end": settlement.end.astimezone(timezone.utc).isoformat() if settlement.end else None,
+		"depositDate": settlement.deposit_date.astimezone(timezone.utc).isoformat()
+		if settlement.deposit_date
+		else None,
+		"totalAmount": str(settlement.total),
+		"open": settlement.is_open,
+		"reportId": settlement.report_id,
+		"events": len(settlement.events),
+	}
+
+
+def register(router: Router, state: SimulatorState) -> None:
+	@router.route("POST", "/_sim/settlements/close")
+	def close(req: Request) -> Response:
+		body = req.json() or {}
+		currency = body.get("currency") if isinstance(body, dict) else None
+		closed = close_now(state, currency)
+		return Response(status=200, body={"closed": [settlement_summary(s) for s in closed]})
+
+	@router.route("POST", "/_sim/settlements/config")
+	def config(req: Request) -> Response:
+		body = req.json() or {}
+		with state.lock:
+			book = ledger(state)
+			if "period_days" in body:
+				days = float(body["period_days"])
+				if days <= 0:
+					raise ApiError(400, "InvalidInput", "period_days must be positive.")
+				book.period = timedelta(days=days)
+			return Response(status=200, body={"period_days": book.period.total_seconds() / 86400})
+
+	@router.route("GET", "/_sim/settlements")
+	def listing(req: Request) -> Response:
+		book = sync(state)
+		with state.lock:
+			return Response(
+				status=200, body={"settlements": [settlement_summary(s) for s in book.settlements]}
+			)
+
+	@router.route("POST", "/_sim/orders/{orderId}/refund")
+	def refund_order(req: Request) -> Response:
+		body = req.json() or {}
+		lines = None
+		if isinstance(body, dict) and body.get("items"):
+			lines = []
+			for entry in body["items"]:
+				item_id = entry.get("orderItemId") or entry.get("order_item_id")
+				units = entry.get("quantity", 1)
+				if not item_id:
+					raise ApiError(400, "InvalidInput", "Each item needs an orderItemId.")
+				lines.append((str(item_id), units))
+		event = refund(state, req.path_args["orderId"], lines)
+		return Response(
+			status=200,
+			body={
+				"adjustmentId": event.adjustment_id,
+				"postedDate": event.posted.astimezone(timezone.utc).isoformat(),
+				"amount": str(q(event.total, event.currency)),
+				"currency": event.currency,
+				"settlementId": event.settlement_id,
+			},
+		)
+
+
+__all__ = [
+	"Amount",
+	"EventItem",
+	"FinancialEvent",
+	"Ledger",
+	"Settlement",
+	"close_now",
+	"ledger",
+	"refund",
+	"register",
+	"sync",
+]
