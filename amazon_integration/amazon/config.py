@@ -1,0 +1,102 @@
+"""Plain configuration of one Amazon Account registration: where to call and with which LWA credentials.
+
+Frozen dataclasses built by the ERPNext side from the Amazon Account doctype (or by tests / benchmarks from the
+simulator). Secrets are excluded from reprs so a config can be logged or put in an exception safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+REGIONS = ("NA", "EU", "FE")
+
+# Production SP-API endpoints per region.
+REGION_ENDPOINTS: dict[str, str] = {
+	"NA": "https://sellingpartnerapi-na.amazon.com",
+	"EU": "https://sellingpartnerapi-eu.amazon.com",
+	"FE": "https://sellingpartnerapi-fe.amazon.com",
+}
+
+# AWS region of each SP-API region (the library's Marketplaces carry it; kept for parity).
+AWS_REGIONS: dict[str, str] = {"NA": "us-east-1", "EU": "eu-west-1", "FE": "us-west-2"}
+
+DEFAULT_LWA_URL = "https://api.amazon.com"
+
+
+@dataclass(frozen=True)
+class LwaCredentials:
+	"""Login with Amazon credentials of the developer application plus the seller's refresh token."""
+
+	client_id: str
+	client_secret: str = field(repr=False)
+	refresh_token: str = field(repr=False)
+
+	def __post_init__(self) -> None:
+		for name in ("client_id", "client_secret", "refresh_token"):
+			if not getattr(self, name):
+				raise ValueError(f"LWA {name} is required")
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+	"""One Amazon Account registration.
+
+	`endpoint` overrides the regional production endpoint with any base URL (http or https), e.g. the simulator.
+	`lwa_url` defaults to https://api.amazon.com, or to the endpoint override's scheme+host when an override is
+	given (the simulator serves /auth/o2/token itself).
+	`timeout` is the per-request HTTP timeout in seconds; `retry_deadline` bounds the time one operation may spend
+	retrying 429/5xx/timeouts before its last error is raised.
+	"""
+
+	seller_id: str
+	region: str
+	marketplace_ids: tuple[str, ...]
+	credentials: LwaCredentials
+	endpoint: str | None = None
+	lwa_url: str | None = None
+	timeout: float = 30.0
+	retry_deadline: float = 300.0
+
+	def __post_init__(self) -> None:
+		if not self.seller_id:
+			raise ValueError("seller_id is required (quotas belong to the seller)")
+		if self.region not in REGIONS:
+			raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {self.region!r}")
+		if isinstance(self.marketplace_ids, str):
+			object.__setattr__(self, "marketplace_ids", (self.marketplace_ids,))
+		else:
+			object.__setattr__(self, "marketplace_ids", tuple(self.marketplace_ids))
+		if not self.marketplace_ids:
+			raise ValueError("at least one marketplace id is required")
+		for name in ("endpoint", "lwa_url"):
+			url = getattr(self, name)
+			if url is not None:
+				parts = urlsplit(url)
+				if parts.scheme not in ("http", "https") or not parts.netloc:
+					raise ValueError(f"{name} must be an http(s) base URL, not {url!r}")
+		if self.timeout <= 0 or self.retry_deadline < 0:
+			raise ValueError("timeout must be > 0 and retry_deadline >= 0")
+
+	@property
+	def base_url(self) -> str:
+		"""The SP-API base URL actually called (no trailing slash)."""
+		return (self.endpoint or REGION_ENDPOINTS[self.region]).rstrip("/")
+
+	@property
+	def token_url(self) -> str:
+		"""Base URL of the LWA token service (the path /auth/o2/token is appended by the auth client)."""
+		if self.lwa_url:
+			return self.lwa_url.rstrip("/")
+		if self.endpoint:
+			parts = urlsplit(self.endpoint)
+			return f"{parts.scheme}://{parts.netloc}"
+		return DEFAULT_LWA_URL
+
+	@property
+	def aws_region(self) -> str:
+		return AWS_REGIONS[self.region]
+
+	@property
+	def default_marketplace_id(self) -> str:
+		return self.marketplace_ids[0]

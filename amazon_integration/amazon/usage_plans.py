@@ -1,0 +1,78 @@
+"""Default usage plans (rate in requests/second, burst) of every operation the gateway calls.
+
+Copied from the "Usage Plan" tables in the descriptions of Amazon's official models (sp-api-models/*.json);
+tests/gateway/test_usage_plans.py checks this table against the models. Amazon may grant a seller more and says
+so in `x-amzn-RateLimit-Limit`; the client then tunes the rate (the burst is not announced and stays as here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+	rate: float  # requests per second, sustained
+	burst: int  # bucket size
+
+
+USAGE_PLANS: dict[str, UsagePlan] = {
+	# orders_2026-01-01.json
+	"searchOrders": UsagePlan(0.0056, 20),
+	"getOrder": UsagePlan(0.5, 30),
+	# ordersV0.json (only the shipment confirmation is still used from v0)
+	"confirmShipment": UsagePlan(2.0, 10),
+	# feeds_2021-06-30.json
+	"createFeedDocument": UsagePlan(0.5, 15),
+	"createFeed": UsagePlan(0.0083, 15),
+	"getFeed": UsagePlan(2.0, 15),
+	"getFeeds": UsagePlan(0.0222, 10),
+	"cancelFeed": UsagePlan(2.0, 15),
+	"getFeedDocument": UsagePlan(0.0222, 10),
+	# reports_2021-06-30.json
+	"createReport": UsagePlan(0.0167, 15),
+	"getReport": UsagePlan(2.0, 15),
+	"getReports": UsagePlan(0.0222, 10),
+	"cancelReport": UsagePlan(0.0222, 10),
+	"getReportDocument": UsagePlan(0.0167, 15),
+	# financesV0.json
+	"listFinancialEventGroups": UsagePlan(0.5, 30),
+	"listFinancialEvents": UsagePlan(0.5, 30),
+	"listFinancialEventsByGroupId": UsagePlan(0.5, 30),
+	"listFinancialEventsByOrderId": UsagePlan(0.5, 30),
+	# fbaInventory.json
+	"getInventorySummaries": UsagePlan(2.0, 2),
+}
+
+# Which model file documents each operation (the test reads the plan from there; getOrder is also a deprecated
+# v0 operation, the v2026-01-01 one is meant).
+MODEL_OF_OPERATION: dict[str, str] = {
+	"searchOrders": "orders_2026-01-01.json",
+	"getOrder": "orders_2026-01-01.json",
+	"confirmShipment": "ordersV0.json",
+	**{
+		op: "feeds_2021-06-30.json"
+		for op in ("createFeedDocument", "createFeed", "getFeed", "getFeeds", "cancelFeed", "getFeedDocument")
+	},
+	**{
+		op: "reports_2021-06-30.json"
+		for op in ("createReport", "getReport", "getReports", "cancelReport", "getReportDocument")
+	},
+	**{
+		op: "financesV0.json"
+		for op in (
+			"listFinancialEventGroups",
+			"listFinancialEvents",
+			"listFinancialEventsByGroupId",
+			"listFinancialEventsByOrderId",
+		)
+	},
+	"getInventorySummaries": "fbaInventory.json",
+}
+
+# An operation missing from the table gets a conservative plan rather than none.
+FALLBACK_PLAN = UsagePlan(0.0167, 1)
+
+
+def plan_for(operation: str) -> UsagePlan:
+	return USAGE_PLANS.get(operation, FALLBACK_PLAN)
