@@ -22,7 +22,7 @@ import httpx
 from sp_api.auth import AccessTokenClient, AccessTokenResponse, Credentials
 from sp_api.base._transport_httpx import HttpxTransport
 
-from .config import AccountConfig
+from .config import AccountConfig, LwaCredentials
 from .errors import AmazonUnavailableError, AuthError, ThrottledError
 from .logs import logger, scrub
 
@@ -80,9 +80,11 @@ class TokenCache:
 TOKEN_CACHE = TokenCache()
 
 
-def token_cache_key(token_url: str, client_id: str, refresh_token: str) -> str:
-	digest = hashlib.sha256(refresh_token.encode("utf-8")).hexdigest()[:40]
-	return f"{token_url}|{client_id}|{digest}"
+def token_cache_key(credentials: LwaCredentials, token_url: str) -> str:
+	"""Every credential is part of the key: a corrected secret must never ride on a token the old one got."""
+	secrets = f"{credentials.client_secret}\x1f{credentials.refresh_token}"
+	digest = hashlib.sha256(secrets.encode("utf-8")).hexdigest()[:40]
+	return f"{token_url}|{credentials.client_id}|{digest}"
 
 
 class LwaTokenProvider:
@@ -103,7 +105,7 @@ class LwaTokenProvider:
 		self.clock = clock
 		self.refresh_margin = refresh_margin
 		self.token_url = config.token_url
-		self.key = token_cache_key(self.token_url, config.credentials.client_id, config.credentials.refresh_token)
+		self.key = token_cache_key(config.credentials, self.token_url)
 		self.transport = HttpxTransport(timeout=config.timeout)
 		self.exchanges = 0  # token exchanges made by this provider (for tests and metrics)
 		self.last_token: str | None = None  # the token most recently handed out (to invalidate precisely)

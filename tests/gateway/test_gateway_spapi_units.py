@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import httpx
@@ -104,8 +105,12 @@ def test_lwa_exchange_cached_until_shortly_before_expiry() -> None:
 	assert api.headers["x-amz-access-token"] == "Atza|t1"
 	provider.clock = lambda: 1000.0 + 3600 - 59  # within the last minute: renewed
 	assert api.headers["x-amz-access-token"] == "Atza|t2" and provider.exchanges == 2
-	# the cache key never holds the raw refresh token
-	assert REFRESH not in provider.key and provider.key == token_cache_key("http://sim.invalid:1", "client-id", REFRESH)
+	# the cache key never holds a raw secret, and a corrected secret never rides on the old secret's token
+	credentials = provider.config.credentials
+	assert REFRESH not in provider.key and credentials.client_secret not in provider.key
+	assert provider.key == token_cache_key(credentials, provider.token_url)
+	corrected = dataclasses.replace(credentials, client_secret="corrected-secret")
+	assert token_cache_key(corrected, provider.token_url) != provider.key
 
 
 @pytest.mark.parametrize(
