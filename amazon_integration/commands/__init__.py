@@ -43,6 +43,59 @@ def test_connection(context, account: str) -> None:
 			raise SystemExit(1)
 
 
+@amazon.command("sync-orders")
+@click.option("--account", help="Amazon Account name (default: every enabled account)")
+@pass_context
+def sync_orders(context, account: str | None) -> None:
+	"""Sync Amazon orders now, in this process, and print each run's counts."""
+	import frappe
+
+	from amazon_integration.erpnext.order_sync import sync_account_orders
+
+	with _connected(context):
+		accounts = [account] if account else frappe.get_all("Amazon Account", {"enabled": 1}, pluck="name")
+		failed = False
+		for name in accounts:
+			log_name = sync_account_orders(name)
+			if log_name is None:
+				click.echo(f"{name}: disabled, not synced")
+				continue
+			failed |= _echo_log(log_name)
+		if failed:
+			raise SystemExit(1)
+
+
+@amazon.command("recover-order")
+@click.option("--account", required=True, help="Amazon Account name")
+@click.option("--order-id", required=True, help="Amazon order id, e.g. 111-1234567-1234567")
+@pass_context
+def recover_order(context, account: str, order_id: str) -> None:
+	"""Sync one Amazon order by its id, whatever Last Order Sync says."""
+	from amazon_integration.erpnext.order_sync import recover_order as recover
+
+	with _connected(context):
+		if _echo_log(recover(account, order_id)):
+			raise SystemExit(1)
+
+
+def _echo_log(log_name: str) -> bool:
+	"""Print a sync log's summary; True when the run failed or left failed orders."""
+	import frappe
+
+	log = frappe.get_doc("Amazon Sync Log", log_name)
+	click.echo(
+		f"{log.amazon_account}: {log.status} in {log.duration:.1f}s: read {log.orders_read}, "
+		f"created {log.created_count}, cancelled {log.cancelled_count}, unchanged {log.unchanged_count}, "
+		f"waiting {log.waiting_count}, skipped {log.skipped_count}, failed {log.failed_count}, "
+		f"needs attention {log.flagged_count} (log {log.name})"
+	)
+	for row in log.failures:
+		click.echo(f"  {row.amazon_order_id}: {row.error}")
+	if log.error:
+		click.echo(f"  run error: {log.error.strip().splitlines()[-1]}")
+	return log.status in ("Failed", "Partial Success")
+
+
 class _connected:
 	"""Connect to the command's site for the block, and always destroy the connection."""
 

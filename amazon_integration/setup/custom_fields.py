@@ -4,6 +4,20 @@ MODULE = "Amazon Integration"
 
 SYNC_STATUSES = ("Pending", "Synchronized", "Failed")
 
+
+
+def _order_item_id_field() -> dict:
+	# Same fieldname on the three item tables: ERPNext's mappers carry it from order to delivery to invoice.
+	return {
+		"fieldname": "amazon_order_item_id",
+		"label": "Amazon Order Item ID",
+		"fieldtype": "Data",
+		"insert_after": "item_name",
+		"read_only": 1,
+		"translatable": 0,
+	}
+
+
 CUSTOM_FIELDS: dict[str, list[dict]] = {
 	"Sales Order": [
 		{
@@ -48,7 +62,30 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"in_standard_filter": 1,
 			"depends_on": "eval:doc.amazon_order_id",
 		},
+		{
+			"fieldname": "amazon_replaced_order_id",
+			"label": "Replacement for Amazon Order",
+			"fieldtype": "Data",
+			"insert_after": "amazon_fulfillment_channel",
+			"read_only": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_replaced_order_id",
+			"translatable": 0,
+		},
+		{
+			"fieldname": "amazon_status_note",
+			"label": "Amazon Status Note",
+			"fieldtype": "Small Text",
+			"insert_after": "amazon_replaced_order_id",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_status_note",
+		},
 	],
+	"Sales Order Item": [_order_item_id_field()],
+	"Delivery Note Item": [_order_item_id_field()],
+	"Sales Invoice Item": [_order_item_id_field()],
 	"Delivery Note": [
 		{
 			"fieldname": "amazon_section",

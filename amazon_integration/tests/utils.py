@@ -24,6 +24,15 @@ CA = "A2EUQ1WTGCTBG2"
 DE = "A1PA6795UKMFR9"
 
 
+SHIPPING_ITEM = "AMZ-SHIPPING"
+GIFT_WRAP_ITEM = "AMZ-GIFT-WRAP"
+PROMOTION_ITEM = "AMZ-PROMOTION"
+SALES_TAX_ACCOUNT = f"Amazon Sales Tax - {COMPANY_ABBR}"
+MARKETPLACE_TAX_ACCOUNT = f"Amazon Collected Tax - {COMPANY_ABBR}"
+EXCHANGE_RATES = {"CAD": 0.73, "EUR": 1.08, "GBP": 1.26, "JPY": 0.0067}
+STOCK_LEVEL = 100_000
+
+
 def before_tests() -> None:
 	frappe.clear_cache()
 	complete_setup_wizard()
@@ -32,7 +41,88 @@ def before_tests() -> None:
 	make_warehouse("Amazon FBA", COMPANY)
 	for currency, name in PRICE_LISTS.items():
 		make_price_list(name, currency)
+	for currency, rate in EXCHANGE_RATES.items():
+		make_exchange_rate(currency, "USD", rate)
+	frappe.db.set_single_value("Accounts Settings", "allow_stale", 1)
+	# Promotions are negative item lines.
+	frappe.db.set_single_value("Selling Settings", "allow_negative_rates_for_items", 1)
+	make_tax_account(SALES_TAX_ACCOUNT, "Tax")
+	make_tax_account(MARKETPLACE_TAX_ACCOUNT, "Tax")
+	for item_code in (SHIPPING_ITEM, GIFT_WRAP_ITEM, PROMOTION_ITEM):
+		make_item(item_code, is_stock_item=0)
+	for entry in catalogue():
+		make_item(entry.sku, title=entry.title)
+	stock_up([entry.sku for entry in catalogue()], [FBA_WAREHOUSE, FBM_WAREHOUSE])
 	frappe.db.commit()
+
+
+def catalogue():
+	from amazon_integration.simulator.generator import CATALOGUE
+
+	return CATALOGUE
+
+
+def make_exchange_rate(from_currency: str, to_currency: str, rate: float) -> None:
+	frappe.db.set_value("Currency", from_currency, "enabled", 1)
+	if not frappe.db.exists("Currency Exchange", {"from_currency": from_currency, "to_currency": to_currency}):
+		frappe.get_doc(
+			{
+				"doctype": "Currency Exchange",
+				"date": "2020-01-01",
+				"from_currency": from_currency,
+				"to_currency": to_currency,
+				"exchange_rate": rate,
+				"for_selling": 1,
+				"for_buying": 1,
+			}
+		).insert()
+
+
+def make_tax_account(name: str, account_type: str) -> str:
+	account_name = name.rsplit(" - ", 1)[0]
+	if not frappe.db.exists("Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": account_name,
+				"company": COMPANY,
+				"parent_account": f"Duties and Taxes - {COMPANY_ABBR}",
+				"account_type": account_type,
+			}
+		).insert()
+	return name
+
+
+def make_item(item_code: str, title: str | None = None, is_stock_item: int = 1) -> str:
+	if not frappe.db.exists("Item", item_code):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": item_code,
+				"item_name": (title or item_code)[:140],
+				"item_group": "All Item Groups",
+				"stock_uom": "Nos",
+				"is_stock_item": is_stock_item,
+				"valuation_rate": 5 if is_stock_item else 0,
+			}
+		).insert()
+	return item_code
+
+
+def stock_up(item_codes: list[str], warehouses: list[str]) -> None:
+	"""Enough stock that deliveries never wait on it."""
+	rows = []
+	for warehouse in warehouses:
+		for item_code in item_codes:
+			qty = frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0
+			if qty < STOCK_LEVEL / 2:
+				rows.append({"item_code": item_code, "t_warehouse": warehouse, "qty": STOCK_LEVEL - qty, "basic_rate": 5})
+	if rows:
+		entry = frappe.get_doc(
+			{"doctype": "Stock Entry", "stock_entry_type": "Material Receipt", "company": COMPANY, "items": rows}
+		)
+		entry.insert()
+		entry.submit()
 
 
 def complete_setup_wizard() -> None:
@@ -98,6 +188,25 @@ def make_price_list(name: str, currency: str) -> str:
 			{"doctype": "Price List", "price_list_name": name, "currency": currency, "selling": 1, "enabled": 1}
 		).insert()
 	return name
+
+
+def simulator_account(sim, **overrides) -> frappe.model.document.Document:
+	"""An enabled Amazon Account bound to a running simulator, for Amazon.com and Amazon.ca, inserted."""
+	seller = overrides.pop("seller_id", None) or f"A1SIM{frappe.generate_hash(length=8).upper()}"
+	values = {
+		"account_name": f"Simulator {seller}",
+		"seller_id": seller,
+		"endpoint_override": sim.url,
+		"shipping_item": SHIPPING_ITEM,
+		"gift_wrap_item": GIFT_WRAP_ITEM,
+		"promotion_item": PROMOTION_ITEM,
+		"sales_tax_account": SALES_TAX_ACCOUNT,
+		"marketplace_tax_account": MARKETPLACE_TAX_ACCOUNT,
+	}
+	values.update(overrides)
+	account = amazon_account(**values).insert()
+	frappe.db.commit()
+	return account
 
 
 def amazon_account(**overrides) -> frappe.model.document.Document:

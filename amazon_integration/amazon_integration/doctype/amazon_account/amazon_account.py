@@ -40,8 +40,8 @@ class AmazonAccount(Document):
 		region: DF.Literal["NA", "EU", "FE"]
 		sales_person: DF.Link | None
 		sales_tax_account: DF.Link | None
-		selling_price_list: DF.Link
 		seller_id: DF.Data
+		selling_price_list: DF.Link
 		shipping_item: DF.Link | None
 		sync_interval: DF.Int
 		territory: DF.Link | None
@@ -188,10 +188,37 @@ class AmazonAccount(Document):
 
 	@frappe.whitelist()
 	def test_connection(self) -> dict:
-		frappe.only_for(("System Manager", "Amazon Manager"))
+		self.check_permission("write")
 		from amazon_integration.erpnext.gateway import check_connection
 
 		return check_connection(self)
+
+	@frappe.whitelist()
+	def sync_orders(self) -> None:
+		"""Sync now, in the background; the form follows the job's progress."""
+		self.check_permission("write")
+		if not self.enabled:
+			frappe.throw(_("Enable the account to sync its orders."), title=_("Account Disabled"))
+		from amazon_integration.erpnext.tasks import enqueue_order_sync
+
+		enqueue_order_sync(self.name)
+
+	@frappe.whitelist()
+	def recover_order(self, amazon_order_id: str) -> dict:
+		"""Sync one order by its Amazon order id, now."""
+		self.check_permission("write")
+		if not (amazon_order_id or "").strip():
+			frappe.throw(_("Enter an Amazon order id."), title=_("Missing Order ID"))
+		from amazon_integration.erpnext.order_sync import recover_order
+
+		log = frappe.get_doc("Amazon Sync Log", recover_order(self.name, amazon_order_id))
+		sales_order = frappe.db.get_value("Sales Order", {"amazon_order_id": amazon_order_id.strip()}, "name")
+		return {
+			"log": log.name,
+			"status": log.status,
+			"sales_order": sales_order,
+			"error": log.failures[0].error if log.failures else log.error,
+		}
 
 
 def _marketplace_label(marketplace: str) -> str:

@@ -2,8 +2,8 @@
 # For license information, please see license.txt
 
 import frappe
-from frappe.utils import strip_html
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import strip_html
 
 from amazon_integration.tests.utils import (
 	CA,
@@ -86,3 +86,40 @@ class TestAmazonAccount(FrappeTestCase):
 			self.assertTrue(set(values[fieldname]) <= {"*"})
 			self.assertEqual(reloaded.get_password(fieldname), secret)
 		self.assertNotIn("do-not-log", frappe.as_json(frappe.get_all("Amazon Account", fields=["*"])))
+
+
+class TestAmazonAccountConnection(FrappeTestCase):
+	"""Test Connection calls the gateway against the simulator, which checks the LWA credentials."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		from amazon_integration.simulator import Simulator
+
+		cls.sim = Simulator(
+			seed=1, orders=0, client_id="amzn1.application-oa2-client.test",
+			client_secret="lwa-secret-do-not-log", refresh_token="Atzr|refresh-token-do-not-log",
+		).start()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.sim.stop()
+		super().tearDownClass()
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_accepted_credentials(self):
+		account = amazon_account(endpoint_override=self.sim.url).insert()
+		result = account.test_connection()
+		self.assertTrue(result["ok"], result["message"])
+		self.assertIn("A1TESTSELLER", strip_html(result["message"]))
+
+	def test_refused_credentials_are_reported_plainly(self):
+		account = amazon_account(
+			account_name="Wrong Secret", endpoint_override=self.sim.url, lwa_client_secret="not-the-secret"
+		).insert()
+		result = account.test_connection()
+		self.assertFalse(result["ok"])
+		self.assertIn("invalid_client", strip_html(result["message"]))
+		self.assertNotIn("not-the-secret", result["message"])

@@ -1,0 +1,42 @@
+# Copyright (c) 2026, Amazon Integration contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class AmazonSyncLog(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from amazon_integration.amazon_integration.doctype.amazon_sync_log_failure.amazon_sync_log_failure import (
+			AmazonSyncLogFailure,
+		)
+
+		amazon_account: DF.Link | None
+		api_calls: DF.Code | None
+		cancelled_count: DF.Int
+		created_count: DF.Int
+		duration: DF.Float
+		error: DF.Code | None
+		failed_count: DF.Int
+		failures: DF.Table[AmazonSyncLogFailure]
+		finished_at: DF.Datetime | None
+		flagged_count: DF.Int
+		operation: DF.Literal["Order Sync", "Order Recovery"]
+		orders_read: DF.Int
+		skipped_count: DF.Int
+		started_at: DF.Datetime | None
+		status: DF.Literal["Running", "Success", "Partial Success", "Failed"]
+		unchanged_count: DF.Int
+		updated_count: DF.Int
+		waiting_count: DF.Int
+		window_end: DF.Datetime | None
+		window_start: DF.Datetime | None
+	# end: auto-generated types
+
+	pass

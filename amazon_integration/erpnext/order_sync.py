@@ -1,0 +1,331 @@
+"""Order sync: Amazon orders of one registration become ERPNext documents, one committed order at a time.
+
+A run reads every order Amazon updated after the account's Last Order Sync (one searchOrders walk, all
+datasets in the same pages), then retries the orders that failed before. Each order is decided by the
+domain (`sync.orders`), made into documents under a per-order database lock, and committed on its own; a
+failing order is rolled back, recorded in the retry queue (Amazon Order Retry) with its reason and tried
+again on later runs, so it neither holds the others back nor gets lost. Last Order Sync moves to the end of
+the window only when the whole window went through, so a crash at any point leaves no order skipped: the
+next run reads the window again, and orders already imported are found by their unique amazon_order_id.
+
+Each run writes an Amazon Sync Log rather than an Integration Request: a run is one unit of work with a
+window, typed counts, SP-API calls by operation and per-order failures that users filter and act on;
+Integration Request holds one request's raw payload, and buyer data must never be stored in a log.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import frappe
+from frappe import _
+from frappe.model.meta import get_field_precision
+from frappe.utils import now_datetime
+
+from amazon_integration.amazon.client import AmazonClient
+from amazon_integration.amazon.errors import AmazonError, NotFoundError
+from amazon_integration.amazon.models import Order
+from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.sales_orders import (
+	cancel_sales_order,
+	create_sales_order,
+	find_sales_order,
+	make_fba_delivery,
+	make_fbm_delivery,
+)
+from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.sync.orders import (
+	INCLUDED_DATA,
+	SEARCH_STATUSES,
+	AccountSettings,
+	Action,
+	MappingError,
+	decide,
+	plan_sales_order,
+)
+
+if TYPE_CHECKING:
+	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
+
+FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated in the last week
+LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
+
+
+def sync_account_orders(account: str) -> str | None:
+	"""Background job: sync the account's orders updated since Last Order Sync. Returns the log's name."""
+	acc = frappe.get_doc("Amazon Account", account)
+	if not acc.enabled:
+		return None
+	run = OrderSyncRun(acc, "Order Sync")
+	with run:
+		start = (
+			from_system(acc.last_order_sync)
+			if acc.last_order_sync
+			else datetime.now(timezone.utc) - timedelta(days=FIRST_SYNC_DAYS)
+		)
+		search = run.client.search_orders(
+			start, fulfillment_statuses=SEARCH_STATUSES, included_data=INCLUDED_DATA
+		)
+		run.set_window(search.window_start, None)
+		seen = set()
+		for order in search:
+			seen.add(order.order_id)
+			run.process(order)
+		run.set_window(search.window_start, search.window_end)
+		run.retry_failed(exclude=seen)
+		if search.window_end > search.window_start:
+			# Every order of the window is committed or queued for retry: the cursor may pass them.
+			frappe.db.set_value(
+				"Amazon Account", acc.name, "last_order_sync", to_system(search.window_end), update_modified=False
+			)
+			frappe.db.commit()
+	return run.log.name
+
+
+def recover_order(account: str, amazon_order_id: str) -> str:
+	"""Sync one order by its Amazon order id, whatever the cursor says. Returns the log's name."""
+	acc = frappe.get_doc("Amazon Account", account)
+	run = OrderSyncRun(acc, "Order Recovery")
+	with run:
+		run.process(run.client.get_order(amazon_order_id.strip(), INCLUDED_DATA))
+	return run.log.name
+
+
+class OrderSyncRun:
+	"""One run over one account: processes orders, keeps the counts and writes the Amazon Sync Log."""
+
+	def __init__(self, account: AmazonAccount, operation: str):
+		self.account = account
+		self.marketplace_ids = {row.marketplace for row in account.marketplaces}
+		self.settings = account_settings(account)
+		self.client: AmazonClient = get_client(account)
+		self.counts = dict.fromkeys(
+			("orders_read", "created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged"), 0
+		)
+		self.failures: list[tuple[str, str]] = []
+		self._started = time.monotonic()
+		self._current: Order | None = None
+		self.window: tuple[datetime | None, datetime | None] = (None, None)
+		self.log = frappe.get_doc(
+			{
+				"doctype": "Amazon Sync Log",
+				"amazon_account": account.name,
+				"operation": operation,
+				"status": "Running",
+				"started_at": now_datetime(),
+			}
+		)
+		self.log.insert(ignore_permissions=True)
+		frappe.db.commit()
+
+	def __enter__(self) -> OrderSyncRun:
+		return self
+
+	def __exit__(self, exc_type, exc, tb) -> bool:
+		frappe.db.rollback()
+		error = None
+		if isinstance(exc, AmazonError):
+			error = str(exc)
+		elif exc is not None:
+			error = redact("".join(traceback.format_exception(exc_type, exc, tb)), self._current)
+		self._finish(error)
+		self.client.close()
+		# The log says why the run stopped; the cursor did not move, so the next run starts over.
+		return exc is not None and not isinstance(exc, KeyboardInterrupt | SystemExit)
+
+	def set_window(self, start: datetime, end: datetime | None) -> None:
+		self.window = (start, end)
+
+	def process(self, order: Order) -> str:
+		"""Decide, make the documents and commit: one order, all or nothing."""
+		self._current = order
+		self.counts["orders_read"] += 1
+		decision = decide(order, self.marketplace_ids)
+		if decision.action is Action.WAIT:
+			outcome = "waiting"
+		elif decision.action is Action.SKIP:
+			outcome = "skipped"
+		else:
+			outcome = self._apply_in_isolation(order, decision.action)
+		self.counts[outcome] += 1
+		self._current = None
+		self._publish_progress()
+		return outcome
+
+	def retry_failed(self, exclude: Iterable[str]) -> None:
+		"""Orders that failed on earlier runs and were not in this window: ask Amazon for each again."""
+		for order_id in set(pending_retries(self.account.name)) - set(exclude):
+			try:
+				order = self.client.get_order(order_id, INCLUDED_DATA)
+			except NotFoundError:
+				self._failed(order_id, _("Amazon does not know this order id."))
+				continue
+			self.process(order)
+
+	def _apply_in_isolation(self, order: Order, action: Action) -> str:
+		with order_lock(order.order_id) as locked:
+			if not locked:
+				self._failed(order.order_id, _("Another job held this order for {0} s.").format(LOCK_TIMEOUT))
+				return "failed"
+			try:
+				outcome = self._apply(order, action)
+				clear_retry(self.account.name, order.order_id)
+				frappe.db.commit()
+				return outcome
+			except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+				# Another job imported it between our check and our insert: the unique id kept it single.
+				frappe.db.rollback()
+				return "unchanged"
+			except Exception as e:
+				frappe.db.rollback()
+				self._failed(order.order_id, describe_failure(e, order))
+				return "failed"
+
+	def _apply(self, order: Order, action: Action) -> str:
+		existing = find_sales_order(order.order_id)
+		if action is Action.CANCEL:
+			if not existing:
+				return "skipped"  # cancelled before it was ever imported
+			outcome, _note = cancel_sales_order(existing, str(to_system(order.last_updated or order.created).date()))
+			return {"closed": "cancelled"}.get(outcome, outcome)
+		if existing:
+			return "unchanged"
+		decimals = currency_decimals(order.currency or "")
+		plan = plan_sales_order(order, self.settings, self._resolve_item, decimals)
+		so = create_sales_order(plan, self.account)
+		if plan.channel == "FBA":
+			make_fba_delivery(so)
+		else:
+			make_fbm_delivery(so)
+		return "created"
+
+	def _resolve_item(self, sku: str) -> str | None:
+		if not sku:
+			return None
+		mapped = frappe.db.get_value(
+			"Amazon SKU Mapping", {"amazon_account": self.account.name, "seller_sku": sku}, "item_code"
+		)
+		if mapped:
+			return mapped
+		return sku if frappe.db.exists("Item", sku) else None
+
+	def _failed(self, order_id: str, message: str) -> None:
+		self.failures.append((order_id, message))
+		record_retry(self.account.name, order_id, message)
+		frappe.db.commit()
+
+	def _publish_progress(self) -> None:
+		frappe.publish_realtime(
+			"amazon_sync_progress",
+			{"account": self.account.name, "log": self.log.name, **self.counts},
+			doctype="Amazon Account",
+			docname=self.account.name,
+		)
+
+	def _finish(self, error: str | None) -> None:
+		log = self.log
+		log.reload()
+		for key, value in self.counts.items():
+			log.set("orders_read" if key == "orders_read" else f"{key}_count", value)
+		for order_id, message in self.failures:
+			log.append("failures", {"amazon_order_id": order_id, "error": message})
+		log.api_calls = json.dumps(
+			{op: asdict(m) for op, m in self.client.metrics.snapshot().items()}, indent=1, sort_keys=True
+		)
+		start, end = self.window
+		log.window_start = to_system(start) if start else None
+		log.window_end = to_system(end) if end else None
+		log.error = error
+		log.finished_at = now_datetime()
+		log.duration = round(time.monotonic() - self._started, 3)
+		log.status = "Failed" if error else ("Partial Success" if self.failures else "Success")
+		log.save(ignore_permissions=True)
+		frappe.db.commit()
+
+
+def account_settings(account: AmazonAccount) -> AccountSettings:
+	return AccountSettings(
+		company=account.company,
+		price_lists={row.marketplace: row.price_list or account.selling_price_list for row in account.marketplaces},
+		fba_warehouse=account.fba_warehouse,
+		fbm_warehouse=account.fbm_warehouse,
+		shipping_item=account.shipping_item,
+		gift_wrap_item=account.gift_wrap_item,
+		promotion_item=account.promotion_item,
+		fallback_item=account.fallback_item,
+		sales_tax_account=account.sales_tax_account,
+		marketplace_tax_account=account.marketplace_tax_account,
+		territory=account.territory,
+		customer_group=account.customer_group,
+		sales_person=account.sales_person,
+	)
+
+
+def currency_decimals(currency: str) -> int:
+	"""The decimals ERPNext keeps for a rate in this currency (JPY 0, most others 2)."""
+	field = frappe.get_meta("Sales Order Item").get_field("rate")
+	return get_field_precision(field, currency=currency)
+
+
+@contextmanager
+def order_lock(amazon_order_id: str) -> Iterator[bool]:
+	"""A database-wide named lock: a second job on the same order waits, then finds it imported."""
+	name = f"amazon_order:{amazon_order_id}"
+	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT))[0][0] == 1
+	try:
+		yield got
+	finally:
+		if got:
+			frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+
+
+def pending_retries(account: str) -> list[str]:
+	return frappe.get_all("Amazon Order Retry", filters={"amazon_account": account}, pluck="amazon_order_id")
+
+
+def record_retry(account: str, amazon_order_id: str, message: str) -> None:
+	name = frappe.db.get_value(
+		"Amazon Order Retry", {"amazon_account": account, "amazon_order_id": amazon_order_id}, "name"
+	)
+	if name:
+		retry = frappe.get_doc("Amazon Order Retry", name)
+		retry.attempts += 1
+	else:
+		retry = frappe.new_doc("Amazon Order Retry")
+		retry.update({"amazon_account": account, "amazon_order_id": amazon_order_id, "attempts": 1})
+	retry.error = message
+	retry.last_attempt = now_datetime()
+	retry.save(ignore_permissions=True)
+
+
+def clear_retry(account: str, amazon_order_id: str) -> None:
+	frappe.db.delete("Amazon Order Retry", {"amazon_account": account, "amazon_order_id": amazon_order_id})
+
+
+def describe_failure(error: Exception, order: Order) -> str:
+	"""What went wrong with one order, in words a user can act on, with no buyer data."""
+	if isinstance(error, MappingError | AmazonError):
+		text = str(error)
+	else:
+		text = frappe.utils.strip_html(str(error)) or type(error).__name__
+	return redact(text, order)[:1000]
+
+
+def redact(text: str, order: Order | None) -> str:
+	"""Blank out the order's buyer data wherever an error message quotes it."""
+	if order is None:
+		return text
+	values = []
+	for record in (order.buyer, order.ship_to):
+		if record is not None:
+			values += [v for v in asdict(record).values() if isinstance(v, str) and len(v) >= 3]
+	for value in sorted(set(values), key=len, reverse=True):
+		text = text.replace(value, "<redacted>")
+	return text

@@ -1,0 +1,270 @@
+"""Order plans of the domain become Customers, Addresses, Contacts, Sales Orders and Delivery Notes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import frappe
+from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
+from erpnext.setup.utils import get_exchange_rate
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt, getdate
+
+from amazon_integration.erpnext.timezone import to_system
+from amazon_integration.sync.orders import CustomerPlan, MappingError, SalesOrderPlan
+
+if TYPE_CHECKING:
+	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
+
+
+def find_sales_order(amazon_order_id: str) -> str | None:
+	return frappe.db.get_value("Sales Order", {"amazon_order_id": amazon_order_id}, "name")
+
+
+def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document:
+	"""A submitted Sales Order whose grand total is Amazon's order total to the cent."""
+	customer = ensure_customer(plan.customer, account)
+	address = ensure_address(plan.customer, customer) if plan.customer.address else None
+	contact = ensure_contact(plan.customer, customer) if plan.customer.email else None
+	ordered_on = getdate(to_system(plan.ordered_at))
+	company_currency = frappe.get_cached_value("Company", account.company, "default_currency")
+	rate = get_exchange_rate(plan.currency, company_currency, ordered_on, "for_selling")
+	if not rate:
+		raise MappingError(
+			f"no exchange rate from {plan.currency} to {company_currency} on {ordered_on}: "
+			"add a Currency Exchange record"
+		)
+
+	so = frappe.new_doc("Sales Order")
+	so.update(
+		{
+			"company": account.company,
+			"customer": customer,
+			"order_type": "Sales",
+			"transaction_date": ordered_on,
+			"delivery_date": max(ordered_on, getdate(to_system(plan.deliver_by))),
+			"po_no": plan.purchase_order_number or plan.amazon_order_id,
+			"currency": plan.currency,
+			"conversion_rate": rate,
+			"selling_price_list": plan.price_list,
+			"price_list_currency": plan.currency,
+			"plc_conversion_rate": rate,
+			# Amazon fixed the prices: no pricing rule, price list lookup or rounding may change them.
+			"ignore_pricing_rule": 1,
+			"disable_rounded_total": 1,
+			"set_warehouse": plan.warehouse,
+			"territory": account.territory or None,
+			"customer_address": address,
+			"shipping_address_name": address,
+			"contact_person": contact,
+			"amazon_order_id": plan.amazon_order_id,
+			"amazon_account": account.name,
+			"amazon_marketplace": plan.marketplace_id,
+			"amazon_fulfillment_channel": plan.channel,
+			"amazon_replaced_order_id": plan.replaced_order_id,
+		}
+	)
+	for line in plan.lines:
+		so.append(
+			"items",
+			{
+				"item_code": line.item_code,
+				"description": line.description,
+				"qty": line.qty,
+				"price_list_rate": float(line.rate),
+				"rate": float(line.rate),
+				"warehouse": line.warehouse or plan.warehouse,
+				"delivery_date": so.delivery_date,
+				"amazon_order_item_id": line.amazon_order_item_id,
+			},
+		)
+	for tax in plan.taxes:
+		so.append(
+			"taxes",
+			{
+				"charge_type": "Actual",
+				"account_head": tax.account,
+				"description": tax.description,
+				"tax_amount": float(tax.amount),
+			},
+		)
+	if account.sales_person:
+		so.append("sales_team", {"sales_person": account.sales_person, "allocated_percentage": 100})
+	so.flags.ignore_permissions = True
+	so.insert()
+	erpnext_total = Decimal(str(flt(so.grand_total, so.precision("grand_total"))))
+	if erpnext_total != plan.grand_total:
+		raise MappingError(
+			f"ERPNext computed a grand total of {erpnext_total} for Amazon's {plan.grand_total} {plan.currency}"
+		)
+	so.submit()
+	return so
+
+
+def make_fbm_delivery(so: Document) -> Document:
+	"""The draft Delivery Note (the picking) of a merchant-fulfilled order, ready for full or partial shipment."""
+	dn = make_delivery_note(so.name)
+	dn.flags.ignore_permissions = True
+	dn.insert()
+	return dn
+
+
+def make_fba_delivery(so: Document) -> Document:
+	"""Amazon shipped from its fulfilment centre: the stock leaves the FBA warehouse now."""
+	dn = make_delivery_note(so.name)
+	dn.flags.ignore_permissions = True
+	dn.insert()
+	dn.submit()
+	return dn
+
+
+def cancel_sales_order(so_name: str, cancelled_on: str) -> tuple[str, str | None]:
+	"""Cancel an order Amazon cancelled. Returns (outcome, note): "cancelled", "closed" or "flagged"."""
+	so = frappe.get_doc("Sales Order", so_name)
+	if so.docstatus == 2 or so.status == "Closed":
+		return "unchanged", None
+	if so.docstatus == 0:
+		frappe.delete_doc("Sales Order", so.name, ignore_permissions=True)
+		return "cancelled", None
+
+	for doctype, link_field in (("Delivery Note", "against_sales_order"), ("Sales Invoice", "sales_order")):
+		for draft in frappe.get_all(
+			f"{doctype} Item", filters={link_field: so.name, "docstatus": 0}, pluck="parent", distinct=True
+		):
+			frappe.delete_doc(doctype, draft, ignore_permissions=True)
+
+	if so.per_delivered or so.per_billed:
+		# Part of it already left or was invoiced: ERPNext's way is to close the rest of the order.
+		so.update_status("Closed")
+		note = _("Cancelled on Amazon on {0} after a partial delivery or invoice: the rest of the order was closed.").format(
+			cancelled_on
+		)
+		_note(so, note)
+		return "closed", note
+	try:
+		with savepoint("amazon_cancel_sales_order"):
+			so.flags.ignore_permissions = True
+			so.cancel()
+	except frappe.ValidationError as e:
+		note = _("Cancelled on Amazon on {0}, but ERPNext refused to cancel this order: {1}").format(
+			cancelled_on, frappe.utils.strip_html(str(e))
+		)
+		_note(frappe.get_doc("Sales Order", so.name), note)
+		return "flagged", note
+	return "cancelled", None
+
+
+def _note(so: Document, note: str) -> None:
+	so.db_set("amazon_status_note", note, update_modified=False)
+	so.add_comment("Comment", note)
+
+
+class savepoint:
+	"""Roll back to a savepoint on error, so one refused step leaves nothing half-made."""
+
+	def __init__(self, name: str):
+		self.name = name
+
+	def __enter__(self):
+		frappe.db.savepoint(self.name)
+
+	def __exit__(self, exc_type, exc, tb):
+		if exc_type is not None:
+			frappe.db.rollback(save_point=self.name)
+		return False
+
+
+def ensure_customer(plan: CustomerPlan, account: AmazonAccount) -> str:
+	existing = frappe.db.get_value("Customer", {"amazon_buyer_ref": plan.buyer_ref}, "name")
+	if existing:
+		if plan.tax_id and not frappe.db.get_value("Customer", existing, "tax_id"):
+			frappe.db.set_value("Customer", existing, "tax_id", plan.tax_id)
+		return existing
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": plan.customer_name,
+			"customer_type": plan.customer_type,
+			"customer_group": account.customer_group or _default("customer_group", "Selling Settings"),
+			"territory": account.territory or _default("territory", "Selling Settings"),
+			"tax_id": plan.tax_id,
+			"amazon_buyer_ref": plan.buyer_ref,
+		}
+	)
+	customer.flags.ignore_permissions = True
+	customer.insert()
+	return customer.name
+
+
+def ensure_address(plan: CustomerPlan, customer: str) -> str:
+	a = plan.address
+	country = frappe.db.get_value("Country", {"code": a.country_code.lower()}, "name")
+	if not country:
+		raise MappingError(f"unknown country code {a.country_code} in the shipping address")
+	same = frappe.get_all(
+		"Address",
+		filters=[
+			["Dynamic Link", "link_doctype", "=", "Customer"],
+			["Dynamic Link", "link_name", "=", customer],
+			["address_line1", "=", a.address_line1],
+			["pincode", "=", a.pincode or ""],
+			["country", "=", country],
+		],
+		pluck="name",
+		limit=1,
+	)
+	if same:
+		return same[0]
+	address = frappe.get_doc(
+		{
+			"doctype": "Address",
+			"address_title": a.title,
+			"address_type": "Shipping",
+			"address_line1": a.address_line1,
+			"address_line2": a.address_line2,
+			"city": a.city,
+			"state": a.state,
+			"pincode": a.pincode,
+			"country": country,
+			"phone": a.phone,
+			"is_shipping_address": 1,
+			"links": [{"link_doctype": "Customer", "link_name": customer}],
+		}
+	)
+	address.flags.ignore_permissions = True
+	address.insert()
+	return address.name
+
+
+def ensure_contact(plan: CustomerPlan, customer: str) -> str:
+	existing = frappe.get_all(
+		"Contact",
+		filters=[
+			["Dynamic Link", "link_doctype", "=", "Customer"],
+			["Dynamic Link", "link_name", "=", customer],
+			["email_id", "=", plan.email],
+		],
+		pluck="name",
+		limit=1,
+	)
+	if existing:
+		return existing[0]
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": plan.customer_name[:140],
+			"email_ids": [{"email_id": plan.email, "is_primary": 1}],
+			"links": [{"link_doctype": "Customer", "link_name": customer}],
+			# Amazon relays mail to this anonymised address only for order matters; never mass mail it.
+			"unsubscribed": 1,
+		}
+	)
+	contact.flags.ignore_permissions = True
+	contact.insert()
+	return contact.name
+
+
+def _default(fieldname: str, settings: str) -> str | None:
+	return frappe.db.get_single_value(settings, fieldname)

@@ -1,0 +1,375 @@
+"""Which Amazon orders to import, and what ERPNext documents they become.
+
+Pure decisions and mappings: an `Order` of the gateway in, plain plans out; the ERPNext adapter turns a plan
+into documents. Nothing here reads a database or calls Amazon.
+
+Money is exact. Amazon gives line totals; ERPNext stores a unit rate with the currency's decimals, so a line
+whose total does not divide by its quantity is split into two rows (e.g. 10.00 for 3 units: 2 x 3.33 and
+1 x 3.34). Each row says so in its description; the order total stays Amazon's to the cent, and every row
+still delivers and invoices per unit. Shipping, gift wrap and promotions are item rows (not "Actual" tax
+rows), because ERPNext copies an Actual charge whole onto every partial delivery or invoice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+from enum import Enum
+
+from amazon_integration.amazon.models import FBA, FBM, Address, Order, OrderItem
+
+ZERO = Decimal("0")
+
+# What one search asks for: FBA orders once Amazon shipped or cancelled them; FBM orders to ship, shipped
+# (possibly outside ERPNext) or cancelled. Pending orders carry no prices and wait.
+FBA_STATUSES = ("SHIPPED", "CANCELLED")
+FBM_STATUSES = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED")
+SEARCH_STATUSES = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED")
+INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT", "TAX", "PROMOTION", "CANCELLATION")
+
+
+class Action(str, Enum):
+	IMPORT = "import"  # create the ERPNext documents (or bring existing ones up to date)
+	CANCEL = "cancel"  # cancelled on Amazon
+	WAIT = "wait"  # not ready: it comes back once Amazon updates it
+	SKIP = "skip"  # never imported, for the reason given
+
+
+@dataclass(frozen=True)
+class Decision:
+	action: Action
+	reason: str = ""
+
+
+def decide(order: Order, marketplace_ids: Collection[str]) -> Decision:
+	"""What to do with an order one registration read from Amazon."""
+	if order.sales_channel and order.sales_channel != "AMAZON":
+		return Decision(Action.SKIP, f"not sold on Amazon (sales channel {order.sales_channel})")
+	if order.marketplace_id not in marketplace_ids:
+		return Decision(Action.SKIP, f"marketplace {order.marketplace_id} is not synced by this account")
+	if order.channel not in (FBA, FBM):
+		return Decision(Action.SKIP, f"unknown fulfilment channel {order.fulfilled_by!r}")
+	status = order.status
+	if status in ("PENDING", "PENDING_AVAILABILITY"):
+		return Decision(Action.WAIT, "pending on Amazon: no prices yet")
+	if status == "CANCELLED":
+		return Decision(Action.CANCEL, "cancelled on Amazon")
+	if order.channel == FBA:
+		if status == "SHIPPED":
+			return Decision(Action.IMPORT)
+		if status in ("UNSHIPPED", "PARTIALLY_SHIPPED"):
+			return Decision(Action.WAIT, "Amazon has not shipped this FBA order yet")
+	elif status in FBM_STATUSES:
+		return Decision(Action.IMPORT)
+	return Decision(Action.SKIP, f"unknown order status {status!r}")
+
+
+class MappingError(ValueError):
+	"""An order that cannot become ERPNext documents; the message says what to fix (no buyer data in it)."""
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+	"""What one Amazon Account registration says about the documents its orders become."""
+
+	company: str
+	price_lists: Mapping[str, str]  # marketplace id -> selling price list
+	fba_warehouse: str | None = None
+	fbm_warehouse: str | None = None
+	shipping_item: str | None = None
+	gift_wrap_item: str | None = None
+	promotion_item: str | None = None
+	fallback_item: str | None = None
+	sales_tax_account: str | None = None
+	marketplace_tax_account: str | None = None
+	territory: str | None = None
+	customer_group: str | None = None
+	sales_person: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class AddressPlan:
+	title: str
+	address_line1: str
+	address_line2: str | None
+	city: str
+	state: str | None
+	pincode: str | None
+	country_code: str
+	phone: str | None
+	is_company: bool
+
+	def __repr__(self) -> str:
+		return f"AddressPlan(<redacted>, country_code={self.country_code!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class CustomerPlan:
+	"""The buyer as an ERPNext Customer. `buyer_ref` is stable across orders and holds no readable PII."""
+
+	buyer_ref: str
+	customer_name: str
+	customer_type: str  # Individual | Company
+	tax_id: str | None = None
+	email: str | None = None
+	address: AddressPlan | None = None
+
+	def __repr__(self) -> str:
+		return f"CustomerPlan(buyer_ref={self.buyer_ref!r}, customer_type={self.customer_type!r})"
+
+
+class LineKind(str, Enum):
+	PRODUCT = "product"
+	SHIPPING = "shipping"
+	GIFT_WRAP = "gift_wrap"
+	PROMOTION = "promotion"
+
+
+@dataclass(frozen=True)
+class LinePlan:
+	kind: LineKind
+	item_code: str
+	qty: int
+	rate: Decimal
+	description: str
+	warehouse: str | None = None
+	amazon_order_item_id: str | None = None
+	sku: str | None = None
+
+	@property
+	def amount(self) -> Decimal:
+		return self.rate * self.qty
+
+
+@dataclass(frozen=True)
+class TaxPlan:
+	account: str
+	description: str
+	amount: Decimal
+	collected_by_amazon: bool
+
+
+@dataclass(frozen=True)
+class SalesOrderPlan:
+	amazon_order_id: str
+	marketplace_id: str
+	channel: str  # FBA | FBM
+	currency: str
+	price_list: str
+	ordered_at: datetime
+	deliver_by: datetime
+	warehouse: str
+	customer: CustomerPlan
+	lines: tuple[LinePlan, ...]
+	taxes: tuple[TaxPlan, ...]
+	replaced_order_id: str | None = None
+	purchase_order_number: str | None = field(default=None, repr=False)
+
+	@property
+	def net_total(self) -> Decimal:
+		return sum((line.amount for line in self.lines), ZERO)
+
+	@property
+	def grand_total(self) -> Decimal:
+		return self.net_total + sum((tax.amount for tax in self.taxes), ZERO)
+
+
+def plan_sales_order(
+	order: Order,
+	settings: AccountSettings,
+	resolve_item: Callable[[str], str | None],
+	decimals: int,
+) -> SalesOrderPlan:
+	"""The Sales Order an importable order becomes. `resolve_item` maps a seller SKU to an Item code."""
+	if not order.items:
+		raise MappingError("Amazon sent the order without items")
+	if order.currency is None or order.order_total is None or any(i.item_total is None for i in order.items):
+		raise MappingError("Amazon sent the order without prices (PROCEEDS): it cannot be valued")
+	channel = order.channel
+	warehouse = settings.fba_warehouse if channel == FBA else settings.fbm_warehouse
+	if not warehouse:
+		raise MappingError(f"the Amazon Account has no {channel} Warehouse")
+	price_list = settings.price_lists.get(order.marketplace_id or "")
+	if not price_list:
+		raise MappingError(f"no selling price list for marketplace {order.marketplace_id}")
+
+	unit = Decimal(1).scaleb(-decimals)
+	separate_promotions = bool(settings.promotion_item)
+	lines: list[LinePlan] = []
+	for item in order.items:
+		lines.extend(_product_lines(item, resolve_item, settings, warehouse, unit, separate_promotions))
+
+	shipping = sum((_shipping_charge(i, separate_promotions) for i in order.items), ZERO)
+	gift_wrap = sum((i.gift_wrap or ZERO) - (i.gift_wrap_discount or ZERO) for i in order.items)
+	promotions = sum(((i.promotion_discount or ZERO) + (i.shipping_discount or ZERO)) for i in order.items)
+	lines += _charge_line(LineKind.SHIPPING, "Shipping", shipping, settings.shipping_item, "Shipping Item")
+	lines += _charge_line(LineKind.GIFT_WRAP, "Gift wrap", gift_wrap, settings.gift_wrap_item, "Gift Wrap Item")
+	if separate_promotions and promotions:
+		lines += _charge_line(LineKind.PROMOTION, "Amazon promotions", -promotions, settings.promotion_item, "")
+
+	plan = SalesOrderPlan(
+		amazon_order_id=order.order_id,
+		marketplace_id=order.marketplace_id or "",
+		channel=channel or "",
+		currency=order.currency,
+		price_list=price_list,
+		ordered_at=order.created or order.last_updated,
+		deliver_by=_deliver_by(order),
+		warehouse=warehouse,
+		customer=plan_customer(order),
+		lines=tuple(lines),
+		taxes=_taxes(order.items, settings),
+		replaced_order_id=order.replaced_order_id,
+		purchase_order_number=order.buyer.purchase_order_number if order.buyer else None,
+	)
+	if plan.grand_total != order.order_total:
+		raise MappingError(
+			f"the mapped total {plan.grand_total} differs from Amazon's order total {order.order_total} "
+			f"{order.currency}: Amazon charged something this app does not map"
+		)
+	return plan
+
+
+def _product_lines(
+	item: OrderItem,
+	resolve_item: Callable[[str], str | None],
+	settings: AccountSettings,
+	warehouse: str,
+	unit: Decimal,
+	separate_promotions: bool,
+) -> list[LinePlan]:
+	if item.quantity <= 0:
+		return []  # a fully cancelled line: nothing to deliver or invoice
+	item_code = resolve_item(item.sku or "") or settings.fallback_item
+	if not item_code:
+		raise MappingError(
+			f"SKU {item.sku!r} matches no Item: create an Item with that code, map the SKU on the Amazon "
+			"Account, or set a Fallback Item"
+		)
+	total = (item.item_total or ZERO) - (ZERO if separate_promotions else (item.promotion_discount or ZERO))
+	title = (item.title or item.sku or "")[:140]
+	rows = split_line_total(total, item.quantity, unit)
+	return [
+		LinePlan(
+			kind=LineKind.PRODUCT,
+			item_code=item_code,
+			qty=qty,
+			rate=rate,
+			description=title if len(rows) == 1 else f"{title} (Amazon line total {total} for {item.quantity} units)",
+			warehouse=warehouse,
+			amazon_order_item_id=item.order_item_id,
+			sku=item.sku,
+		)
+		for qty, rate in rows
+	]
+
+
+def _shipping_charge(item: OrderItem, separate_promotions: bool) -> Decimal:
+	charge = (item.shipping or ZERO) + (item.cod_fee or ZERO) + (item.other or ZERO)
+	return charge if separate_promotions else charge - (item.shipping_discount or ZERO)
+
+
+def _charge_line(kind: LineKind, label: str, amount: Decimal, item_code: str | None, field_label: str) -> list[LinePlan]:
+	if not amount:
+		return []
+	if not item_code:
+		raise MappingError(f"the order has {label.lower()} charges of {amount} but the Amazon Account has no {field_label}")
+	return [LinePlan(kind=kind, item_code=item_code, qty=1, rate=amount, description=label)]
+
+
+def split_line_total(total: Decimal, qty: int, unit: Decimal) -> list[tuple[int, Decimal]]:
+	"""Unit rates in the currency's smallest unit whose rows add up to `total` exactly.
+
+	10.00 for 3 units -> [(2, 3.33), (1, 3.34)]; 9.99 for 3 -> [(3, 3.33)].
+	"""
+	base = (total / qty / unit).to_integral_value(rounding=ROUND_FLOOR) * unit
+	remainder_units = int((total - base * qty) / unit)
+	rows = [(qty - remainder_units, base), (remainder_units, base + unit)]
+	return [(q, rate.quantize(unit)) for q, rate in rows if q]
+
+
+def _taxes(items: tuple[OrderItem, ...], settings: AccountSettings) -> tuple[TaxPlan, ...]:
+	seller = sum(((i.tax or ZERO) for i in items if not i.tax_withheld), ZERO)
+	amazon = sum(((i.tax or ZERO) for i in items if i.tax_withheld), ZERO)
+	taxes = []
+	if seller:
+		if not settings.sales_tax_account:
+			raise MappingError(f"the order carries tax of {seller} but the Amazon Account has no Sales Tax Account")
+		taxes.append(TaxPlan(settings.sales_tax_account, "Sales tax", seller, collected_by_amazon=False))
+	if amazon:
+		if not settings.marketplace_tax_account:
+			raise MappingError(
+				f"Amazon collected tax of {amazon} on the order but the Amazon Account has no "
+				"Amazon-Collected Tax Account"
+			)
+		taxes.append(
+			TaxPlan(
+				settings.marketplace_tax_account,
+				"Tax collected and remitted by Amazon (marketplace facilitator)",
+				amazon,
+				collected_by_amazon=True,
+			)
+		)
+	return tuple(taxes)
+
+
+def _deliver_by(order: Order) -> datetime:
+	ordered = order.created or order.last_updated
+	candidates = [d for d in (order.latest_delivery_date, order.latest_ship_date) if d]
+	return max([ordered, *candidates[:1]])
+
+
+def plan_customer(order: Order) -> CustomerPlan:
+	"""The buyer as a Customer, keyed by the most stable reference Amazon gives.
+
+	In order: the B2B buyer's tax registration, the buyer's anonymised Amazon e-mail (FBM), a digest of
+	name + postal code + country; with no buyer data at all, one customer per marketplace.
+	"""
+	buyer = order.buyer
+	ship_to = order.ship_to
+	registration = next((r for r in order.buyer_tax_registrations if r.registration_number), None)
+	company = (buyer.company_name if buyer else None) or (registration.legal_name if registration else None)
+	name = company or (buyer.name if buyer else None) or (ship_to.name if ship_to else None)
+	country = ship_to.country_code if ship_to else None
+	if registration:
+		ref = "tax:" + _digest(country or "", registration.registration_number or "")
+	elif buyer and buyer.email:
+		ref = "email:" + _digest(buyer.email.strip().lower())
+	elif name:
+		ref = "name:" + _digest(name.strip().lower(), (ship_to.postal_code or "") if ship_to else "", country or "")
+	else:
+		ref = f"marketplace:{order.marketplace_id}"
+		name = f"{order.marketplace_name or order.marketplace_id} Customer"
+	return CustomerPlan(
+		buyer_ref=ref,
+		customer_name=name[:140],
+		customer_type="Company" if company or order.is_business else "Individual",
+		tax_id=registration.registration_number if registration else None,
+		email=buyer.email if buyer else None,
+		address=_address_plan(ship_to, name) if ship_to else None,
+	)
+
+
+def _address_plan(address: Address, fallback_title: str) -> AddressPlan | None:
+	if not address.country_code:
+		return None
+	lines = [line for line in (address.address_line1, address.address_line2, address.address_line3) if line]
+	return AddressPlan(
+		title=(address.name or fallback_title)[:140],
+		# FBA orders carry no street: ERPNext requires a first line, so the city stands in.
+		address_line1=lines[0] if lines else (address.city or address.postal_code or address.country_code),
+		address_line2=", ".join(lines[1:]) or None,
+		city=address.city or address.municipality or address.postal_code or address.country_code,
+		state=address.state_or_region,
+		pincode=address.postal_code,
+		country_code=address.country_code,
+		phone=address.phone,
+		is_company=bool(address.company_name) or address.address_type == "COMMERCIAL",
+	)
+
+
+def _digest(*parts: str) -> str:
+	return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]

@@ -1,0 +1,245 @@
+"""Order sync end to end: a real site, the real gateway, the simulator on loopback.
+
+The sync commits every order, so these tests cannot lean on FrappeTestCase's rollback: each class runs
+against its own simulator (a random seed makes its order ids new) and its own seller id.
+"""
+
+import random
+import subprocess
+import sys
+from collections import Counter
+from decimal import Decimal
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt, get_bench_path
+
+from amazon_integration.erpnext.order_sync import recover_order, sync_account_orders
+from amazon_integration.simulator import Simulator
+from amazon_integration.tests.utils import CA, FBA_WAREHOUSE, FBM_WAREHOUSE, US, simulator_account
+
+SKU = "SIM-MUG-001"  # a catalogue SKU; before_tests makes an Item of every catalogue SKU
+
+
+class SimulatorTestCase(FrappeTestCase):
+	orders = 60
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.seed = random.randrange(1, 2**31)
+		cls.sim = Simulator(seed=cls.seed, orders=cls.orders, time_scale=1.0).start()
+		cls.account = simulator_account(cls.sim)
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.sim.stop()
+		super().tearDownClass()
+
+	def sync(self) -> frappe.model.document.Document:
+		log = frappe.get_doc("Amazon Sync Log", sync_account_orders(self.account.name))
+		self.assertNotEqual(log.status, "Failed", log.error)
+		return log
+
+	def later(self, minutes: float = 3) -> None:
+		"""Amazon shows an update once it is two minutes old."""
+		self.sim.control.advance(minutes * 60)
+
+	def sim_orders(self) -> dict[str, dict]:
+		return {
+			o["order_id"]: o
+			for o in self.sim.control.list_orders()
+			if o["marketplace_id"] in (US, CA)
+		}
+
+	def sales_order(self, amazon_order_id: str):
+		name = frappe.db.get_value("Sales Order", {"amazon_order_id": amazon_order_id}, "name")
+		return frappe.get_doc("Sales Order", name) if name else None
+
+	def new_order(self, **spec) -> str:
+		spec.setdefault("items", [{"sku": SKU, "quantity": 1}])
+		order_id = self.sim.control.create_order(**spec)["order_id"]
+		self.later()
+		return order_id
+
+
+class TestOrderSync(SimulatorTestCase):
+	def test_01_first_sync_imports_what_amazon_shipped_or_wants_shipped(self):
+		log = self.sync()
+		sim = self.sim_orders()
+		imported = frappe.get_all(
+			"Sales Order",
+			filters={"amazon_account": self.account.name},
+			fields=["name", "amazon_order_id", "grand_total", "currency", "amazon_fulfillment_channel", "docstatus"],
+		)
+		by_id = {so.amazon_order_id: so for so in imported}
+
+		expected = {
+			order_id
+			for order_id, o in sim.items()
+			if (o["fulfilled_by"] == "AMAZON" and o["status"] == "SHIPPED")
+			or (o["fulfilled_by"] == "MERCHANT" and o["status"] in ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"))
+		}
+		self.assertTrue(expected, f"seed {self.seed} made no importable orders")
+		self.assertEqual(set(by_id), expected, f"seed {self.seed}")
+		self.assertEqual(log.created_count, len(expected))
+		self.assertEqual(log.failed_count, 0, [(r.amazon_order_id, r.error) for r in log.failures])
+
+		# Totals to the cent, in the order's currency.
+		for order_id, so in by_id.items():
+			self.assertEqual(so.docstatus, 1)
+			self.assertEqual(so.currency, sim[order_id]["currency"])
+			self.assertEqual(Decimal(str(flt(so.grand_total, 2))), Decimal(sim[order_id]["total"]), order_id)
+
+		# FBA: the stock left the FBA warehouse; FBM: a draft picking from the FBM warehouse waits.
+		for so in by_id.values():
+			dns = frappe.get_all(
+				"Delivery Note Item",
+				filters={"against_sales_order": so.name},
+				fields=["parent", "docstatus", "warehouse"],
+				distinct=True,
+			)
+			if so.amazon_fulfillment_channel == "FBA":
+				self.assertTrue(dns and all(d.docstatus == 1 and d.warehouse == FBA_WAREHOUSE for d in dns))
+				self.assertTrue(
+					frappe.db.exists(
+						"Stock Ledger Entry",
+						{"voucher_no": dns[0].parent, "warehouse": FBA_WAREHOUSE, "is_cancelled": 0},
+					)
+				)
+			else:
+				self.assertTrue(dns and all(d.docstatus == 0 and d.warehouse == FBM_WAREHOUSE for d in dns))
+
+	def test_02_a_second_sync_changes_nothing(self):
+		before = frappe.db.count("Sales Order", {"amazon_account": self.account.name})
+		cursor = frappe.db.get_value("Amazon Account", self.account.name, "last_order_sync")
+		self.assertTrue(cursor)
+		log = self.sync()
+		self.assertEqual(log.created_count, 0)
+		self.assertEqual(frappe.db.count("Sales Order", {"amazon_account": self.account.name}), before)
+
+	def test_03_force_sync_rereads_the_window_without_duplicates(self):
+		before = frappe.db.count("Sales Order", {"amazon_account": self.account.name})
+		frappe.db.set_value("Amazon Account", self.account.name, "last_order_sync", "2020-01-01 00:00:00")
+		frappe.db.commit()
+		log = self.sync()
+		self.assertEqual(log.created_count, 0)
+		self.assertGreaterEqual(log.unchanged_count, before)
+		self.assertEqual(frappe.db.count("Sales Order", {"amazon_account": self.account.name}), before)
+		duplicates = frappe.db.sql(
+			"select amazon_order_id from `tabSales Order` where amazon_order_id is not null "
+			"group by amazon_order_id having count(*) > 1"
+		)
+		self.assertEqual(duplicates, ())
+
+	def test_04_customers_are_reused_by_buyer_reference(self):
+		first = self.new_order(buyer_name="Repeat Buyer", buyer_email="repeat-buyer@marketplace.example")
+		second = self.new_order(buyer_name="Repeat Buyer", buyer_email="repeat-buyer@marketplace.example")
+		self.sync()
+		customers = {self.sales_order(first).customer, self.sales_order(second).customer}
+		self.assertEqual(len(customers), 1)
+		self.assertEqual(frappe.db.count("Contact", {"email_id": "repeat-buyer@marketplace.example"}), 1)
+
+	def test_05_business_buyer_lands_with_company_name_and_tax_id(self):
+		order_id = self.new_order(is_business=True, company_name="Acme Supplies LLC", tax_id="US-TAX-4411")
+		self.sync()
+		customer = frappe.get_doc("Customer", self.sales_order(order_id).customer)
+		self.assertEqual(
+			(customer.customer_name, customer.customer_type, customer.tax_id),
+			("Acme Supplies LLC", "Company", "US-TAX-4411"),
+		)
+
+	def test_06_cancelled_on_amazon_cancels_the_sales_order_and_removes_the_picking(self):
+		order_id = self.new_order()
+		self.sync()
+		so = self.sales_order(order_id)
+		self.assertEqual(so.docstatus, 1)
+		self.sim.control.cancel_order(order_id)
+		self.later()
+		log = self.sync()
+		self.assertEqual(log.cancelled_count, 1)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "docstatus"), 2)
+		self.assertFalse(frappe.db.exists("Delivery Note Item", {"against_sales_order": so.name}))
+
+	def test_07_cancellation_blocked_by_a_delivery_closes_the_rest(self):
+		order_id = self.new_order(items=[{"sku": SKU, "quantity": 2}])
+		self.sync()
+		so = self.sales_order(order_id)
+		dn = frappe.get_doc("Delivery Note", frappe.db.get_value("Delivery Note Item", {"against_sales_order": so.name}, "parent"))
+		dn.items[0].qty = 1
+		for row in dn.items[1:]:
+			dn.remove(row)
+		dn.save()
+		dn.submit()
+		frappe.db.commit()
+		self.sim.control.cancel_order(order_id)
+		self.later()
+		self.sync()
+		so.reload()
+		self.assertEqual(so.status, "Closed")
+		self.assertIn("Cancelled on Amazon", so.amazon_status_note)
+
+	def test_08_a_bad_order_fails_alone_and_is_retried_until_it_goes_through(self):
+		bad = self.new_order(items=[{"sku": "UNKNOWN-SKU-1", "quantity": 1, "unit_price": "9.99"}])
+		good = self.new_order()
+		log = self.sync()
+		self.assertTrue(self.sales_order(good))
+		self.assertIsNone(self.sales_order(bad))
+		self.assertEqual([r.amazon_order_id for r in log.failures], [bad])
+		self.assertIn("SKU 'UNKNOWN-SKU-1' matches no Item", log.failures[0].error)
+		self.assertTrue(frappe.db.exists("Amazon Order Retry", {"amazon_order_id": bad}))
+
+		frappe.get_doc(
+			{"doctype": "Amazon SKU Mapping", "amazon_account": self.account.name, "seller_sku": "UNKNOWN-SKU-1", "item_code": SKU}
+		).insert()
+		frappe.db.commit()
+		log = self.sync()  # the window is empty now: only the retry queue brings the order back
+		self.assertTrue(self.sales_order(bad))
+		self.assertFalse(frappe.db.exists("Amazon Order Retry", {"amazon_order_id": bad}))
+
+	def test_09_recover_order_syncs_one_order_by_id(self):
+		order_id = self.new_order()
+		log = frappe.get_doc("Amazon Sync Log", recover_order(self.account.name, order_id))
+		self.assertEqual((log.operation, log.status, log.created_count), ("Order Recovery", "Success", 1))
+		self.assertTrue(self.sales_order(order_id))
+		# Recovering it again changes nothing.
+		log = frappe.get_doc("Amazon Sync Log", recover_order(self.account.name, order_id))
+		self.assertEqual(log.unchanged_count, 1)
+
+	def test_10_sync_log_holds_no_buyer_data_or_secrets(self):
+		order_id = self.new_order(buyer_name="Zelda Privateperson", buyer_email="zelda@marketplace.example")
+		self.sync()
+		self.assertTrue(self.sales_order(order_id))
+		logs = frappe.as_json(frappe.get_all("Amazon Sync Log", filters={"amazon_account": self.account.name}, fields=["*"]))
+		for secret in ("Zelda", "Privateperson", "zelda@", "lwa-secret-do-not-log", "refresh-token-do-not-log"):
+			self.assertNotIn(secret, logs)
+
+
+class TestConcurrentSyncs(SimulatorTestCase):
+	orders = 80
+
+	def test_two_jobs_at_once_import_every_order_exactly_once(self):
+		"""Two workers sync the same account at the same moment: no duplicate, nothing lost."""
+		command = [
+			sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site,
+			"execute", "amazon_integration.erpnext.order_sync.sync_account_orders",
+			"--kwargs", frappe.as_json({"account": self.account.name}),
+		]
+		sites = f"{get_bench_path()}/sites"
+		jobs = [subprocess.Popen(command, cwd=sites, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+		outputs = [job.communicate(timeout=600)[0].decode() for job in jobs]
+		self.assertEqual([job.returncode for job in jobs], [0, 0], outputs)
+
+		frappe.db.rollback()  # see what the two workers committed
+		ids = frappe.get_all("Sales Order", filters={"amazon_account": self.account.name}, pluck="amazon_order_id")
+		self.assertEqual(len(ids), len(set(ids)))
+		importable = {
+			order_id
+			for order_id, o in self.sim_orders().items()
+			if (o["fulfilled_by"] == "AMAZON" and o["status"] == "SHIPPED")
+			or (o["fulfilled_by"] == "MERCHANT" and o["status"] in ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"))
+		}
+		self.assertEqual(set(ids), importable)
+		logs = frappe.get_all("Amazon Sync Log", filters={"amazon_account": self.account.name}, fields=["created_count", "status"])
+		self.assertEqual(sum(log.created_count for log in logs), len(importable))
+		self.assertEqual(Counter(log.status for log in logs), Counter({"Success": 2}))
