@@ -4,9 +4,12 @@ The sync commits every order, so these tests cannot lean on FrappeTestCase's rol
 against its own simulator (a random seed makes its order ids new) and its own seller id.
 """
 
+import os
 import random
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from decimal import Decimal
 
@@ -16,7 +19,15 @@ from frappe.utils import flt, get_bench_path
 
 from amazon_integration.erpnext.order_sync import recover_order, sync_account_orders
 from amazon_integration.simulator import Simulator
-from amazon_integration.tests.utils import CA, FBA_WAREHOUSE, FBM_WAREHOUSE, US, simulator_account
+from amazon_integration.tests.utils import (
+	CA,
+	FBA_WAREHOUSE,
+	FBM_WAREHOUSE,
+	PRICE_LISTS,
+	US,
+	make_warehouse,
+	simulator_account,
+)
 
 SKU = "SIM-MUG-001"  # a catalogue SKU; before_tests makes an Item of every catalogue SKU
 
@@ -55,6 +66,24 @@ class SimulatorTestCase(FrappeTestCase):
 	def sales_order(self, amazon_order_id: str):
 		name = frappe.db.get_value("Sales Order", {"amazon_order_id": amazon_order_id}, "name")
 		return frappe.get_doc("Sales Order", name) if name else None
+
+	def importable(self, marketplaces=(US, CA)) -> set[str]:
+		return {
+			order_id
+			for order_id, o in self.sim_orders().items()
+			if o["marketplace_id"] in marketplaces
+			and (
+				(o["fulfilled_by"] == "AMAZON" and o["status"] == "SHIPPED")
+				or (o["fulfilled_by"] == "MERCHANT" and o["status"] in ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"))
+			)
+		}
+
+	def sync_command(self) -> list[str]:
+		return [
+			sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site,
+			"execute", "amazon_integration.erpnext.order_sync.sync_account_orders",
+			"--kwargs", frappe.as_json({"account": self.account.name}),
+		]
 
 	def new_order(self, **spec) -> str:
 		spec.setdefault("items", [{"sku": SKU, "quantity": 1}])
@@ -215,31 +244,107 @@ class TestOrderSync(SimulatorTestCase):
 			self.assertNotIn(secret, logs)
 
 
+	def test_11_replacement_orders_link_to_the_original(self):
+		original = self.new_order()
+		replacement = self.new_order(replaced_order_id=original)
+		self.sync()
+		so = self.sales_order(replacement)
+		self.assertEqual(so.amazon_replaced_order_id, original)
+		self.assertEqual(Decimal(str(so.grand_total)), Decimal(self.sim_orders()[replacement]["total"]))
+
+
 class TestConcurrentSyncs(SimulatorTestCase):
 	orders = 80
 
 	def test_two_jobs_at_once_import_every_order_exactly_once(self):
 		"""Two workers sync the same account at the same moment: no duplicate, nothing lost."""
-		command = [
-			sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site,
-			"execute", "amazon_integration.erpnext.order_sync.sync_account_orders",
-			"--kwargs", frappe.as_json({"account": self.account.name}),
-		]
 		sites = f"{get_bench_path()}/sites"
-		jobs = [subprocess.Popen(command, cwd=sites, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+		jobs = [subprocess.Popen(self.sync_command(), cwd=sites, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
 		outputs = [job.communicate(timeout=600)[0].decode() for job in jobs]
 		self.assertEqual([job.returncode for job in jobs], [0, 0], outputs)
 
 		frappe.db.rollback()  # see what the two workers committed
 		ids = frappe.get_all("Sales Order", filters={"amazon_account": self.account.name}, pluck="amazon_order_id")
 		self.assertEqual(len(ids), len(set(ids)))
-		importable = {
-			order_id
-			for order_id, o in self.sim_orders().items()
-			if (o["fulfilled_by"] == "AMAZON" and o["status"] == "SHIPPED")
-			or (o["fulfilled_by"] == "MERCHANT" and o["status"] in ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"))
-		}
-		self.assertEqual(set(ids), importable)
+		self.assertEqual(set(ids), self.importable())
 		logs = frappe.get_all("Amazon Sync Log", filters={"amazon_account": self.account.name}, fields=["created_count", "status"])
-		self.assertEqual(sum(log.created_count for log in logs), len(importable))
+		self.assertEqual(sum(log.created_count for log in logs), len(ids))
 		self.assertEqual(Counter(log.status for log in logs), Counter({"Success": 2}))
+
+
+class TestCrashedSync(SimulatorTestCase):
+	orders = 80
+
+	def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(self):
+		sites = f"{get_bench_path()}/sites"
+		worker = subprocess.Popen(self.sync_command(), cwd=sites, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+		deadline = time.monotonic() + 300
+		while time.monotonic() < deadline and worker.poll() is None:
+			frappe.db.rollback()
+			if frappe.db.count("Sales Order", {"amazon_account": self.account.name}) >= 3:
+				break
+			time.sleep(0.2)
+		self.assertIsNone(worker.poll(), "the worker finished before it could be killed")
+		os.kill(worker.pid, signal.SIGKILL)
+		worker.wait()
+
+		frappe.db.rollback()
+		done_before = frappe.db.count("Sales Order", {"amazon_account": self.account.name})
+		self.assertLess(done_before, len(self.importable()))
+		self.assertFalse(frappe.db.get_value("Amazon Account", self.account.name, "last_order_sync"))
+
+		log = self.sync()
+		ids = frappe.get_all("Sales Order", filters={"amazon_account": self.account.name}, pluck="amazon_order_id")
+		self.assertEqual(len(ids), len(set(ids)))
+		self.assertEqual(set(ids), self.importable())
+		self.assertEqual(log.created_count, len(ids) - done_before)
+		# Every submitted order has its delivery: nothing half-made by the killed worker.
+		for so in frappe.get_all("Sales Order", filters={"amazon_account": self.account.name}, pluck="name"):
+			self.assertTrue(frappe.db.exists("Delivery Note Item", {"against_sales_order": so}), so)
+
+
+class TestRegistrationsOfOneSeller(SimulatorTestCase):
+	"""One seller, two registrations: each syncs only its marketplace, into its own warehouse and sales person."""
+
+	orders = 80
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		seller = cls.account.seller_id
+		frappe.db.set_value("Amazon Account", cls.account.name, "enabled", 0)
+		for name in ("Amazon US Desk", "Amazon CA Desk"):
+			if not frappe.db.exists("Sales Person", name):
+				frappe.get_doc({"doctype": "Sales Person", "sales_person_name": name, "parent_sales_person": "Sales Team"}).insert()
+		cls.us = simulator_account(
+			cls.sim, seller_id=seller, account_name=f"{seller} US", sales_person="Amazon US Desk",
+			marketplaces=[{"marketplace": US}],
+		)
+		cls.ca = simulator_account(
+			cls.sim, seller_id=seller, account_name=f"{seller} CA", sales_person="Amazon CA Desk",
+			fba_warehouse=make_warehouse("Amazon FBA CA", cls.account.company),
+			selling_price_list=PRICE_LISTS["CAD"], marketplaces=[{"marketplace": CA}],
+		)
+
+	def test_each_registration_syncs_its_marketplace_only(self):
+		from amazon_integration.tests.utils import stock_up
+
+		stock_up([row["sku"] for row in self.sim.control.catalogue()], [self.ca.fba_warehouse])
+		frappe.db.commit()
+		for account, marketplace, person in ((self.us, US, "Amazon US Desk"), (self.ca, CA, "Amazon CA Desk")):
+			log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
+			self.assertEqual(log.failed_count, 0, [(r.amazon_order_id, r.error) for r in log.failures])
+			orders = frappe.get_all(
+				"Sales Order",
+				filters={"amazon_account": account.name},
+				fields=["name", "amazon_order_id", "amazon_marketplace", "amazon_fulfillment_channel"],
+			)
+			self.assertEqual({so.amazon_order_id for so in orders}, self.importable((marketplace,)))
+			self.assertEqual({so.amazon_marketplace for so in orders}, {marketplace})
+			for so in orders:
+				self.assertEqual(
+					frappe.get_all("Sales Team", filters={"parent": so.name}, pluck="sales_person"), [person]
+				)
+				if so.amazon_fulfillment_channel == "FBA":
+					warehouses = set(frappe.get_all("Delivery Note Item", filters={"against_sales_order": so.name}, pluck="warehouse"))
+					self.assertEqual(warehouses, {account.fba_warehouse})

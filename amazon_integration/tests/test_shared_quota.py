@@ -1,0 +1,54 @@
+"""Amazon's quota belongs to the seller: two worker processes share one bucket through the site's Redis."""
+
+import subprocess
+import sys
+import textwrap
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import get_bench_path
+
+from amazon_integration.simulator import Simulator
+from amazon_integration.tests.utils import simulator_account
+
+CALLS_PER_WORKER = 20  # two workers: 40 getOrder calls against a burst of 30
+
+
+class TestSharedQuota(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.sim = Simulator(seed=5, orders=5, time_scale=1.0).start()
+		cls.account = simulator_account(cls.sim)
+		cls.order_id = next(iter(cls.sim.state.orders))
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.sim.stop()
+		super().tearDownClass()
+
+	def test_two_workers_of_one_seller_never_meet_a_429(self):
+		script = textwrap.dedent(
+			f"""
+			import frappe
+			frappe.init(site={frappe.local.site!r}, sites_path=".")
+			frappe.connect()
+			from amazon_integration.erpnext.gateway import get_client
+			client = get_client({self.account.name!r})
+			for _ in range({CALLS_PER_WORKER}):
+				client.get_order({self.order_id!r})
+			print(client.metrics.snapshot()["getOrder"].throttled)
+			"""
+		)
+		sites = f"{get_bench_path()}/sites"
+		workers = [
+			subprocess.Popen([sys.executable, "-c", script], cwd=sites, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+			for _ in range(2)
+		]
+		results = [worker.communicate(timeout=300) for worker in workers]
+		self.assertEqual([w.returncode for w in workers], [0, 0], [err.decode()[-2000:] for _, err in results])
+
+		counters = self.sim.control.counters()["getOrder"]
+		self.assertEqual(counters["requests"], 2 * CALLS_PER_WORKER)
+		self.assertEqual(counters["throttled"], 0, "the workers overran the seller's quota")
+		self.assertEqual([out.decode().split()[-1] for out, _ in results], ["0", "0"])
