@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
 	parser.add_argument("--orders", type=int, default=200)
 	parser.add_argument("--time-scale", type=float, default=1.0, help="simulated seconds per real second")
 	parser.add_argument("--days", type=float, default=4.0, help="generated orders span this many days")
+	parser.add_argument("--marketplaces", help="comma-separated marketplace ids to generate orders for (default: all)")
 	parser.add_argument("--client-id")
 	parser.add_argument("--client-secret")
 	parser.add_argument("--refresh-token")
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 		client_id=args.client_id, client_secret=args.client_secret, refresh_token=args.refresh_token,
 		seller_id=args.seller_id, models_dir=args.models_dir, verbose=args.verbose, days=args.days,
 		life=args.life, life_orders_per_hour=args.orders_per_hour,
+		marketplaces=[m.strip() for m in (args.marketplaces or "").split(",") if m.strip()],
 	)
 	sim.start()
 	print(f"SP-API simulator listening on {sim.url} (seed {args.seed}, {len(sim.state.orders)} orders, "

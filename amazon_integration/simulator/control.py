@@ -40,6 +40,10 @@ Faults (consumed by the next matching SP-API calls)
 	DELETE /_sim/faults
 	POST   /_sim/feeds/fail-next  {"order_ids": [...], "message": "..."} or {"unattributed": true, "message": "..."}
 		the next feed fails the messages about these orders / gets an error not attributable to a message
+	POST   /_sim/shipments/reject-tracking  {"tracking_number": "...", "message": "..."} -> {"rejected": {number: message}}
+		Amazon's carrier validation: confirmShipment and the fulfilment feed refuse this tracking number with
+		400 InvalidInput and the message (default "The tracking number <n> is not valid for the carrier.")
+	DELETE /_sim/shipments/reject-tracking  every tracking number is accepted again
 Quotas and tokens
 	GET  /_sim/quotas                  {"enabled", "plans": {op: {"rate", "burst"}}}
 	POST /_sim/quotas                  {"enabled": bool} and/or {"operation": op, "rate": r, "burst": b}
@@ -384,6 +388,21 @@ class ControlApi:
 				failures.order_message = str(body["message"])
 			return Response(200, {"order_ids": sorted(failures.order_ids), "unattributed": failures.unattributed})
 
+	def reject_tracking(self, req: Request) -> Response:
+		body = _object(req)
+		number = str(body.get("tracking_number") or "").strip()
+		if not number:
+			raise ApiError(400, "InvalidInput", "tracking_number is required.")
+		message = str(body.get("message") or f"The tracking number {number} is not valid for the carrier.")
+		with self.state.lock:
+			self.state.rejected_tracking[number] = message
+			return Response(200, {"rejected": dict(self.state.rejected_tracking)})
+
+	def clear_rejected_tracking(self, req: Request) -> Response:
+		with self.state.lock:
+			self.state.rejected_tracking.clear()
+		return Response(200, {"rejected": {}})
+
 	# quotas / tokens --------------------------------------------------------------------------------
 	def quotas(self, req: Request) -> Response:
 		manager = self.state.quotas
@@ -436,6 +455,8 @@ def register(router: Router, state: SimulatorState) -> None:
 		("POST", "/_sim/faults", api.add_fault),
 		("DELETE", "/_sim/faults", api.clear_faults),
 		("POST", "/_sim/feeds/fail-next", api.fail_next_feed),
+		("POST", "/_sim/shipments/reject-tracking", api.reject_tracking),
+		("DELETE", "/_sim/shipments/reject-tracking", api.clear_rejected_tracking),
 		("GET", "/_sim/quotas", api.quotas),
 		("POST", "/_sim/quotas", api.set_quotas),
 		("POST", "/_sim/quotas/reset", api.reset_quotas),
@@ -540,6 +561,16 @@ class ControlClient:
 		if message:
 			body["message"] = message
 		return self._call("POST", "/feeds/fail-next", body)
+
+	def reject_tracking(self, tracking_number: str, message: str | None = None) -> dict[str, str]:
+		"""Amazon refuses this tracking number (confirmShipment and feeds: 400 InvalidInput with the message)."""
+		body: dict[str, Any] = {"tracking_number": tracking_number}
+		if message:
+			body["message"] = message
+		return self._call("POST", "/shipments/reject-tracking", body)["rejected"]
+
+	def clear_rejected_tracking(self) -> None:
+		self._call("DELETE", "/shipments/reject-tracking")
 
 	# quotas, tokens
 	def quotas(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ orders. FBA orders older than about a day end SHIPPED; FBM orders are mostly UNS
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -449,15 +450,28 @@ def _advance_life(order: SimOrder, rng: random.Random, now: datetime) -> None:
 _MARKET_WEIGHTS = ((US, 34), (CA, 8), (UK, 18), (DE, 18), (FR, 12), (JP, 10))
 
 
-def generate(state: SimulatorState, orders: int, seed: int, days: float = 4.0) -> None:
-	"""Fill `state` with marketplaces, the catalogue and `orders` orders spread over the last `days` days."""
+def market_weights(marketplaces: Sequence[str] | None = None) -> tuple[tuple[str, int], ...]:
+	"""The marketplaces orders are drawn from, with their weights (all by default)."""
+	if not marketplaces:
+		return _MARKET_WEIGHTS
+	unknown = set(marketplaces) - {market for market, _ in _MARKET_WEIGHTS}
+	if unknown:
+		raise ValueError(f"the simulator sells on {', '.join(m for m, _ in _MARKET_WEIGHTS)}, not {', '.join(sorted(unknown))}")
+	return tuple((market, weight) for market, weight in _MARKET_WEIGHTS if market in marketplaces)
+
+
+def generate(
+	state: SimulatorState, orders: int, seed: int, days: float = 4.0, marketplaces: Sequence[str] | None = None
+) -> None:
+	"""Fill `state` with marketplaces, the catalogue and `orders` orders spread over the last `days` days,
+	drawn from `marketplaces` (default: every marketplace the simulator sells on)."""
 	rng = random.Random(f"amazon-sim-{seed}")
 	now = state.clock.now().replace(microsecond=0)
 	with state.lock:
 		state.marketplaces.update(MARKETPLACES)
 		state.catalogue = list(CATALOGUE)
-		markets = [market for market, _ in _MARKET_WEIGHTS]
-		weights = [weight for _, weight in _MARKET_WEIGHTS]
+		markets = [market for market, _ in market_weights(marketplaces)]
+		weights = [weight for _, weight in market_weights(marketplaces)]
 		span = days * 86400
 		# Creation offsets sorted so insertion order equals creation order.
 		offsets = sorted((rng.uniform(0, span) for _ in range(orders)), reverse=True)
@@ -522,9 +536,10 @@ class Life:
 	Changes are stamped with the tick's time (never in the past), so lastUpdatedAfter watermarks miss nothing.
 	"""
 
-	def __init__(self, seed: int, orders_per_hour: float = 6.0) -> None:
+	def __init__(self, seed: int, orders_per_hour: float = 6.0, marketplaces: Sequence[str] | None = None) -> None:
 		self.rng = random.Random(f"amazon-sim-life-{seed}")
 		self.orders_per_hour = orders_per_hour
+		self.marketplaces = marketplaces
 		self.next_arrival: datetime | None = None
 		self.release_after: dict[str, datetime] = {}
 		self.ship_after: dict[str, datetime] = {}
@@ -542,7 +557,8 @@ class Life:
 				self.next_arrival = now + self._gap()
 			while self.orders_per_hour > 0 and self.next_arrival <= now:
 				created = self.next_arrival
-				market = self.rng.choices([m for m, _ in _MARKET_WEIGHTS], [w for _, w in _MARKET_WEIGHTS])[0]
+				weighted = market_weights(self.marketplaces)
+				market = self.rng.choices([m for m, _ in weighted], [w for _, w in weighted])[0]
 				order = generate_order(self.rng, market, created, now + timedelta(days=1), fba=self.rng.random() < 0.45,
 									   business=market != JP and self.rng.random() < 0.1)
 				order.status, order.last_updated = "PENDING", created

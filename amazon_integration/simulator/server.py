@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -223,8 +224,10 @@ class Simulator:
 		days: float = 4.0,
 		life: bool = False,
 		life_orders_per_hour: float = 6.0,
+		marketplaces: Sequence[str] | None = None,
 	) -> None:
 		self.seed = seed
+		self.marketplaces = tuple(marketplaces or ())
 		self.order_count = orders
 		self.host = host
 		self.port = port
@@ -242,7 +245,7 @@ class Simulator:
 		if life:
 			from .generator import Life
 
-			self.life = Life(seed, life_orders_per_hour)
+			self.life = Life(seed, life_orders_per_hour, self.marketplaces)
 
 	def __repr__(self) -> str:
 		return f"Simulator(url={self.url if self._server else None!r}, seed={self.seed}, orders={self.order_count})"
@@ -267,7 +270,7 @@ class Simulator:
 		from .generator import generate
 
 		if not self._generated:
-			generate(self.state, self.order_count, self.seed, days=self.days)
+			generate(self.state, self.order_count, self.seed, days=self.days, marketplaces=self.marketplaces)
 			self._generated = True
 		router = build_router(self.state)
 		handler = type("SimulatorHandler", (_Handler,), {"dispatcher": Dispatcher(self.state, router, self.life),

@@ -319,6 +319,8 @@ class SimulatorState:
 		self.counters = Counters()
 		self.catalogue: list[Any] = []  # generator.CatalogueItem list, set by the generator
 		self.extras: dict[str, Any] = {}  # free slot for modules (feeds, reports...) to keep their own state
+		# tracking number -> message: Amazon's carrier validation refuses these (POST /_sim/shipments/reject-tracking)
+		self.rejected_tracking: dict[str, str] = {}
 
 	# -- helpers ------------------------------------------------------------------------------------
 	def touch(self, order: SimOrder) -> None:
@@ -386,6 +388,9 @@ class SimulatorState:
 				raise ShipmentRejected("InvalidInput", 'carrierName is required when carrierCode is "Other".')
 			if not tracking_number or not str(tracking_number).strip():
 				raise ShipmentRejected("InvalidInput", "trackingNumber is required.")
+			refusal = self.rejected_tracking.get(str(tracking_number).strip())
+			if refusal is not None:
+				raise ShipmentRejected("InvalidInput", refusal)
 			if not lines:
 				raise ShipmentRejected("InvalidInput", "orderItems must list at least one order item.")
 			wanted: dict[str, int] = {}

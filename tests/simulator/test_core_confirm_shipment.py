@@ -109,3 +109,26 @@ def test_apply_shipment_is_the_shared_rule(sim, fbm_order):
 	assert caught.value.code == "InvalidInput"
 	state.apply_shipment(fbm_order["order_id"], [(item_id, 3)], "DHL", None, "123", now)
 	assert state.orders[fbm_order["order_id"]].items[0].quantity_shipped == 3
+
+
+def test_rejected_tracking_number_is_refused_like_carrier_validation(sim, sp_client, assert_valid, fbm_order):
+	first = fbm_order["items"][0]["order_item_id"]
+	message = "Tracking number 1Z999AA10123456784 is not valid for carrier UPS."
+	assert sim.control.reject_tracking("1Z999AA10123456784", message) == {"1Z999AA10123456784": message}
+	v0 = sp_client(OrdersV0)
+	with pytest.raises(SellingApiBadRequestException) as caught:
+		v0.confirm_shipment(fbm_order["order_id"], **payload(fbm_order, [(first, 1)]))
+	assert caught.value.amzn_code == "InvalidInput" and caught.value.message == message
+	assert_valid("ordersV0", "ConfirmShipmentErrorResponse", {"errors": caught.value.error})
+	order = sim.state.orders[fbm_order["order_id"]]
+	assert order.status == "UNSHIPPED" and not order.packages  # nothing changed
+	# The shared rule: the fulfilment feed goes through apply_shipment too.
+	with pytest.raises(ShipmentRejected, match="not valid for carrier"):
+		sim.state.apply_shipment(order.order_id, [(first, 1)], "UPS", None, " 1Z999AA10123456784 ",
+								 sim.state.clock.now())
+	sim.control.reject_tracking("TRACK-2")  # default message
+	with pytest.raises(SellingApiBadRequestException, match="TRACK-2 is not valid"):
+		v0.confirm_shipment(fbm_order["order_id"], **payload(fbm_order, [(first, 1)], tracking="TRACK-2"))
+	sim.control.clear_rejected_tracking()
+	v0.confirm_shipment(fbm_order["order_id"], **payload(fbm_order, [(first, 1)]))
+	assert order.status == "PARTIALLY_SHIPPED"

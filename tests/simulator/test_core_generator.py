@@ -71,3 +71,18 @@ def test_catalogue_is_fixed_and_exposed(sim):
 		assert re.fullmatch(r"B0[A-Z0-9]{8}", entry["asin"])
 	skus = {item.sku for order in sim.state.orders.values() for item in order.items}
 	assert skus <= {entry["sku"] for entry in exposed}
+
+
+def test_orders_can_be_drawn_from_chosen_marketplaces(sim_factory):
+	us, ca = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
+	sim = sim_factory(seed=3, orders=60, marketplaces=(us, ca))
+	assert {o.marketplace_id for o in sim.state.orders.values()} == {us, ca}
+
+
+def test_unknown_marketplace_is_refused():
+	import pytest
+
+	from amazon_integration.simulator.generator import market_weights
+
+	with pytest.raises(ValueError, match="not A1VC38T7YXB52X"):
+		market_weights(["A1VC38T7YXB52X"])
