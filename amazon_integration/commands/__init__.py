@@ -65,6 +65,29 @@ def sync_orders(context, account: str | None) -> None:
 			raise SystemExit(1)
 
 
+@amazon.command("sync-deliveries")
+@click.option("--account", help="Amazon Account name (default: every enabled account)")
+@pass_context
+def sync_deliveries(context, account: str | None) -> None:
+	"""Confirm every pending or refused FBM shipment to Amazon now, and print the outcome."""
+	import frappe
+
+	from amazon_integration.erpnext.shipments import sync_account_shipments
+
+	with _connected(context):
+		accounts = [account] if account else frappe.get_all("Amazon Account", {"enabled": 1}, pluck="name")
+		failed = 0
+		for name in accounts:
+			counts = sync_account_shipments(name, include_failed=True)
+			failed += counts["Failed"]
+			click.echo(
+				f"{name}: {counts['Synchronized']} synchronized, {counts['Failed']} failed, "
+				f"{counts['Pending']} still pending"
+			)
+		if failed:
+			raise SystemExit(1)
+
+
 @amazon.command("recover-order")
 @click.option("--account", required=True, help="Amazon Account name")
 @click.option("--order-id", required=True, help="Amazon order id, e.g. 111-1234567-1234567")
@@ -76,6 +99,18 @@ def recover_order(context, account: str, order_id: str) -> None:
 	with _connected(context):
 		if _echo_log(recover(account, order_id)):
 			raise SystemExit(1)
+
+
+@amazon.command("benchmark-sync")
+@click.option("--orders", default=500, show_default=True, help="Orders the simulator generates")
+@click.option("--seed", type=int, help="Simulator seed (default: random)")
+@pass_context
+def benchmark_sync(context, orders: int, seed: int | None) -> None:
+	"""Benchmark the order sync against the simulator and a bare frappe baseline (test sites only)."""
+	from amazon_integration.benchmarks import order_sync
+
+	with _connected(context):
+		click.echo(order_sync.report(order_sync.run(orders, seed)))
 
 
 def _echo_log(log_name: str) -> bool:
