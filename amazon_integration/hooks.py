@@ -22,17 +22,24 @@ fixtures = [
 	{"dt": "Role", "filters": [["role_name", "=", "Amazon Manager"]]},
 ]
 
-doctype_js = {}
+doctype_js = {"Delivery Note": "public/js/delivery_note.js"}
+doctype_list_js = {"Delivery Note": "public/js/delivery_note_list.js"}
 
 # The cron is a cheap dispatcher: it enqueues one job per due account on the long queue.
 scheduler_events = {
 	"cron": {
-		"*/5 * * * *": ["amazon_integration.erpnext.tasks.dispatch_order_sync"],
+		"*/5 * * * *": [
+			"amazon_integration.erpnext.tasks.dispatch_order_sync",
+			"amazon_integration.erpnext.tasks.dispatch_shipment_sync",
+		],
 	},
 }
 
 doc_events = {
 	"Delivery Note": {
+		"validate": "amazon_integration.overrides.delivery_note.validate",
+		"before_submit": "amazon_integration.overrides.delivery_note.before_submit",
 		"on_submit": "amazon_integration.overrides.delivery_note.on_submit",
+		"on_cancel": "amazon_integration.overrides.delivery_note.on_cancel",
 	},
 }

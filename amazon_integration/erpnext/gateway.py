@@ -31,6 +31,8 @@ def account_config(account: AmazonAccount) -> AccountConfig:
 			refresh_token=account.get_password("refresh_token"),
 		),
 		endpoint=account.endpoint_override or None,
+		# How long one call keeps retrying 429/5xx/timeouts; a site config key for operators (and tests).
+		retry_deadline=float(frappe.conf.get("amazon_retry_deadline") or 300),
 	)
 
 

@@ -39,6 +39,7 @@ from amazon_integration.erpnext.sales_orders import (
 	find_sales_order,
 	make_fba_delivery,
 	make_fbm_delivery,
+	resolve_shipped_outside,
 )
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.sync.orders import (
@@ -196,6 +197,8 @@ class OrderSyncRun:
 			outcome, _note = cancel_sales_order(existing, str(to_system(order.last_updated or order.created).date()))
 			return {"closed": "cancelled"}.get(outcome, outcome)
 		if existing:
+			if order.channel == "FBM" and order.status == "SHIPPED":
+				return resolve_shipped_outside(existing, order, self.account)
 			return "unchanged"
 		decimals = currency_decimals(order.currency or "")
 		plan = plan_sales_order(order, self.settings, self._resolve_item, decimals)
@@ -204,6 +207,8 @@ class OrderSyncRun:
 			make_fba_delivery(so)
 		else:
 			make_fbm_delivery(so)
+			if order.status == "SHIPPED":
+				resolve_shipped_outside(so.name, order, self.account)
 		return "created"
 
 	def _resolve_item(self, sku: str) -> str | None:

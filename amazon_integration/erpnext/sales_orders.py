@@ -120,6 +120,48 @@ def make_fba_delivery(so: Document) -> Document:
 	return dn
 
 
+def resolve_shipped_outside(so_name: str, order, account: AmazonAccount) -> str:
+	"""Amazon shows an FBM order shipped that ERPNext never confirmed: settle its draft Delivery Note as the
+	account says, and never confirm it to Amazon again. Returns "updated" or "unchanged"."""
+	confirmed = frappe.db.exists(
+		"Delivery Note",
+		{"amazon_order_id": order.order_id, "docstatus": 1, "amazon_sync_status": ("in", ["Pending", "Synchronized", "Failed"])},
+	)
+	drafts = frappe.get_all(
+		"Delivery Note Item", filters={"against_sales_order": so_name, "docstatus": 0}, pluck="parent", distinct=True
+	)
+	if confirmed or not drafts:
+		return "unchanged"  # ERPNext shipped it (or part of it): the shipment sync owns it
+	how = account.shipped_outside_erpnext or "Submit Delivery Note"
+	note = _("Amazon shows this order shipped outside ERPNext.")
+	if how == "Submit Delivery Note":
+		package = next(iter(order.packages), None)
+		for name in drafts:
+			dn = frappe.get_doc("Delivery Note", name)
+			dn.update(
+				{
+					"amazon_sync_status": "Synchronized",
+					"amazon_sync_error": note,
+					"amazon_carrier_name": (package.carrier if package else None) or dn.amazon_carrier_name,
+					"amazon_tracking_number": (package.tracking_number if package else None) or dn.amazon_tracking_number,
+				}
+			)
+			dn.flags.ignore_permissions = True
+			dn.submit()
+	elif how == "Delete Delivery Note":
+		for name in drafts:
+			frappe.delete_doc("Delivery Note", name, ignore_permissions=True)
+		so = frappe.get_doc("Sales Order", so_name)
+		so.update_status("Closed")
+		_note(so, note + " " + _("Its draft Delivery Note was deleted and the order closed."))
+	else:
+		so = frappe.get_doc("Sales Order", so_name)
+		if so.amazon_status_note:
+			return "unchanged"
+		_note(so, note + " " + _("Its draft Delivery Note is kept for review."))
+	return "updated"
+
+
 def cancel_sales_order(so_name: str, cancelled_on: str) -> tuple[str, str | None]:
 	"""Cancel an order Amazon cancelled. Returns (outcome, note): "cancelled", "closed" or "flagged"."""
 	so = frappe.get_doc("Sales Order", so_name)

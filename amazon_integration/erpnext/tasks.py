@@ -35,3 +35,29 @@ def enqueue_order_sync(account: str) -> None:
 
 def order_sync_job_id(account: str) -> str:
 	return f"amazon_order_sync::{account}"
+
+
+def dispatch_shipment_sync() -> None:
+	"""Cron entry: accounts with shipments waiting for Amazon (or whose outcome is unknown) get a job."""
+	accounts = frappe.get_all(
+		"Delivery Note",
+		filters={"docstatus": 1, "amazon_sync_status": ("in", ["Pending", "Failed"])},
+		or_filters={"amazon_sync_status": "Pending", "amazon_sync_unconfirmed": 1},
+		pluck="amazon_account",
+		distinct=True,
+	)
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name"))
+	for account in set(accounts) & enabled:
+		enqueue_shipment_sync(account)
+
+
+def enqueue_shipment_sync(account: str, include_failed: bool = False) -> None:
+	frappe.enqueue(
+		"amazon_integration.erpnext.shipments.sync_account_shipments",
+		queue="short",
+		job_id=f"amazon_shipment_sync::{account}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		account=account,
+		include_failed=include_failed,
+	)

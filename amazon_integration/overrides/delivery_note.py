@@ -1,16 +1,93 @@
-"""Delivery Note doc events."""
+"""Delivery Note doc events: Amazon's fields, the carrier and tracking rule, and queueing the confirmation."""
 
 import frappe
+from frappe import _
+
+from amazon_integration.sync.shipments import ShipmentError
+
+
+def validate(doc, method=None) -> None:
+	"""Tie a Delivery Note made from an Amazon order to that order, and propose the account's carrier."""
+	if doc.is_return:
+		return
+	sales_orders = {row.against_sales_order for row in doc.items if row.against_sales_order}
+	amazon = [
+		so
+		for so in (
+			frappe.db.get_value(
+				"Sales Order", name, ["amazon_order_id", "amazon_account", "amazon_fulfillment_channel"], as_dict=True
+			)
+			for name in sales_orders
+		)
+		if so and so.amazon_order_id
+	]
+	if not amazon:
+		return
+	if len({so.amazon_order_id for so in amazon}) > 1 or len(sales_orders) > 1:
+		# One confirmation to Amazon covers one order: a shipment cannot mix orders.
+		frappe.throw(
+			_("A Delivery Note of an Amazon order can ship that order only: split it by Sales Order."),
+			title=_("Several Amazon Orders"),
+		)
+	so = amazon[0]
+	doc.amazon_order_id = so.amazon_order_id
+	doc.amazon_account = so.amazon_account
+	doc.amazon_fulfillment_channel = so.amazon_fulfillment_channel
+	if so.amazon_fulfillment_channel == "FBM" and not (doc.amazon_carrier or doc.amazon_carrier_name):
+		doc.amazon_carrier = frappe.db.get_value("Amazon Account", so.amazon_account, "default_carrier")
+
+
+def before_submit(doc, method=None) -> None:
+	"""An FBM shipment goes to Amazon: it needs a carrier and a tracking number, and items Amazon knows."""
+	if not _is_fbm_shipment(doc) or doc.amazon_sync_status:
+		return  # FBA, a return, or already settled with Amazon (shipped outside ERPNext)
+	from amazon_integration.erpnext.shipments import plan_delivery
+
+	missing = [
+		label
+		for label, present in (
+			(_("a carrier (Carrier or Carrier Name)"), doc.amazon_carrier or doc.amazon_carrier_name),
+			(_("a tracking number"), (doc.amazon_tracking_number or "").strip()),
+		)
+		if not present
+	]
+	if missing:
+		frappe.throw(
+			_("Amazon must be told how order {0} ships: enter {1} in the Amazon section.").format(
+				frappe.bold(doc.amazon_order_id), _(" and ").join(missing)
+			),
+			title=_("Carrier and Tracking Number Required"),
+		)
+	try:
+		plan_delivery(doc, package_sequence=1)
+	except ShipmentError as e:
+		frappe.throw(str(e), title=_("Cannot Confirm to Amazon"))
 
 
 def on_submit(doc, method=None) -> None:
-	"""A shipment of a merchant-fulfilled Amazon order waits for Amazon to hear of it."""
-	if doc.is_return or doc.amazon_sync_status:
+	"""Queue the confirmation: Amazon hears of the shipment in the background, right after the commit."""
+	if not _is_fbm_shipment(doc) or doc.amazon_sync_status:
 		return
-	channels = {
-		frappe.db.get_value("Sales Order", row.against_sales_order, "amazon_fulfillment_channel")
-		for row in doc.items
-		if row.against_sales_order
-	}
-	if "FBM" in channels:
-		doc.db_set("amazon_sync_status", "Pending", update_modified=False)
+	doc.db_set({"amazon_sync_status": "Pending", "amazon_sync_error": None}, update_modified=False)
+	from amazon_integration.erpnext.tasks import enqueue_shipment_sync
+
+	enqueue_shipment_sync(doc.amazon_account)
+
+
+def on_cancel(doc, method=None) -> None:
+	if doc.amazon_sync_status == "Synchronized" and doc.amazon_fulfillment_channel == "FBM":
+		frappe.msgprint(
+			_(
+				"Amazon accepted this shipment of order {0} and is not told that it was cancelled here. "
+				"Correct it in Seller Central if the goods did not ship."
+			).format(frappe.bold(doc.amazon_order_id)),
+			title=_("Amazon Not Told"),
+			indicator="orange",
+		)
+	elif doc.amazon_sync_status in ("Pending", "Failed"):
+		# Never sent (or refused): nothing to confirm any more.
+		doc.db_set({"amazon_sync_status": None, "amazon_sync_unconfirmed": 0}, update_modified=False)
+
+
+def _is_fbm_shipment(doc) -> bool:
+	return bool(doc.amazon_order_id) and doc.amazon_fulfillment_channel == "FBM" and not doc.is_return

@@ -18,8 +18,15 @@ def after_migrate() -> None:
 	create_custom_fields(CUSTOM_FIELDS, update=True)
 
 
+ROLES = ("Amazon Manager",)
+
+
 def before_uninstall() -> None:
 	delete_custom_fields(CUSTOM_FIELDS)
+	for role in ROLES:
+		frappe.db.delete("Has Role", {"role": role})
+		frappe.db.delete("Custom DocPerm", {"role": role})
+		frappe.delete_doc("Role", role, ignore_missing=True, force=True, ignore_permissions=True)
 
 
 def delete_custom_fields(custom_fields: dict[str, list[dict]]) -> None:

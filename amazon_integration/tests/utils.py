@@ -53,7 +53,25 @@ def before_tests() -> None:
 	for entry in catalogue():
 		make_item(entry.sku, title=entry.title)
 	stock_up([entry.sku for entry in catalogue()], [FBA_WAREHOUSE, FBM_WAREHOUSE])
+	make_outgoing_email_account()
 	frappe.db.commit()
+
+
+def make_outgoing_email_account() -> None:
+	"""Mail is only queued in tests (the scheduler is off), but queueing needs an outgoing account."""
+	if frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": "Amazon Tests Outgoing",
+			"email_id": "amazon-tests@example.com",
+			"smtp_server": "127.0.0.1",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"no_smtp_authentication": 1,
+		}
+	).insert()
 
 
 def catalogue():

@@ -86,6 +86,15 @@ frappe.ui.form.on("Amazon Account", {
 			__("Amazon")
 		);
 		frm.add_custom_button(
+			__("Sync Deliveries"),
+			() => {
+				frm.call({ method: "sync_deliveries", doc: frm.doc }).then(() => {
+					frappe.show_alert({ message: __("Pending and failed shipments queued for Amazon"), indicator: "blue" });
+				});
+			},
+			__("Amazon")
+		);
+		frm.add_custom_button(
 			__("Sync Logs"),
 			() => frappe.set_route("List", "Amazon Sync Log", { amazon_account: frm.doc.name }),
 			__("Amazon")

@@ -15,15 +15,13 @@ class AmazonAccount(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from amazon_integration.amazon_integration.doctype.amazon_account_marketplace.amazon_account_marketplace import AmazonAccountMarketplace
 		from frappe.types import DF
-
-		from amazon_integration.amazon_integration.doctype.amazon_account_marketplace.amazon_account_marketplace import (
-			AmazonAccountMarketplace,
-		)
 
 		account_name: DF.Data
 		company: DF.Link
 		customer_group: DF.Link | None
+		default_carrier: DF.Link | None
 		enabled: DF.Check
 		endpoint_override: DF.Data | None
 		fallback_item: DF.Link | None
@@ -35,6 +33,7 @@ class AmazonAccount(Document):
 		lwa_client_secret: DF.Password
 		marketplace_tax_account: DF.Link | None
 		marketplaces: DF.Table[AmazonAccountMarketplace]
+		notification_recipients: DF.SmallText | None
 		promotion_item: DF.Link | None
 		refresh_token: DF.Password
 		region: DF.Literal["NA", "EU", "FE"]
@@ -42,6 +41,7 @@ class AmazonAccount(Document):
 		sales_tax_account: DF.Link | None
 		seller_id: DF.Data
 		selling_price_list: DF.Link
+		shipped_outside_erpnext: DF.Literal["Submit Delivery Note", "Delete Delivery Note", "Keep Delivery Note"]
 		shipping_item: DF.Link | None
 		sync_interval: DF.Int
 		territory: DF.Link | None
@@ -54,6 +54,8 @@ class AmazonAccount(Document):
 		self.validate_price_lists()
 		self.validate_warehouses()
 		self.validate_accounts()
+		self.validate_promotion_item()
+		self.validate_notification_recipients()
 		self.validate_no_overlap_with_other_registrations()
 
 	def validate_endpoint_override(self) -> None:
@@ -159,6 +161,22 @@ class AmazonAccount(Document):
 					title=_("Invalid Account"),
 				)
 
+	def validate_promotion_item(self) -> None:
+		# Promotions are negative item rows: ERPNext refuses them unless Selling Settings allow it.
+		if self.promotion_item and not frappe.db.get_single_value("Selling Settings", "allow_negative_rates_for_items"):
+			frappe.throw(
+				_(
+					"A Promotion Discount Item books Amazon promotions as negative rows: enable {0} in {1}, "
+					"or leave the item empty to take promotions off their lines."
+				).format(frappe.bold(_("Allow Negative Rates for Items")), _("Selling Settings")),
+				title=_("Negative Rates Not Allowed"),
+			)
+
+	def validate_notification_recipients(self) -> None:
+		from amazon_integration.erpnext.shipments import validate_recipients
+
+		validate_recipients(self.notification_recipients)
+
 	def validate_no_overlap_with_other_registrations(self) -> None:
 		"""Two enabled registrations of one seller syncing one marketplace would import its orders twice."""
 		if not self.enabled:
@@ -202,6 +220,14 @@ class AmazonAccount(Document):
 		from amazon_integration.erpnext.tasks import enqueue_order_sync
 
 		enqueue_order_sync(self.name)
+
+	@frappe.whitelist()
+	def sync_deliveries(self) -> None:
+		"""Send every pending or refused shipment of this account to Amazon now, in the background."""
+		self.check_permission("write")
+		from amazon_integration.erpnext.tasks import enqueue_shipment_sync
+
+		enqueue_shipment_sync(self.name, include_failed=True)
 
 	@frappe.whitelist()
 	def recover_order(self, amazon_order_id: str) -> dict:

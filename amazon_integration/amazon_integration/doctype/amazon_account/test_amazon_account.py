@@ -74,6 +74,11 @@ class TestAmazonAccount(FrappeTestCase):
 		amazon_account(account_name="Test Seller NA 3", enabled=0, marketplaces=[{"marketplace": US}]).insert()
 		amazon_account(account_name="Other Seller NA", seller_id="A2OTHERSELLER", marketplaces=[{"marketplace": US}]).insert()
 
+	def test_promotion_item_needs_negative_rates(self):
+		frappe.db.set_single_value("Selling Settings", "allow_negative_rates_for_items", 0)
+		account = amazon_account(promotion_item="AMZ-PROMOTION")
+		self.assertRefused(account, "enable Allow Negative Rates for Items in Selling Settings")
+
 	def test_passwords_are_not_readable_as_plain_values(self):
 		account = amazon_account().insert()
 		reloaded = frappe.get_doc("Amazon Account", account.name)

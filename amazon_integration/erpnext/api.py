@@ -1,0 +1,11 @@
+"""Whitelisted methods of the desk that are not a document's own (permission-checked here)."""
+
+import frappe
+
+from amazon_integration.erpnext.shipments import retry_delivery as _retry_delivery
+
+
+@frappe.whitelist(methods=["POST"])
+def retry_delivery(delivery_note: str) -> str:
+	frappe.get_doc("Delivery Note", delivery_note).check_permission("submit")
+	return _retry_delivery(delivery_note)
