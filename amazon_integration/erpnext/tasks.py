@@ -6,6 +6,9 @@ import frappe
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 ORDER_SYNC_QUEUE = "long"
+# A first import of a large backlog may take long; a job cut short loses nothing (the cursor waits for a
+# complete window) but would start that window over.
+ORDER_SYNC_TIMEOUT = 4 * 3600
 
 
 def dispatch_order_sync() -> None:
@@ -26,6 +29,7 @@ def enqueue_order_sync(account: str) -> None:
 	frappe.enqueue(
 		"amazon_integration.erpnext.order_sync.sync_account_orders",
 		queue=ORDER_SYNC_QUEUE,
+		timeout=ORDER_SYNC_TIMEOUT,
 		job_id=order_sync_job_id(account),
 		deduplicate=True,
 		enqueue_after_commit=True,

@@ -193,6 +193,18 @@ class TestOrderSync(SimulatorTestCase):
 		self.assertEqual(Decimal(str(so.grand_total)), Decimal(self.sim_orders()[replacement]["total"]))
 
 
+	def test_12_retry_failed_orders_from_the_sync_log(self):
+		bad = self.new_order(items=[{"sku": "UNKNOWN-SKU-2", "quantity": 1, "unit_price": "5.00"}])
+		log = self.sync()
+		self.assertEqual([r.amazon_order_id for r in log.failures], [bad])
+		self.assertEqual(log.retry_failed_orders(), {bad: log.failures[0].error})  # still unknown
+		frappe.get_doc(
+			{"doctype": "Amazon SKU Mapping", "amazon_account": self.account.name, "seller_sku": "UNKNOWN-SKU-2", "item_code": SKU}
+		).insert()
+		frappe.db.commit()
+		self.assertEqual(log.retry_failed_orders(), {bad: None})
+		self.assertTrue(self.sales_order(bad))
+
 class TestConcurrentSyncs(SimulatorTestCase):
 	orders = 80
 

@@ -1,6 +1,7 @@
 # Copyright (c) 2026, Amazon Integration contributors
 # For license information, please see license.txt
 
+import frappe
 from frappe.model.document import Document
 
 
@@ -39,4 +40,14 @@ class AmazonSyncLog(Document):
 		window_start: DF.Datetime | None
 	# end: auto-generated types
 
-	pass
+	@frappe.whitelist()
+	def retry_failed_orders(self) -> dict:
+		"""Sync each failed order of this run again, by its Amazon order id."""
+		frappe.get_doc("Amazon Account", self.amazon_account).check_permission("write")
+		from amazon_integration.erpnext.order_sync import recover_order
+
+		results = {}
+		for order_id in dict.fromkeys(row.amazon_order_id for row in self.failures):
+			log = frappe.get_doc("Amazon Sync Log", recover_order(self.amazon_account, order_id))
+			results[order_id] = log.failures[0].error if log.failures else None
+		return results
