@@ -37,9 +37,13 @@ scheduler_events = {
 
 doc_events = {
 	"Delivery Note": {
+		"before_validate": "amazon_integration.overrides.delivery_note.before_validate",
 		"validate": "amazon_integration.overrides.delivery_note.validate",
 		"before_submit": "amazon_integration.overrides.delivery_note.before_submit",
 		"on_submit": "amazon_integration.overrides.delivery_note.on_submit",
 		"on_cancel": "amazon_integration.overrides.delivery_note.on_cancel",
+	},
+	"Sales Invoice": {
+		"before_validate": "amazon_integration.overrides.sales_invoice.before_validate",
 	},
 }

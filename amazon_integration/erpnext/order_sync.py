@@ -33,6 +33,7 @@ from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, NotFoundError
 from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.invoices import try_make_invoice
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
 	create_sales_order,
@@ -204,7 +205,11 @@ class OrderSyncRun:
 		plan = plan_sales_order(order, self.settings, self._resolve_item, decimals)
 		so = create_sales_order(plan, self.account)
 		if plan.channel == "FBA":
-			make_fba_delivery(so)
+			dn = make_fba_delivery(so)
+			if self.account.invoice_fba_orders:
+				problem = try_make_invoice(dn)
+				if problem:
+					so.db_set("amazon_status_note", problem, update_modified=False)
 		else:
 			make_fbm_delivery(so)
 			if order.status == "SHIPPED":
@@ -251,7 +256,16 @@ class OrderSyncRun:
 		log.finished_at = now_datetime()
 		log.duration = round(time.monotonic() - self._started, 3)
 		log.status = "Failed" if error else ("Partial Success" if self.failures else "Success")
-		log.save(ignore_permissions=True)
+		for attempt in range(3):
+			try:
+				log.save(ignore_permissions=True)
+				break
+			except frappe.QueryDeadlockError:
+				# Another worker's run touched the same rows: the deadlock rolled us back; save again.
+				frappe.db.rollback()
+				if attempt == 2:
+					raise
+				time.sleep(0.2 * (attempt + 1))
 		frappe.db.commit()
 
 

@@ -78,6 +78,8 @@ def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document
 				"warehouse": line.warehouse or plan.warehouse,
 				"delivery_date": so.delivery_date,
 				"amazon_order_item_id": line.amazon_order_item_id,
+				"amazon_seller_tax": float(line.seller_tax),
+				"amazon_withheld_tax": float(line.amazon_tax),
 			},
 		)
 	for tax in plan.taxes:

@@ -6,6 +6,13 @@ from frappe import _
 from amazon_integration.sync.shipments import ShipmentError
 
 
+def before_validate(doc, method=None) -> None:
+	"""A partial delivery carries only its share of the order's tax (before ERPNext computes totals)."""
+	from amazon_integration.erpnext.invoices import prorate_amazon_taxes
+
+	prorate_amazon_taxes(doc)
+
+
 def validate(doc, method=None) -> None:
 	"""Tie a Delivery Note made from an Amazon order to that order, and propose the account's carrier."""
 	if doc.is_return:
@@ -65,13 +72,26 @@ def before_submit(doc, method=None) -> None:
 
 
 def on_submit(doc, method=None) -> None:
-	"""Queue the confirmation: Amazon hears of the shipment in the background, right after the commit."""
-	if not _is_fbm_shipment(doc) or doc.amazon_sync_status:
+	if not _is_fbm_shipment(doc):
 		return
+	if frappe.db.get_value("Amazon Account", doc.amazon_account, "invoice_fbm_deliveries"):
+		_invoice(doc)
+	if doc.amazon_sync_status:
+		return  # already settled with Amazon (shipped outside ERPNext)
+	# Amazon hears of the shipment in the background, right after the commit.
 	doc.db_set({"amazon_sync_status": "Pending", "amazon_sync_error": None}, update_modified=False)
 	from amazon_integration.erpnext.tasks import enqueue_shipment_sync
 
 	enqueue_shipment_sync(doc.amazon_account)
+
+
+def _invoice(doc) -> None:
+	"""Invoice what shipped; an invoice ERPNext refuses must not stop the shipment, so say so and go on."""
+	from amazon_integration.erpnext.invoices import try_make_invoice
+
+	problem = try_make_invoice(doc)
+	if problem:
+		frappe.msgprint(problem + " " + _("Make it by hand."), title=_("No Invoice"), indicator="orange")
 
 
 def on_cancel(doc, method=None) -> None:

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from amazon_integration.amazon.models import FBA, FBM, Address, Order, OrderItem
@@ -138,6 +138,9 @@ class LinePlan:
 	warehouse: str | None = None
 	amazon_order_item_id: str | None = None
 	sku: str | None = None
+	# The row's share of the order's tax: what the seller collects, what Amazon collects and remits.
+	seller_tax: Decimal = ZERO
+	amazon_tax: Decimal = ZERO
 
 	@property
 	def amount(self) -> Decimal:
@@ -205,8 +208,14 @@ def plan_sales_order(
 	shipping = sum((_shipping_charge(i, separate_promotions) for i in order.items), ZERO)
 	gift_wrap = sum((i.gift_wrap or ZERO) - (i.gift_wrap_discount or ZERO) for i in order.items)
 	promotions = sum(((i.promotion_discount or ZERO) + (i.shipping_discount or ZERO)) for i in order.items)
-	lines += _charge_line(LineKind.SHIPPING, "Shipping", shipping, settings.shipping_item, "Shipping Item")
-	lines += _charge_line(LineKind.GIFT_WRAP, "Gift wrap", gift_wrap, settings.gift_wrap_item, "Gift Wrap Item")
+	lines += _charge_line(
+		LineKind.SHIPPING, "Shipping", shipping, settings.shipping_item, "Shipping Item",
+		_charge_taxes(order.items, "shipping_tax"),
+	)
+	lines += _charge_line(
+		LineKind.GIFT_WRAP, "Gift wrap", gift_wrap, settings.gift_wrap_item, "Gift Wrap Item",
+		_charge_taxes(order.items, "gift_wrap_tax"),
+	)
 	if separate_promotions and promotions:
 		lines += _charge_line(LineKind.PROMOTION, "Amazon promotions", -promotions, settings.promotion_item, "")
 
@@ -221,7 +230,7 @@ def plan_sales_order(
 		warehouse=warehouse,
 		customer=plan_customer(order),
 		lines=tuple(lines),
-		taxes=_taxes(order.items, settings),
+		taxes=_taxes(lines, settings),
 		replaced_order_id=order.replaced_order_id,
 		purchase_order_number=order.buyer.purchase_order_number if order.buyer else None,
 	)
@@ -252,6 +261,7 @@ def _product_lines(
 	total = (item.item_total or ZERO) - (ZERO if separate_promotions else (item.promotion_discount or ZERO))
 	title = (item.title or item.sku or "")[:140]
 	rows = split_line_total(total, item.quantity, unit)
+	taxes = share(item.item_tax or ZERO, [qty for qty, _rate in rows], item.quantity, unit)
 	return [
 		LinePlan(
 			kind=LineKind.PRODUCT,
@@ -262,9 +272,34 @@ def _product_lines(
 			warehouse=warehouse,
 			amazon_order_item_id=item.order_item_id,
 			sku=item.sku,
+			**_tax_fields(tax, item.tax_withheld),
 		)
-		for qty, rate in rows
+		for (qty, rate), tax in zip(rows, taxes, strict=True)
 	]
+
+
+def _tax_fields(tax: Decimal, withheld: bool) -> dict[str, Decimal]:
+	return {"amazon_tax": tax, "seller_tax": ZERO} if withheld else {"seller_tax": tax, "amazon_tax": ZERO}
+
+
+def share(total: Decimal, parts: list[int], whole: int, unit: Decimal) -> list[Decimal]:
+	"""Split `total` over parts of `whole` with cumulative rounding: the shares add up to `total` exactly.
+
+	share(1.00, [1, 1, 1], 3, 0.01) -> [0.33, 0.34, 0.33]: each share is round(total x (done + part) / whole)
+	minus round(total x done / whole), so any run of partial deliveries or invoices ends on the total.
+	"""
+	shares, done = [], 0
+	for part in parts:
+		shares.append(cumulative_share(total, done + part, whole, unit) - cumulative_share(total, done, whole, unit))
+		done += part
+	return shares
+
+
+def cumulative_share(total: Decimal, done: Decimal | int, whole: Decimal | int, unit: Decimal) -> Decimal:
+	"""The part of `total` that `done` out of `whole` carries, rounded half up to `unit`."""
+	if not whole:
+		return ZERO
+	return (total * Decimal(done) / Decimal(whole)).quantize(unit, rounding=ROUND_HALF_UP)
 
 
 def _shipping_charge(item: OrderItem, separate_promotions: bool) -> Decimal:
@@ -272,12 +307,26 @@ def _shipping_charge(item: OrderItem, separate_promotions: bool) -> Decimal:
 	return charge if separate_promotions else charge - (item.shipping_discount or ZERO)
 
 
-def _charge_line(kind: LineKind, label: str, amount: Decimal, item_code: str | None, field_label: str) -> list[LinePlan]:
-	if not amount:
+def _charge_line(
+	kind: LineKind,
+	label: str,
+	amount: Decimal,
+	item_code: str | None,
+	field_label: str,
+	taxes: dict[str, Decimal] | None = None,
+) -> list[LinePlan]:
+	taxes = taxes or {}
+	if not amount and not any(taxes.values()):
 		return []
 	if not item_code:
 		raise MappingError(f"the order has {label.lower()} charges of {amount} but the Amazon Account has no {field_label}")
-	return [LinePlan(kind=kind, item_code=item_code, qty=1, rate=amount, description=label)]
+	return [LinePlan(kind=kind, item_code=item_code, qty=1, rate=amount, description=label, **taxes)]
+
+
+def _charge_taxes(items: tuple[OrderItem, ...], field: str) -> dict[str, Decimal]:
+	seller = sum(((getattr(i, field) or ZERO) for i in items if not i.tax_withheld), ZERO)
+	amazon = sum(((getattr(i, field) or ZERO) for i in items if i.tax_withheld), ZERO)
+	return {"seller_tax": seller, "amazon_tax": amazon}
 
 
 def split_line_total(total: Decimal, qty: int, unit: Decimal) -> list[tuple[int, Decimal]]:
@@ -291,9 +340,10 @@ def split_line_total(total: Decimal, qty: int, unit: Decimal) -> list[tuple[int,
 	return [(q, rate.quantize(unit)) for q, rate in rows if q]
 
 
-def _taxes(items: tuple[OrderItem, ...], settings: AccountSettings) -> tuple[TaxPlan, ...]:
-	seller = sum(((i.tax or ZERO) for i in items if not i.tax_withheld), ZERO)
-	amazon = sum(((i.tax or ZERO) for i in items if i.tax_withheld), ZERO)
+def _taxes(lines: list[LinePlan], settings: AccountSettings) -> tuple[TaxPlan, ...]:
+	"""The order's tax rows: the sums of the rows' shares, so rows and totals always agree."""
+	seller = sum((line.seller_tax for line in lines), ZERO)
+	amazon = sum((line.amazon_tax for line in lines), ZERO)
 	taxes = []
 	if seller:
 		if not settings.sales_tax_account:

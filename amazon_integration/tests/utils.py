@@ -46,6 +46,8 @@ def before_tests() -> None:
 	frappe.db.set_single_value("Accounts Settings", "allow_stale", 1)
 	# Promotions are negative item lines.
 	frappe.db.set_single_value("Selling Settings", "allow_negative_rates_for_items", 1)
+	for currency in EXCHANGE_RATES:
+		make_receivable_account(currency)
 	make_tax_account(SALES_TAX_ACCOUNT, "Tax")
 	make_tax_account(MARKETPLACE_TAX_ACCOUNT, "Tax")
 	for item_code in (SHIPPING_ITEM, GIFT_WRAP_ITEM, PROMOTION_ITEM):
@@ -94,6 +96,23 @@ def make_exchange_rate(from_currency: str, to_currency: str, rate: float) -> Non
 				"for_buying": 1,
 			}
 		).insert()
+
+
+def make_receivable_account(currency: str) -> str:
+	"""Invoices in a marketplace currency other than the company's need a receivable in that currency."""
+	name = f"Debtors {currency} - {COMPANY_ABBR}"
+	if not frappe.db.exists("Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": f"Debtors {currency}",
+				"company": COMPANY,
+				"parent_account": frappe.db.get_value("Account", f"Debtors - {COMPANY_ABBR}", "parent_account"),
+				"account_type": "Receivable",
+				"account_currency": currency,
+			}
+		).insert()
+	return name
 
 
 def make_tax_account(name: str, account_type: str) -> str:

@@ -15,6 +15,7 @@ from amazon_integration.sync.orders import (
 	decide,
 	plan_customer,
 	plan_sales_order,
+	share,
 	split_line_total,
 )
 
@@ -178,7 +179,7 @@ def test_unknown_sku_uses_the_fallback_item_when_configured():
 
 
 def test_missing_tax_account_is_a_clear_error():
-	o = order(item(tax=D("0.80"), tax_withheld=True, proceeds_total=D("10.80")))
+	o = order(item(tax=D("0.80"), item_tax=D("0.80"), tax_withheld=True, proceeds_total=D("10.80")))
 	with pytest.raises(MappingError, match="Amazon collected tax of 0.80 .* no Amazon-Collected Tax Account"):
 		plan(o, replace(SETTINGS, marketplace_tax_account=None))
 
@@ -222,3 +223,37 @@ def test_delivery_date_is_never_before_the_order():
 	late = CREATED + timedelta(days=5)
 	assert plan(order(latest_delivery_date=late)).deliver_by == late
 	assert plan(order()).deliver_by == CREATED
+
+
+@pytest.mark.parametrize(
+	"total, parts, whole, shares",
+	[
+		(D("1.00"), [1, 1, 1], 3, [D("0.33"), D("0.34"), D("0.33")]),
+		(D("0.80"), [2, 1], 3, [D("0.53"), D("0.27")]),
+		(D("0.05"), [1, 1], 2, [D("0.03"), D("0.02")]),
+		(D("10"), [1, 2], 3, [D("3"), D("7")]),
+	],
+)
+def test_shares_add_up_to_the_total(total, parts, whole, shares):
+	unit = D("1") if total == D("10") else D("0.01")
+	assert share(total, parts, whole, unit) == shares
+	assert sum(shares) == total
+
+
+def test_every_row_carries_its_share_of_the_tax():
+	lines = (
+		item(quantity=3, item_total=D("10.00"), shipping=D("3.00"), tax=D("1.06"), item_tax=D("0.80"),
+			 shipping_tax=D("0.26"), proceeds_total=D("14.06")),
+		item(order_item_id="22222222222222", sku="SKU-2", item_total=D("5.00"), tax=D("0.40"), item_tax=D("0.40"),
+			 tax_withheld=True, proceeds_total=D("5.40")),
+	)
+	p = plan(order(*lines))
+	rows = [(line.kind, line.qty, line.seller_tax, line.amazon_tax) for line in p.lines]
+	assert rows == [
+		(LineKind.PRODUCT, 2, D("0.53"), D("0")),  # 0.80 over 3 units: 2 units carry 0.53
+		(LineKind.PRODUCT, 1, D("0.27"), D("0")),
+		(LineKind.PRODUCT, 1, D("0"), D("0.40")),
+		(LineKind.SHIPPING, 1, D("0.26"), D("0")),
+	]
+	assert [(t.amount, t.collected_by_amazon) for t in p.taxes] == [(D("1.06"), False), (D("0.40"), True)]
+	assert p.grand_total == D("19.46")

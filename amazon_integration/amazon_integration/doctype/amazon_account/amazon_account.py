@@ -28,6 +28,8 @@ class AmazonAccount(Document):
 		fba_warehouse: DF.Link | None
 		fbm_warehouse: DF.Link | None
 		gift_wrap_item: DF.Link | None
+		invoice_fba_orders: DF.Check
+		invoice_fbm_deliveries: DF.Check
 		last_order_sync: DF.Datetime | None
 		lwa_client_id: DF.Data
 		lwa_client_secret: DF.Password
