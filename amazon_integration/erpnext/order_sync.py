@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated in the last week
 LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
+# Failed orders re-read per run, least recently tried first: getOrder's burst, so a run never waits on it.
+RETRIES_PER_RUN = 30
 
 
 def sync_account_orders(account: str) -> str | None:
@@ -81,13 +83,13 @@ def sync_account_orders(account: str) -> str | None:
 			seen.add(order.order_id)
 			run.process(order)
 		run.set_window(search.window_start, search.window_end)
-		run.retry_failed(exclude=seen)
 		if search.window_end > search.window_start:
 			# Every order of the window is committed or queued for retry: the cursor may pass them.
 			frappe.db.set_value(
 				"Amazon Account", acc.name, "last_order_sync", to_system(search.window_end), update_modified=False
 			)
 			frappe.db.commit()
+		run.retry_failed(exclude=seen)
 	return run.log.name
 
 
@@ -150,10 +152,11 @@ class OrderSyncRun:
 		self._current = order
 		self.counts["orders_read"] += 1
 		decision = decide(order, self.marketplace_ids)
-		if decision.action is Action.WAIT:
-			outcome = "waiting"
-		elif decision.action is Action.SKIP:
-			outcome = "skipped"
+		if decision.action in (Action.WAIT, Action.SKIP):
+			# Nothing to retry: it comes back by itself when Amazon updates it, or never should.
+			outcome = "waiting" if decision.action is Action.WAIT else "skipped"
+			clear_retry(self.account.name, order.order_id)
+			frappe.db.commit()
 		else:
 			outcome = self._apply_in_isolation(order, decision.action)
 		self.counts[outcome] += 1
@@ -163,7 +166,8 @@ class OrderSyncRun:
 
 	def retry_failed(self, exclude: Iterable[str]) -> None:
 		"""Orders that failed on earlier runs and were not in this window: ask Amazon for each again."""
-		for order_id in set(pending_retries(self.account.name)) - set(exclude):
+		excluded = set(exclude)
+		for order_id in [o for o in pending_retries(self.account.name) if o not in excluded][:RETRIES_PER_RUN]:
 			try:
 				order = self.client.get_order(order_id, INCLUDED_DATA)
 			except NotFoundError:
@@ -306,7 +310,12 @@ def order_lock(amazon_order_id: str) -> Iterator[bool]:
 
 
 def pending_retries(account: str) -> list[str]:
-	return frappe.get_all("Amazon Order Retry", filters={"amazon_account": account}, pluck="amazon_order_id")
+	return frappe.get_all(
+		"Amazon Order Retry",
+		filters={"amazon_account": account},
+		pluck="amazon_order_id",
+		order_by="last_attempt asc",
+	)
 
 
 def record_retry(account: str, amazon_order_id: str, message: str) -> None:
