@@ -3,8 +3,8 @@
 Starts the simulator with N seeded orders on Amazon.com and Amazon.ca and syncs them into a fresh Amazon
 Account (the first import), then lets N/2 more orders arrive and syncs again (the steady state: a run over
 what changed since the last one). On the same site and in the same run it inserts and submits the same
-Customers, Addresses, Contacts, Sales Orders and Delivery Notes directly with frappe: the bare baseline.
-Prints SP-API requests per synced order by operation, wall time per order on both paths and their ratio.
+Customers, Addresses, Contacts, Sales Orders, Delivery Notes and Sales Invoices directly with frappe:
+the bare baseline. Prints SP-API requests per synced order by operation, wall time per order on both paths and their ratio.
 
 It prepares the site as the tier-2 tests do (their company, items, stock, price lists and rates), so run
 it on a test site (`allow_tests`), never on a production one: the documents it makes stay there.
@@ -18,8 +18,11 @@ from collections import Counter
 
 import frappe
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
+from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 
+from amazon_integration.erpnext.invoices import receivable_account
 from amazon_integration.erpnext.order_sync import sync_account_orders
+from amazon_integration.setup.custom_fields import CUSTOM_FIELDS
 from amazon_integration.simulator import Simulator
 from amazon_integration.tests.utils import CA, US, before_tests, simulator_account
 
@@ -82,34 +85,26 @@ def _bare_baseline(sales_orders: list[str]) -> float:
 		name: frappe.db.get_value("Delivery Note Item", {"against_sales_order": name}, "docstatus")
 		for name in sales_orders
 	}
+	invoiced = set(
+		frappe.get_all("Sales Invoice Item", filters={"sales_order": ("in", sales_orders), "docstatus": 1}, pluck="sales_order")
+	)
 	customers = {so.customer: frappe.get_doc("Customer", so.customer) for so in sources}
 	addresses = {so.customer_address: frappe.get_doc("Address", so.customer_address) for so in sources if so.customer_address}
 	contacts = {so.contact_person: frappe.get_doc("Contact", so.contact_person) for so in sources if so.contact_person}
 	frappe.db.commit()
 
 	started = time.perf_counter()
-	new_customer, new_address, new_contact = {}, {}, {}
+	new_customer = {}
 	suffix = frappe.generate_hash(length=6)
-	# ignore_no_copy=False copies as the desk's Duplicate does: the app's Amazon fields stay behind.
 	for name, customer in customers.items():
-		copy = frappe.copy_doc(customer, ignore_no_copy=False)
+		copy = _without_amazon_fields(frappe.copy_doc(customer))
 		copy.customer_name = f"{customer.customer_name} {suffix}"
 		copy.insert()
 		new_customer[name] = copy.name
-	for name, address in addresses.items():
-		copy = frappe.copy_doc(address)
-		for link in copy.links:
-			link.link_name = new_customer.get(link.link_name, link.link_name)
-		copy.insert()
-		new_address[name] = copy.name
-	for name, contact in contacts.items():
-		copy = frappe.copy_doc(contact)
-		for link in copy.links:
-			link.link_name = new_customer.get(link.link_name, link.link_name)
-		copy.insert()
-		new_contact[name] = copy.name
+	new_address = _copy_linked(addresses, new_customer)
+	new_contact = _copy_linked(contacts, new_customer)
 	for so in sources:
-		copy = frappe.copy_doc(so, ignore_no_copy=False)
+		copy = _without_amazon_fields(frappe.copy_doc(so))
 		copy.customer = new_customer[so.customer]
 		copy.customer_address = copy.shipping_address_name = new_address.get(so.customer_address)
 		copy.contact_person = new_contact.get(so.contact_person)
@@ -119,8 +114,32 @@ def _bare_baseline(sales_orders: list[str]) -> float:
 		dn.insert()
 		if deliveries[so.name] == 1:
 			dn.submit()
+		if so.name in invoiced:
+			invoice = make_sales_invoice(dn.name)
+			invoice.debit_to = receivable_account(invoice.company, invoice.currency) or invoice.debit_to
+			invoice.insert()
+			invoice.submit()
 		frappe.db.commit()
 	return time.perf_counter() - started
+
+
+def _without_amazon_fields(doc):
+	"""The baseline's documents are plain ERPNext documents: the app's fields stay behind."""
+	for field in CUSTOM_FIELDS.get(doc.doctype, []):
+		doc.set(field["fieldname"], None)
+	return doc
+
+
+def _copy_linked(records: dict, new_customer: dict[str, str]) -> dict[str, str]:
+	"""Copies of Addresses or Contacts, linked to the copied customers; old name -> new name."""
+	copies = {}
+	for name, record in records.items():
+		copy = frappe.copy_doc(record)
+		for link in copy.links:
+			link.link_name = new_customer.get(link.link_name, link.link_name)
+		copy.insert()
+		copies[name] = copy.name
+	return copies
 
 
 def report(result: dict) -> str:

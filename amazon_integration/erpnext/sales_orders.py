@@ -247,20 +247,11 @@ def ensure_address(plan: CustomerPlan, customer: str) -> str:
 	country = frappe.db.get_value("Country", {"code": a.country_code.lower()}, "name")
 	if not country:
 		raise MappingError(f"unknown country code {a.country_code} in the shipping address")
-	same = frappe.get_all(
-		"Address",
-		filters=[
-			["Dynamic Link", "link_doctype", "=", "Customer"],
-			["Dynamic Link", "link_name", "=", customer],
-			["address_line1", "=", a.address_line1],
-			["pincode", "=", a.pincode or ""],
-			["country", "=", country],
-		],
-		pluck="name",
-		limit=1,
+	same = _linked_to_customer(
+		"Address", customer, address_line1=a.address_line1, pincode=a.pincode or "", country=country
 	)
 	if same:
-		return same[0]
+		return same
 	address = frappe.get_doc(
 		{
 			"doctype": "Address",
@@ -283,18 +274,9 @@ def ensure_address(plan: CustomerPlan, customer: str) -> str:
 
 
 def ensure_contact(plan: CustomerPlan, customer: str) -> str:
-	existing = frappe.get_all(
-		"Contact",
-		filters=[
-			["Dynamic Link", "link_doctype", "=", "Customer"],
-			["Dynamic Link", "link_name", "=", customer],
-			["email_id", "=", plan.email],
-		],
-		pluck="name",
-		limit=1,
-	)
+	existing = _linked_to_customer("Contact", customer, email_id=plan.email)
 	if existing:
-		return existing[0]
+		return existing
 	contact = frappe.get_doc(
 		{
 			"doctype": "Contact",
@@ -308,6 +290,14 @@ def ensure_contact(plan: CustomerPlan, customer: str) -> str:
 	contact.flags.ignore_permissions = True
 	contact.insert()
 	return contact.name
+
+
+def _linked_to_customer(doctype: str, customer: str, **values) -> str | None:
+	"""The customer's Address or Contact with these values, if it has one."""
+	filters = [["Dynamic Link", "link_doctype", "=", "Customer"], ["Dynamic Link", "link_name", "=", customer]]
+	filters += [[field, "=", value] for field, value in values.items()]
+	found = frappe.get_all(doctype, filters=filters, pluck="name", limit=1)
+	return found[0] if found else None
 
 
 def _default(fieldname: str, settings: str) -> str | None:
