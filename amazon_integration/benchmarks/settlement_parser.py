@@ -109,7 +109,20 @@ def _rows(count: int, seed: int) -> Iterator[tuple[list[str], Decimal, datetime]
 			if produced >= budget:
 				break
 			produced += 1
-			fields = [SETTLEMENT_ID, "", "", "", "", "", "Order", order_id, "", "", f"S{order_number}", "Amazon.com"]
+			fields = [
+				SETTLEMENT_ID,
+				"",
+				"",
+				"",
+				"",
+				"",
+				"Order",
+				order_id,
+				"",
+				"",
+				f"S{order_number}",
+				"Amazon.com",
+			]
 			fields += [amount_type, description, "", "AFN" if fba else "MFN", "", "", item, "", "", sku]
 			fields += [str(quantity), promotion_id]
 			yield fields, amount, posted
@@ -124,8 +137,34 @@ def _rows(count: int, seed: int) -> Iterator[tuple[list[str], Decimal, datetime]
 				if produced >= budget:
 					break
 				produced += 1
-				fields = [SETTLEMENT_ID, "", "", "", "", "", "Refund", order_id, "", adjustment, "", "Amazon.com"]
-				fields += [amount_type, description, "", "AFN" if fba else "MFN", "", "", item, "", "", sku, "", ""]
+				fields = [
+					SETTLEMENT_ID,
+					"",
+					"",
+					"",
+					"",
+					"",
+					"Refund",
+					order_id,
+					"",
+					adjustment,
+					"",
+					"Amazon.com",
+				]
+				fields += [
+					amount_type,
+					description,
+					"",
+					"AFN" if fba else "MFN",
+					"",
+					"",
+					item,
+					"",
+					"",
+					sku,
+					"",
+					"",
+				]
 				yield fields, amount, refunded
 	for transaction, amount_type, description, amount in closing[: count - produced]:
 		fields = [SETTLEMENT_ID, "", "", "", "", "", transaction, "", "", "", "", "Amazon.com"]
@@ -136,7 +175,9 @@ def _rows(count: int, seed: int) -> Iterator[tuple[list[str], Decimal, datetime]
 def write_synthetic_settlement(path: Path, lines: int, *, seed: int = 1, style: str = "us") -> Decimal:
 	"""Write a V2 settlement report with `lines` amount lines to `path` (streamed); returns its total-amount.
 	style "us": "2026-11-08 07:12:45 UTC" and "1234.56"; "eu": "08.11.2026 07:12:45 UTC" and "1.234,56"."""
-	total = sum((amount for _, amount, _ in _rows(lines, seed)), Decimal(0))  # first pass: the summary row's total
+	total = sum(
+		(amount for _, amount, _ in _rows(lines, seed)), Decimal(0)
+	)  # first pass: the summary row's total
 	end = PERIOD_START + PERIOD
 	with open(path, "w", encoding="utf-8", newline="\n") as out:
 		out.write("\t".join(COLUMNS) + "\n")
@@ -199,7 +240,9 @@ def _mib(size: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-	parser.add_argument("--lines", type=int, default=100_000, help="amount lines in the report (default 100000)")
+	parser.add_argument(
+		"--lines", type=int, default=100_000, help="amount lines in the report (default 100000)"
+	)
 	parser.add_argument(
 		"--compare", type=int, nargs="*", default=[10_000], help="smaller sizes to run too (default 10000)"
 	)
