@@ -33,6 +33,9 @@ scheduler_events = {
 			"amazon_integration.erpnext.tasks.dispatch_shipment_sync",
 		],
 	},
+	"daily_long": [
+		"amazon_integration.erpnext.tasks.dispatch_settlement_import",
+	],
 }
 
 doc_events = {
@@ -45,5 +48,8 @@ doc_events = {
 	},
 	"Sales Invoice": {
 		"before_validate": "amazon_integration.overrides.sales_invoice.before_validate",
+	},
+	"Payment Entry": {
+		"on_cancel": "amazon_integration.overrides.payment_entry.on_cancel",
 	},
 }

@@ -65,3 +65,21 @@ def enqueue_shipment_sync(account: str, include_failed: bool = False) -> None:
 		account=account,
 		include_failed=include_failed,
 	)
+
+
+def dispatch_settlement_import() -> None:
+	"""Daily: accounts that import settlements get a job each."""
+	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_settlements": 1}, pluck="name"):
+		enqueue_settlement_import(account)
+
+
+def enqueue_settlement_import(account: str) -> None:
+	frappe.enqueue(
+		"amazon_integration.erpnext.settlements.import_account_settlements",
+		queue="long",
+		timeout=3600,
+		job_id=f"amazon_settlement_import::{account}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		account_name=account,
+	)

@@ -255,6 +255,31 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"translatable": 0,
 		},
 	],
+	# Entries made from an Amazon Settlement point back to it (cancelling one re-opens its settlement lines).
+	"Payment Entry": [
+		{
+			"fieldname": "amazon_settlement",
+			"label": "Amazon Settlement",
+			"fieldtype": "Link",
+			"options": "Amazon Settlement",
+			"insert_after": "reference_date",
+			"search_index": 1,
+			"read_only": 1,
+			"no_copy": 1,
+		},
+	],
+	"Journal Entry": [
+		{
+			"fieldname": "amazon_settlement",
+			"label": "Amazon Settlement",
+			"fieldtype": "Link",
+			"options": "Amazon Settlement",
+			"insert_after": "cheque_date",
+			"search_index": 1,
+			"read_only": 1,
+			"no_copy": 1,
+		},
+	],
 }
 
 for _fields in CUSTOM_FIELDS.values():

@@ -572,6 +572,19 @@ class ControlClient:
 	def clear_rejected_tracking(self) -> None:
 		self._call("DELETE", "/shipments/reject-tracking")
 
+	# settlements
+	def settlements(self) -> list[dict[str, Any]]:
+		return self._call("GET", "/settlements")["settlements"]
+
+	def close_settlements(self, currency: str | None = None) -> list[dict[str, Any]]:
+		"""Close the open settlement period(s) now: Amazon writes their reports and pays out."""
+		return self._call("POST", "/settlements/close", {"currency": currency} if currency else {})["closed"]
+
+	def refund(self, order_id: str, items: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+		"""The seller refunds (order item id, units); no items = every shipped unit not yet refunded."""
+		body = {"items": [{"orderItemId": item_id, "quantity": units} for item_id, units in items or []]}
+		return self._call("POST", f"/orders/{order_id}/refund", body)
+
 	# quotas, tokens
 	def quotas(self) -> dict[str, Any]:
 		return self._call("GET", "/quotas")

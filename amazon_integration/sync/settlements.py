@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -250,6 +250,8 @@ class SettlementSummary:
 	unknown: tuple[SettlementLine, ...]  # every UNKNOWN line, so the user sees it
 	first_posted: datetime | None = None
 	last_posted: datetime | None = None
+	# order id -> order-item-code -> refunded principal (negative): which rows a credit note gives back
+	refunded_items: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
 
 	@property
 	def order_ids(self) -> set[str]:
@@ -624,6 +626,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 	other: dict[tuple[LineKind, str, str, str], list] = {}
 	by_kind: dict[LineKind, Decimal] = {}
 	unknown: list[SettlementLine] = []
+	refunded_items: dict[str, dict[str, Decimal]] = {}
 	total = ZERO
 	count = 0
 	first: datetime | None = None
@@ -642,7 +645,11 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 		if kind is LineKind.UNKNOWN:
 			unknown.append(line)
 		if line.order_id:
-			book = refunds if is_refund_type(line.transaction_type) else orders
+			refund = is_refund_type(line.transaction_type)
+			book = refunds if refund else orders
+			if refund and kind is LineKind.PRINCIPAL:
+				items = refunded_items.setdefault(line.order_id, {})
+				items[line.order_item_code] = items.get(line.order_item_code, ZERO) + amount
 			accumulator = book.get(line.order_id)
 			if accumulator is None:
 				accumulator = book[line.order_id] = [ZERO] * 8 + [0]
@@ -668,6 +675,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 		unknown=tuple(unknown),
 		first_posted=first,
 		last_posted=last,
+		refunded_items=refunded_items,
 	)
 
 
@@ -683,6 +691,79 @@ def read_settlement(lines: Iterable[str]) -> tuple[SettlementHeader, SettlementS
 	summary = summarize(settlement.lines)
 	check_total(settlement.header, summary)
 	return settlement.header, summary
+
+
+# -- what a settlement becomes in the books ----------------------------------------------------------------
+
+
+class RowType(str, Enum):
+	ORDER = "Order"  # an order's charges: paid to its Sales Invoice
+	REFUND = "Refund"  # an order's refund: a credit note against its invoice, paid back
+	FEE = "Fee"  # fees and other transactions without an order: the settlement's fee entry
+	ADJUSTMENT = "Adjustment"  # reimbursements and adjustments: the settlement's fee entry (credited)
+	RESERVE = "Reserve"  # money Amazon holds back or releases: it stays in the clearing account
+	UNKNOWN = "Unknown"  # an amount type this app does not know: listed, never booked by guess
+
+
+_ROW_TYPE = {
+	LineKind.FEE: RowType.FEE,
+	LineKind.OTHER_TRANSACTION: RowType.FEE,
+	LineKind.ADJUSTMENT: RowType.ADJUSTMENT,
+	LineKind.RESERVE: RowType.RESERVE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRow:
+	"""One stored line of a settlement: an order's charges or refund, or one kind of other amount."""
+
+	row_type: RowType
+	amount: Decimal  # what Amazon's lines of this row add up to
+	lines: int  # how many report lines it stands for
+	order_id: str = ""
+	sale: Decimal = (
+		ZERO  # price, shipping, gift wrap, tax and promotions: what the invoice or credit note carries
+	)
+	tax: Decimal = ZERO  # the tax part of `sale` (seller's and Amazon's)
+	withheld_tax: Decimal = ZERO  # tax Amazon keeps as marketplace facilitator
+	fees: Decimal = ZERO  # Amazon's fees and other amounts, booked in the settlement's fee entry
+	description: str = ""
+
+
+def settlement_rows(summary: SettlementSummary) -> list[SettlementRow]:
+	"""The rows to store for a settlement: every amount lands in exactly one row, so they add up to its total."""
+	rows = [_order_row(RowType.ORDER, amounts) for amounts in summary.orders.values()]
+	rows += [_order_row(RowType.REFUND, amounts) for amounts in summary.refunds.values()]
+	for other in summary.other:
+		row_type = _ROW_TYPE.get(other.kind, RowType.UNKNOWN)
+		booked_as_fee = row_type in (RowType.FEE, RowType.ADJUSTMENT)
+		rows.append(
+			SettlementRow(
+				row_type=row_type,
+				amount=other.amount,
+				lines=other.lines,
+				fees=other.amount if booked_as_fee else ZERO,
+				description=" / ".join(
+					part
+					for part in (other.transaction_type, other.amount_type, other.amount_description)
+					if part
+				),
+			)
+		)
+	return rows
+
+
+def _order_row(row_type: RowType, amounts: OrderAmounts) -> SettlementRow:
+	return SettlementRow(
+		row_type=row_type,
+		amount=amounts.total,
+		lines=amounts.lines,
+		order_id=amounts.order_id,
+		sale=amounts.principal + amounts.shipping + amounts.gift_wrap + amounts.tax + amounts.promotion,
+		tax=amounts.tax,
+		withheld_tax=amounts.withheld_tax,
+		fees=amounts.fee + amounts.other,
+	)
 
 
 __all__ = [
@@ -707,5 +788,8 @@ __all__ = [
 	"parse_date",
 	"parse_settlement",
 	"read_settlement",
+	"RowType",
+	"SettlementRow",
+	"settlement_rows",
 	"summarize",
 ]

@@ -29,6 +29,11 @@ GIFT_WRAP_ITEM = "AMZ-GIFT-WRAP"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 SALES_TAX_ACCOUNT = f"Amazon Sales Tax - {COMPANY_ABBR}"
 MARKETPLACE_TAX_ACCOUNT = f"Amazon Collected Tax - {COMPANY_ABBR}"
+CLEARING_ACCOUNT = f"Amazon Clearing - {COMPANY_ABBR}"
+PAYOUT_ACCOUNT = f"Seller Bank - {COMPANY_ABBR}"
+FEES_ACCOUNT = f"Amazon Fees - {COMPANY_ABBR}"
+AMAZON_SUPPLIER = "Amazon Services"
+MODE_OF_PAYMENT = "Amazon Settlement"
 EXCHANGE_RATES = {"CAD": 0.73, "EUR": 1.08, "GBP": 1.26, "JPY": 0.0067}
 STOCK_LEVEL = 100_000
 
@@ -52,11 +57,49 @@ def before_tests() -> None:
 	make_tax_account(MARKETPLACE_TAX_ACCOUNT, "Tax")
 	for item_code in (SHIPPING_ITEM, GIFT_WRAP_ITEM, PROMOTION_ITEM):
 		make_item(item_code, is_stock_item=0)
+	make_settlement_accounts()
 	for entry in catalogue():
 		make_item(entry.sku, title=entry.title)
 	stock_up([entry.sku for entry in catalogue()], [FBA_WAREHOUSE, FBM_WAREHOUSE])
 	make_outgoing_email_account()
 	frappe.db.commit()
+
+
+def make_settlement_accounts() -> None:
+	"""The clearing and payout bank accounts, the fee expense account, Amazon as supplier, a mode of payment."""
+	for name, parent, account_type in (
+		(CLEARING_ACCOUNT, f"Bank Accounts - {COMPANY_ABBR}", "Bank"),
+		(PAYOUT_ACCOUNT, f"Bank Accounts - {COMPANY_ABBR}", "Bank"),
+		(FEES_ACCOUNT, f"Indirect Expenses - {COMPANY_ABBR}", "Expense Account"),
+	):
+		make_account(name, parent, account_type)
+	if not frappe.db.exists("Supplier", AMAZON_SUPPLIER):
+		frappe.get_doc(
+			{"doctype": "Supplier", "supplier_name": AMAZON_SUPPLIER, "supplier_group": "All Supplier Groups"}
+		).insert()
+	if not frappe.db.exists("Mode of Payment", MODE_OF_PAYMENT):
+		frappe.get_doc(
+			{
+				"doctype": "Mode of Payment",
+				"mode_of_payment": MODE_OF_PAYMENT,
+				"type": "Bank",
+				"accounts": [{"company": COMPANY, "default_account": CLEARING_ACCOUNT}],
+			}
+		).insert()
+
+
+def make_account(name: str, parent: str, account_type: str) -> str:
+	if not frappe.db.exists("Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": name.rsplit(" - ", 1)[0],
+				"company": COMPANY,
+				"parent_account": parent,
+				"account_type": account_type,
+			}
+		).insert()
+	return name
 
 
 def make_outgoing_email_account() -> None:
@@ -239,6 +282,11 @@ def simulator_account(sim, **overrides) -> frappe.model.document.Document:
 		"promotion_item": PROMOTION_ITEM,
 		"sales_tax_account": SALES_TAX_ACCOUNT,
 		"marketplace_tax_account": MARKETPLACE_TAX_ACCOUNT,
+		"clearing_account": CLEARING_ACCOUNT,
+		"payout_account": PAYOUT_ACCOUNT,
+		"fees_account": FEES_ACCOUNT,
+		"amazon_supplier": AMAZON_SUPPLIER,
+		"mode_of_payment": MODE_OF_PAYMENT,
 	}
 	values.update(overrides)
 	account = amazon_account(**values).insert()

@@ -513,3 +513,32 @@ def test_benchmark_generator_and_parser(tmp_path: Path, style: str) -> None:
 		LineKind.RESERVE,
 	}
 	assert summary.refunds and not summary.unknown
+
+
+# -- rows a settlement is stored as ---------------------------------------------------------------------
+
+
+def test_rows_add_up_to_the_total_and_split_sale_withheld_tax_and_fees() -> None:
+	from amazon_integration.sync.settlements import RowType, settlement_rows
+
+	header, summary = read_settlement(SAMPLE.read_text(encoding="utf-8").splitlines())
+	rows = settlement_rows(summary)
+	assert sum((row.amount for row in rows), Decimal(0)) == header.total
+	for row in rows:
+		assert row.sale + row.withheld_tax + row.fees == row.amount or row.row_type in (
+			RowType.RESERVE,
+			RowType.UNKNOWN,
+		)
+	orders = {row.order_id: row for row in rows if row.row_type is RowType.ORDER}
+	refunds = {row.order_id: row for row in rows if row.row_type is RowType.REFUND}
+	assert set(orders) == set(summary.orders) and set(refunds) == set(summary.refunds)
+	for order_id, row in orders.items():
+		amounts = summary.orders[order_id]
+		assert row.withheld_tax == amounts.withheld_tax
+		assert row.fees == amounts.fee + amounts.other
+	for order_id in refunds:
+		assert (
+			sum(summary.refunded_items[order_id].values(), Decimal(0)) == summary.refunds[order_id].principal
+		)
+	kinds = {row.row_type for row in rows}
+	assert {RowType.ORDER, RowType.REFUND, RowType.FEE} <= kinds

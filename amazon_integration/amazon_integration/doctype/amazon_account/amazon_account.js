@@ -95,6 +95,20 @@ frappe.ui.form.on("Amazon Account", {
 			__("Amazon")
 		);
 		frm.add_custom_button(
+			__("Import Settlements"),
+			() => {
+				frm.call({ method: "import_settlements", doc: frm.doc }).then(() => {
+					frappe.show_alert({ message: __("Downloading Amazon settlement reports"), indicator: "blue" });
+				});
+			},
+			__("Amazon")
+		);
+		frm.add_custom_button(
+			__("Settlements"),
+			() => frappe.set_route("List", "Amazon Settlement", { amazon_account: frm.doc.name }),
+			__("Amazon")
+		);
+		frm.add_custom_button(
 			__("Sync Logs"),
 			() => frappe.set_route("List", "Amazon Sync Log", { amazon_account: frm.doc.name }),
 			__("Amazon")

@@ -19,6 +19,8 @@ class AmazonAccount(Document):
 		from frappe.types import DF
 
 		account_name: DF.Data
+		amazon_supplier: DF.Link | None
+		clearing_account: DF.Link | None
 		company: DF.Link
 		customer_group: DF.Link | None
 		default_carrier: DF.Link | None
@@ -27,7 +29,9 @@ class AmazonAccount(Document):
 		fallback_item: DF.Link | None
 		fba_warehouse: DF.Link | None
 		fbm_warehouse: DF.Link | None
+		fees_account: DF.Link | None
 		gift_wrap_item: DF.Link | None
+		import_settlements: DF.Check
 		invoice_fba_orders: DF.Check
 		invoice_fbm_deliveries: DF.Check
 		last_order_sync: DF.Datetime | None
@@ -35,7 +39,9 @@ class AmazonAccount(Document):
 		lwa_client_secret: DF.Password
 		marketplace_tax_account: DF.Link | None
 		marketplaces: DF.Table[AmazonAccountMarketplace]
+		mode_of_payment: DF.Link | None
 		notification_recipients: DF.SmallText | None
+		payout_account: DF.Link | None
 		promotion_item: DF.Link | None
 		refresh_token: DF.Password
 		region: DF.Literal["NA", "EU", "FE"]
@@ -150,11 +156,14 @@ class AmazonAccount(Document):
 				)
 
 	def validate_accounts(self) -> None:
-		for fieldname in ("sales_tax_account", "marketplace_tax_account"):
+		fieldnames = ("sales_tax_account", "marketplace_tax_account", "clearing_account", "payout_account", "fees_account")
+		for fieldname in fieldnames:
 			account = self.get(fieldname)
 			if not account:
 				continue
-			company, is_group = frappe.db.get_value("Account", account, ["company", "is_group"])
+			company, is_group, account_type = frappe.db.get_value(
+				"Account", account, ["company", "is_group", "account_type"]
+			)
 			if company != self.company or is_group:
 				frappe.throw(
 					_("{0} {1} must be a ledger (not a group) account of company {2}.").format(
@@ -162,6 +171,19 @@ class AmazonAccount(Document):
 					),
 					title=_("Invalid Account"),
 				)
+			if fieldname in ("clearing_account", "payout_account") and account_type not in ("Bank", "Cash"):
+				# Payment Entries pay into and out of it: ERPNext wants a Bank or Cash account there.
+				frappe.throw(
+					_("{0} {1} must be an account of type Bank.").format(
+						_(self.meta.get_label(fieldname)), frappe.bold(account)
+					),
+					title=_("Invalid Account"),
+				)
+		if self.clearing_account and self.clearing_account == self.payout_account:
+			frappe.throw(
+				_("The Amazon Clearing Account holds what Amazon owes you; it cannot be the payout bank account."),
+				title=_("Invalid Account"),
+			)
 
 	def validate_promotion_item(self) -> None:
 		# Promotions are negative item rows: ERPNext refuses them unless Selling Settings allow it.
@@ -222,6 +244,16 @@ class AmazonAccount(Document):
 		from amazon_integration.erpnext.tasks import enqueue_order_sync
 
 		enqueue_order_sync(self.name)
+
+	@frappe.whitelist()
+	def import_settlements(self) -> None:
+		"""Download Amazon's settlement reports now, in the background."""
+		self.check_permission("write")
+		if not frappe.has_permission("Amazon Settlement", "create"):
+			frappe.throw(_("Not permitted to import Amazon Settlements."), frappe.PermissionError)
+		from amazon_integration.erpnext.tasks import enqueue_settlement_import
+
+		enqueue_settlement_import(self.name)
 
 	@frappe.whitelist()
 	def sync_deliveries(self) -> None:

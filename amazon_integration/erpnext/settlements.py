@@ -1,0 +1,662 @@
+"""Amazon settlements in the books: import the V2 settlement reports, book them on submit, keep them reconciled.
+
+Money path, through one Bank-type clearing account per Amazon Account (its balance is what Amazon holds):
+- an order's charges: a Payment Entry from the customer into the clearing account, allocated to the order's
+  Sales Invoices; the tax Amazon withholds as marketplace facilitator is a deduction to the Amazon-collected
+  tax account, which the invoice credited: it never touches revenue nor the seller's own tax;
+- an order's refund: a credit note against the original invoice (the refunded rows, the exact refunded tax),
+  paid back out of the clearing account by a Payment Entry;
+- fees, commissions and adjustments: one Journal Entry per settlement. A Journal Entry rather than a Purchase
+  Invoice because the fees are already paid (Amazon deducts them from the payout) and are no purchase of an
+  item: the entry books the expense against the supplier Amazon and settles it from the clearing account in
+  the same voucher, so Amazon's supplier ledger shows every fee, at zero balance;
+- reserve lines stay in the clearing account (Amazon still holds that money);
+- the payout: a Journal Entry from the clearing account to the seller's bank account.
+
+"Booked" for a settlement is measured on the ledger, not trusted from bookkeeping fields: what its Payment
+Entries and fee entry moved through the clearing account, plus the reserve kept there. Amazon's total minus
+that is the difference the reconciliation report shows; the lines whose amount is not booked explain it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import add_days, flt, getdate, now_datetime
+
+from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.erpnext.timezone import to_system
+from amazon_integration.sync.settlements import (
+	RowType,
+	SettlementError,
+	SettlementRow,
+	check_total,
+	parse_settlement,
+	settlement_rows,
+	summarize,
+)
+
+REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+REPORT_LOOKBACK_DAYS = 90  # Amazon keeps settlement reports for 90 days
+BOOKING_QUEUE = "long"
+BOOKING_TIMEOUT = 4 * 3600
+COMMIT_EVERY = 50  # booked lines per commit: a crash loses little, and never half a line
+LINE = "Amazon Settlement Line"
+ZERO = Decimal(0)
+
+
+# -- import -----------------------------------------------------------------------------------------------
+
+
+def import_account_settlements(account_name: str) -> list[str]:
+	"""Download the account's settlement reports Amazon has finished and import the new ones.
+
+	One settlement per transaction: a bad report is logged and skipped, the others still come in."""
+	from amazon_integration.erpnext.gateway import get_client
+
+	account = frappe.get_doc("Amazon Account", account_name)
+	client = get_client(account)
+	since = add_days(now_datetime(), -REPORT_LOOKBACK_DAYS)
+	imported = []
+	for report in client.list_reports([REPORT_TYPE], created_since=since, processing_statuses=["DONE"]):
+		if not report.document_id or frappe.db.exists("Amazon Settlement", {"report_id": report.report_id}):
+			continue
+		try:
+			with client.open_report_document(report.document_id) as lines:
+				name = import_settlement_report(account, lines, report_id=report.report_id)
+		except (SettlementError, AmazonError, frappe.ValidationError) as e:
+			frappe.db.rollback()
+			frappe.log_error(
+				title=_("Amazon settlement report {0} could not be imported").format(report.report_id),
+				message=f"{account_name}: {e}",
+				reference_doctype="Amazon Account",
+				reference_name=account_name,
+			)
+			continue
+		frappe.db.commit()
+		if name:
+			imported.append(name)
+	return imported
+
+
+def import_settlement_report(account: Document, lines: Iterable[str], report_id: str = "") -> str | None:
+	"""One report's settlement as a draft Amazon Settlement and its lines; None when it is already imported.
+
+	The lines stream through the parser into one small row per order (and per other amount kind): the
+	report itself is never held in memory."""
+	settlement = parse_settlement(lines)
+	header = settlement.header
+	if frappe.db.exists("Amazon Settlement", header.settlement_id):
+		return None  # a closed settlement never changes: importing it again changes nothing
+	summary = summarize(settlement.lines)
+	check_total(header, summary)
+	rows = settlement_rows(summary)
+	invoices = _invoices_by_order({row.order_id for row in rows if row.order_id})
+
+	doc = frappe.new_doc("Amazon Settlement")
+	doc.update(
+		{
+			"settlement_id": header.settlement_id,
+			"amazon_account": account.name,
+			"company": account.company,
+			"currency": header.currency,
+			"start_date": _naive(header.start),
+			"end_date": _naive(header.end),
+			"deposit_date": _naive(header.deposit_date) if header.deposit_date else None,
+			"total_amount": float(header.total),
+			"report_id": report_id,
+			"report_lines": summary.line_count,
+			"first_posted": _naive(summary.first_posted) if summary.first_posted else None,
+			"last_posted": _naive(summary.last_posted) if summary.last_posted else None,
+			"status": "Draft",
+		}
+	)
+	totals = _totals(rows)
+	doc.update({field: float(amount) for field, amount in totals.items()})
+	doc.booked_amount = float(totals["reserve_amount"])
+	doc.difference = float(header.total - totals["reserve_amount"])
+	doc.unmatched_lines = sum(1 for row in rows if row.row_type is not RowType.RESERVE)
+	doc.flags.ignore_permissions = True
+	doc.insert()
+	_insert_lines(doc, rows, invoices, summary.refunded_items)
+	return doc.name
+
+
+def _totals(rows: list[SettlementRow]) -> dict[str, Decimal]:
+	totals = dict.fromkeys(
+		(
+			"sales_amount",
+			"refund_amount",
+			"withheld_tax_amount",
+			"fees_amount",
+			"reserve_amount",
+			"unknown_amount",
+		),
+		ZERO,
+	)
+	for row in rows:
+		if row.row_type is RowType.ORDER:
+			totals["sales_amount"] += row.sale
+		elif row.row_type is RowType.REFUND:
+			totals["refund_amount"] += row.sale
+		elif row.row_type is RowType.RESERVE:
+			totals["reserve_amount"] += row.amount
+		elif row.row_type is RowType.UNKNOWN:
+			totals["unknown_amount"] += row.amount
+		totals["withheld_tax_amount"] += row.withheld_tax
+		totals["fees_amount"] += row.fees
+	return totals
+
+
+def _insert_lines(doc: Document, rows: list[SettlementRow], invoices: dict[str, str], refunded_items) -> None:
+	"""Bulk insert: a large settlement has thousands of rows, and they are plain records, not documents."""
+	now = now_datetime()
+	user = frappe.session.user
+	fields = [
+		"name", "creation", "modified", "owner", "modified_by", "settlement", "line_type", "amazon_order_id",
+		"description", "status", "currency", "amount", "sale_amount", "tax_amount", "withheld_tax", "fees_amount",
+		"booked_amount", "report_lines", "sales_invoice", "refunded_items",
+	]  # fmt: skip
+	values = []
+	for row in rows:
+		invoice = invoices.get(row.order_id)
+		if row.row_type is RowType.RESERVE:
+			status, booked = "Held by Amazon", row.amount
+		elif row.row_type in (RowType.ORDER, RowType.REFUND):
+			status, booked = ("Matched" if invoice else "Unmatched"), ZERO
+		elif row.row_type is RowType.UNKNOWN:
+			status, booked = "Unmatched", ZERO
+		else:
+			status, booked = "Matched", ZERO
+		items = refunded_items.get(row.order_id) if row.row_type is RowType.REFUND else None
+		values.append(
+			(
+				frappe.generate_hash(length=12), now, now, user, user, doc.name, row.row_type.value, row.order_id,
+				row.description, status, doc.currency, float(row.amount), float(row.sale), float(row.tax),
+				float(row.withheld_tax), float(row.fees), float(booked), row.lines, invoice,
+				json.dumps({code: str(amount) for code, amount in items.items()}) if items else None,
+			)
+		)  # fmt: skip
+	frappe.db.bulk_insert(LINE, fields, values, chunk_size=1000)
+
+
+def _invoices_by_order(order_ids: set[str]) -> dict[str, str]:
+	found: dict[str, str] = {}
+	ids = sorted(order_ids)
+	for start in range(0, len(ids), 1000):
+		for row in frappe.get_all(
+			"Sales Invoice",
+			filters={"amazon_order_id": ("in", ids[start : start + 1000]), "docstatus": 1, "is_return": 0},
+			fields=["name", "amazon_order_id"],
+			order_by="posting_date asc, creation asc",
+		):
+			found.setdefault(row.amazon_order_id, row.name)
+	return found
+
+
+def _naive(moment: datetime) -> datetime:
+	return to_system(moment)
+
+
+# -- booking ----------------------------------------------------------------------------------------------
+
+
+def validate_for_booking(doc: Document) -> None:
+	"""What the account must have before a settlement can be booked: said at submit, not found half-way."""
+	account = frappe.get_cached_doc("Amazon Account", doc.amazon_account)
+	labels = {
+		"clearing_account": _("Amazon Clearing Account"),
+		"payout_account": _("Payout Bank Account"),
+		"amazon_supplier": _("Amazon Supplier"),
+		"fees_account": _("Amazon Fees Account"),
+		"marketplace_tax_account": _("Amazon-Collected Tax Account"),
+	}
+	missing = [label for field, label in labels.items() if not account.get(field)]
+	if missing:
+		frappe.throw(
+			_("Set {0} on Amazon Account {1} before submitting a settlement.").format(
+				", ".join(missing), frappe.bold(account.name)
+			),
+			title=_("Settlement Accounts Missing"),
+		)
+	company_currency = frappe.get_cached_value("Company", doc.company, "default_currency")
+	for field in ("clearing_account", "payout_account"):
+		currency = frappe.get_cached_value("Account", account.get(field), "account_currency")
+		if currency != doc.currency or doc.currency != company_currency:
+			frappe.throw(
+				_(
+					"Settlement {0} is in {1}: booking needs the company's currency ({2}) and a {3} in it ({4} is in {5})."
+				).format(
+					doc.name, doc.currency, company_currency, labels[field], account.get(field), currency
+				),
+				title=_("Currency Not Supported"),
+			)
+
+
+def enqueue_booking(settlement: str) -> None:
+	frappe.enqueue(
+		"amazon_integration.erpnext.settlements.book_settlement",
+		queue=BOOKING_QUEUE,
+		timeout=BOOKING_TIMEOUT,
+		job_id=f"amazon_settlement_booking::{settlement}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+		settlement=settlement,
+	)
+
+
+def book_settlement(settlement: str) -> None:
+	"""Book every open line of a submitted settlement, then its fees and payout. Resumable: run it again and
+	only what is not booked yet is booked; one line's failure is recorded on it and never stops the others."""
+	doc = frappe.get_doc("Amazon Settlement", settlement)
+	if doc.docstatus != 1:
+		return
+	account = frappe.get_doc("Amazon Account", doc.amazon_account)
+	booking = _Booking(doc, account)
+	lines = frappe.get_all(
+		LINE,
+		filters={
+			"settlement": doc.name,
+			"line_type": ("in", ["Order", "Refund"]),
+			"status": ("!=", "Booked"),
+		},
+		pluck="name",
+		order_by="line_type asc, amazon_order_id asc",  # an order's charges before its refund
+	)
+	for count, name in enumerate(lines, 1):
+		booking.book_line(frappe.get_doc(LINE, name))
+		if count % COMMIT_EVERY == 0:
+			frappe.db.commit()
+	error = None
+	try:
+		if not doc.fees_journal_entry:
+			booking.book_fees()
+		if not doc.payout_journal_entry and doc.deposit_date:
+			booking.book_payout()
+	except frappe.ValidationError as e:
+		frappe.db.rollback()
+		error = frappe.utils.strip_html(str(e))
+	refresh_reconciliation(doc.name, booking_error=error)
+	frappe.db.commit()
+
+
+class _Booking:
+	def __init__(self, doc: Document, account: Document) -> None:
+		self.doc = doc
+		self.account = account
+		self.company = doc.company
+		self.posting_date = doc.posting_date or getdate(doc.deposit_date or doc.end_date)
+		self.cost_center = frappe.get_cached_value("Company", doc.company, "cost_center")
+		self.precision = 2 if doc.currency != "JPY" else 0
+
+	def book_line(self, line: Document) -> None:
+		from amazon_integration.erpnext.sales_orders import savepoint
+
+		try:
+			with savepoint("amazon_settlement_line"):
+				if line.line_type == "Order":
+					documents = self._book_order(line)
+				else:
+					documents = self._book_refund(line)
+		except frappe.ValidationError as e:
+			line.db_set({"status": "Failed", "error": frappe.utils.strip_html(str(e))[:1000]})
+			return
+		if documents is None:
+			line.db_set({"status": "Unmatched", "error": _("No submitted Sales Invoice of this order.")})
+			return
+		booked = (
+			Decimal(str(line.booked_amount))
+			+ Decimal(str(line.sale_amount))
+			+ Decimal(str(line.withheld_tax))
+		)
+		line.db_set({"status": "Booked", "error": None, "booked_amount": float(booked), **documents})
+
+	def _book_order(self, line: Document) -> dict | None:
+		invoices = frappe.get_all(
+			"Sales Invoice",
+			filters={"amazon_order_id": line.amazon_order_id, "docstatus": 1, "is_return": 0},
+			fields=["name", "customer", "debit_to", "outstanding_amount", "currency"],
+			order_by="posting_date asc, creation asc",
+		)
+		if not invoices:
+			return None
+		sale = Decimal(str(line.sale_amount))
+		open_amount = sum((Decimal(str(inv.outstanding_amount)) for inv in invoices), ZERO)
+		if sale > open_amount:
+			frappe.throw(
+				_("Amazon paid {0} {1} for order {2} but its invoices have only {3} outstanding.").format(
+					sale, line.currency, line.amazon_order_id, open_amount
+				),
+				title=_("Settlement Does Not Match Invoices"),
+			)
+		allocations = []
+		left = sale
+		for inv in invoices:
+			amount = min(left, Decimal(str(inv.outstanding_amount)))
+			if amount > 0:
+				allocations.append((inv.name, amount))
+				left -= amount
+		pe = self._payment_entry("Receive", invoices[0], allocations, sale, Decimal(str(line.withheld_tax)))
+		return {"payment_entry": pe.name, "sales_invoice": invoices[0].name}
+
+	def _book_refund(self, line: Document) -> dict | None:
+		original = line.sales_invoice or frappe.db.get_value(
+			"Sales Invoice",
+			{"amazon_order_id": line.amazon_order_id, "docstatus": 1, "is_return": 0},
+			"name",
+			order_by="posting_date asc, creation asc",
+		)
+		if not original:
+			return None
+		if line.credit_note and frappe.db.get_value("Sales Invoice", line.credit_note, "docstatus") == 1:
+			credit_note = frappe.get_doc(
+				"Sales Invoice", line.credit_note
+			)  # booked before, its payment cancelled
+		else:
+			credit_note = self._credit_note(line, original)
+		sale = Decimal(str(line.sale_amount))
+		pe = self._payment_entry(
+			"Pay", credit_note, [(credit_note.name, sale)], sale, Decimal(str(line.withheld_tax))
+		)
+		return {"payment_entry": pe.name, "sales_invoice": original, "credit_note": credit_note.name}
+
+	def _credit_note(self, line: Document, original: str) -> Document:
+		"""A credit note of exactly what Amazon refunded: the refunded rows, their exact tax, and a discount for
+		what is not whole units (partial refunds, shipping, promotions given back)."""
+		from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
+
+		sale = Decimal(str(line.sale_amount))
+		tax = Decimal(str(line.tax_amount))
+		amazon_tax = -Decimal(str(line.withheld_tax))  # Amazon gives back the tax it withheld
+		refunded = {code: Decimal(amount) for code, amount in json.loads(line.refunded_items or "{}").items()}
+
+		cn = make_sales_return(original)
+		cn.update_stock = 0  # the goods come back (or not) through their own stock entry
+		cn.update_outstanding_for_self = 1
+		cn.posting_date = self.posting_date
+		cn.set_posting_time = 1
+		cn.amazon_order_id = line.amazon_order_id
+		products = [row for row in cn.items if row.get("amazon_order_item_id")]
+		kept = []
+		for row in products:
+			principal = refunded.get(row.amazon_order_item_id)
+			if principal is None or not row.rate:
+				continue
+			units = max(1, min(abs(int(row.qty)), round(abs(principal) / Decimal(str(row.rate)))))
+			row.qty = -units
+			kept.append(row)
+		if not kept:
+			if not products:
+				frappe.throw(_("Invoice {0} has no Amazon item to credit.").format(original))
+			products[0].qty = -1
+			kept = [products[0]]
+		cn.items = []
+		for idx, row in enumerate(kept, 1):
+			row.idx = idx
+			cn.append("items", row)
+
+		seller_tax_account = self.account.sales_tax_account
+		wanted = {self.account.marketplace_tax_account: amazon_tax}
+		if seller_tax_account:
+			wanted[seller_tax_account] = tax - amazon_tax
+		elif tax != amazon_tax:
+			frappe.throw(_("Amazon refunded seller-collected tax but the account has no Sales Tax Account."))
+		taxes = {row.account_head: row for row in cn.taxes if row.account_head in wanted}
+		cn.taxes = []
+		for account_head, amount in wanted.items():
+			if not amount:
+				continue
+			row = taxes.get(account_head) or frappe._dict(
+				charge_type="Actual",
+				account_head=account_head,
+				description=account_head,
+				cost_center=self.cost_center,
+			)
+			row.charge_type = "Actual"
+			row.tax_amount = float(amount)
+			cn.append("taxes", row)
+
+		cn.apply_discount_on = "Net Total"
+		cn.additional_discount_percentage = 0
+		cn.discount_amount = 0
+		cn.calculate_taxes_and_totals()
+		cn.discount_amount = flt(cn.net_total - float(sale - tax), self.precision)
+		cn.calculate_taxes_and_totals()
+		if Decimal(str(flt(cn.grand_total, self.precision))) != sale:
+			frappe.throw(
+				_("The credit note of order {0} comes to {1}, not Amazon's refund of {2}.").format(
+					line.amazon_order_id, cn.grand_total, sale
+				)
+			)
+		cn.flags.ignore_permissions = True
+		cn.insert()
+		cn.submit()
+		return cn
+
+	def _payment_entry(
+		self, payment_type: str, invoice, allocations, sale: Decimal, withheld: Decimal
+	) -> Document:
+		"""Cash through the clearing account: the sale less the tax Amazon withheld (a deduction booked to the
+		Amazon-collected tax account, which the invoice credited)."""
+		cash = sale + withheld  # what reached (or left) the clearing account
+		clearing = self.account.clearing_account
+		pe = frappe.new_doc("Payment Entry")
+		pe.update(
+			{
+				"payment_type": payment_type,
+				"company": self.company,
+				"posting_date": self.posting_date,
+				"mode_of_payment": self.account.mode_of_payment,
+				"party_type": "Customer",
+				"party": invoice.customer,
+				"paid_from": invoice.debit_to if payment_type == "Receive" else clearing,
+				"paid_to": clearing if payment_type == "Receive" else invoice.debit_to,
+				"paid_amount": float(abs(cash)),
+				"received_amount": float(abs(cash)),
+				"source_exchange_rate": 1,
+				"target_exchange_rate": 1,
+				"reference_no": self.doc.settlement_id,
+				"reference_date": self.posting_date,
+				"amazon_settlement": self.doc.name,
+			}
+		)
+		for name, amount in allocations:
+			pe.append(
+				"references",
+				{
+					"reference_doctype": "Sales Invoice",
+					"reference_name": name,
+					"allocated_amount": float(amount),
+				},
+			)
+		pe.setup_party_account_field()
+		pe.set_missing_values()
+		pe.set_missing_ref_details()
+		pe.set_amounts()
+		if withheld:
+			pe.append(
+				"deductions",
+				{
+					"account": self.account.marketplace_tax_account,
+					"cost_center": self.cost_center,
+					"amount": float(pe.difference_amount),
+				},
+			)
+			pe.set_amounts()
+		if flt(pe.difference_amount, self.precision):
+			frappe.throw(_("Payment Entry does not balance: difference {0}.").format(pe.difference_amount))
+		pe.flags.ignore_permissions = True
+		pe.insert()
+		pe.submit()
+		return pe
+
+	def book_fees(self) -> None:
+		"""One Journal Entry for every fee, commission and adjustment of the settlement (see module docstring)."""
+		fees = _decimal(
+			frappe.db.sql(f"select sum(fees_amount) from `tab{LINE}` where settlement = %s", self.doc.name)[
+				0
+			][0]
+		)
+		if not fees:
+			return
+		from erpnext.accounts.party import get_party_account
+
+		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
+		expense = float(-fees)  # fees are negative amounts: a debit to the expense account
+		supplier = {"party_type": "Supplier", "party": self.account.amazon_supplier}
+		rows = [
+			_je_row(self.account.fees_account, expense, cost_center=self.cost_center),
+			_je_row(payable, -expense, **supplier),
+			_je_row(payable, expense, **supplier),
+			_je_row(self.account.clearing_account, -expense),
+		]
+		je = self._journal_entry(
+			rows, _("Amazon fees and adjustments of settlement {0}").format(self.doc.name)
+		)
+		frappe.db.sql(
+			f"""update `tab{LINE}` set booked_amount = booked_amount + fees_amount,
+			status = if(line_type in ('Fee', 'Adjustment'), 'Booked', status)
+			where settlement = %s and fees_amount != 0""",
+			self.doc.name,
+		)
+		self.doc.db_set("fees_journal_entry", je.name)
+
+	def book_payout(self) -> None:
+		total = float(self.doc.total_amount)
+		if not total:
+			return
+		rows = [_je_row(self.account.payout_account, total), _je_row(self.account.clearing_account, -total)]
+		je = self._journal_entry(
+			rows, _("Amazon payout of settlement {0}").format(self.doc.name), getdate(self.doc.deposit_date)
+		)
+		self.doc.db_set("payout_journal_entry", je.name)
+
+	def _journal_entry(self, rows: list[dict], remark: str, posting_date=None) -> Document:
+		je = frappe.new_doc("Journal Entry")
+		je.update(
+			{
+				"voucher_type": "Bank Entry",
+				"company": self.company,
+				"posting_date": posting_date or self.posting_date,
+				"cheque_no": self.doc.settlement_id,
+				"cheque_date": posting_date or self.posting_date,
+				"user_remark": remark,
+				"amazon_settlement": self.doc.name,
+			}
+		)
+		for row in rows:
+			je.append("accounts", row)
+		je.flags.ignore_permissions = True
+		je.insert()
+		je.submit()
+		return je
+
+
+def _je_row(account: str, amount: float, **extra) -> dict:
+	"""A Journal Entry row: a positive amount is a debit, a negative one a credit."""
+	row = {
+		"account": account,
+		"debit_in_account_currency": max(amount, 0),
+		"credit_in_account_currency": max(-amount, 0),
+	}
+	row.update(extra)
+	return row
+
+
+def _decimal(value) -> Decimal:
+	return Decimal(str(value or 0))
+
+
+# -- reconciliation -----------------------------------------------------------------------------------------
+
+
+def booked_amount(settlement: Document) -> Decimal:
+	"""What the settlement's Payment Entries and fee entry moved through the clearing account, plus the reserve
+	Amazon holds (kept in the clearing account): read from the General Ledger."""
+	clearing = frappe.db.get_value("Amazon Account", settlement.amazon_account, "clearing_account")
+	moved = frappe.db.sql(
+		"""select sum(gle.debit_in_account_currency - gle.credit_in_account_currency)
+		from `tabGL Entry` gle
+		where gle.account = %(clearing)s and gle.is_cancelled = 0 and (
+			(gle.voucher_type = 'Payment Entry' and gle.voucher_no in (
+				select name from `tabPayment Entry` where amazon_settlement = %(name)s and docstatus = 1))
+			or (gle.voucher_type = 'Journal Entry' and gle.voucher_no in (
+				select name from `tabJournal Entry` where amazon_settlement = %(name)s and docstatus = 1
+				and name != %(payout)s)))""",
+		{"clearing": clearing, "name": settlement.name, "payout": settlement.payout_journal_entry or ""},
+	)[0][0]
+	reserve = frappe.db.sql(
+		f"select sum(amount) from `tab{LINE}` where settlement = %s and line_type = 'Reserve'",
+		settlement.name,
+	)[0][0]
+	return _decimal(moved) + _decimal(reserve)
+
+
+def lines_not_booked(settlement: str, limit: int | None = None) -> list[frappe._dict]:
+	return frappe.db.sql(
+		f"""select name, line_type, amazon_order_id, description, status, amount, booked_amount, error
+		from `tab{LINE}` where settlement = %s and amount != booked_amount
+		order by line_type, amazon_order_id {f"limit {int(limit)}" if limit else ""}""",
+		settlement,
+		as_dict=True,
+	)
+
+
+def refresh_reconciliation(settlement: str, booking_error: str | None = None) -> None:
+	doc = frappe.get_doc("Amazon Settlement", settlement)
+	if doc.docstatus != 1:
+		return
+	booked = booked_amount(doc)
+	difference = _decimal(doc.total_amount) - booked
+	open_lines = frappe.db.sql(
+		f"select count(*) from `tab{LINE}` where settlement = %s and amount != booked_amount", settlement
+	)[0][0]
+	reconciled = not difference and not open_lines and (doc.payout_journal_entry or not doc.deposit_date)
+	doc.db_set(
+		{
+			"booked_amount": float(booked),
+			"difference": float(difference),
+			"unmatched_lines": open_lines,
+			"booking_error": booking_error,
+			"status": "Reconciled" if reconciled else "Unreconciled",
+		}
+	)
+
+
+def reopen_payment_lines(payment_entry: Document) -> None:
+	"""A cancelled Payment Entry of a settlement: its lines are open again, ready to be booked once more."""
+	lines = frappe.get_all(
+		LINE,
+		filters={"payment_entry": payment_entry.name},
+		fields=["name", "sale_amount", "withheld_tax"],
+	)
+	for line in lines:
+		frappe.db.sql(
+			f"""update `tab{LINE}` set status = 'Matched', payment_entry = null,
+			booked_amount = booked_amount - %s where name = %s""",
+			(flt(line.sale_amount) + flt(line.withheld_tax), line.name),
+		)
+	refresh_reconciliation(payment_entry.amazon_settlement)
+
+
+def check_can_cancel(doc: Document) -> None:
+	standing = [
+		*frappe.get_all("Payment Entry", {"amazon_settlement": doc.name, "docstatus": 1}, pluck="name"),
+		*frappe.get_all("Journal Entry", {"amazon_settlement": doc.name, "docstatus": 1}, pluck="name"),
+	]
+	if standing:
+		frappe.throw(
+			_("Cancel the entries made from settlement {0} first: {1}").format(
+				doc.name,
+				", ".join(standing[:20])
+				+ (_(" and {0} more").format(len(standing) - 20) if len(standing) > 20 else ""),
+			),
+			title=_("Settlement Has Entries"),
+		)
