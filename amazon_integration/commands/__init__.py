@@ -101,6 +101,31 @@ def recover_order(context, account: str, order_id: str) -> None:
 			raise SystemExit(1)
 
 
+@amazon.command("import-settlements")
+@click.option("--account", help="Amazon Account name (default: every enabled account)")
+@pass_context
+def import_settlements(context, account: str | None) -> None:
+	"""Download Amazon's finished settlement reports now and import the new ones as draft Amazon Settlements."""
+	import frappe
+
+	from amazon_integration.amazon.errors import AmazonError
+	from amazon_integration.erpnext.settlements import import_account_settlements
+
+	with _connected(context):
+		accounts = [account] if account else frappe.get_all("Amazon Account", {"enabled": 1}, pluck="name")
+		failed = False
+		for name in accounts:
+			try:
+				imported = import_account_settlements(name)
+			except AmazonError as e:
+				click.echo(f"{name}: Amazon answered: {e}", err=True)
+				failed = True
+				continue
+			click.echo(f"{name}: {len(imported)} settlement(s) imported" + (f": {', '.join(imported)}" if imported else ""))
+		if failed:
+			raise SystemExit(1)
+
+
 @amazon.command("benchmark-sync")
 @click.option("--orders", default=500, show_default=True, help="Orders the simulator generates")
 @click.option("--seed", type=int, help="Simulator seed (default: random)")
