@@ -328,6 +328,8 @@ class _Booking:
 		if not invoices:
 			return None
 		sale = Decimal(str(line.sale_amount))
+		if not sale and not line.withheld_tax:
+			return {"sales_invoice": invoices[0].name}  # only fees: the fee entry books them
 		open_amount = sum((Decimal(str(inv.outstanding_amount)) for inv in invoices), ZERO)
 		if sale > open_amount:
 			frappe.throw(
@@ -355,6 +357,8 @@ class _Booking:
 		)
 		if not original:
 			return None
+		if not line.sale_amount and not line.withheld_tax:
+			return {"sales_invoice": original}  # only fees given back: the fee entry books them
 		if line.credit_note and frappe.db.get_value("Sales Invoice", line.credit_note, "docstatus") == 1:
 			credit_note = frappe.get_doc(
 				"Sales Invoice", line.credit_note

@@ -11,7 +11,13 @@ from amazon_integration.amazon_integration.report.amazon_settlement_reconciliati
 )
 from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
-from amazon_integration.tests.utils import AMAZON_SUPPLIER, COMPANY, COMPANY_ABBR, MARKETPLACE_TAX_ACCOUNT, make_account
+from amazon_integration.tests.utils import (
+	AMAZON_SUPPLIER,
+	COMPANY,
+	COMPANY_ABBR,
+	MARKETPLACE_TAX_ACCOUNT,
+	make_account,
+)
 
 
 class TestSettlements(SimulatorTestCase):
