@@ -138,6 +138,58 @@ def benchmark_sync(context, orders: int, seed: int | None) -> None:
 		click.echo(order_sync.report(order_sync.run(orders, seed)))
 
 
+@amazon.command("sandbox")
+@click.option("--orders", default=60, show_default=True, help="Orders the simulator starts with")
+@click.option("--port", default=8787, show_default=True, help="Loopback port of the simulator")
+@click.option("--seed", default=1, show_default=True, help="Simulator seed: the same seed makes the same orders")
+@click.option("--life/--no-life", default=True, show_default=True, help="Keep new orders coming while serving")
+@pass_context
+def sandbox(context, orders: int, port: int, seed: int, life: bool) -> None:
+	"""Try the app without Amazon: a "Sandbox" account bound to the simulator, synced, served until Ctrl-C."""
+	import time
+
+	from amazon_integration.erpnext.sandbox import open_sandbox
+
+	with _connected(context):
+		try:
+			box = open_sandbox(orders=orders, port=port, seed=seed, life=life)
+		except OSError as e:
+			raise click.ClickException(f"The simulator cannot listen on 127.0.0.1:{port} ({e}): pass --port.") from e
+		_echo_sandbox(box)
+	click.echo(f"\nThe simulator serves {box.simulator.url} until Ctrl-C (scheduler, buttons and shipments use it).")
+	try:
+		while True:
+			time.sleep(3600)
+	except KeyboardInterrupt:
+		click.echo("Stopping the simulator.")
+	finally:
+		box.simulator.stop()
+
+
+def _echo_sandbox(box) -> None:
+	setup, summary = box.setup, box.summary
+	click.echo(f"Amazon Account {setup.account!r} (company {setup.company}) -> {box.simulator.url}")
+	if setup.made:
+		click.echo("Created:")
+		for made in setup.made:
+			click.echo(f"  {made.doctype}: {made.name}" + (f" ({made.note})" if made.note else ""))
+	else:
+		click.echo("Everything was in place already; nothing created.")
+	for note in setup.notes:
+		click.echo(f"Note: {note}")
+	if box.sync_log:
+		_echo_log(box.sync_log)
+	click.echo(
+		f"Sales Orders: {summary.sales_orders} ({summary.fba_orders} FBA, {summary.fbm_orders} FBM), "
+		f"customers: {summary.customers}\n"
+		f"Delivery Notes: {summary.shipped_deliveries} shipped, {summary.fbm_drafts} drafts to ship (FBM); "
+		f"stock moves: {summary.stock_moves}; Sales Invoices: {summary.invoices}"
+	)
+	click.echo("Where to look:")
+	for label, url in summary.links.items():
+		click.echo(f"  {label}: {url}")
+
+
 def _echo_log(log_name: str) -> bool:
 	"""Print a sync log's summary; True when the run failed or left failed orders."""
 	import frappe

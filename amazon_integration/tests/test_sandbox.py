@@ -1,0 +1,145 @@
+"""The sandbox set up twice on a company of its own: the second run finds everything and creates nothing."""
+
+import random
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from amazon_integration.erpnext.sandbox import is_sandbox_endpoint, open_sandbox
+from amazon_integration.simulator.generator import CATALOGUE
+from amazon_integration.tests.utils import make_company
+
+
+class TestSandbox(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		suffix = frappe.generate_hash(length=5).upper()
+		# A company of its own, so the first run really has warehouses, accounts and stock to make.
+		cls.company = make_company(f"Amazon Sandbox {suffix}", f"S{suffix}")
+		cls.abbr = f"S{suffix}"
+		cls.account_name = f"Sandbox {suffix}"
+		cls.seller_id = f"A1SBX{suffix}"
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		# Its simulator is gone: keep the scheduler from calling it.
+		frappe.db.set_value("Amazon Account", cls.account_name, "enabled", 0)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def open(self, seed: int):
+		return open_sandbox(
+			orders=25,
+			port=0,
+			seed=seed,
+			life=False,
+			company=self.company,
+			account_name=self.account_name,
+			seller_id=self.seller_id,
+		)
+
+	def counts(self) -> dict[str, int]:
+		company = {"company": self.company}
+		account = {"amazon_account": self.account_name}
+		return {
+			"Warehouse": frappe.db.count("Warehouse", company),
+			"Account": frappe.db.count("Account", company),
+			"Stock Entry": frappe.db.count("Stock Entry", company),
+			"Item": frappe.db.count("Item"),
+			"Price List": frappe.db.count("Price List"),
+			"Currency Exchange": frappe.db.count("Currency Exchange"),
+			"Supplier": frappe.db.count("Supplier", {"supplier_name": "Amazon"}),
+			"Mode of Payment": frappe.db.count("Mode of Payment", {"name": "Amazon"}),
+			"Mode of Payment Account": frappe.db.count("Mode of Payment Account", company),
+			"Amazon Account": frappe.db.count("Amazon Account", {"seller_id": self.seller_id}),
+			"Sales Order": frappe.db.count("Sales Order", account),
+			"Delivery Note": frappe.db.count("Delivery Note", account),
+			"Customer": len(set(frappe.get_all("Sales Order", filters=account, pluck="customer"))),
+		}
+
+	def test_sandbox_twice_duplicates_nothing(self):
+		seed = random.randrange(1, 2**31)
+		first = self.open(seed)
+		try:
+			sim_orders = first.simulator.control.list_orders()
+		finally:
+			first.simulator.stop()
+		made = {(m.doctype, m.name) for m in first.setup.made}
+		self.assertIn(("Amazon Account", self.account_name), made)
+		self.assertIn(("Warehouse", f"Amazon FBA - {self.abbr}"), made)
+		self.assertIn(("Account", f"Amazon Clearing - {self.abbr}"), made)
+		self.assertIn(("Account", f"Debtors CAD - {self.abbr}"), made)
+		self.assertIn("Stock Entry", {doctype for doctype, _name in made})
+
+		acc = frappe.get_doc("Amazon Account", self.account_name)
+		self.assertTrue(is_sandbox_endpoint(acc.endpoint_override))
+		self.assertEqual(frappe.db.get_value("Warehouse", acc.fba_warehouse, "company"), self.company)
+		for fieldname in (
+			"fbm_warehouse",
+			"shipping_item",
+			"gift_wrap_item",
+			"sales_tax_account",
+			"marketplace_tax_account",
+			"clearing_account",
+			"mode_of_payment",
+			"payout_account",
+			"amazon_supplier",
+			"fees_account",
+		):
+			self.assertTrue(acc.get(fieldname), fieldname)
+		self.assertEqual(
+			{
+				row.marketplace: frappe.db.get_value("Price List", row.price_list, "currency")
+				for row in acc.marketplaces
+			},
+			{"ATVPDKIKX0DER": "USD", "A2EUQ1WTGCTBG2": "CAD"},
+		)
+		for entry in CATALOGUE:
+			self.assertTrue(frappe.db.exists("Item", entry.sku))
+
+		log = frappe.get_doc("Amazon Sync Log", first.sync_log)
+		self.assertEqual(log.failed_count, 0, [row.error for row in log.failures])
+		importable = [
+			o
+			for o in sim_orders
+			if (o["fulfilled_by"] == "AMAZON" and o["status"] == "SHIPPED")
+			or (
+				o["fulfilled_by"] == "MERCHANT"
+				and o["status"] in ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
+			)
+		]
+		self.assertEqual(first.summary.sales_orders, len(importable))
+		self.assertEqual(log.created_count, len(importable))
+		before = self.counts()
+
+		second = self.open(seed)  # the same seed: the same orders, on another port
+		second.simulator.stop()
+		self.assertEqual(second.setup.made, [])
+		self.assertEqual(self.counts(), before)
+		self.assertEqual(frappe.db.get_value("Amazon Sync Log", second.sync_log, "created_count"), 0)
+		self.assertEqual(second.summary, first.summary)
+		self.assertNotEqual(
+			frappe.db.get_value("Amazon Account", self.account_name, "endpoint_override"),
+			acc.endpoint_override,
+		)
+
+	def test_sandbox_endpoint(self):
+		self.assertTrue(is_sandbox_endpoint("http://127.0.0.1:8787"))
+		self.assertTrue(is_sandbox_endpoint("http://localhost:8787/"))
+		self.assertTrue(is_sandbox_endpoint("http://[::1]:8787"))
+		self.assertFalse(is_sandbox_endpoint("https://sellingpartnerapi-na.amazon.com"))
+		self.assertFalse(is_sandbox_endpoint(None))
+
+	def test_refuses_an_account_that_talks_to_amazon(self):
+		from amazon_integration.erpnext.sandbox import setup_sandbox
+		from amazon_integration.tests.utils import amazon_account
+
+		name = f"Real {frappe.generate_hash(length=6)}"
+		amazon_account(
+			account_name=name, seller_id=f"A1REAL{frappe.generate_hash(length=6).upper()}"
+		).insert()
+		with self.assertRaises(frappe.ValidationError):
+			setup_sandbox("http://127.0.0.1:1", company=self.company, account_name=name)
+		frappe.db.rollback()
