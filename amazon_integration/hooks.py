@@ -23,7 +23,10 @@ fixtures = [
 ]
 
 doctype_js = {"Delivery Note": "public/js/delivery_note.js"}
-doctype_list_js = {"Delivery Note": "public/js/delivery_note_list.js"}
+doctype_list_js = {
+	"Delivery Note": "public/js/delivery_note_list.js",
+	"Sales Order": "public/js/sales_order_list.js",
+}
 
 # The cron is a cheap dispatcher: it enqueues one job per due account on the long queue.
 scheduler_events = {

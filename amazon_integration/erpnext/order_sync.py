@@ -60,6 +60,7 @@ FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated i
 LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
 # Failed orders re-read per run, least recently tried first: getOrder's burst, so a run never waits on it.
 RETRIES_PER_RUN = 30
+PROGRESS_EVERY = 10  # orders between two progress messages to the desk
 
 
 def sync_account_orders(account: str) -> str | None:
@@ -235,12 +236,14 @@ class OrderSyncRun:
 		record_retry(self.account.name, order_id, message)
 		frappe.db.commit()
 
-	def _publish_progress(self) -> None:
+	def _publish_progress(self, done: bool = False) -> None:
+		"""Tell the desk user who started the run how far it got; every few orders, so it stays cheap."""
+		if not done and self.counts["orders_read"] % PROGRESS_EVERY:
+			return
 		frappe.publish_realtime(
 			"amazon_sync_progress",
-			{"account": self.account.name, "log": self.log.name, **self.counts},
-			doctype="Amazon Account",
-			docname=self.account.name,
+			{"account": self.account.name, "log": self.log.name, "done": done, "status": self.log.status, **self.counts},
+			user=frappe.session.user,
 		)
 
 	def _finish(self, error: str | None) -> None:
@@ -271,6 +274,7 @@ class OrderSyncRun:
 					raise
 				time.sleep(0.2 * (attempt + 1))
 		frappe.db.commit()
+		self._publish_progress(done=True)
 
 
 def account_settings(account: AmazonAccount) -> AccountSettings:

@@ -14,22 +14,31 @@ frappe.ui.form.on("Amazon Account", {
 	},
 
 	onload(frm) {
+		// The server tells the user who started a sync how far it got (every few orders, and at the end).
+		frappe.realtime.off("amazon_sync_progress");
 		frappe.realtime.on("amazon_sync_progress", (data) => {
 			if (data.account !== frm.doc.name) return;
-			frm.dashboard.show_progress(
-				__("Amazon Order Sync"),
-				100,
-				__("{0} orders read: {1} created, {2} cancelled, {3} failed", [
-					data.orders_read,
-					data.created,
-					data.cancelled,
-					data.failed,
-				])
-			);
+			const counts = __("{0} orders read: {1} created, {2} cancelled, {3} failed", [
+				data.orders_read,
+				data.created,
+				data.cancelled,
+				data.failed,
+			]);
+			if (!data.done) {
+				frm.dashboard.show_progress(__("Amazon Order Sync"), 50, counts);
+				return;
+			}
+			frm.dashboard.hide_progress(__("Amazon Order Sync"));
+			frappe.show_alert({
+				message: __("Order sync {0}: {1}", [__(data.status), counts]),
+				indicator: { Success: "green", "Partial Success": "orange" }[data.status] || "red",
+			});
+			frm.reload_doc();
 		});
 	},
 
 	refresh(frm) {
+		show_sandbox_banner(frm);
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Test Connection"), () => {
 			frm.call({
@@ -114,4 +123,33 @@ frappe.ui.form.on("Amazon Account", {
 			__("Amazon")
 		);
 	},
+
+	endpoint_override(frm) {
+		show_sandbox_banner(frm);
+	},
 });
+
+// A sandbox account talks to the Amazon simulator on this machine (`bench amazon sandbox`), never to Amazon.
+function is_sandbox_endpoint(url) {
+	let host;
+	try {
+		host = new URL(url).hostname;
+	} catch (e) {
+		return false;
+	}
+	// *.localhost names resolve to loopback (RFC 6761).
+	return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127\./.test(host);
+}
+
+function show_sandbox_banner(frm) {
+	frm.set_intro("");
+	if (!is_sandbox_endpoint(frm.doc.endpoint_override)) return;
+	frm.set_intro(
+		__(
+			"Sandbox: this account talks to the Amazon simulator at {0}, not to Amazon. Its orders, customers and shipments are made up.",
+			[frm.doc.endpoint_override]
+		),
+		"orange"
+	);
+	frm.page.set_indicator(__("Sandbox"), "orange");
+}

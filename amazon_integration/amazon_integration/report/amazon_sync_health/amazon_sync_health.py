@@ -1,0 +1,143 @@
+# Copyright (c) 2026, Amazon Integration contributors
+# For license information, please see license.txt
+"""How the order sync of each Amazon Account is doing: its last runs, their counts and errors, and the
+orders waiting in the retry queue (shown on the account's newest run: it is the queue as it is now)."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import cint
+
+DEFAULT_RUNS = 5
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	runs = max(1, cint(filters.get("runs")) or DEFAULT_RUNS)
+	data = get_data(filters.get("amazon_account"), runs)
+	return get_columns(), data, None, None, get_summary(data)
+
+
+def get_columns() -> list[dict]:
+	def count(fieldname: str, label: str) -> dict:
+		return {"fieldname": fieldname, "label": label, "fieldtype": "Int", "width": 90}
+
+	return [
+		{
+			"fieldname": "amazon_account",
+			"label": _("Amazon Account"),
+			"fieldtype": "Link",
+			"options": "Amazon Account",
+			"width": 170,
+		},
+		{"fieldname": "started_at", "label": _("Started At"), "fieldtype": "Datetime", "width": 160},
+		{"fieldname": "operation", "label": _("Operation"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 120},
+		{
+			"fieldname": "duration",
+			"label": _("Duration (s)"),
+			"fieldtype": "Float",
+			"precision": 1,
+			"width": 100,
+		},
+		count("orders_read", _("Read")),
+		count("created_count", _("Created")),
+		count("cancelled_count", _("Cancelled")),
+		count("unchanged_count", _("Unchanged")),
+		count("waiting_count", _("Waiting")),
+		count("failed_count", _("Failed")),
+		count("flagged_count", _("Needs Attention")),
+		{"fieldname": "error", "label": _("Error"), "fieldtype": "Data", "width": 300},
+		count("awaiting_retry", _("Awaiting Retry")),
+		{
+			"fieldname": "sync_log",
+			"label": _("Sync Log"),
+			"fieldtype": "Link",
+			"options": "Amazon Sync Log",
+			"width": 120,
+		},
+	]
+
+
+def get_data(account: str | None, runs: int) -> list[dict]:
+	logs = frappe.db.sql(
+		"""
+		SELECT * FROM (
+			SELECT name AS sync_log, amazon_account, started_at, operation, status, duration, orders_read,
+				created_count, cancelled_count, unchanged_count, waiting_count, failed_count, flagged_count, error,
+				ROW_NUMBER() OVER (PARTITION BY amazon_account ORDER BY started_at DESC, creation DESC) AS run_no
+			FROM `tabAmazon Sync Log`
+			WHERE (%(account)s IS NULL OR amazon_account = %(account)s)
+		) runs
+		WHERE run_no <= %(runs)s
+		ORDER BY amazon_account, run_no
+		""",
+		{"account": account or None, "runs": runs},
+		as_dict=True,
+	)
+	first_failure = _first_failures([log.sync_log for log in logs if log.failed_count])
+	retries = _retry_queue(account)
+	for log in logs:
+		log.error = _error_line(log.error) or first_failure.get(log.sync_log, "")
+		log.awaiting_retry = retries.get(log.amazon_account, 0) if log.run_no == 1 else None
+		del log["run_no"]
+	return logs
+
+
+def _error_line(error: str | None) -> str:
+	"""A run's error in one line: the last line of a traceback says what went wrong."""
+	lines = (error or "").strip().splitlines()
+	return lines[-1][:300] if lines else ""
+
+
+def _first_failures(logs: list[str]) -> dict[str, str]:
+	if not logs:
+		return {}
+	failures: dict[str, str] = {}
+	for row in frappe.get_all(
+		"Amazon Sync Log Failure",
+		filters={"parenttype": "Amazon Sync Log", "parent": ("in", logs)},
+		fields=["parent", "amazon_order_id", "error"],
+		order_by="idx asc",
+	):
+		failures.setdefault(row.parent, f"{row.amazon_order_id}: {row.error}"[:300])
+	return failures
+
+
+def _retry_queue(account: str | None) -> dict[str, int]:
+	return dict(
+		frappe.get_all(
+			"Amazon Order Retry",
+			filters={"amazon_account": account} if account else {},
+			fields=["amazon_account", "count(name) as orders"],
+			group_by="amazon_account",
+			as_list=True,
+		)
+	)
+
+
+def get_summary(data: list[dict]) -> list[dict]:
+	newest = [row for row in data if row.get("awaiting_retry") is not None]
+	failed_now = [row for row in newest if row.status == "Failed"]
+	return [
+		{"value": len(newest), "label": _("Accounts"), "datatype": "Int", "indicator": "Blue"},
+		{
+			"value": len(failed_now),
+			"label": _("Last Run Failed"),
+			"datatype": "Int",
+			"indicator": "Red" if failed_now else "Green",
+		},
+		{
+			"value": sum(row.failed_count or 0 for row in data),
+			"label": _("Orders Failed in These Runs"),
+			"datatype": "Int",
+			"indicator": "Orange" if any(row.failed_count for row in data) else "Green",
+		},
+		{
+			"value": sum(row.awaiting_retry or 0 for row in newest),
+			"label": _("Orders Awaiting Retry"),
+			"datatype": "Int",
+			"indicator": "Orange" if any(row.awaiting_retry for row in newest) else "Green",
+		},
+	]
