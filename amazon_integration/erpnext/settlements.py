@@ -231,7 +231,7 @@ def validate_for_booking(doc: Document) -> None:
 		if currency != doc.currency or doc.currency != company_currency:
 			frappe.throw(
 				_(
-					"Settlement {0} is in {1}: booking needs the company's currency ({2}) and a {3} in it ({4} is in {5})."
+					"Settlement {0} is in {1}: only settlements in the company's currency ({2}) are booked, with the {3} in that currency ({4} is in {5})."
 				).format(
 					doc.name, doc.currency, company_currency, labels[field], account.get(field), currency
 				),
