@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 
 import frappe
@@ -106,14 +105,14 @@ def import_settlement_report(account: Document, lines: Iterable[str], report_id:
 			"amazon_account": account.name,
 			"company": account.company,
 			"currency": header.currency,
-			"start_date": _naive(header.start),
-			"end_date": _naive(header.end),
-			"deposit_date": _naive(header.deposit_date) if header.deposit_date else None,
+			"start_date": to_system(header.start),
+			"end_date": to_system(header.end),
+			"deposit_date": to_system(header.deposit_date) if header.deposit_date else None,
 			"total_amount": float(header.total),
 			"report_id": report_id,
 			"report_lines": summary.line_count,
-			"first_posted": _naive(summary.first_posted) if summary.first_posted else None,
-			"last_posted": _naive(summary.last_posted) if summary.last_posted else None,
+			"first_posted": to_system(summary.first_posted) if summary.first_posted else None,
+			"last_posted": to_system(summary.last_posted) if summary.last_posted else None,
 			"status": "Draft",
 		}
 	)
@@ -198,10 +197,6 @@ def _invoices_by_order(order_ids: set[str]) -> dict[str, str]:
 		):
 			found.setdefault(row.amazon_order_id, row.name)
 	return found
-
-
-def _naive(moment: datetime) -> datetime:
-	return to_system(moment)
 
 
 # -- booking ----------------------------------------------------------------------------------------------
@@ -294,7 +289,6 @@ class _Booking:
 		self.company = doc.company
 		self.posting_date = doc.posting_date or getdate(doc.deposit_date or doc.end_date)
 		self.cost_center = frappe.get_cached_value("Company", doc.company, "cost_center")
-		self.precision = 2 if doc.currency != "JPY" else 0
 
 	def book_line(self, line: Document) -> None:
 		from amazon_integration.erpnext.sales_orders import savepoint
@@ -431,9 +425,10 @@ class _Booking:
 		cn.additional_discount_percentage = 0
 		cn.discount_amount = 0
 		cn.calculate_taxes_and_totals()
-		cn.discount_amount = flt(cn.net_total - float(sale - tax), self.precision)
+		precision = cn.precision("grand_total")
+		cn.discount_amount = flt(cn.net_total - float(sale - tax), precision)
 		cn.calculate_taxes_and_totals()
-		if Decimal(str(flt(cn.grand_total, self.precision))) != sale:
+		if Decimal(str(flt(cn.grand_total, precision))) != sale:
 			frappe.throw(
 				_("The credit note of order {0} comes to {1}, not Amazon's refund of {2}.").format(
 					line.amazon_order_id, cn.grand_total, sale
@@ -494,7 +489,7 @@ class _Booking:
 				},
 			)
 			pe.set_amounts()
-		if flt(pe.difference_amount, self.precision):
+		if flt(pe.difference_amount, pe.precision("difference_amount")):
 			frappe.throw(_("Payment Entry does not balance: difference {0}.").format(pe.difference_amount))
 		pe.flags.ignore_permissions = True
 		pe.insert()
