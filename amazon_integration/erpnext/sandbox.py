@@ -180,13 +180,14 @@ class _Builder:
 			"invoice_fba_orders": 1,
 			"invoice_fbm_deliveries": 1,
 		}
-		for currency in {self.marketplace_currency(market) for market in MARKETPLACES} - {self.currency}:
+		foreign = sorted({self.marketplace_currency(market) for market in MARKETPLACES} - {self.currency})
+		for currency in foreign:
 			self.exchange_rate(currency)
 			self.receivable_account(currency)
 		for entry in CATALOGUE:
 			self.item(entry.sku, entry.title)
 		self.stock_up([values["fba_warehouse"], values["fbm_warehouse"]])
-		values.update(self.settlement_defaults())
+		values.update(self.settlement_defaults(foreign))
 
 		if frappe.db.exists("Amazon Account", account_name):
 			doc = frappe.get_doc("Amazon Account", account_name)
@@ -438,8 +439,9 @@ class _Builder:
 			account_currency=currency,
 		)
 
-	def settlement_defaults(self) -> dict:
-		"""What Amazon's payouts and fees are booked to (settlements import is on once the app has it)."""
+	def settlement_defaults(self, foreign_currencies: list[str]) -> dict:
+		"""What Amazon's payouts and fees are booked to (settlements import is on once the app has it);
+		a settlement in another currency (CAD for Amazon.ca) has its own clearing and payout accounts."""
 		bank_group = self.group("Asset", "Bank", "Bank Accounts")
 		clearing = self.ledger("Amazon Clearing", bank_group, account_type="Bank")
 		# The company's own bank account, else one of the sandbox's: any other Bank ledger may be
@@ -458,6 +460,18 @@ class _Builder:
 			"fees_account": fees,
 			"mode_of_payment": self.mode_of_payment(clearing),
 			"amazon_supplier": self.supplier(),
+			"settlement_accounts": [
+				{
+					"currency": currency,
+					"clearing_account": self.ledger(
+						f"Amazon Clearing {currency}", bank_group, account_type="Bank", account_currency=currency
+					),
+					"payout_account": self.ledger(
+						f"Sandbox Bank {currency}", bank_group, account_type="Bank", account_currency=currency
+					),
+				}
+				for currency in foreign_currencies
+			],
 		}
 		if frappe.db.exists("DocType", "Amazon Settlement"):
 			values["import_settlements"] = 1

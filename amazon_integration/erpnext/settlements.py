@@ -202,9 +202,21 @@ def _invoices_by_order(order_ids: set[str]) -> dict[str, str]:
 # -- booking ----------------------------------------------------------------------------------------------
 
 
+def settlement_accounts(account: Document, currency: str) -> tuple[str, str] | None:
+	"""The (clearing, payout) bank accounts of an account for a settlement currency: the account's own when
+	they are in that currency, else its Settlement Accounts row for the currency."""
+	if account.clearing_account and account.payout_account:
+		if frappe.get_cached_value("Account", account.clearing_account, "account_currency") == currency:
+			return account.clearing_account, account.payout_account
+	for row in account.get("settlement_accounts") or []:
+		if row.currency == currency:
+			return row.clearing_account, row.payout_account
+	return None
+
+
 def validate_for_booking(doc: Document) -> None:
 	"""What the account must have before a settlement can be booked: said at submit, not found half-way."""
-	account = frappe.get_cached_doc("Amazon Account", doc.amazon_account)
+	account = frappe.get_doc("Amazon Account", doc.amazon_account)
 	labels = {
 		"clearing_account": _("Amazon Clearing Account"),
 		"payout_account": _("Payout Bank Account"),
@@ -220,18 +232,14 @@ def validate_for_booking(doc: Document) -> None:
 			),
 			title=_("Settlement Accounts Missing"),
 		)
-	company_currency = frappe.get_cached_value("Company", doc.company, "default_currency")
-	for field in ("clearing_account", "payout_account"):
-		currency = frappe.get_cached_value("Account", account.get(field), "account_currency")
-		if currency != doc.currency or doc.currency != company_currency:
-			frappe.throw(
-				_(
-					"Settlement {0} is in {1}: only settlements in the company's currency ({2}) are booked, with the {3} in that currency ({4} is in {5})."
-				).format(
-					doc.name, doc.currency, company_currency, labels[field], account.get(field), currency
-				),
-				title=_("Currency Not Supported"),
-			)
+	if not settlement_accounts(account, doc.currency):
+		frappe.throw(
+			_(
+				"Settlement {0} is in {1}: add a row for {1} to the Settlement Accounts of Amazon Account {2} "
+				"(a clearing and a payout bank account in {1})."
+			).format(doc.name, doc.currency, frappe.bold(account.name)),
+			title=_("Settlement Accounts Missing"),
+		)
 
 
 def enqueue_booking(settlement: str) -> None:
@@ -289,6 +297,18 @@ class _Booking:
 		self.company = doc.company
 		self.posting_date = doc.posting_date or getdate(doc.deposit_date or doc.end_date)
 		self.cost_center = frappe.get_cached_value("Company", doc.company, "cost_center")
+		self.clearing, self.payout = settlement_accounts(account, doc.currency)
+		company_currency = frappe.get_cached_value("Company", doc.company, "default_currency")
+		# One rate for the whole settlement: every entry converts Amazon's amounts alike, so they balance.
+		self.rate = 1.0
+		if doc.currency != company_currency:
+			from erpnext.setup.utils import get_exchange_rate
+
+			self.rate = flt(get_exchange_rate(doc.currency, company_currency, self.posting_date))
+			if not self.rate:
+				frappe.throw(
+					_("No exchange rate from {0} to {1} on {2}.").format(doc.currency, company_currency, self.posting_date)
+				)
 
 	def book_line(self, line: Document) -> None:
 		from amazon_integration.erpnext.sales_orders import savepoint
@@ -445,7 +465,7 @@ class _Booking:
 		"""Cash through the clearing account: the sale less the tax Amazon withheld (a deduction booked to the
 		Amazon-collected tax account, which the invoice credited)."""
 		cash = sale + withheld  # what reached (or left) the clearing account
-		clearing = self.account.clearing_account
+		clearing = self.clearing
 		pe = frappe.new_doc("Payment Entry")
 		pe.update(
 			{
@@ -459,8 +479,8 @@ class _Booking:
 				"paid_to": clearing if payment_type == "Receive" else invoice.debit_to,
 				"paid_amount": float(abs(cash)),
 				"received_amount": float(abs(cash)),
-				"source_exchange_rate": 1,
-				"target_exchange_rate": 1,
+				"source_exchange_rate": self.rate,
+				"target_exchange_rate": self.rate,
 				"reference_no": self.doc.settlement_id,
 				"reference_date": self.posting_date,
 				"amazon_settlement": self.doc.name,
@@ -508,13 +528,13 @@ class _Booking:
 		from erpnext.accounts.party import get_party_account
 
 		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
-		expense = float(-fees)  # fees are negative amounts: a debit to the expense account
+		expense = -fees  # fees are negative amounts: a debit to the expense account
 		supplier = {"party_type": "Supplier", "party": self.account.amazon_supplier}
 		rows = [
-			_je_row(self.account.fees_account, expense, cost_center=self.cost_center),
-			_je_row(payable, -expense, **supplier),
-			_je_row(payable, expense, **supplier),
-			_je_row(self.account.clearing_account, -expense),
+			self._je_row(self.account.fees_account, expense, cost_center=self.cost_center),
+			self._je_row(payable, -expense, **supplier),
+			self._je_row(payable, expense, **supplier),
+			self._je_row(self.clearing, -expense),
 		]
 		je = self._journal_entry(
 			rows, _("Amazon fees and adjustments of settlement {0}").format(self.doc.name)
@@ -528,14 +548,37 @@ class _Booking:
 		self.doc.db_set("fees_journal_entry", je.name)
 
 	def book_payout(self) -> None:
-		total = float(self.doc.total_amount)
+		total = _decimal(self.doc.total_amount)
 		if not total:
 			return
-		rows = [_je_row(self.account.payout_account, total), _je_row(self.account.clearing_account, -total)]
+		rows = [self._je_row(self.payout, total), self._je_row(self.clearing, -total)]
 		je = self._journal_entry(
 			rows, _("Amazon payout of settlement {0}").format(self.doc.name), getdate(self.doc.deposit_date)
 		)
 		self.doc.db_set("payout_journal_entry", je.name)
+
+	def _je_row(self, account: str, amount: Decimal, **extra) -> dict:
+		"""A Journal Entry row of an amount in the settlement's currency: a positive amount is a debit, a
+		negative one a credit, in the account's own currency (the settlement's, or the company's converted
+		at the settlement's rate, rounded alike on every row so the entry balances)."""
+		currency = frappe.get_cached_value("Account", account, "account_currency")
+		value, rate = float(amount), self.rate
+		if currency != self.doc.currency:
+			if currency != frappe.get_cached_value("Company", self.company, "default_currency"):
+				frappe.throw(
+					_("Account {0} is in {1}, neither the settlement's nor the company's currency.").format(
+						account, currency
+					)
+				)
+			value, rate = flt(value * self.rate, 2), 1.0
+		row = {
+			"account": account,
+			"exchange_rate": rate,
+			"debit_in_account_currency": max(value, 0),
+			"credit_in_account_currency": max(-value, 0),
+		}
+		row.update(extra)
+		return row
 
 	def _journal_entry(self, rows: list[dict], remark: str, posting_date=None) -> Document:
 		je = frappe.new_doc("Journal Entry")
@@ -547,6 +590,7 @@ class _Booking:
 				"cheque_no": self.doc.settlement_id,
 				"cheque_date": posting_date or self.posting_date,
 				"user_remark": remark,
+				"multi_currency": int(self.rate != 1),
 				"amazon_settlement": self.doc.name,
 			}
 		)
@@ -556,17 +600,6 @@ class _Booking:
 		je.insert()
 		je.submit()
 		return je
-
-
-def _je_row(account: str, amount: float, **extra) -> dict:
-	"""A Journal Entry row: a positive amount is a debit, a negative one a credit."""
-	row = {
-		"account": account,
-		"debit_in_account_currency": max(amount, 0),
-		"credit_in_account_currency": max(-amount, 0),
-	}
-	row.update(extra)
-	return row
 
 
 def _decimal(value) -> Decimal:
@@ -579,7 +612,8 @@ def _decimal(value) -> Decimal:
 def booked_amount(settlement: Document) -> Decimal:
 	"""What the settlement's Payment Entries and fee entry moved through the clearing account, plus the reserve
 	Amazon holds (kept in the clearing account): read from the General Ledger."""
-	clearing = frappe.db.get_value("Amazon Account", settlement.amazon_account, "clearing_account")
+	accounts = settlement_accounts(frappe.get_doc("Amazon Account", settlement.amazon_account), settlement.currency)
+	clearing = accounts[0] if accounts else ""
 	moved = frappe.db.sql(
 		"""select sum(gle.debit_in_account_currency - gle.credit_in_account_currency)
 		from `tabGL Entry` gle

@@ -13,6 +13,7 @@ from amazon_integration.erpnext.settlements import book_settlement, import_accou
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 from amazon_integration.tests.utils import (
 	AMAZON_SUPPLIER,
+	CA,
 	COMPANY,
 	COMPANY_ABBR,
 	MARKETPLACE_TAX_ACCOUNT,
@@ -28,7 +29,14 @@ class TestSettlements(SimulatorTestCase):
 		super().setUpClass()
 		# A clearing account of its own: its balance is this test's alone.
 		cls.clearing = make_account(f"Amazon Clearing {cls.seed} - {COMPANY_ABBR}", f"Bank Accounts - {COMPANY_ABBR}", "Bank")
-		cls.account.db_set({"clearing_account": cls.clearing, "invoice_fbm_deliveries": 1})
+		cls.cad_clearing = make_account(
+			f"Amazon Clearing CAD {cls.seed} - {COMPANY_ABBR}", f"Bank Accounts - {COMPANY_ABBR}", "Bank", currency="CAD"
+		)
+		cls.account.reload()
+		cls.account.clearing_account = cls.clearing
+		cls.account.invoice_fbm_deliveries = 1
+		cls.account.settlement_accounts[0].clearing_account = cls.cad_clearing
+		cls.account.save()
 		frappe.db.commit()
 
 	def test_settlement_lifecycle(self):
@@ -54,10 +62,9 @@ class TestSettlements(SimulatorTestCase):
 		self.sim.control.close_settlements("USD")
 		self.later(10)
 
-		names = import_account_settlements(self.account.name)
-		self.assertTrue(names)
+		self.assertTrue(import_account_settlements(self.account.name))
 		self.assertEqual(import_account_settlements(self.account.name), [], "importing again changes nothing")
-		settlements = [frappe.get_doc("Amazon Settlement", name) for name in names]
+		settlements = self.drafts()
 		usd = [doc for doc in settlements if doc.currency == "USD"]
 		self.assertTrue(usd)
 		for doc in settlements:
@@ -135,7 +142,50 @@ class TestSettlements(SimulatorTestCase):
 		self.assertEqual(frappe.db.get_value("Amazon Settlement", latest.name, "status"), "Reconciled")
 		self.assertEqual(self.report_row(latest.name)["difference"], 0.0)
 
+	def test_settlement_in_another_currency(self):
+		"""Amazon.ca pays in CAD: booked through the account's CAD clearing account, at one rate."""
+		order = self.new_order(
+			marketplace_id=CA,
+			fulfilled_by="AMAZON",
+			status="SHIPPED",
+			tax_withheld=True,
+			items=[{"sku": SKU, "quantity": 2, "unit_price": "31.99", "shipping_price": "4.99"}],
+		)
+		self.sync()
+		self.assertTrue(self.invoices(order))
+		item_id = self.sim.control.get_order(order)["items"][0]["order_item_id"]
+		self.sim.control.refund(order, [(item_id, 1)])
+		self.later(10)
+		self.sim.control.close_settlements("CAD")
+		self.later(10)
+		import_account_settlements(self.account.name)
+		cad = [doc for doc in self.drafts() if doc.currency == "CAD"]
+		self.assertTrue(any(self.line(doc.name, order, "Refund") for doc in cad))
+		for doc in cad:
+			doc.submit()
+		frappe.db.commit()
+		for doc in cad:
+			self.assertEqual(frappe.db.get_value("Amazon Settlement", doc.name, "status"), "Reconciled", doc.name)
+			self.assertEqual(self.report_row(doc.name)["difference"], 0.0)
+		for invoice in self.invoices(order):
+			self.assertEqual(invoice.outstanding_amount, 0)
+		reserve = sum(flt(frappe.db.get_value("Amazon Settlement", doc.name, "reserve_amount")) for doc in cad)
+		balance = frappe.db.sql(
+			"""select sum(debit_in_account_currency - credit_in_account_currency) from `tabGL Entry`
+			where account = %s and is_cancelled = 0""",
+			self.cad_clearing,
+		)[0][0]
+		self.assertEqual(self.money(balance or 0), self.money(-reserve))
+
 	# -- helpers ------------------------------------------------------------------------------------------
+
+	def drafts(self):
+		return [
+			frappe.get_doc("Amazon Settlement", name)
+			for name in frappe.get_all(
+				"Amazon Settlement", {"amazon_account": self.account.name, "docstatus": 0}, pluck="name"
+			)
+		]
 
 	@staticmethod
 	def money(value) -> Decimal:

@@ -34,6 +34,8 @@ PAYOUT_ACCOUNT = f"Seller Bank - {COMPANY_ABBR}"
 FEES_ACCOUNT = f"Amazon Fees - {COMPANY_ABBR}"
 AMAZON_SUPPLIER = "Amazon Services"
 MODE_OF_PAYMENT = "Amazon Settlement"
+CAD_CLEARING_ACCOUNT = f"Amazon Clearing CAD - {COMPANY_ABBR}"
+CAD_PAYOUT_ACCOUNT = f"Seller Bank CAD - {COMPANY_ABBR}"
 EXCHANGE_RATES = {"CAD": 0.73, "EUR": 1.08, "GBP": 1.26, "JPY": 0.0067}
 STOCK_LEVEL = 100_000
 
@@ -73,6 +75,8 @@ def make_settlement_accounts() -> None:
 		(FEES_ACCOUNT, f"Indirect Expenses - {COMPANY_ABBR}", "Expense Account"),
 	):
 		make_account(name, parent, account_type)
+	make_account(CAD_CLEARING_ACCOUNT, f"Bank Accounts - {COMPANY_ABBR}", "Bank", currency="CAD")
+	make_account(CAD_PAYOUT_ACCOUNT, f"Bank Accounts - {COMPANY_ABBR}", "Bank", currency="CAD")
 	if not frappe.db.exists("Supplier", AMAZON_SUPPLIER):
 		frappe.get_doc(
 			{"doctype": "Supplier", "supplier_name": AMAZON_SUPPLIER, "supplier_group": "All Supplier Groups"}
@@ -88,7 +92,7 @@ def make_settlement_accounts() -> None:
 		).insert()
 
 
-def make_account(name: str, parent: str, account_type: str) -> str:
+def make_account(name: str, parent: str, account_type: str, currency: str | None = None) -> str:
 	if not frappe.db.exists("Account", name):
 		frappe.get_doc(
 			{
@@ -97,6 +101,7 @@ def make_account(name: str, parent: str, account_type: str) -> str:
 				"company": COMPANY,
 				"parent_account": parent,
 				"account_type": account_type,
+				"account_currency": currency,
 			}
 		).insert()
 	return name
@@ -287,6 +292,9 @@ def simulator_account(sim, **overrides) -> frappe.model.document.Document:
 		"fees_account": FEES_ACCOUNT,
 		"amazon_supplier": AMAZON_SUPPLIER,
 		"mode_of_payment": MODE_OF_PAYMENT,
+		"settlement_accounts": [
+			{"currency": "CAD", "clearing_account": CAD_CLEARING_ACCOUNT, "payout_account": CAD_PAYOUT_ACCOUNT}
+		],
 	}
 	values.update(overrides)
 	account = amazon_account(**values).insert()

@@ -16,6 +16,7 @@ class AmazonAccount(Document):
 
 	if TYPE_CHECKING:
 		from amazon_integration.amazon_integration.doctype.amazon_account_marketplace.amazon_account_marketplace import AmazonAccountMarketplace
+		from amazon_integration.amazon_integration.doctype.amazon_settlement_account.amazon_settlement_account import AmazonSettlementAccount
 		from frappe.types import DF
 
 		account_name: DF.Data
@@ -48,6 +49,7 @@ class AmazonAccount(Document):
 		sales_person: DF.Link | None
 		sales_tax_account: DF.Link | None
 		seller_id: DF.Data
+		settlement_accounts: DF.Table[AmazonSettlementAccount]
 		selling_price_list: DF.Link
 		shipped_outside_erpnext: DF.Literal["Submit Delivery Note", "Delete Delivery Note", "Keep Delivery Note"]
 		shipping_item: DF.Link | None
@@ -179,11 +181,39 @@ class AmazonAccount(Document):
 					),
 					title=_("Invalid Account"),
 				)
+		self.validate_settlement_accounts()
 		if self.clearing_account and self.clearing_account == self.payout_account:
 			frappe.throw(
 				_("The Amazon Clearing Account holds what Amazon owes you; it cannot be the payout bank account."),
 				title=_("Invalid Account"),
 			)
+
+	def validate_settlement_accounts(self) -> None:
+		seen: set[str] = set()
+		for row in self.settlement_accounts:
+			if row.currency in seen:
+				frappe.throw(
+					_("Settlement Accounts row {0}: currency {1} is listed twice.").format(row.idx, row.currency),
+					title=_("Duplicate Currency"),
+				)
+			seen.add(row.currency)
+			for fieldname in ("clearing_account", "payout_account"):
+				account = row.get(fieldname)
+				company, is_group, account_type, currency = frappe.db.get_value(
+					"Account", account, ["company", "is_group", "account_type", "account_currency"]
+				)
+				if company != self.company or is_group or account_type not in ("Bank", "Cash") or currency != row.currency:
+					frappe.throw(
+						_("Settlement Accounts row {0}: {1} must be a Bank account in {2} of company {3}.").format(
+							row.idx, frappe.bold(account), row.currency, frappe.bold(self.company)
+						),
+						title=_("Invalid Account"),
+					)
+			if row.clearing_account == row.payout_account:
+				frappe.throw(
+					_("Settlement Accounts row {0}: the clearing account cannot be the payout bank account.").format(row.idx),
+					title=_("Invalid Account"),
+				)
 
 	def validate_promotion_item(self) -> None:
 		# Promotions are negative item rows: ERPNext refuses them unless Selling Settings allow it.

@@ -1,0 +1,24 @@
+# Copyright (c) 2026, Amazon Integration contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class AmazonSettlementAccount(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		clearing_account: DF.Link
+		currency: DF.Link
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		payout_account: DF.Link
+	# end: auto-generated types
+
+	pass
