@@ -7,7 +7,11 @@ from frappe.utils import strip_html
 
 from amazon_integration.tests.utils import (
 	CA,
+	CAD_CLEARING_ACCOUNT,
+	CAD_PAYOUT_ACCOUNT,
+	CLEARING_ACCOUNT,
 	COMPANY,
+	FEES_ACCOUNT,
 	DE,
 	GROUP_WAREHOUSE,
 	OTHER_WAREHOUSE,
@@ -73,6 +77,24 @@ class TestAmazonAccount(FrappeTestCase):
 		# A disabled registration, or another seller, may list the same marketplace.
 		amazon_account(account_name="Test Seller NA 3", enabled=0, marketplaces=[{"marketplace": US}]).insert()
 		amazon_account(account_name="Other Seller NA", seller_id="A2OTHERSELLER", marketplaces=[{"marketplace": US}]).insert()
+
+	def test_clearing_account_must_be_a_bank_account(self):
+		account = amazon_account(clearing_account=FEES_ACCOUNT)
+		self.assertRefused(account, f"Amazon Clearing Account {FEES_ACCOUNT} must be an account of type Bank")
+
+	def test_settlement_accounts_row_must_be_in_its_currency(self):
+		account = amazon_account(
+			settlement_accounts=[
+				{"currency": "CAD", "clearing_account": CLEARING_ACCOUNT, "payout_account": CAD_PAYOUT_ACCOUNT}
+			]
+		)
+		self.assertRefused(account, f"Settlement Accounts row 1: {CLEARING_ACCOUNT} must be a Bank account in CAD")
+		account = amazon_account(
+			settlement_accounts=[
+				{"currency": "CAD", "clearing_account": CAD_CLEARING_ACCOUNT, "payout_account": CAD_PAYOUT_ACCOUNT}
+			]
+		).insert()
+		self.assertEqual(account.settlement_accounts[0].clearing_account, CAD_CLEARING_ACCOUNT)
 
 	def test_promotion_item_needs_negative_rates(self):
 		frappe.db.set_single_value("Selling Settings", "allow_negative_rates_for_items", 0)
