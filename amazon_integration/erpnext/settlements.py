@@ -326,9 +326,9 @@ class _Booking:
 			line.db_set({"status": "Unmatched", "error": _("No submitted Sales Invoice of this order.")})
 			return
 		booked = (
-			Decimal(str(line.booked_amount))
-			+ Decimal(str(line.sale_amount))
-			+ Decimal(str(line.withheld_tax))
+			_decimal(line.booked_amount)
+			+ _decimal(line.sale_amount)
+			+ _decimal(line.withheld_tax)
 		)
 		line.db_set({"status": "Booked", "error": None, "booked_amount": float(booked), **documents})
 
@@ -341,10 +341,10 @@ class _Booking:
 		)
 		if not invoices:
 			return None
-		sale = Decimal(str(line.sale_amount))
+		sale = _decimal(line.sale_amount)
 		if not sale and not line.withheld_tax:
 			return {"sales_invoice": invoices[0].name}  # only fees: the fee entry books them
-		open_amount = sum((Decimal(str(inv.outstanding_amount)) for inv in invoices), ZERO)
+		open_amount = sum((_decimal(inv.outstanding_amount) for inv in invoices), ZERO)
 		if sale > open_amount:
 			frappe.throw(
 				_("Amazon paid {0} {1} for order {2} but its invoices have only {3} outstanding.").format(
@@ -355,11 +355,11 @@ class _Booking:
 		allocations = []
 		left = sale
 		for inv in invoices:
-			amount = min(left, Decimal(str(inv.outstanding_amount)))
+			amount = min(left, _decimal(inv.outstanding_amount))
 			if amount > 0:
 				allocations.append((inv.name, amount))
 				left -= amount
-		pe = self._payment_entry("Receive", invoices[0], allocations, sale, Decimal(str(line.withheld_tax)))
+		pe = self._payment_entry("Receive", invoices[0], allocations, sale, _decimal(line.withheld_tax))
 		return {"payment_entry": pe.name, "sales_invoice": invoices[0].name}
 
 	def _book_refund(self, line: Document) -> dict | None:
@@ -379,9 +379,9 @@ class _Booking:
 			)  # booked before, its payment cancelled
 		else:
 			credit_note = self._credit_note(line, original)
-		sale = Decimal(str(line.sale_amount))
+		sale = _decimal(line.sale_amount)
 		pe = self._payment_entry(
-			"Pay", credit_note, [(credit_note.name, sale)], sale, Decimal(str(line.withheld_tax))
+			"Pay", credit_note, [(credit_note.name, sale)], sale, _decimal(line.withheld_tax)
 		)
 		return {"payment_entry": pe.name, "sales_invoice": original, "credit_note": credit_note.name}
 
@@ -390,9 +390,9 @@ class _Booking:
 		what is not whole units (partial refunds, shipping, promotions given back)."""
 		from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
 
-		sale = Decimal(str(line.sale_amount))
-		tax = Decimal(str(line.tax_amount))
-		amazon_tax = -Decimal(str(line.withheld_tax))  # Amazon gives back the tax it withheld
+		sale = _decimal(line.sale_amount)
+		tax = _decimal(line.tax_amount)
+		amazon_tax = -_decimal(line.withheld_tax)  # Amazon gives back the tax it withheld
 		refunded = {code: Decimal(amount) for code, amount in json.loads(line.refunded_items or "{}").items()}
 
 		cn = make_sales_return(original)
@@ -407,7 +407,7 @@ class _Booking:
 			principal = refunded.get(row.amazon_order_item_id)
 			if principal is None or not row.rate:
 				continue
-			units = max(1, min(abs(int(row.qty)), round(abs(principal) / Decimal(str(row.rate)))))
+			units = max(1, min(abs(int(row.qty)), round(abs(principal) / _decimal(row.rate))))
 			row.qty = -units
 			kept.append(row)
 		if not kept:
@@ -448,7 +448,7 @@ class _Booking:
 		precision = cn.precision("grand_total")
 		cn.discount_amount = flt(cn.net_total - float(sale - tax), precision)
 		cn.calculate_taxes_and_totals()
-		if Decimal(str(flt(cn.grand_total, precision))) != sale:
+		if _decimal(flt(cn.grand_total, precision)) != sale:
 			frappe.throw(
 				_("The credit note of order {0} comes to {1}, not Amazon's refund of {2}.").format(
 					line.amazon_order_id, cn.grand_total, sale
