@@ -227,9 +227,9 @@ class ControlApi:
 			created = parse_time(spec["created"], "created") if spec.get("created") else now
 			if created > now:
 				raise ApiError(400, "InvalidInput", "created must not be in the future.")
-			order_id = spec.get("order_id") or new_order_id(marketplace_id, rng)
+			order_id = spec.get("order_id") or new_order_id(marketplace_id, rng, state.namespace)
 			while order_id in state.orders and not spec.get("order_id"):
-				order_id = new_order_id(marketplace_id, rng)
+				order_id = new_order_id(marketplace_id, rng, state.namespace)
 			if order_id in state.orders:
 				raise ApiError(400, "InvalidInput", f"Order {order_id} already exists.")
 			replaced_id = spec.get("replaced_order_id")

@@ -201,9 +201,12 @@ def tax_rate_for(marketplace_id: str, rng: random.Random | None = None) -> Decim
 	return rates[0] if rng is None else rng.choice(rates)
 
 
-def new_order_id(marketplace_id: str, rng: random.Random) -> str:
+def new_order_id(marketplace_id: str, rng: random.Random, namespace: int = 0) -> str:
+	"""Amazon's 3-7-7 order id. The namespace moves the middle group only, so simulators of one seed draw the
+	same data under ids of their own (tests on one site); namespace 0 is the seed's own ids."""
 	prefix = rng.choice(PROFILES[marketplace_id].order_prefixes)
-	return f"{prefix}-{rng.randrange(10**6, 10**7):07d}-{rng.randrange(10**6, 10**7):07d}"
+	middle = 10**6 + (rng.randrange(10**6, 10**7) - 10**6 + namespace * 1_000_003) % (9 * 10**6)
+	return f"{prefix}-{middle:07d}-{rng.randrange(10**6, 10**7):07d}"
 
 
 def new_order_item_id(rng: random.Random) -> str:
@@ -334,7 +337,7 @@ def _ship_fba(order: SimOrder, rng: random.Random, at: datetime) -> None:
 
 def generate_order(
 	rng: random.Random, marketplace_id: str, created: datetime, now: datetime, *, fba: bool,
-	business: bool = False, replaced: SimOrder | None = None,
+	business: bool = False, replaced: SimOrder | None = None, namespace: int = 0,
 ) -> SimOrder:
 	"""One order, fully priced, in its initial status (UNSHIPPED, or PENDING when very recent)."""
 	profile = PROFILES[marketplace_id]
@@ -382,7 +385,7 @@ def generate_order(
 		)
 	service_level = "Standard" if replaced else rng.choice(_SERVICE_LEVELS)
 	order = SimOrder(
-		order_id=new_order_id(marketplace_id, rng),
+		order_id=new_order_id(marketplace_id, rng, namespace),
 		marketplace_id=marketplace_id,
 		currency=currency,
 		created=created,
@@ -470,6 +473,7 @@ def generate(
 	with state.lock:
 		state.marketplaces.update(MARKETPLACES)
 		state.catalogue = list(CATALOGUE)
+		namespace = state.namespace
 		markets = [market for market, _ in market_weights(marketplaces)]
 		weights = [weight for _, weight in market_weights(marketplaces)]
 		span = days * 86400
@@ -488,9 +492,11 @@ def generate(
 							  and o.shipped_at is not None and o.shipped_at < created]
 				replaced = rng.choice(candidates) if candidates else None
 			business = replaced is None and marketplace_id != JP and rng.random() < 0.10
-			order = generate_order(rng, marketplace_id, created, now, fba=fba, business=business, replaced=replaced)
+			order = generate_order(
+				rng, marketplace_id, created, now, fba=fba, business=business, replaced=replaced, namespace=namespace
+			)
 			while order.order_id in state.orders:
-				order.order_id = new_order_id(marketplace_id, rng)
+				order.order_id = new_order_id(marketplace_id, rng, namespace)
 			_advance_life(order, rng, now)
 			state.orders[order.order_id] = order
 			created_orders.append(order)
@@ -560,10 +566,10 @@ class Life:
 				weighted = market_weights(self.marketplaces)
 				market = self.rng.choices([m for m, _ in weighted], [w for _, w in weighted])[0]
 				order = generate_order(self.rng, market, created, now + timedelta(days=1), fba=self.rng.random() < 0.45,
-									   business=market != JP and self.rng.random() < 0.1)
+									   business=market != JP and self.rng.random() < 0.1, namespace=state.namespace)
 				order.status, order.last_updated = "PENDING", created
 				while order.order_id in state.orders:
-					order.order_id = new_order_id(market, self.rng)
+					order.order_id = new_order_id(market, self.rng, state.namespace)
 				state.orders[order.order_id] = order
 				self.next_arrival = created + self._gap()
 			for order in state.orders.values():

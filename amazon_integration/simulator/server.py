@@ -225,6 +225,7 @@ class Simulator:
 		life: bool = False,
 		life_orders_per_hour: float = 6.0,
 		marketplaces: Sequence[str] | None = None,
+		namespace: int = 0,
 	) -> None:
 		self.seed = seed
 		self.marketplaces = tuple(marketplaces or ())
@@ -234,7 +235,7 @@ class Simulator:
 		self.verbose = verbose
 		self.days = days
 		self.clock = Clock(time_scale=time_scale, start=start)
-		self.state = SimulatorState(clock=self.clock, seed=seed, seller_id=seller_id)
+		self.state = SimulatorState(clock=self.clock, seed=seed, seller_id=seller_id, namespace=namespace)
 		self.state.lwa = LwaConfig(client_id, client_secret, refresh_token)
 		self.state.quotas = QuotaManager(self.clock, load_usage_plans(models_dir))
 		self._server: _Server | None = None

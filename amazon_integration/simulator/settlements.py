@@ -189,8 +189,9 @@ def sim_start(state: SimulatorState) -> datetime:
 
 
 def _new_settlement(state: SimulatorState, book: Ledger, currency: str, start: datetime) -> Settlement:
-	if book.next_number == 0:  # 11-digit ids like Amazon's, deterministic from the seed
-		book.next_number = 11_000_000_000 + (_digest(getattr(state, "seed", 1), "settlement") % 10**8) * 10
+	if book.next_number == 0:  # 11-digit ids like Amazon's, deterministic from the seed (and namespace)
+		namespace = (state.namespace,) if state.namespace else ()
+		book.next_number = 11_000_000_000 + (_digest(state.seed, "settlement", *namespace) % 10**8) * 10
 	book.next_number += 1 + _digest("step", book.next_number) % 7
 	settlement = Settlement(
 		settlement_id=str(book.next_number),

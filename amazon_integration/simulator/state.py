@@ -302,10 +302,14 @@ class SimulatorState:
 		seed: int = 1,
 		seller_id: str = "A1SIMSELLER",
 		base_url: str = "",
+		namespace: int = 0,
 	) -> None:
 		self.clock = clock or Clock()
 		self.lock = threading.RLock()
 		self.seed = seed
+		# Moves the ids a site keeps unique (order and settlement ids), never the data: simulators of one seed
+		# with other namespaces can feed one ERPNext site again and again (tests).
+		self.namespace = namespace
 		self.rng = random.Random(seed)
 		self.seller_id = seller_id
 		self.base_url = base_url

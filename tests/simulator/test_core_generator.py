@@ -26,6 +26,18 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not():
 	assert list(first.orders) != list(other.orders)
 
 
+def test_a_namespace_moves_the_order_ids_and_nothing_else():
+	plain = build(1, 60)
+	moved = SimulatorState(Clock(time_scale=0.0, start=START), seed=1, namespace=7)
+	generate(moved, 60, 1)
+	assert not set(plain.orders) & set(moved.orders)
+	assert [o.order_id.split("-")[::2] for o in plain.orders.values()] == [
+		o.order_id.split("-")[::2] for o in moved.orders.values()
+	]
+	strip = lambda state: [{**order_view(o), "order_id": 0, "replaced_order_id": 0} for o in state.orders.values()]  # noqa: E731
+	assert strip(plain) == strip(moved)
+
+
 def test_same_seed_through_running_simulators(sim_factory):
 	one = sim_factory(seed=5, orders=30, start=START, time_scale=0.0)
 	two = sim_factory(seed=5, orders=30, start=START, time_scale=0.0)
