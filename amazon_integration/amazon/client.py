@@ -248,11 +248,14 @@ class AmazonClient:
 		failures = 0
 		token_renewed = False
 		while True:
-			if spapi:
-				self._take_quota(operation)
 			attempt += 1
-			self.metrics.add(operation, calls=1, retries=1 if attempt > 1 else 0)
 			try:
+				if spapi:
+					# The access token first: an LWA exchange between taking a quota token and sending the request
+					# would land the request late on Amazon's count, which then holds fewer tokens than ours.
+					self._orders_api()._auth.get_auth()
+					self._take_quota(operation)
+				self.metrics.add(operation, calls=1, retries=1 if attempt > 1 else 0)
 				result = fn()
 			except httpx.TransportError as exc:
 				error: AmazonError = AmazonUnavailableError(f"No answer from Amazon ({type(exc).__name__}).")

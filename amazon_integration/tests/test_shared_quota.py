@@ -37,7 +37,8 @@ class TestSharedQuota(FrappeTestCase):
 			client = get_client({self.account.name!r})
 			for _ in range({CALLS_PER_WORKER}):
 				client.get_order({self.order_id!r})
-			print(client.metrics.snapshot()["getOrder"].throttled)
+			calls = client.metrics.snapshot()["getOrder"]
+			print(calls.throttled, calls.calls)
 			"""
 		)
 		sites = f"{get_bench_path()}/sites"
@@ -49,6 +50,10 @@ class TestSharedQuota(FrappeTestCase):
 		self.assertEqual([w.returncode for w in workers], [0, 0], [err.decode()[-2000:] for _, err in results])
 
 		counters = self.sim.control.counters()["getOrder"]
-		self.assertEqual(counters["requests"], 2 * CALLS_PER_WORKER)
 		self.assertEqual(counters["throttled"], 0, "the workers overran the seller's quota")
-		self.assertEqual([out.decode().split()[-1] for out, _ in results], ["0", "0"])
+		reported = [out.decode().split()[-2:] for out, _ in results]
+		self.assertEqual([throttled for throttled, _ in reported], ["0", "0"])
+		# What Amazon received is what the workers sent: each call once, unless a slow machine made one time out
+		# and retry (a retry is not a 429, and the workers count it as a call).
+		self.assertEqual(counters["requests"], sum(int(calls) for _, calls in reported))
+		self.assertGreaterEqual(counters["requests"], 2 * CALLS_PER_WORKER)
