@@ -96,13 +96,20 @@ def open_sandbox(
 	company: str | None = None,
 	account_name: str = SANDBOX_ACCOUNT,
 	seller_id: str = SANDBOX_SELLER_ID,
+	namespace: int = 0,
 ) -> Sandbox:
 	"""Start the simulator, set the sandbox up and sync its orders. The caller stops `sandbox.simulator`.
 
-	The same seed makes the same orders with the same ids, so a second start finds them imported.
+	The same seed (and namespace) makes the same orders with the same ids, so a second start finds them imported.
 	"""
 	sim = Simulator(
-		seed=seed, orders=orders, port=port, seller_id=seller_id, marketplaces=MARKETPLACES, life=life
+		seed=seed,
+		orders=orders,
+		port=port,
+		seller_id=seller_id,
+		marketplaces=MARKETPLACES,
+		life=life,
+		namespace=namespace,
 	).start()
 	try:
 		setup = setup_sandbox(sim.url, company=company, account_name=account_name, seller_id=seller_id)

@@ -1,7 +1,7 @@
 """Order sync end to end: a real site, the real gateway, the simulator on loopback.
 
 The sync commits every order, so these tests cannot lean on FrappeTestCase's rollback: each class runs
-against its own simulator (a random seed makes its order ids new) and its own seller id.
+against its own simulator and its own seller id (see simulator_case).
 """
 
 import os

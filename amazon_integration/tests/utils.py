@@ -275,6 +275,16 @@ def make_price_list(name: str, currency: str) -> str:
 	return name
 
 
+def next_namespace() -> int:
+	"""A simulator namespace no earlier test on this site used: a fixed seed draws the same data every run,
+	under order and settlement ids the site has not seen (they are unique in ERPNext)."""
+	key = "amazon_integration_test_namespace"
+	namespace = int(frappe.db.get_global(key) or 0) + 1
+	frappe.db.set_global(key, namespace)
+	frappe.db.commit()
+	return namespace
+
+
 def simulator_account(sim, **overrides) -> frappe.model.document.Document:
 	"""An enabled Amazon Account bound to a running simulator, for Amazon.com and Amazon.ca, inserted."""
 	seller = overrides.pop("seller_id", None) or f"A1SIM{frappe.generate_hash(length=8).upper()}"
