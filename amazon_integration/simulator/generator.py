@@ -202,11 +202,13 @@ def tax_rate_for(marketplace_id: str, rng: random.Random | None = None) -> Decim
 
 
 def new_order_id(marketplace_id: str, rng: random.Random, namespace: int = 0) -> str:
-	"""Amazon's 3-7-7 order id. The namespace moves the middle group only, so simulators of one seed draw the
-	same data under ids of their own (tests on one site); namespace 0 is the seed's own ids."""
+	"""Amazon's 3-7-7 order id. The namespace moves the last group only (which B2B purchase order numbers repeat),
+	so simulators of one seed draw the same data under ids of their own (tests on one site); namespace 0 is the
+	seed's own ids."""
 	prefix = rng.choice(PROFILES[marketplace_id].order_prefixes)
-	middle = 10**6 + (rng.randrange(10**6, 10**7) - 10**6 + namespace * 1_000_003) % (9 * 10**6)
-	return f"{prefix}-{middle:07d}-{rng.randrange(10**6, 10**7):07d}"
+	middle = rng.randrange(10**6, 10**7)
+	last = 10**6 + (rng.randrange(10**6, 10**7) - 10**6 + namespace * 1_000_003) % (9 * 10**6)
+	return f"{prefix}-{middle:07d}-{last:07d}"
 
 
 def new_order_item_id(rng: random.Random) -> str:
