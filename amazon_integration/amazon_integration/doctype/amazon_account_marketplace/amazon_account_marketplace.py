@@ -19,6 +19,7 @@ class AmazonAccountMarketplace(Document):
 		parentfield: DF.Data
 		parenttype: DF.Data
 		price_list: DF.Link | None
+		vat_rate: DF.Percent
 	# end: auto-generated types
 
 	pass
