@@ -1,0 +1,198 @@
+"""A seller in Germany (books in EUR) on Amazon.de, .fr, .co.uk (GBP) and .co.jp (JPY): tax-inclusive prices in
+both of Amazon's shapes become Sales Orders whose grand total, net total and tax are Amazon's, and their
+settlements reconcile on the first booking."""
+
+import random
+from decimal import Decimal
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt
+
+from amazon_integration.amazon_integration.report.amazon_settlement_reconciliation.amazon_settlement_reconciliation import (
+	execute as reconciliation,
+)
+from amazon_integration.erpnext.order_sync import currency_decimals, sync_account_orders
+from amazon_integration.erpnext.settlements import import_account_settlements
+from amazon_integration.simulator import Simulator
+from amazon_integration.sync.orders import vat_of
+from amazon_integration.tests.utils import (
+	AMAZON_SUPPLIER,
+	EU_AMAZON_VAT_ACCOUNT,
+	EU_CLEARING_ACCOUNT,
+	EU_COMPANY,
+	EU_FBA_WAREHOUSE,
+	EU_FBM_WAREHOUSE,
+	EU_FEES_ACCOUNT,
+	EU_PAYOUT_ACCOUNT,
+	EU_VAT_ACCOUNT,
+	GIFT_WRAP_ITEM,
+	MODE_OF_PAYMENT,
+	PRICE_LISTS,
+	PROMOTION_ITEM,
+	SHIPPING_ITEM,
+	amazon_account,
+	eu_settlement_accounts,
+)
+
+DE, FR, UK, JP = "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1F83G8C2ARO7P", "A1VC38T7YXB528"
+VAT = {DE: Decimal("19"), FR: Decimal("20"), UK: Decimal("20"), JP: Decimal("10")}
+MUG, BOOK = "SIM-MUG-001", "SIM-NTB-060"
+
+
+class TestEuTaxes(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.seed = random.randrange(1, 2**31)
+		cls.sim = Simulator(seed=cls.seed, orders=0, time_scale=1.0).start()
+		seller = f"A1EU{frappe.generate_hash(length=8).upper()}"
+		common = {
+			"seller_id": seller,
+			"endpoint_override": cls.sim.url,
+			"company": EU_COMPANY,
+			"fba_warehouse": EU_FBA_WAREHOUSE,
+			"fbm_warehouse": EU_FBM_WAREHOUSE,
+			"shipping_item": SHIPPING_ITEM,
+			"gift_wrap_item": GIFT_WRAP_ITEM,
+			"promotion_item": PROMOTION_ITEM,
+			"sales_tax_account": EU_VAT_ACCOUNT,
+			"marketplace_tax_account": EU_AMAZON_VAT_ACCOUNT,
+			"clearing_account": EU_CLEARING_ACCOUNT,
+			"payout_account": EU_PAYOUT_ACCOUNT,
+			"fees_account": EU_FEES_ACCOUNT,
+			"amazon_supplier": AMAZON_SUPPLIER,
+			"mode_of_payment": MODE_OF_PAYMENT,
+			"invoice_fba_orders": 1,
+			"invoice_fbm_deliveries": 1,
+		}
+		cls.eu = amazon_account(
+			**common,
+			account_name=f"Simulator EU {seller}",
+			region="EU",
+			selling_price_list=PRICE_LISTS["EUR"],
+			marketplaces=[
+				{"marketplace": DE, "vat_rate": 19},
+				{"marketplace": FR, "vat_rate": 20},
+				{"marketplace": UK, "price_list": PRICE_LISTS["GBP"], "vat_rate": 20},
+			],
+			settlement_accounts=[dict(zip(("clearing_account", "payout_account"), eu_settlement_accounts("GBP")), currency="GBP")],
+		).insert()
+		cls.jp = amazon_account(
+			**common,
+			account_name=f"Simulator JP {seller}",
+			region="FE",
+			selling_price_list=PRICE_LISTS["JPY"],
+			marketplaces=[{"marketplace": JP, "vat_rate": 10}],
+			settlement_accounts=[dict(zip(("clearing_account", "payout_account"), eu_settlement_accounts("JPY")), currency="JPY")],
+		).insert()
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.sim.stop()
+		super().tearDownClass()
+
+	def test_tax_inclusive_orders_keep_amazons_totals_net_and_tax_and_settle(self):
+		orders = {
+			# Amazon.de with a TAX breakdown: two lines, shipping and gift wrap, tax contained.
+			"de": self.order(DE, [
+				{"sku": MUG, "quantity": 3, "unit_price": "19.99", "shipping_price": "3.99"},
+				{"sku": BOOK, "quantity": 1, "unit_price": "12.99", "gift_wrap_price": "2.99"},
+			]),
+			# Amazon.de without a TAX breakdown: the seller's 19 %.
+			"de_plain": self.order(DE, [{"sku": MUG, "quantity": 2, "unit_price": "24.95", "shipping_price": "4.49"}],
+								   tax_breakdown=False),
+			"fr": self.order(FR, [{"sku": BOOK, "quantity": 1, "unit_price": "34.90", "promotion_discount": "3.49",
+								   "promotion_ids": ["PROMO-FR"]}]),
+			# Amazon's own UK example: one ITEM of 34.99, no TAX.
+			"uk_plain": self.order(UK, [{"sku": MUG, "quantity": 1, "unit_price": "34.99"}], tax_breakdown=False),
+			# Amazon collects the UK VAT (marketplace facilitator): it is Amazon's, contained all the same.
+			"uk_withheld": self.order(UK, [{"sku": BOOK, "quantity": 2, "unit_price": "9.99", "shipping_price": "2.99"}],
+									  tax_withheld=True),
+			# Amazon's own JP example: 5980 + 2 x 6980, no TAX.
+			"jp_plain": self.order(JP, [{"sku": MUG, "quantity": 1, "unit_price": "5980"},
+										{"sku": BOOK, "quantity": 2, "unit_price": "6980"}], tax_breakdown=False),
+			"jp": self.order(JP, [{"sku": MUG, "quantity": 1, "unit_price": "3480", "shipping_price": "450"}]),
+		}
+		self.sim.control.advance(180)
+		for account in (self.eu, self.jp):
+			log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
+			self.assertNotEqual(log.status, "Failed", log.error)
+
+		for key, order_id in orders.items():
+			view = self.sim.control.get_order(order_id)
+			so = frappe.get_doc("Sales Order", {"amazon_order_id": order_id})
+			tax = self.expected_tax(view)
+			total = Decimal(view["total"])
+			self.assertEqual(self.money(so.grand_total, so), total, key)
+			self.assertEqual(self.money(so.total_taxes_and_charges, so), tax, key)
+			self.assertEqual(self.money(so.net_total, so), total - tax, key)
+			withheld = view["items"][0]["tax_withheld"]
+			self.assertEqual({row.account_head for row in so.taxes}, {EU_AMAZON_VAT_ACCOUNT if withheld else EU_VAT_ACCOUNT}, key)
+			(invoice,) = frappe.get_all(
+				"Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1},
+				["grand_total", "net_total", "total_taxes_and_charges"],
+			)
+			self.assertEqual(
+				(self.money(invoice.grand_total, so), self.money(invoice.total_taxes_and_charges, so)), (total, tax), key
+			)
+		# Both of ERPNext's ways hold: gross prices with the tax included where its arithmetic gives Amazon's
+		# split (Amazon's UK example: 34.99 = 29.16 + 5.83 at 20 %), net prices with the tax on top elsewhere.
+		uk = frappe.get_doc("Sales Order", {"amazon_order_id": orders["uk_plain"]})
+		self.assertEqual([(row.rate, row.net_rate) for row in uk.items], [(34.99, 29.16)])
+		self.assertEqual([(row.charge_type, row.rate, row.included_in_print_rate) for row in uk.taxes],
+						 [("On Net Total", 20.0, 1)])
+
+		self.sim.control.advance(600)
+		for currency in ("EUR", "GBP", "JPY"):
+			self.sim.control.close_settlements(currency)
+		self.sim.control.advance(600)
+		settlements = []
+		for account in (self.eu, self.jp):
+			for name in import_account_settlements(account.name):
+				doc = frappe.get_doc("Amazon Settlement", name)
+				doc.submit()
+				settlements.append(doc)
+		frappe.db.commit()
+		self.assertEqual({doc.currency for doc in settlements}, {"EUR", "GBP", "JPY"})
+		for doc in settlements:
+			self.assertEqual(frappe.db.get_value("Amazon Settlement", doc.name, "status"), "Reconciled", doc.name)
+			self.assertEqual(reconciliation({"settlement": doc.name})[1][0]["difference"], 0.0, doc.name)
+		for order_id in orders.values():
+			for outstanding in frappe.get_all(
+				"Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1}, pluck="outstanding_amount"
+			):
+				self.assertEqual(outstanding, 0, order_id)
+
+	# -- helpers ------------------------------------------------------------------------------------------
+
+	def order(self, marketplace: str, items: list[dict], **spec) -> str:
+		spec.setdefault("fulfilled_by", "AMAZON")
+		spec.setdefault("status", "SHIPPED")
+		rate = VAT[marketplace] / 100
+		return self.sim.control.create_order(marketplace_id=marketplace, tax_rate=str(rate), items=items, **spec)[
+			"order_id"
+		]
+
+	def expected_tax(self, view: dict) -> Decimal:
+		"""Amazon's contained tax; without a TAX breakdown, the seller's rate on each gross amount."""
+		unit = Decimal(1).scaleb(-currency_decimals(view["currency"]))
+		tax = Decimal(0)
+		for item in view["items"]:
+			if item["tax_breakdown"]:
+				tax += sum(Decimal(item[name]) for name in ("item_tax", "shipping_tax", "gift_wrap_tax"))
+				continue
+			rate = VAT[view["marketplace_id"]]
+			for gross in (
+				Decimal(item["unit_price"]) * item["quantity"] - Decimal(item["promotion_discount"]),
+				Decimal(item["shipping_price"]) - Decimal(item["shipping_discount"]),
+				Decimal(item["gift_wrap_price"]),
+			):
+				tax += vat_of(gross, rate, unit)
+		return tax
+
+	@staticmethod
+	def money(value, doc) -> Decimal:
+		decimals = currency_decimals(doc.currency)
+		return Decimal(str(flt(value, decimals))).quantize(Decimal(1).scaleb(-decimals))
