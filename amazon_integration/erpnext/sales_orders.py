@@ -13,7 +13,7 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate
 
 from amazon_integration.erpnext.timezone import to_system
-from amazon_integration.sync.orders import CustomerPlan, MappingError, SalesOrderPlan
+from amazon_integration.sync.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
 
 if TYPE_CHECKING:
 	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
@@ -110,6 +110,8 @@ def _insert_sales_order(plan: SalesOrderPlan, header: dict, account: AmazonAccou
 				"warehouse": line.warehouse or plan.warehouse,
 				"delivery_date": so.delivery_date,
 				"amazon_order_item_id": line.amazon_order_item_id,
+				"amazon_charge": CHARGE_LABELS.get(line.kind) if line.charge_for else None,
+				"amazon_charge_for": line.charge_for,
 				"amazon_seller_tax": float(line.seller_tax),
 				"amazon_withheld_tax": float(line.amazon_tax),
 			},

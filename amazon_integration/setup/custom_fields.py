@@ -282,6 +282,36 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	],
 }
 
+
+
+def _charge_fields() -> list[dict]:
+	# A shipping, gift wrap or promotion row follows the units of one Amazon order line: a delivery or invoice
+	# of part of the line carries Amazon's share of the charge. Same fieldnames on the three item tables, so
+	# ERPNext's mappers carry them from order to delivery to invoice.
+	return [
+		{
+			"fieldname": "amazon_charge",
+			"label": "Amazon Charge",
+			"fieldtype": "Select",
+			"options": "\nShipping\nGift Wrap\nPromotion\nShipping Promotion",
+			"insert_after": "amazon_order_item_id",
+			"read_only": 1,
+		},
+		{
+			"fieldname": "amazon_charge_for",
+			"label": "Amazon Charge for Order Item",
+			"fieldtype": "Data",
+			"insert_after": "amazon_charge",
+			"read_only": 1,
+			"translatable": 0,
+			"description": "The Amazon order item whose units this charge follows",
+		},
+	]
+
+
+for _doctype in ("Sales Order Item", "Delivery Note Item", "Sales Invoice Item"):
+	CUSTOM_FIELDS[_doctype].extend(_charge_fields())
+
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
 		_field["module"] = MODULE

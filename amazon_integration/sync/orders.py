@@ -137,6 +137,17 @@ class LineKind(str, Enum):
 	SHIPPING = "shipping"
 	GIFT_WRAP = "gift_wrap"
 	PROMOTION = "promotion"
+	SHIPPING_PROMOTION = "shipping_promotion"
+
+
+# What a charge row is called on ERPNext's item rows (field amazon_charge): the hooks of deliveries and
+# invoices find a product line's charges by it and by amazon_charge_for.
+CHARGE_LABELS = {
+	LineKind.SHIPPING: "Shipping",
+	LineKind.GIFT_WRAP: "Gift Wrap",
+	LineKind.PROMOTION: "Promotion",
+	LineKind.SHIPPING_PROMOTION: "Shipping Promotion",
+}
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,9 @@ class LinePlan:
 	# The row's share of the order's tax: what the seller collects, what Amazon collects and remits.
 	seller_tax: Decimal = ZERO
 	amazon_tax: Decimal = ZERO
+	# A charge row follows the units of this Amazon order line (its order item id): a delivery or invoice
+	# of k of its n units carries Amazon's share of the charge for those k units.
+	charge_for: str | None = None
 
 	@property
 	def amount(self) -> Decimal:
@@ -287,7 +301,7 @@ def _order_lines(
 		)
 
 	def charge(item: OrderItem, amount: Decimal, tax_field: str) -> tuple[Decimal, Decimal]:
-		"""A line's charge net of its contained tax (unless gross), and its tax share."""
+		"""A line's charge net of its contained tax (unless gross), and its tax."""
 		tax = contained[item.order_item_id]
 		if tax is None:
 			return amount, getattr(item, tax_field) or ZERO
@@ -295,26 +309,21 @@ def _order_lines(
 			return amount, ZERO
 		return amount - getattr(tax, tax_field), getattr(tax, tax_field)
 
-	def charge_taxes(field_name: str) -> dict[str, Decimal]:
-		shares = [(charge(i, ZERO, field_name)[1], i.tax_withheld) for i in order.items]
-		return {
-			"seller_tax": sum((t for t, withheld in shares if not withheld), ZERO),
-			"amazon_tax": sum((t for t, withheld in shares if withheld), ZERO),
-		}
-
-	shipping = sum((charge(i, _shipping_charge(i, separate_promotions), "shipping_tax")[0] for i in order.items), ZERO)
-	gift_wrap = sum(
-		(charge(i, (i.gift_wrap or ZERO) - (i.gift_wrap_discount or ZERO), "gift_wrap_tax")[0] for i in order.items), ZERO
-	)
-	promotions = sum(((i.promotion_discount or ZERO) + (i.shipping_discount or ZERO)) for i in order.items)
-	lines += _charge_line(
-		LineKind.SHIPPING, "Shipping", shipping, settings.shipping_item, "Shipping Item", charge_taxes("shipping_tax")
-	)
-	lines += _charge_line(
-		LineKind.GIFT_WRAP, "Gift wrap", gift_wrap, settings.gift_wrap_item, "Gift Wrap Item", charge_taxes("gift_wrap_tax")
-	)
-	if separate_promotions and promotions:
-		lines += _charge_line(LineKind.PROMOTION, "Amazon promotions", -promotions, settings.promotion_item, "")
+	# Each line's charges follow its units: Amazon charges a shipment its units' share of them.
+	for item in order.items:
+		charges = [
+			(LineKind.SHIPPING, *charge(item, _shipping_charge(item, separate_promotions), "shipping_tax"),
+			 settings.shipping_item, "Shipping Item"),
+			(LineKind.GIFT_WRAP, *charge(item, (item.gift_wrap or ZERO) - (item.gift_wrap_discount or ZERO), "gift_wrap_tax"),
+			 settings.gift_wrap_item, "Gift Wrap Item"),
+		]
+		if separate_promotions:
+			charges += [
+				(LineKind.PROMOTION, -(item.promotion_discount or ZERO), ZERO, settings.promotion_item, ""),
+				(LineKind.SHIPPING_PROMOTION, -(item.shipping_discount or ZERO), ZERO, settings.promotion_item, ""),
+			]
+		for kind, amount, tax, item_code, field_label in charges:
+			lines += _charge_lines(kind, item, amount, tax, item_code, field_label, unit)
 	for kind, amount in order.proceeds:
 		if kind not in LINE_BREAKDOWNS:  # charged on the order, not on a line: e.g. a DELIVERY_TIP
 			label = kind.replace("_", " ").capitalize()
@@ -498,6 +507,25 @@ def share(total: Decimal, parts: list[int], whole: int, unit: Decimal) -> list[D
 	return shares
 
 
+def allocate_units(
+	total: Decimal, whole: int, before: int, units: int, rows: list[tuple[Decimal, int]], unit: Decimal
+) -> list[int]:
+	"""How many of a delivery's `units` each order row of one Amazon line's product or charge carries.
+
+	`rows` are (rate, quantity still open) of the line's rows: one rate, or two a unit apart (see
+	split_line_total). Amazon charges a shipment of `units` after `before` of `whole` units its cumulative
+	share of the line's `total`; taking that many units at the higher rate makes the rows' amounts exactly
+	that share, and a run of shipments never takes more of a row than it holds.
+	"""
+	if len(rows) == 1:
+		return [units]
+	(low, low_open), (high, high_open) = rows
+	target = cumulative_share(total, before + units, whole, unit) - cumulative_share(total, before, whole, unit)
+	at_high = int(((target - low * units) / (high - low)).to_integral_value(rounding=ROUND_HALF_UP))
+	at_high = max(units - low_open, 0, min(at_high, units, high_open))
+	return [units - at_high, at_high]
+
+
 def cumulative_share(total: Decimal, done: Decimal | int, whole: Decimal | int, unit: Decimal) -> Decimal:
 	"""The part of `total` that `done` out of `whole` carries, rounded half up to `unit`."""
 	if not whole:
@@ -508,6 +536,40 @@ def cumulative_share(total: Decimal, done: Decimal | int, whole: Decimal | int, 
 def _shipping_charge(item: OrderItem, separate_promotions: bool) -> Decimal:
 	charge = (item.shipping or ZERO) + (item.cod_fee or ZERO) + (item.other or ZERO)
 	return charge if separate_promotions else charge - (item.shipping_discount or ZERO)
+
+
+def _charge_lines(
+	kind: LineKind,
+	item: OrderItem,
+	amount: Decimal,
+	tax: Decimal,
+	item_code: str | None,
+	field_label: str,
+	unit: Decimal,
+) -> list[LinePlan]:
+	"""A line's charge as rows of its units (one row for a line without units left)."""
+	if not amount and not tax:
+		return []
+	label = CHARGE_LABELS[kind]
+	if not item_code:
+		raise MappingError(f"the order has {label.lower()} charges of {amount} but the Amazon Account has no {field_label}")
+	if item.quantity <= 0:
+		return _charge_line(kind, label, amount, item_code, field_label, _tax_fields(tax, item.tax_withheld))
+	rows = split_line_total(amount, item.quantity, unit)
+	taxes = share(tax, [qty for qty, _rate in rows], item.quantity, unit)
+	title = f"{label}: {(item.title or item.sku or '')[:100]}"
+	return [
+		LinePlan(
+			kind=kind,
+			item_code=item_code,
+			qty=qty,
+			rate=rate,
+			description=title if len(rows) == 1 else f"{title} (Amazon total {amount} for {item.quantity} units)",
+			charge_for=item.order_item_id,
+			**_tax_fields(row_tax, item.tax_withheld),
+		)
+		for (qty, rate), row_tax in zip(rows, taxes, strict=True)
+	]
 
 
 def _charge_line(
