@@ -438,6 +438,7 @@ class _Booking:
 				cost_center=self.cost_center,
 			)
 			row.charge_type = "Actual"
+			row.included_in_print_rate = 0  # Amazon's refunded tax, on top (a tax-inclusive order's row is not)
 			row.tax_amount = float(amount)
 			cn.append("taxes", row)
 

@@ -538,6 +538,10 @@ class ControlClient:
 	def get_order(self, order_id: str) -> dict[str, Any]:
 		return self._call("GET", f"/orders/{order_id}")
 
+	def uploaded_invoices(self, order_id: str) -> list[dict[str, Any]]:
+		"""The VAT invoices uploaded for an order (feed UPLOAD_VAT_INVOICE), accepted or not."""
+		return self._call("GET", f"/orders/{order_id}/invoices")["invoices"]
+
 	def alter_order(self, order_id: str, **changes: Any) -> dict[str, Any]:
 		return self._call("POST", f"/orders/{order_id}/alter", changes)
 

@@ -6,6 +6,7 @@ import random
 from decimal import Decimal
 
 import frappe
+from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
@@ -14,6 +15,7 @@ from amazon_integration.amazon_integration.report.amazon_settlement_reconciliati
 )
 from amazon_integration.erpnext.order_sync import currency_decimals, sync_account_orders
 from amazon_integration.erpnext.settlements import import_account_settlements
+from amazon_integration.erpnext.shipments import sync_account_shipments
 from amazon_integration.simulator import Simulator
 from amazon_integration.sync.orders import vat_of
 from amazon_integration.tests.utils import (
@@ -117,8 +119,7 @@ class TestEuTaxes(FrappeTestCase):
 		}
 		self.sim.control.advance(180)
 		for account in (self.eu, self.jp):
-			log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
-			self.assertNotEqual(log.status, "Failed", log.error)
+			self.sync(account)
 
 		for key, order_id in orders.items():
 			view = self.sim.control.get_order(order_id)
@@ -165,7 +166,87 @@ class TestEuTaxes(FrappeTestCase):
 			):
 				self.assertEqual(outstanding, 0, order_id)
 
+	def test_each_partial_shipments_invoice_is_amazons_charge_for_it(self):
+		"""Ship 1 of 3 units with only that product on the Delivery Note: its invoice carries that unit's share of
+		the shipping and promotion (and none of the other line's gift wrap), to the cent, and books at once."""
+		items = [
+			{"sku": MUG, "quantity": 3, "unit_price": "19.99", "shipping_price": "4.99", "promotion_discount": "5.00",
+			 "promotion_ids": ["PROMO-DE"]},
+			{"sku": BOOK, "quantity": 1, "unit_price": "12.99", "gift_wrap_price": "2.99"},
+		]
+		orders = {
+			"inclusive": self.order(DE, items, fulfilled_by="MERCHANT", status="UNSHIPPED"),
+			"exclusive": self.order(DE, items, fulfilled_by="MERCHANT", status="UNSHIPPED", prices_include_tax=False),
+		}
+		self.sim.control.advance(180)
+		self.sync(self.eu)
+		for order_id in orders.values():
+			so = frappe.get_doc("Sales Order", {"amazon_order_id": order_id})
+			dn = frappe.get_doc("Delivery Note", frappe.db.get_value(
+				"Delivery Note Item", {"against_sales_order": so.name, "docstatus": 0}, "parent"))
+			mug = next(i["order_item_id"] for i in self.sim.control.get_order(order_id)["items"] if i["sku"] == MUG)
+			dn.items = [row for row in dn.items if row.amazon_order_item_id == mug][:1]
+			dn.items[0].qty = 1
+			self.ship(dn, "PARTIAL-" + order_id)
+			self.assertEqual(
+				sorted((row.amazon_charge or "", row.qty) for row in dn.items),
+				[("", 1), ("Promotion", 1), ("Shipping", 1)],
+			)
+		self.settle_and_check(orders.values(), shipments=1)
+
+		for order_id in orders.values():
+			so = frappe.get_doc("Sales Order", {"amazon_order_id": order_id})
+			rest = make_delivery_note(so.name)
+			rest.insert()
+			self.ship(rest, "REST-" + order_id)
+		self.settle_and_check(orders.values(), shipments=2)
+		for order_id in orders.values():
+			so = frappe.get_doc("Sales Order", {"amazon_order_id": order_id})
+			totals = frappe.get_all("Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1}, pluck="grand_total")
+			self.assertEqual(self.money(sum(totals), so), self.money(so.grand_total, so))
+			self.assertEqual(self.money(so.grand_total, so), Decimal(self.sim.control.get_order(order_id)["total"]))
+
 	# -- helpers ------------------------------------------------------------------------------------------
+
+	def sync(self, account) -> None:
+		log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
+		self.assertNotEqual(log.status, "Failed", log.error)
+
+	def ship(self, dn, tracking: str) -> None:
+		dn.amazon_carrier_name = "DHL"
+		dn.amazon_tracking_number = tracking
+		dn.save()
+		dn.submit()
+		frappe.db.commit()
+
+	def settle_and_check(self, order_ids, shipments: int) -> None:
+		"""Amazon confirms the shipments, closes the EUR period; each order's line books on its first try, and
+		what Amazon paid for the order in it is what the latest invoice asks."""
+		self.assertFalse(sync_account_shipments(self.eu.name).get("Failed"))
+		self.sim.control.advance(600)
+		self.sim.control.close_settlements("EUR")
+		self.sim.control.advance(600)
+		names = import_account_settlements(self.eu.name)
+		self.assertTrue(names)
+		for name in names:
+			frappe.get_doc("Amazon Settlement", name).submit()
+		frappe.db.commit()
+		for name in names:
+			self.assertEqual(frappe.db.get_value("Amazon Settlement", name, "status"), "Reconciled", name)
+		for order_id in order_ids:
+			invoices = frappe.get_all(
+				"Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1, "is_return": 0},
+				["grand_total", "outstanding_amount"], order_by="creation",
+			)
+			self.assertEqual(len(invoices), shipments, order_id)
+			paid = frappe.get_all(
+				"Amazon Settlement Line",
+				{"settlement": ("in", names), "amazon_order_id": order_id, "line_type": "Order"},
+				pluck="sale_amount",
+			)
+			self.assertEqual(round(sum(paid), 2), round(invoices[-1].grand_total, 2), order_id)
+			self.assertEqual([inv.outstanding_amount for inv in invoices], [0] * shipments, order_id)
+
 
 	def order(self, marketplace: str, items: list[dict], **spec) -> str:
 		spec.setdefault("fulfilled_by", "AMAZON")
