@@ -8,3 +8,10 @@ def before_validate(doc, method=None) -> None:
 
 	follow_product_units(doc)
 	prorate_amazon_taxes(doc)
+
+
+def on_submit(doc, method=None) -> None:
+	"""An invoice or credit note of an order whose marketplace takes seller invoices goes to Amazon."""
+	from amazon_integration.erpnext.vat_invoices import queue_upload
+
+	queue_upload(doc)

@@ -312,6 +312,44 @@ def _charge_fields() -> list[dict]:
 for _doctype in ("Sales Order Item", "Delivery Note Item", "Sales Invoice Item"):
 	CUSTOM_FIELDS[_doctype].extend(_charge_fields())
 
+# Invoices uploaded to Amazon (UPLOAD_VAT_INVOICE): where each stands with Amazon, and Amazon's message.
+CUSTOM_FIELDS["Sales Invoice"].extend(
+	[
+		{
+			"fieldname": "amazon_invoice_upload",
+			"label": "Amazon Invoice Upload",
+			"fieldtype": "Select",
+			"options": "\nPending\nUploaded\nFailed",
+			"insert_after": "amazon_order_id",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"depends_on": "eval:doc.amazon_invoice_upload",
+		},
+		{
+			"fieldname": "amazon_invoice_upload_message",
+			"label": "Amazon Invoice Upload Message",
+			"fieldtype": "Small Text",
+			"insert_after": "amazon_invoice_upload",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_invoice_upload_message",
+		},
+		{
+			"fieldname": "amazon_invoice_feed_id",
+			"label": "Amazon Invoice Feed ID",
+			"fieldtype": "Data",
+			"insert_after": "amazon_invoice_upload_message",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"hidden": 1,
+		},
+	]
+)
+
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
 		_field["module"] = MODULE

@@ -6,6 +6,7 @@ import random
 from decimal import Decimal
 
 import frappe
+from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
@@ -15,7 +16,9 @@ from amazon_integration.amazon_integration.report.amazon_settlement_reconciliati
 )
 from amazon_integration.erpnext.order_sync import currency_decimals, sync_account_orders
 from amazon_integration.erpnext.settlements import import_account_settlements
+from amazon_integration.erpnext.api import retry_invoice_upload
 from amazon_integration.erpnext.shipments import sync_account_shipments
+from amazon_integration.erpnext.vat_invoices import upload_account_invoices
 from amazon_integration.simulator import Simulator
 from amazon_integration.sync.orders import vat_of
 from amazon_integration.tests.utils import (
@@ -42,7 +45,11 @@ VAT = {DE: Decimal("19"), FR: Decimal("20"), UK: Decimal("20"), JP: Decimal("10"
 MUG, BOOK = "SIM-MUG-001", "SIM-NTB-060"
 
 
-class TestEuTaxes(FrappeTestCase):
+class EuSellerCase(FrappeTestCase):
+	"""Its own simulator, and the German company's accounts for Amazon.de/.fr/.co.uk (EU) and Amazon.co.jp (FE)."""
+
+	upload_invoices = 0  # on Amazon.de
+
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -74,7 +81,7 @@ class TestEuTaxes(FrappeTestCase):
 			region="EU",
 			selling_price_list=PRICE_LISTS["EUR"],
 			marketplaces=[
-				{"marketplace": DE, "vat_rate": 19},
+				{"marketplace": DE, "vat_rate": 19, "upload_invoices": cls.upload_invoices},
 				{"marketplace": FR, "vat_rate": 20},
 				{"marketplace": UK, "price_list": PRICE_LISTS["GBP"], "vat_rate": 20},
 			],
@@ -94,6 +101,26 @@ class TestEuTaxes(FrappeTestCase):
 	def tearDownClass(cls):
 		cls.sim.stop()
 		super().tearDownClass()
+
+	def order(self, marketplace: str, items: list[dict], **spec) -> str:
+		spec.setdefault("fulfilled_by", "AMAZON")
+		spec.setdefault("status", "SHIPPED")
+		rate = VAT[marketplace] / 100
+		return self.sim.control.create_order(marketplace_id=marketplace, tax_rate=str(rate), items=items, **spec)[
+			"order_id"
+		]
+
+	def sync(self, account) -> None:
+		log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
+		self.assertNotEqual(log.status, "Failed", log.error)
+
+	@staticmethod
+	def money(value, doc) -> Decimal:
+		decimals = currency_decimals(doc.currency)
+		return Decimal(str(flt(value, decimals))).quantize(Decimal(1).scaleb(-decimals))
+
+
+class TestEuTaxes(EuSellerCase):
 
 	def test_tax_inclusive_orders_keep_amazons_totals_net_and_tax_and_settle(self):
 		orders = {
@@ -208,10 +235,6 @@ class TestEuTaxes(FrappeTestCase):
 
 	# -- helpers ------------------------------------------------------------------------------------------
 
-	def sync(self, account) -> None:
-		log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
-		self.assertNotEqual(log.status, "Failed", log.error)
-
 	def ship(self, dn, tracking: str) -> None:
 		dn.amazon_carrier_name = "DHL"
 		dn.amazon_tracking_number = tracking
@@ -248,14 +271,6 @@ class TestEuTaxes(FrappeTestCase):
 			self.assertEqual([inv.outstanding_amount for inv in invoices], [0] * shipments, order_id)
 
 
-	def order(self, marketplace: str, items: list[dict], **spec) -> str:
-		spec.setdefault("fulfilled_by", "AMAZON")
-		spec.setdefault("status", "SHIPPED")
-		rate = VAT[marketplace] / 100
-		return self.sim.control.create_order(marketplace_id=marketplace, tax_rate=str(rate), items=items, **spec)[
-			"order_id"
-		]
-
 	def expected_tax(self, view: dict) -> Decimal:
 		"""Amazon's contained tax; without a TAX breakdown, the seller's rate on each gross amount."""
 		unit = Decimal(1).scaleb(-currency_decimals(view["currency"]))
@@ -273,7 +288,60 @@ class TestEuTaxes(FrappeTestCase):
 				tax += vat_of(gross, rate, unit)
 		return tax
 
+
+class TestInvoiceUpload(EuSellerCase):
+	upload_invoices = 1
+
+	def test_invoices_and_credit_notes_go_to_amazon_and_a_wrong_total_is_refused_until_corrected(self):
+		b2b = self.order(DE, [{"sku": MUG, "quantity": 2, "unit_price": "19.99", "shipping_price": "3.99"}],
+						 is_business=True, company_name="Beispiel GmbH", tax_id="DE123456789")
+		other = self.order(DE, [{"sku": BOOK, "quantity": 1, "unit_price": "12.99"}])
+		self.sim.control.advance(180)
+		self.sync(self.eu)
+		invoices = {key: frappe.get_doc("Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1})
+					for key, order_id in (("b2b", b2b), ("other", other))}
+		self.assertEqual(invoices["b2b"].tax_id, "DE123456789")  # the buyer's VAT number, from the order
+		self.assertEqual({inv.amazon_invoice_upload for inv in invoices.values()}, {"Pending"})
+
+		# Amazon's order changed after the import: the invoice no longer matches it.
+		item = self.sim.control.get_order(other)["items"][0]
+		self.sim.control.alter_order(other, items=[{"order_item_id": item["order_item_id"], "unit_price": "13.99"}])
+		self.upload_and_answer()
+		self.assertEqual(self.status(invoices["b2b"]), ("Uploaded", None))
+		status, message = self.status(invoices["other"])
+		self.assertEqual(status, "Failed")
+		self.assertIn(f"does not match Amazon's total for order {other}", message)
+
+		# Corrected (here on Amazon's side), Retry sends it again and Amazon takes it.
+		self.sim.control.alter_order(other, items=[{"order_item_id": item["order_item_id"], "unit_price": "12.99"}])
+		retry_invoice_upload(invoices["other"].name)
+		self.assertEqual(self.status(invoices["other"])[0], "Pending")
+		self.upload_and_answer()
+		self.assertEqual(self.status(invoices["other"]), ("Uploaded", None))
+
+		# A credit note goes as one.
+		credit_note = make_sales_return(invoices["b2b"].name)
+		credit_note.items = credit_note.items[:1]
+		credit_note.items[0].qty = -1
+		credit_note.insert()
+		credit_note.submit()
+		frappe.db.commit()
+		self.upload_and_answer()
+		self.assertEqual(self.status(credit_note), ("Uploaded", None))
+		uploaded = self.sim.control.uploaded_invoices(b2b)
+		self.assertEqual(
+			[(u["invoice_number"], u["document_type"], u["status"]) for u in uploaded],
+			[(invoices["b2b"].name, "Invoice", "ACCEPTED"), (credit_note.name, "CreditNote", "ACCEPTED")],
+		)
+		self.assertEqual(Decimal(uploaded[0]["total"]), Decimal(self.sim.control.get_order(b2b)["total"]))
+
+	def upload_and_answer(self) -> None:
+		upload_account_invoices(self.eu.name)  # sent
+		self.sim.control.advance(120)  # Amazon processes the feeds
+		upload_account_invoices(self.eu.name)  # answers read
+
 	@staticmethod
-	def money(value, doc) -> Decimal:
-		decimals = currency_decimals(doc.currency)
-		return Decimal(str(flt(value, decimals))).quantize(Decimal(1).scaleb(-decimals))
+	def status(invoice) -> tuple[str, str | None]:
+		return tuple(
+			frappe.db.get_value("Sales Invoice", invoice.name, ["amazon_invoice_upload", "amazon_invoice_upload_message"])
+		)
