@@ -102,6 +102,14 @@ def prorate_amazon_taxes(doc: Document) -> None:
 		amount = Decimal(0)
 		for rows, whole, before, here in shares:
 			total = sum((Decimal(str(r.get(field) or 0)) for r in rows), Decimal(0))
+			if total and any(r.amazon_tax_included for r in rows):
+				# Amazon's price held the tax: the shipment's tax is its share of the gross less its net share.
+				net = sum((Decimal(str(r.rate)) * Decimal(str(r.qty)) for r in rows), Decimal(0))
+				for value, sign in ((net + total, 1), (net, -1)):
+					amount += sign * (
+						cumulative_share(value, before + here, whole, unit) - cumulative_share(value, before, whole, unit)
+					)
+				continue
 			amount += cumulative_share(total, before + here, whole, unit) - cumulative_share(total, before, whole, unit)
 		tax.tax_amount = float(amount)
 
@@ -119,8 +127,8 @@ def _amazon_order_rows(doc: Document) -> dict[str, frappe._dict]:
 		"Sales Order Item",
 		filters={"parent": ("in", amazon)},
 		fields=[
-			"name", "parent", "qty", "amazon_seller_tax", "amazon_withheld_tax", "amazon_order_item_id",
-			"amazon_charge", "amazon_charge_for",
+			"name", "parent", "qty", "rate", "amazon_seller_tax", "amazon_withheld_tax", "amazon_order_item_id",
+			"amazon_charge", "amazon_charge_for", "amazon_tax_included",
 		],
 	)
 	return {row.name: row for row in rows}

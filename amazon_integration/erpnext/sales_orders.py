@@ -112,6 +112,7 @@ def _insert_sales_order(plan: SalesOrderPlan, header: dict, account: AmazonAccou
 				"amazon_order_item_id": line.amazon_order_item_id,
 				"amazon_charge": CHARGE_LABELS.get(line.kind) if line.charge_for else None,
 				"amazon_charge_for": line.charge_for,
+				"amazon_tax_included": int(line.tax_included),
 				"amazon_seller_tax": float(line.seller_tax),
 				"amazon_withheld_tax": float(line.amazon_tax),
 			},

@@ -311,6 +311,17 @@ def _charge_fields() -> list[dict]:
 
 for _doctype in ("Sales Order Item", "Delivery Note Item", "Sales Invoice Item"):
 	CUSTOM_FIELDS[_doctype].extend(_charge_fields())
+CUSTOM_FIELDS["Sales Order Item"].append(
+	{
+		"fieldname": "amazon_tax_included",
+		"label": "Amazon Price Included the Tax",
+		"fieldtype": "Check",
+		"insert_after": "amazon_charge_for",
+		"read_only": 1,
+		"no_copy": 1,
+		"description": "Amazon's price of this row contained its tax (the row's rate is net of it)",
+	}
+)
 
 # Invoices uploaded to Amazon (UPLOAD_VAT_INVOICE): where each stands with Amazon, and Amazon's message.
 CUSTOM_FIELDS["Sales Invoice"].extend(

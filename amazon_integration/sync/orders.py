@@ -166,6 +166,9 @@ class LinePlan:
 	# A charge row follows the units of this Amazon order line (its order item id): a delivery or invoice
 	# of k of its n units carries Amazon's share of the charge for those k units.
 	charge_for: str | None = None
+	# The row's price is net of a tax Amazon's price contained: Amazon charges a shipment its share of the
+	# gross amount, so a partial delivery's tax is that share less the net share (not the tax's own share).
+	tax_included: bool = False
 
 	@property
 	def amount(self) -> Decimal:
@@ -322,8 +325,9 @@ def _order_lines(
 				(LineKind.PROMOTION, -(item.promotion_discount or ZERO), ZERO, settings.promotion_item, ""),
 				(LineKind.SHIPPING_PROMOTION, -(item.shipping_discount or ZERO), ZERO, settings.promotion_item, ""),
 			]
+		included = contained[item.order_item_id] is not None and not gross
 		for kind, amount, tax, item_code, field_label in charges:
-			lines += _charge_lines(kind, item, amount, tax, item_code, field_label, unit)
+			lines += _charge_lines(kind, item, amount, tax, item_code, field_label, unit, included and bool(tax))
 	for kind, amount in order.proceeds:
 		if kind not in LINE_BREAKDOWNS:  # charged on the order, not on a line: e.g. a DELIVERY_TIP
 			label = kind.replace("_", " ").capitalize()
@@ -484,6 +488,7 @@ def _product_lines(
 			warehouse=warehouse,
 			amazon_order_item_id=item.order_item_id,
 			sku=item.sku,
+			tax_included=contained is not None and not gross and bool(line_tax),
 			**_tax_fields(tax, item.tax_withheld),
 		)
 		for (qty, rate), tax in zip(rows, taxes, strict=True)
@@ -546,6 +551,7 @@ def _charge_lines(
 	item_code: str | None,
 	field_label: str,
 	unit: Decimal,
+	tax_included: bool = False,
 ) -> list[LinePlan]:
 	"""A line's charge as rows of its units (one row for a line without units left)."""
 	if not amount and not tax:
@@ -566,6 +572,7 @@ def _charge_lines(
 			rate=rate,
 			description=title if len(rows) == 1 else f"{title} (Amazon total {amount} for {item.quantity} units)",
 			charge_for=item.order_item_id,
+			tax_included=tax_included,
 			**_tax_fields(row_tax, item.tax_withheld),
 		)
 		for (qty, rate), row_tax in zip(rows, taxes, strict=True)
