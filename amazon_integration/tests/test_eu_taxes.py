@@ -235,6 +235,27 @@ class TestEuTaxes(EuSellerCase):
 
 	# -- helpers ------------------------------------------------------------------------------------------
 
+	def test_refund_of_a_tax_inclusive_sale_gives_back_its_vat(self):
+		order_id = self.order(DE, [{"sku": MUG, "quantity": 2, "unit_price": "19.99"}])
+		self.sim.control.advance(180)
+		self.sync(self.eu)
+		item_id = self.sim.control.get_order(order_id)["items"][0]["order_item_id"]
+		self.sim.control.refund(order_id, [(item_id, 1)])
+		self.sim.control.advance(600)
+		self.sim.control.close_settlements("EUR")
+		self.sim.control.advance(600)
+		names = import_account_settlements(self.eu.name)
+		for name in names:
+			frappe.get_doc("Amazon Settlement", name).submit()
+		frappe.db.commit()
+		for name in names:
+			self.assertEqual(frappe.db.get_value("Amazon Settlement", name, "status"), "Reconciled", name)
+		credit_note = frappe.get_doc("Sales Invoice", {"amazon_order_id": order_id, "is_return": 1, "docstatus": 1})
+		# One mug back: 19.99 of which 3.19 VAT (19 % contained), the VAT given back as it was charged.
+		self.assertEqual(self.money(credit_note.grand_total, credit_note), Decimal("-19.99"))
+		self.assertEqual(self.money(credit_note.total_taxes_and_charges, credit_note), Decimal("-3.19"))
+		self.assertEqual([row.account_head for row in credit_note.taxes], [EU_VAT_ACCOUNT])
+
 	def ship(self, dn, tracking: str) -> None:
 		dn.amazon_carrier_name = "DHL"
 		dn.amazon_tracking_number = tracking
