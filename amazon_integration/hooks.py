@@ -22,7 +22,7 @@ fixtures = [
 	{"dt": "Role", "filters": [["role_name", "=", "Amazon Manager"]]},
 ]
 
-doctype_js = {"Delivery Note": "public/js/delivery_note.js"}
+doctype_js = {"Delivery Note": "public/js/delivery_note.js", "Sales Invoice": "public/js/sales_invoice.js"}
 doctype_list_js = {
 	"Delivery Note": "public/js/delivery_note_list.js",
 	"Sales Order": "public/js/sales_order_list.js",
@@ -34,6 +34,7 @@ scheduler_events = {
 		"*/5 * * * *": [
 			"amazon_integration.erpnext.tasks.dispatch_order_sync",
 			"amazon_integration.erpnext.tasks.dispatch_shipment_sync",
+			"amazon_integration.erpnext.tasks.dispatch_invoice_uploads",
 		],
 	},
 	"daily_long": [
@@ -51,6 +52,7 @@ doc_events = {
 	},
 	"Sales Invoice": {
 		"before_validate": "amazon_integration.overrides.sales_invoice.before_validate",
+		"on_submit": "amazon_integration.overrides.sales_invoice.on_submit",
 	},
 	"Payment Entry": {
 		"on_cancel": "amazon_integration.overrides.payment_entry.on_cancel",

@@ -435,6 +435,16 @@ class AmazonClient:
 		self.log.info("Feed %s submitted (%s, %d bytes)", feed_id, feed_type, len(data))
 		return str(feed_id)
 
+	def upload_vat_invoice(self, pdf: bytes, marketplace_id: str, feed_options: dict[str, str]) -> str:
+		"""One invoice or credit note PDF to Amazon (feed UPLOAD_VAT_INVOICE). Returns the feed id."""
+		return self.submit_feed(
+			"UPLOAD_VAT_INVOICE",
+			pdf,
+			content_type="application/pdf",
+			marketplace_ids=[marketplace_id],
+			feed_options=feed_options,
+		)
+
 	def _upload(self, url: str, data: bytes, content_type: str) -> None:
 		def put() -> httpx.Response:
 			response = self._http.put(url, content=data, headers={"Content-Type": content_type})

@@ -3,9 +3,16 @@
 import frappe
 
 from amazon_integration.erpnext.shipments import retry_delivery as _retry_delivery
+from amazon_integration.erpnext.vat_invoices import retry_upload as _retry_upload
 
 
 @frappe.whitelist(methods=["POST"])
 def retry_delivery(delivery_note: str) -> str:
 	frappe.get_doc("Delivery Note", delivery_note).check_permission("submit")
 	return _retry_delivery(delivery_note)
+
+
+@frappe.whitelist(methods=["POST"])
+def retry_invoice_upload(sales_invoice: str) -> str:
+	frappe.get_doc("Sales Invoice", sales_invoice).check_permission("submit")
+	return _retry_upload(sales_invoice)

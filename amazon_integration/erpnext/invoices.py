@@ -16,6 +16,7 @@ from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 from frappe import _
 from frappe.model.document import Document
 
+from amazon_integration.erpnext.charges import quantities_done
 from amazon_integration.sync.orders import cumulative_share
 
 
@@ -55,7 +56,11 @@ def receivable_account(company: str, currency: str) -> str | None:
 
 
 def prorate_amazon_taxes(doc: Document) -> None:
-	"""Set the Amazon tax rows of a Delivery Note or Sales Invoice to the share its rows carry."""
+	"""Set the Amazon tax rows of a Delivery Note or Sales Invoice to the share its rows carry.
+
+	A product line's tax and the tax of its charges are shared by the line's units, each amount on its own
+	(as Amazon shares them per shipment); a row that follows no line is shared by its own quantity.
+	"""
 	if doc.get("is_return") or not doc.get("taxes"):
 		return
 	so_rows = _amazon_order_rows(doc)
@@ -69,47 +74,63 @@ def prorate_amazon_taxes(doc: Document) -> None:
 	)
 	fields = {accounts.sales_tax_account: "amazon_seller_tax", accounts.marketplace_tax_account: "amazon_withheld_tax"}
 	unit = Decimal(1).scaleb(-doc.precision("grand_total"))
-	done = _quantities_done(doc, so_rows)
+	done = quantities_done(doc, list(so_rows))
+	in_doc: dict[str, Decimal] = {}
+	for row in doc.items:
+		if row.get("so_detail") in so_rows:
+			in_doc[row.so_detail] = in_doc.get(row.so_detail, Decimal(0)) + Decimal(str(row.qty))
+
+	# (rows sharing one tax, units in the whole order, units before this document, units in it)
+	groups: dict[tuple, list] = {}
+	for row in so_rows.values():
+		line = row.amazon_order_item_id or row.amazon_charge_for
+		groups.setdefault((line, row.amazon_charge or "") if line else (row.name,), []).append(row)
+	shares = []
+	for key, rows in groups.items():
+		units_of = [r for r in groups.get((key[0], ""), []) if r.amazon_order_item_id] if len(key) == 2 else rows
+		if not units_of:
+			units_of = rows
+		whole = sum((Decimal(str(r.qty)) for r in units_of), Decimal(0))
+		before = sum((done.get(r.name, Decimal(0)) for r in units_of), Decimal(0))
+		here = sum((in_doc.get(r.name, Decimal(0)) for r in units_of), Decimal(0))
+		if here:
+			shares.append((rows, whole, before, here))
 	for tax in doc.taxes:
 		field = fields.get(tax.account_head)
 		if tax.charge_type != "Actual" or not field:
 			continue
 		amount = Decimal(0)
-		for row in doc.items:
-			so_row = so_rows.get(row.get("so_detail"))
-			if not so_row:
+		for rows, whole, before, here in shares:
+			total = sum((Decimal(str(r.get(field) or 0)) for r in rows), Decimal(0))
+			if total and any(r.amazon_tax_included for r in rows):
+				# Amazon's price held the tax: the shipment's tax is its share of the gross less its net share.
+				net = sum((Decimal(str(r.rate)) * Decimal(str(r.qty)) for r in rows), Decimal(0))
+				for value, sign in ((net + total, 1), (net, -1)):
+					amount += sign * (
+						cumulative_share(value, before + here, whole, unit) - cumulative_share(value, before, whole, unit)
+					)
 				continue
-			row_tax = Decimal(str(so_row.get(field) or 0))
-			before = done.get(so_row.name, 0)
-			qty = Decimal(str(row.qty))
-			amount += cumulative_share(row_tax, before + qty, Decimal(str(so_row.qty)), unit)
-			amount -= cumulative_share(row_tax, before, Decimal(str(so_row.qty)), unit)
-			done[so_row.name] = before + qty
+			amount += cumulative_share(total, before + here, whole, unit) - cumulative_share(total, before, whole, unit)
 		tax.tax_amount = float(amount)
 
 
 def _amazon_order_rows(doc: Document) -> dict[str, frappe._dict]:
+	"""Every row of the Amazon order the document's rows come from."""
 	names = [row.so_detail for row in doc.items if row.get("so_detail")]
 	if not names:
 		return {}
+	parents = frappe.get_all("Sales Order Item", filters={"name": ("in", names)}, pluck="parent", distinct=True)
+	amazon = frappe.get_all("Sales Order", filters={"name": ("in", parents), "amazon_order_id": ("is", "set")}, pluck="name")
+	if not amazon:
+		return {}
 	rows = frappe.get_all(
 		"Sales Order Item",
-		filters={"name": ("in", names)},
-		fields=["name", "parent", "qty", "amazon_seller_tax", "amazon_withheld_tax"],
+		filters={"parent": ("in", amazon)},
+		fields=[
+			"name", "parent", "qty", "rate", "amazon_seller_tax", "amazon_withheld_tax", "amazon_order_item_id",
+			"amazon_charge", "amazon_charge_for", "amazon_tax_included",
+		],
 	)
-	parents = {row.parent for row in rows}
-	if not frappe.db.exists("Sales Order", {"name": ("in", list(parents)), "amazon_order_id": ("is", "set")}):
-		return {}
 	return {row.name: row for row in rows}
 
 
-def _quantities_done(doc: Document, so_rows: dict) -> dict[str, Decimal]:
-	"""Quantities of each order row already delivered (Delivery Note) or invoiced (Sales Invoice) elsewhere."""
-	done: dict[str, Decimal] = {}
-	for row in frappe.get_all(
-		f"{doc.doctype} Item",
-		filters={"so_detail": ("in", list(so_rows)), "docstatus": 1, "parent": ("!=", doc.name or "")},
-		fields=["so_detail", "qty"],
-	):
-		done[row.so_detail] = done.get(row.so_detail, Decimal(0)) + Decimal(str(row.qty))
-	return done

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import frappe
@@ -292,6 +293,7 @@ def account_settings(account: AmazonAccount) -> AccountSettings:
 		territory=account.territory,
 		customer_group=account.customer_group,
 		sales_person=account.sales_person,
+		vat_rates={row.marketplace: Decimal(str(row.vat_rate)) for row in account.marketplaces if row.get("vat_rate")},
 	)
 
 

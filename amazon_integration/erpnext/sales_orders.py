@@ -13,7 +13,7 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate
 
 from amazon_integration.erpnext.timezone import to_system
-from amazon_integration.sync.orders import CustomerPlan, MappingError, SalesOrderPlan
+from amazon_integration.sync.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
 
 if TYPE_CHECKING:
 	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
@@ -37,35 +37,67 @@ def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document
 			"add a Currency Exchange record"
 		)
 
+	header = {
+		"company": account.company,
+		"customer": customer,
+		"order_type": "Sales",
+		"transaction_date": ordered_on,
+		"delivery_date": max(ordered_on, getdate(to_system(plan.deliver_by))),
+		"po_no": plan.purchase_order_number or plan.amazon_order_id,
+		"currency": plan.currency,
+		"conversion_rate": rate,
+		"selling_price_list": plan.price_list,
+		"price_list_currency": plan.currency,
+		"plc_conversion_rate": rate,
+		# Amazon fixed the prices: no pricing rule, price list lookup or rounding may change them.
+		"ignore_pricing_rule": 1,
+		"disable_rounded_total": 1,
+		"set_warehouse": plan.warehouse,
+		"territory": account.territory or None,
+		"customer_address": address,
+		"shipping_address_name": address,
+		"contact_person": contact,
+		"amazon_order_id": plan.amazon_order_id,
+		"amazon_account": account.name,
+		"amazon_marketplace": plan.marketplace_id,
+		"amazon_fulfillment_channel": plan.channel,
+		"amazon_replaced_order_id": plan.replaced_order_id,
+	}
+	so = None
+	if plan.exclusive:
+		# Gross prices with the tax included, when ERPNext's arithmetic on this site gives Amazon's split.
+		try:
+			with savepoint("amazon_tax_inclusive"):
+				so = _insert_sales_order(plan, header, account)
+				if _totals(so) != (plan.net_total, plan.tax_total, plan.grand_total):
+					raise _NotExact
+		except _NotExact:
+			so, plan = None, plan.exclusive
+	if so is None:
+		so = _insert_sales_order(plan, header, account)
+	erpnext_total = _totals(so)[2]
+	if erpnext_total != plan.grand_total:
+		raise MappingError(
+			f"ERPNext computed a grand total of {erpnext_total} for Amazon's {plan.grand_total} {plan.currency}"
+		)
+	so.submit()
+	return so
+
+
+class _NotExact(Exception):
+	"""ERPNext's arithmetic on gross rows did not give Amazon's net and tax: use net rows instead."""
+
+
+def _totals(so: Document) -> tuple[Decimal, Decimal, Decimal]:
+	def value(field: str) -> Decimal:
+		return Decimal(str(flt(so.get(field), so.precision(field))))
+
+	return value("net_total"), value("total_taxes_and_charges"), value("grand_total")
+
+
+def _insert_sales_order(plan: SalesOrderPlan, header: dict, account: AmazonAccount) -> Document:
 	so = frappe.new_doc("Sales Order")
-	so.update(
-		{
-			"company": account.company,
-			"customer": customer,
-			"order_type": "Sales",
-			"transaction_date": ordered_on,
-			"delivery_date": max(ordered_on, getdate(to_system(plan.deliver_by))),
-			"po_no": plan.purchase_order_number or plan.amazon_order_id,
-			"currency": plan.currency,
-			"conversion_rate": rate,
-			"selling_price_list": plan.price_list,
-			"price_list_currency": plan.currency,
-			"plc_conversion_rate": rate,
-			# Amazon fixed the prices: no pricing rule, price list lookup or rounding may change them.
-			"ignore_pricing_rule": 1,
-			"disable_rounded_total": 1,
-			"set_warehouse": plan.warehouse,
-			"territory": account.territory or None,
-			"customer_address": address,
-			"shipping_address_name": address,
-			"contact_person": contact,
-			"amazon_order_id": plan.amazon_order_id,
-			"amazon_account": account.name,
-			"amazon_marketplace": plan.marketplace_id,
-			"amazon_fulfillment_channel": plan.channel,
-			"amazon_replaced_order_id": plan.replaced_order_id,
-		}
-	)
+	so.update(header)
 	for line in plan.lines:
 		so.append(
 			"items",
@@ -78,30 +110,24 @@ def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document
 				"warehouse": line.warehouse or plan.warehouse,
 				"delivery_date": so.delivery_date,
 				"amazon_order_item_id": line.amazon_order_item_id,
+				"amazon_charge": CHARGE_LABELS.get(line.kind) if line.charge_for else None,
+				"amazon_charge_for": line.charge_for,
+				"amazon_tax_included": int(line.tax_included),
 				"amazon_seller_tax": float(line.seller_tax),
 				"amazon_withheld_tax": float(line.amazon_tax),
 			},
 		)
 	for tax in plan.taxes:
-		so.append(
-			"taxes",
-			{
-				"charge_type": "Actual",
-				"account_head": tax.account,
-				"description": tax.description,
-				"tax_amount": float(tax.amount),
-			},
-		)
+		row = {"account_head": tax.account, "description": tax.description}
+		if tax.included_rate is None:
+			row.update(charge_type="Actual", tax_amount=float(tax.amount))
+		else:
+			row.update(charge_type="On Net Total", rate=float(tax.included_rate), included_in_print_rate=1)
+		so.append("taxes", row)
 	if account.sales_person:
 		so.append("sales_team", {"sales_person": account.sales_person, "allocated_percentage": 100})
 	so.flags.ignore_permissions = True
 	so.insert()
-	erpnext_total = Decimal(str(flt(so.grand_total, so.precision("grand_total"))))
-	if erpnext_total != plan.grand_total:
-		raise MappingError(
-			f"ERPNext computed a grand total of {erpnext_total} for Amazon's {plan.grand_total} {plan.currency}"
-		)
-	so.submit()
 	return so
 
 

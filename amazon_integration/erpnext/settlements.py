@@ -420,6 +420,9 @@ class _Booking:
 			row.idx = idx
 			cn.append("items", row)
 
+		# A tax-inclusive sale refunded without a tax amount keeps the invoice's included tax rows: the refunded
+		# prices hold their tax as the invoice's did.
+		inclusive = [row for row in cn.taxes if row.included_in_print_rate] if not tax else []
 		seller_tax_account = self.account.sales_tax_account
 		wanted = {self.account.marketplace_tax_account: amazon_tax}
 		if seller_tax_account:
@@ -427,9 +430,9 @@ class _Booking:
 		elif tax != amazon_tax:
 			frappe.throw(_("Amazon refunded seller-collected tax but the account has no Sales Tax Account."))
 		taxes = {row.account_head: row for row in cn.taxes if row.account_head in wanted}
-		cn.taxes = []
+		cn.taxes = inclusive
 		for account_head, amount in wanted.items():
-			if not amount:
+			if not amount or inclusive:
 				continue
 			row = taxes.get(account_head) or frappe._dict(
 				charge_type="Actual",
@@ -438,15 +441,17 @@ class _Booking:
 				cost_center=self.cost_center,
 			)
 			row.charge_type = "Actual"
+			row.included_in_print_rate = 0  # Amazon's refunded tax, on top (a tax-inclusive order's row is not)
 			row.tax_amount = float(amount)
 			cn.append("taxes", row)
 
-		cn.apply_discount_on = "Net Total"
+		cn.apply_discount_on = "Grand Total" if inclusive else "Net Total"
 		cn.additional_discount_percentage = 0
 		cn.discount_amount = 0
 		cn.calculate_taxes_and_totals()
 		precision = cn.precision("grand_total")
-		cn.discount_amount = flt(cn.net_total - float(sale - tax), precision)
+		before = cn.grand_total - float(sale) if inclusive else cn.net_total - float(sale - tax)
+		cn.discount_amount = flt(before, precision)
 		cn.calculate_taxes_and_totals()
 		if _decimal(flt(cn.grand_total, precision)) != sale:
 			frappe.throw(

@@ -83,3 +83,29 @@ def enqueue_settlement_import(account: str) -> None:
 		enqueue_after_commit=True,
 		account_name=account,
 	)
+
+
+def dispatch_invoice_uploads() -> None:
+	"""Cron entry: accounts with invoices waiting to go to Amazon (or for Amazon's answer) get a job."""
+	orders = frappe.get_all(
+		"Sales Invoice", filters={"docstatus": 1, "amazon_invoice_upload": "Pending"}, pluck="amazon_order_id", distinct=True
+	)
+	if not orders:
+		return
+	accounts = frappe.get_all(
+		"Sales Order", filters={"amazon_order_id": ("in", orders)}, pluck="amazon_account", distinct=True
+	)
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name"))
+	for account in set(accounts) & enabled:
+		enqueue_invoice_upload(account)
+
+
+def enqueue_invoice_upload(account: str) -> None:
+	frappe.enqueue(
+		"amazon_integration.erpnext.vat_invoices.upload_account_invoices",
+		queue="short",
+		job_id=f"amazon_invoice_upload::{account}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		account=account,
+	)

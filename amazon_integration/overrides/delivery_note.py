@@ -7,9 +7,12 @@ from amazon_integration.sync.shipments import ShipmentError
 
 
 def before_validate(doc, method=None) -> None:
-	"""A partial delivery carries only its share of the order's tax (before ERPNext computes totals)."""
+	"""A partial delivery carries its product units' share of every charge and of the tax (before ERPNext
+	computes totals)."""
+	from amazon_integration.erpnext.charges import follow_product_units
 	from amazon_integration.erpnext.invoices import prorate_amazon_taxes
 
+	follow_product_units(doc)
 	prorate_amazon_taxes(doc)
 
 

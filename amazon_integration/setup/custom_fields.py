@@ -282,6 +282,85 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	],
 }
 
+
+
+def _charge_fields() -> list[dict]:
+	# A shipping, gift wrap or promotion row follows the units of one Amazon order line: a delivery or invoice
+	# of part of the line carries Amazon's share of the charge. Same fieldnames on the three item tables, so
+	# ERPNext's mappers carry them from order to delivery to invoice.
+	return [
+		{
+			"fieldname": "amazon_charge",
+			"label": "Amazon Charge",
+			"fieldtype": "Select",
+			"options": "\nShipping\nGift Wrap\nPromotion\nShipping Promotion",
+			"insert_after": "amazon_order_item_id",
+			"read_only": 1,
+		},
+		{
+			"fieldname": "amazon_charge_for",
+			"label": "Amazon Charge for Order Item",
+			"fieldtype": "Data",
+			"insert_after": "amazon_charge",
+			"read_only": 1,
+			"translatable": 0,
+			"description": "The Amazon order item whose units this charge follows",
+		},
+	]
+
+
+for _doctype in ("Sales Order Item", "Delivery Note Item", "Sales Invoice Item"):
+	CUSTOM_FIELDS[_doctype].extend(_charge_fields())
+CUSTOM_FIELDS["Sales Order Item"].append(
+	{
+		"fieldname": "amazon_tax_included",
+		"label": "Amazon Price Included the Tax",
+		"fieldtype": "Check",
+		"insert_after": "amazon_charge_for",
+		"read_only": 1,
+		"no_copy": 1,
+		"description": "Amazon's price of this row contained its tax (the row's rate is net of it)",
+	}
+)
+
+# Invoices uploaded to Amazon (UPLOAD_VAT_INVOICE): where each stands with Amazon, and Amazon's message.
+CUSTOM_FIELDS["Sales Invoice"].extend(
+	[
+		{
+			"fieldname": "amazon_invoice_upload",
+			"label": "Amazon Invoice Upload",
+			"fieldtype": "Select",
+			"options": "\nPending\nUploaded\nFailed",
+			"insert_after": "amazon_order_id",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"depends_on": "eval:doc.amazon_invoice_upload",
+		},
+		{
+			"fieldname": "amazon_invoice_upload_message",
+			"label": "Amazon Invoice Upload Message",
+			"fieldtype": "Small Text",
+			"insert_after": "amazon_invoice_upload",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_invoice_upload_message",
+		},
+		{
+			"fieldname": "amazon_invoice_feed_id",
+			"label": "Amazon Invoice Feed ID",
+			"fieldtype": "Data",
+			"insert_after": "amazon_invoice_upload_message",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"hidden": 1,
+		},
+	]
+)
+
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
 		_field["module"] = MODULE

@@ -19,10 +19,13 @@ Data
 		 "SHIPPED" (FBA only: shipped by Amazon at once), "order_id", "created" (ISO; default now),
 		 "buyer_name", "buyer_email", "is_business", "company_name", "tax_id", "replaced_order_id",
 		 "service_level", "is_prime", "tax_rate": "0.20", "tax_withheld": bool,
+		 "prices_include_tax": bool (default: the marketplace's way, true in EU/UK/JP), "tax_breakdown": bool
+		 (default true; false: the tax-inclusive order carries no TAX breakdown, as in Amazon's UK/JP examples),
 		 "items": [{"sku", "quantity", "unit_price", "shipping_price", "shipping_discount", "gift_wrap_price",
 					"promotion_discount", "item_tax", "shipping_tax", "gift_wrap_tax", "promotion_ids",
 					"gift_message", "order_item_id"}]}
-		Prices default to the catalogue price; taxes default to price x tax rate (explicit taxes win).
+		Prices default to the catalogue price; taxes default to price x tax rate, or to the tax a tax-inclusive
+		price contains (explicit taxes win).
 		Note: searchOrders only sees orders created/updated at least 2 minutes before now: advance the clock.
 	GET  /_sim/orders/{id}             the order view (internal fields, amounts as strings)
 	POST /_sim/orders/{id}/alter       {"status", "service_level", "is_prime", "buyer": {...}, "address": {...},
@@ -88,6 +91,7 @@ def item_view(item: SimItem, currency: str) -> dict[str, Any]:
 		"quantity_cancelled": item.quantity_cancelled, "quantity_unshipped": item.quantity_unshipped,
 		"tax_withheld": item.tax_withheld, "promotion_ids": list(item.promotion_ids),
 		"gift_message": item.gift_message, "total": str(q(item.total, currency)),
+		"prices_include_tax": item.prices_include_tax, "tax_breakdown": item.tax_breakdown,
 	}
 	for name in _ITEM_MONEY:
 		view[name] = str(q(getattr(item, name), currency))
@@ -248,6 +252,7 @@ class ControlApi:
 			address = make_address(profile.marketplace.country, buyer.name, rng, buyer.company_name)
 			rate = _decimal(spec["tax_rate"], "tax_rate") if spec.get("tax_rate") is not None else tax_rate_for(marketplace_id)
 			withheld = spec.get("tax_withheld")
+			inclusive = spec.get("prices_include_tax")
 			item_specs = spec.get("items") or [{"sku": rng.choice(CATALOGUE).sku, "quantity": 1}]
 			if not isinstance(item_specs, list):
 				raise ApiError(400, "InvalidInput", "items must be a list.")
@@ -269,6 +274,8 @@ class ControlApi:
 					tax_withheld=bool(withheld) if withheld is not None else None,
 					promotion_ids=item_spec.get("promotion_ids"), gift_message=item_spec.get("gift_message"),
 					order_item_id=str(item_spec["order_item_id"]) if item_spec.get("order_item_id") else None,
+					prices_include_tax=bool(inclusive) if inclusive is not None else None,
+					tax_breakdown=bool(spec.get("tax_breakdown", True)),
 					**amounts,
 				)
 				if withheld is None:
@@ -530,6 +537,10 @@ class ControlClient:
 
 	def get_order(self, order_id: str) -> dict[str, Any]:
 		return self._call("GET", f"/orders/{order_id}")
+
+	def uploaded_invoices(self, order_id: str) -> list[dict[str, Any]]:
+		"""The VAT invoices uploaded for an order (feed UPLOAD_VAT_INVOICE), accepted or not."""
+		return self._call("GET", f"/orders/{order_id}/invoices")["invoices"]
 
 	def alter_order(self, order_id: str, **changes: Any) -> dict[str, Any]:
 		return self._call("POST", f"/orders/{order_id}/alter", changes)

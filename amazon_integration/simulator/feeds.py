@@ -59,7 +59,8 @@ T = TypeVar("T")
 
 FEED_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 ORDER_FULFILLMENT_FEED = "POST_ORDER_FULFILLMENT_DATA"
-SUPPORTED_FEED_TYPES = frozenset({ORDER_FULFILLMENT_FEED})
+UPLOAD_VAT_INVOICE = "UPLOAD_VAT_INVOICE"  # see vat_invoices.py
+SUPPORTED_FEED_TYPES = frozenset({ORDER_FULFILLMENT_FEED, UPLOAD_VAT_INVOICE})
 RETENTION = timedelta(days=90)  # createdSince default: feeds are kept 90 days
 
 
@@ -332,6 +333,11 @@ def _process(state: SimulatorState, feed: SimFeed) -> None:
 			data = gzip.decompress(data)
 		except OSError:
 			pass
+	if feed.feed_type == UPLOAD_VAT_INVOICE:
+		from .vat_invoices import process
+
+		_finish(state, feed, "DONE", process(state, feed.feed_id, feed.feed_options, data))
+		return
 	try:
 		parsed = parse_order_fulfillment_feed(data)
 	except FeedParseError as exc:

@@ -12,6 +12,7 @@ orders. FBA orders older than about a day end SHIPPED; FBM orders are mostly UNS
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class MarketplaceProfile:
 	gift_wrap_price: Decimal
 	tax_id_format: str  # B2B tax id pattern; "#" = digit
 	tax_registration_type: str  # "VAT" | "BUSINESS"
+	prices_include_tax: bool = False  # EU, UK, JP: prices and discounts contain the tax
+	tax_breakdown_share: float = 1.0  # share of tax-inclusive orders rendered with a TAX breakdown
 
 
 MARKETPLACES: dict[str, SimMarketplace] = {
@@ -81,19 +84,19 @@ PROFILES: dict[str, MarketplaceProfile] = {
 	),
 	UK: MarketplaceProfile(
 		MARKETPLACES[UK], ("202", "203", "204", "205", "206"), (Decimal("0.20"),),
-		0.15, "Amazon EU S.a.r.L.", Decimal("3.49"), Decimal("2.99"), "GB#########", "VAT",
+		0.15, "Amazon EU S.a.r.L.", Decimal("3.49"), Decimal("2.99"), "GB#########", "VAT", True, 0.5,
 	),
 	DE: MarketplaceProfile(
 		MARKETPLACES[DE], ("302", "303", "304", "305", "306"), (Decimal("0.19"),),
-		0.0, "Amazon EU S.a.r.L.", Decimal("3.99"), Decimal("2.99"), "DE#########", "VAT",
+		0.0, "Amazon EU S.a.r.L.", Decimal("3.99"), Decimal("2.99"), "DE#########", "VAT", True, 0.7,
 	),
 	FR: MarketplaceProfile(
 		MARKETPLACES[FR], ("402", "403", "404", "405", "407"), (Decimal("0.20"),),
-		0.0, "Amazon EU S.a.r.L.", Decimal("3.99"), Decimal("2.99"), "FR###########", "VAT",
+		0.0, "Amazon EU S.a.r.L.", Decimal("3.99"), Decimal("2.99"), "FR###########", "VAT", True, 0.7,
 	),
 	JP: MarketplaceProfile(
 		MARKETPLACES[JP], ("249", "250", "503"), (Decimal("0.10"),),
-		0.0, "Amazon Japan G.K.", Decimal("450"), Decimal("300"), "T#############", "BUSINESS",
+		0.0, "Amazon Japan G.K.", Decimal("450"), Decimal("300"), "T#############", "BUSINESS", True, 0.5,
 	),
 }
 
@@ -235,8 +238,11 @@ def build_item(
 	promotion_ids: list[str] | None = None,
 	gift_message: str | None = None,
 	order_item_id: str | None = None,
+	prices_include_tax: bool | None = None,
+	tax_breakdown: bool = True,
 ) -> SimItem:
-	"""One order line with its taxes computed from `tax_rate` (tax-exclusive prices, tax added on top)."""
+	"""One order line with its taxes computed from `tax_rate`: added on top of the prices, or contained in them
+	(prices_include_tax, by default where the marketplace's prices include tax)."""
 	profile = PROFILES[marketplace_id]
 	currency = profile.marketplace.currency
 	catalogue_item = CATALOGUE_BY_SKU.get(sku)
@@ -252,6 +258,13 @@ def build_item(
 	promotion_discount = q(promotion_discount, currency)
 	item_net = unit_price * quantity - promotion_discount
 	shipping_net = shipping_price - shipping_discount
+	inclusive = profile.prices_include_tax if prices_include_tax is None else prices_include_tax
+
+	def tax(amount: Decimal) -> Decimal:
+		if inclusive:  # the tax a gross amount contains: gross minus its net
+			return amount - q(amount / (1 + rate), currency)
+		return q(amount * rate, currency)
+
 	return SimItem(
 		order_item_id=order_item_id or new_order_item_id(rng),
 		sku=sku,
@@ -263,9 +276,11 @@ def build_item(
 		shipping_discount=shipping_discount,
 		gift_wrap_price=gift_wrap_price,
 		promotion_discount=promotion_discount,
-		item_tax=q(item_net * rate, currency),
-		shipping_tax=q(shipping_net * rate, currency),
-		gift_wrap_tax=q(gift_wrap_price * rate, currency),
+		item_tax=tax(item_net),
+		shipping_tax=tax(shipping_net),
+		gift_wrap_tax=tax(gift_wrap_price),
+		prices_include_tax=inclusive,
+		tax_breakdown=tax_breakdown,
 		tax_withheld=bool(tax_withheld) if tax_withheld is not None else profile.withheld_share >= 1.0,
 		promotion_ids=list(promotion_ids or []),
 		is_gift=gift_wrap_price > 0 or bool(gift_message),
@@ -404,6 +419,12 @@ def generate_order(
 		latest_ship_date=created + timedelta(days=2),
 		latest_delivery_date=created + timedelta(days=5),
 	)
+	if profile.prices_include_tax:
+		# Which shape the tax-inclusive order takes, drawn from its id (not from rng: the seeded data stay put), less
+		# the last group, which the namespace moves.
+		draw = int(hashlib.sha256(order.order_id.rsplit("-", 1)[0].encode()).hexdigest()[:8], 16) / 2**32
+		for item in items:
+			item.tax_breakdown = draw < profile.tax_breakdown_share
 	# Payment authorisation takes a few minutes; orders younger than that are still PENDING.
 	authorised = created + timedelta(minutes=rng.randint(2, 30))
 	if authorised >= now:

@@ -141,7 +141,7 @@ def item_breakdowns(item: SimItem, currency: str) -> list[dict[str, Any]]:
 		if item.shipping_discount:
 			details.append({"subtype": "SHIPPING", "value": money(-item.shipping_discount, currency)})
 		result.append({"type": "DISCOUNT", "subtotal": money(-discount, currency), "detailedBreakdowns": details})
-	if item.tax_total:
+	if item.tax_total and (item.tax_breakdown or not item.prices_include_tax):
 		details = []
 		for subtype, amount in (("ITEM", item.item_tax), ("SHIPPING", item.shipping_tax),
 								("GIFT_WRAP", item.gift_wrap_tax)):

@@ -231,13 +231,15 @@ def _item_base(item: SimItem) -> list[tuple[str, str, Decimal, str | None]]:
 	"""The line's full-quantity charges as (amount-type, amount-description, amount, promotion-id)."""
 	promo_principal = next((pid for pid in item.promotion_ids if pid != "SIM-FREESHIP"), None)
 	promo_shipping = "SIM-FREESHIP" if "SIM-FREESHIP" in item.promotion_ids else (promo_principal or None)
+	# Tax-inclusive prices (EU, UK, JP): the principal, shipping and gift wrap already hold the tax.
+	on_top = ZERO if item.prices_include_tax else 1
 	base = [
 		("ItemPrice", "Principal", item.item_price, None),
-		("ItemPrice", "Tax", item.item_tax, None),
+		("ItemPrice", "Tax", item.item_tax * on_top, None),
 		("ItemPrice", "Shipping", item.shipping_price, None),
-		("ItemPrice", "ShippingTax", item.shipping_tax, None),
+		("ItemPrice", "ShippingTax", item.shipping_tax * on_top, None),
 		("ItemPrice", "GiftWrap", item.gift_wrap_price, None),
-		("ItemPrice", "GiftWrapTax", item.gift_wrap_tax, None),
+		("ItemPrice", "GiftWrapTax", item.gift_wrap_tax * on_top, None),
 	]
 	if item.tax_withheld:
 		base += [

@@ -80,7 +80,7 @@ class SimItem:
 	title: str
 	quantity: int
 	quantity_shipped: int = 0
-	unit_price: Decimal = ZERO  # price of ONE unit, tax-exclusive
+	unit_price: Decimal = ZERO  # price of ONE unit (tax-inclusive when prices_include_tax)
 	shipping_price: Decimal = ZERO  # shipping charged for the whole line
 	shipping_discount: Decimal = ZERO  # positive amount taken off shipping
 	gift_wrap_price: Decimal = ZERO  # for the whole line
@@ -94,6 +94,10 @@ class SimItem:
 	condition: str = "New"
 	gift_message: str | None = None
 	is_gift: bool = False
+	# EU, UK, JP: the prices (and discounts) contain the taxes; tax_breakdown False renders no TAX breakdown,
+	# as in Amazon's UK and JP examples (the buyer pays the same).
+	prices_include_tax: bool = False
+	tax_breakdown: bool = True
 
 	@property
 	def item_price(self) -> Decimal:
@@ -106,17 +110,10 @@ class SimItem:
 
 	@property
 	def total(self) -> Decimal:
-		"""What the buyer pays for this line: price + shipping + gift wrap - discounts + all taxes."""
-		return (
-			self.item_price
-			+ self.shipping_price
-			+ self.gift_wrap_price
-			- self.shipping_discount
-			- self.promotion_discount
-			+ self.item_tax
-			+ self.shipping_tax
-			+ self.gift_wrap_tax
-		)
+		"""What the buyer pays for this line: price + shipping + gift wrap - discounts (+ all taxes, unless the
+		prices contain them)."""
+		gross = self.item_price + self.shipping_price + self.gift_wrap_price - self.shipping_discount - self.promotion_discount
+		return gross if self.prices_include_tax else gross + self.tax_total
 
 	@property
 	def tax_total(self) -> Decimal:

@@ -64,7 +64,48 @@ def before_tests() -> None:
 		make_item(entry.sku, title=entry.title)
 	stock_up([entry.sku for entry in catalogue()], [FBA_WAREHOUSE, FBM_WAREHOUSE])
 	make_outgoing_email_account()
+	make_eu_company()
 	frappe.db.commit()
+
+
+# A seller in Germany, books in EUR, selling on Amazon.de, .fr, .co.uk (GBP) and .co.jp (JPY).
+EU_COMPANY = "Amazon Test GmbH"
+EU_COMPANY_ABBR = "ATG"
+EU_FBA_WAREHOUSE = f"Amazon FBA - {EU_COMPANY_ABBR}"
+EU_FBM_WAREHOUSE = f"Stores - {EU_COMPANY_ABBR}"
+EU_VAT_ACCOUNT = f"Amazon VAT - {EU_COMPANY_ABBR}"
+EU_AMAZON_VAT_ACCOUNT = f"Amazon Collected VAT - {EU_COMPANY_ABBR}"
+EU_CLEARING_ACCOUNT = f"Amazon Clearing - {EU_COMPANY_ABBR}"
+EU_PAYOUT_ACCOUNT = f"Seller Bank - {EU_COMPANY_ABBR}"
+EU_FEES_ACCOUNT = f"Amazon Fees - {EU_COMPANY_ABBR}"
+EU_FOREIGN_CURRENCIES = {"GBP": 1.17, "JPY": 0.0062, "USD": 0.93}  # -> EUR
+
+
+def make_eu_company() -> None:
+	make_company(EU_COMPANY, EU_COMPANY_ABBR, currency="EUR", country="Germany")
+	make_warehouse("Amazon FBA", EU_COMPANY)
+	for currency, rate in EU_FOREIGN_CURRENCIES.items():
+		make_exchange_rate(currency, "EUR", rate)
+		make_receivable_account(currency, EU_COMPANY)
+	make_tax_account(EU_VAT_ACCOUNT, "Tax", EU_COMPANY)
+	make_tax_account(EU_AMAZON_VAT_ACCOUNT, "Tax", EU_COMPANY)
+	bank = f"Bank Accounts - {EU_COMPANY_ABBR}"
+	make_account(EU_CLEARING_ACCOUNT, bank, "Bank", company=EU_COMPANY)
+	make_account(EU_PAYOUT_ACCOUNT, bank, "Bank", company=EU_COMPANY)
+	make_account(EU_FEES_ACCOUNT, f"Indirect Expenses - {EU_COMPANY_ABBR}", "Expense Account", company=EU_COMPANY)
+	for currency in ("GBP", "JPY"):
+		for name in eu_settlement_accounts(currency):
+			make_account(name, bank, "Bank", currency=currency, company=EU_COMPANY)
+	mode = frappe.get_doc("Mode of Payment", MODE_OF_PAYMENT)
+	if not any(row.company == EU_COMPANY for row in mode.accounts):
+		mode.append("accounts", {"company": EU_COMPANY, "default_account": EU_CLEARING_ACCOUNT})
+		mode.save()
+	stock_up([entry.sku for entry in catalogue()], [EU_FBA_WAREHOUSE, EU_FBM_WAREHOUSE], EU_COMPANY)
+
+
+def eu_settlement_accounts(currency: str) -> tuple[str, str]:
+	"""The clearing and payout accounts of the German company in a marketplace currency."""
+	return f"Amazon Clearing {currency} - {EU_COMPANY_ABBR}", f"Seller Bank {currency} - {EU_COMPANY_ABBR}"
 
 
 def make_settlement_accounts() -> None:
@@ -92,13 +133,13 @@ def make_settlement_accounts() -> None:
 		).insert()
 
 
-def make_account(name: str, parent: str, account_type: str, currency: str | None = None) -> str:
+def make_account(name: str, parent: str, account_type: str, currency: str | None = None, company: str = COMPANY) -> str:
 	if not frappe.db.exists("Account", name):
 		frappe.get_doc(
 			{
 				"doctype": "Account",
 				"account_name": name.rsplit(" - ", 1)[0],
-				"company": COMPANY,
+				"company": company,
 				"parent_account": parent,
 				"account_type": account_type,
 				"account_currency": currency,
@@ -146,16 +187,17 @@ def make_exchange_rate(from_currency: str, to_currency: str, rate: float) -> Non
 		).insert()
 
 
-def make_receivable_account(currency: str) -> str:
+def make_receivable_account(currency: str, company: str = COMPANY) -> str:
 	"""Invoices in a marketplace currency other than the company's need a receivable in that currency."""
-	name = f"Debtors {currency} - {COMPANY_ABBR}"
+	abbr = frappe.get_cached_value("Company", company, "abbr")
+	name = f"Debtors {currency} - {abbr}"
 	if not frappe.db.exists("Account", name):
 		frappe.get_doc(
 			{
 				"doctype": "Account",
 				"account_name": f"Debtors {currency}",
-				"company": COMPANY,
-				"parent_account": frappe.db.get_value("Account", f"Debtors - {COMPANY_ABBR}", "parent_account"),
+				"company": company,
+				"parent_account": frappe.db.get_value("Account", f"Debtors - {abbr}", "parent_account"),
 				"account_type": "Receivable",
 				"account_currency": currency,
 			}
@@ -163,15 +205,16 @@ def make_receivable_account(currency: str) -> str:
 	return name
 
 
-def make_tax_account(name: str, account_type: str) -> str:
+def make_tax_account(name: str, account_type: str, company: str = COMPANY) -> str:
 	account_name = name.rsplit(" - ", 1)[0]
+	abbr = frappe.get_cached_value("Company", company, "abbr")
 	if not frappe.db.exists("Account", name):
 		frappe.get_doc(
 			{
 				"doctype": "Account",
 				"account_name": account_name,
-				"company": COMPANY,
-				"parent_account": f"Duties and Taxes - {COMPANY_ABBR}",
+				"company": company,
+				"parent_account": f"Duties and Taxes - {abbr}",
 				"account_type": account_type,
 			}
 		).insert()
@@ -194,7 +237,7 @@ def make_item(item_code: str, title: str | None = None, is_stock_item: int = 1) 
 	return item_code
 
 
-def stock_up(item_codes: list[str], warehouses: list[str]) -> None:
+def stock_up(item_codes: list[str], warehouses: list[str], company: str = COMPANY) -> None:
 	"""Enough stock that deliveries never wait on it."""
 	rows = []
 	for warehouse in warehouses:
@@ -204,7 +247,7 @@ def stock_up(item_codes: list[str], warehouses: list[str]) -> None:
 				rows.append({"item_code": item_code, "t_warehouse": warehouse, "qty": STOCK_LEVEL - qty, "basic_rate": 5})
 	if rows:
 		entry = frappe.get_doc(
-			{"doctype": "Stock Entry", "stock_entry_type": "Material Receipt", "company": COMPANY, "items": rows}
+			{"doctype": "Stock Entry", "stock_entry_type": "Material Receipt", "company": company, "items": rows}
 		)
 		entry.insert()
 		entry.submit()
@@ -236,15 +279,15 @@ def complete_setup_wizard() -> None:
 	)
 
 
-def make_company(name: str, abbr: str) -> str:
+def make_company(name: str, abbr: str, currency: str = "USD", country: str = "United States") -> str:
 	if not frappe.db.exists("Company", name):
 		frappe.get_doc(
 			{
 				"doctype": "Company",
 				"company_name": name,
 				"abbr": abbr,
-				"default_currency": "USD",
-				"country": "United States",
+				"default_currency": currency,
+				"country": country,
 				"chart_of_accounts": "Standard",
 			}
 		).insert()

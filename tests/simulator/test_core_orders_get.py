@@ -44,13 +44,23 @@ def test_every_order_renders_valid_and_money_adds_up(sim, sp_client, assert_vali
 				assert -Decimal(entry["subtotal"]["amount"]).as_tuple().exponent == places
 				if "detailedBreakdowns" in entry:
 					assert sum(amount(d["value"]) for d in entry["detailedBreakdowns"]) == amount(entry["subtotal"])
-			total = sum(amount(entry["subtotal"]) for entry in proceeds["breakdowns"])
+			# Tax-inclusive prices (EU, UK, JP): the TAX breakdown, if any, is contained in the others.
+			total = sum(
+				amount(entry["subtotal"])
+				for entry in proceeds["breakdowns"]
+				if entry["type"] != "TAX" or not item.prices_include_tax
+			)
 			assert total == amount(proceeds["proceedsTotal"]) == item.total
 			unit = amount(rendered_item["product"]["price"]["unitPrice"])
 			assert amount(breakdown(proceeds["breakdowns"], "ITEM")["subtotal"]) == unit * item.quantity
 			grand += total
 		assert amount(rendered["proceeds"]["grandTotal"]) == grand == order.total
-		order_level = sum(amount(entry["subtotal"]) for entry in rendered["proceeds"]["breakdowns"])
+		inclusive = all(item.prices_include_tax for item in order.items)
+		order_level = sum(
+			amount(entry["subtotal"])
+			for entry in rendered["proceeds"]["breakdowns"]
+			if entry["type"] != "TAX" or not inclusive
+		)
 		assert order_level == grand
 
 
@@ -58,7 +68,7 @@ def test_money_components_are_reconstructable(sim, sp_client):
 	"""Pick a line with shipping, discounts and taxes; rebuild every amount from the answer."""
 	state = sim.state
 	created = sim.control.create_order(
-		marketplace_id="A1F83G8C2ARO7P", tax_rate="0.20",
+		marketplace_id="A1F83G8C2ARO7P", tax_rate="0.20", prices_include_tax=False,
 		items=[{"sku": "SIM-MUG-001", "quantity": 3, "unit_price": "10.00", "shipping_price": "4.00",
 				"shipping_discount": "1.00", "gift_wrap_price": "2.50", "promotion_discount": "3.00",
 				"promotion_ids": ["PROMO-1"], "gift_message": "Enjoy"}],
@@ -131,3 +141,32 @@ def test_unknown_order_is_404(sim, sp_client, assert_valid):
 		client.get_order("999-0000000-0000000")
 	assert caught.value.amzn_code == "NotFound"
 	assert_valid(MODEL, "ErrorList", {"errors": caught.value.error})
+
+
+@pytest.mark.parametrize(
+	"marketplace, spec, inclusive, tax_shown",
+	[
+		("A1PA6795UKMFR9", {}, True, True),  # Amazon.de: the TAX breakdown is contained in ITEM and SHIPPING
+		("A1F83G8C2ARO7P", {"tax_breakdown": False}, True, False),  # Amazon's UK example shape: no TAX at all
+		("A1VC38T7YXB528", {"tax_breakdown": False}, True, False),  # Amazon.co.jp likewise
+		("ATVPDKIKX0DER", {}, False, True),  # Amazon.com: tax on top
+	],
+)
+def test_eu_uk_and_jp_prices_include_tax_us_prices_do_not(sim, sp_client, assert_valid, marketplace, spec, inclusive, tax_shown):
+	sim.control.set_quotas_enabled(False)
+	created = sim.control.create_order(
+		marketplace_id=marketplace, tax_rate="0.20",
+		items=[{"sku": "SIM-MUG-001", "quantity": 2, "unit_price": "1200" if marketplace == "A1VC38T7YXB528" else "12.00",
+				"shipping_price": "400" if marketplace == "A1VC38T7YXB528" else "4.00"}], **spec,
+	)
+	body = sp_client(OrdersV20260101, marketplace).get_order(created["order_id"], includedData=EVERYTHING).payload
+	assert_valid(MODEL, "GetOrderResponse", body)
+	(item,) = body["order"]["orderItems"]
+	entries = item["proceeds"]["breakdowns"]
+	non_tax = sum(amount(e["subtotal"]) for e in entries if e["type"] != "TAX")
+	tax = breakdown(entries, "TAX")
+	assert (tax is not None) == tax_shown
+	assert amount(item["proceeds"]["proceedsTotal"]) == (non_tax if inclusive else non_tax + amount(tax["subtotal"]))
+	assert amount(body["order"]["proceeds"]["grandTotal"]) == amount(item["proceeds"]["proceedsTotal"])
+	if inclusive and tax_shown:  # 20 % contained in 24.00 and 4.00: 4.00 and 0.67
+		assert {d["subtype"]: d["value"]["amount"] for d in tax["detailedBreakdowns"]} == {"ITEM": "4.00", "SHIPPING": "0.67"}

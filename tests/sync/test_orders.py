@@ -116,13 +116,20 @@ def test_charges_promotions_and_taxes_add_up_to_amazons_total():
 				tax=D("2.31"), item_tax=D("1.81"), gift_wrap_tax=D("0.50"),
 				proceeds_total=D("27.81"))
 	p = plan(order(line))
-	by_kind = {(line.kind, line.item_code): line.amount for line in p.lines}
+	by_kind: dict = {}
+	for row in p.lines:
+		by_kind[(row.kind, row.item_code)] = by_kind.get((row.kind, row.item_code), D(0)) + row.amount
 	assert by_kind == {
 		(LineKind.PRODUCT, "ITEM-1"): D("25.00"),
 		(LineKind.SHIPPING, "AMZ-SHIPPING"): D("4.99"),
 		(LineKind.GIFT_WRAP, "AMZ-GIFTWRAP"): D("3.00"),
-		(LineKind.PROMOTION, "AMZ-PROMO"): D("-7.49"),
+		(LineKind.PROMOTION, "AMZ-PROMO"): D("-2.50"),
+		(LineKind.SHIPPING_PROMOTION, "AMZ-PROMO"): D("-4.99"),
 	}
+	# Every charge follows the units of its line: 4.99 of shipping over 2 units is 2.49 + 2.50.
+	assert [(row.qty, row.rate, row.charge_for) for row in p.lines if row.kind is LineKind.SHIPPING] == [
+		(1, D("2.49"), line.order_item_id), (1, D("2.50"), line.order_item_id)
+	]
 	assert [(t.account, t.amount, t.collected_by_amazon) for t in p.taxes] == [("Sales Tax - TC", D("2.31"), False)]
 	assert p.grand_total == D("27.81")
 
@@ -253,7 +260,29 @@ def test_every_row_carries_its_share_of_the_tax():
 		(LineKind.PRODUCT, 2, D("0.53"), D("0")),  # 0.80 over 3 units: 2 units carry 0.53
 		(LineKind.PRODUCT, 1, D("0.27"), D("0")),
 		(LineKind.PRODUCT, 1, D("0"), D("0.40")),
-		(LineKind.SHIPPING, 1, D("0.26"), D("0")),
+		(LineKind.SHIPPING, 3, D("0.26"), D("0")),  # the shipping of the first line's 3 units
 	]
 	assert [(t.amount, t.collected_by_amazon) for t in p.taxes] == [(D("1.06"), False), (D("0.40"), True)]
 	assert p.grand_total == D("19.46")
+
+
+@pytest.mark.parametrize("total, qty", [(D("10.00"), 3), (D("4.99"), 2), (D("10.05"), 10), (D("-7.49"), 4), (D("0.05"), 7)])
+@pytest.mark.parametrize("shipments", [[1] * 10, [2, 1, 7], [3, 7], [10]])
+def test_units_taken_from_split_rows_make_amazons_share_of_each_shipment(total, qty, shipments):
+	"""Whatever the shipments, each one's rows come to Amazon's cumulative share and no row runs over."""
+	from amazon_integration.sync.orders import allocate_units, cumulative_share
+
+	unit = D("0.01")
+	rows = split_line_total(total, qty, unit)
+	open_qty = [q for q, _rate in rows]
+	before = 0
+	for units in shipments:
+		units = min(units, qty - before)
+		if units <= 0:
+			break
+		taken = allocate_units(total, qty, before, units, [(rate, left) for (_q, rate), left in zip(rows, open_qty)], unit)
+		assert sum(taken) == units and all(0 <= t <= left for t, left in zip(taken, open_qty))
+		amount = sum((rate * t for (_q, rate), t in zip(rows, taken)), D(0))
+		assert amount == cumulative_share(total, before + units, qty, unit) - cumulative_share(total, before, qty, unit)
+		open_qty = [left - t for left, t in zip(open_qty, taken)]
+		before += units

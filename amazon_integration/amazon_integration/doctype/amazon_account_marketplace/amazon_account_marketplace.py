@@ -19,6 +19,8 @@ class AmazonAccountMarketplace(Document):
 		parentfield: DF.Data
 		parenttype: DF.Data
 		price_list: DF.Link | None
+		upload_invoices: DF.Check
+		vat_rate: DF.Percent
 	# end: auto-generated types
 
 	pass
