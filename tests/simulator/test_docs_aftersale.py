@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from sp_api.api import Inventories, Reports
+from sp_api.api import FinancesV0, Reports
 
 from amazon_integration.simulator import aftersale, settlements
 from amazon_integration.simulator.flatfiles import read_tsv
@@ -43,7 +43,7 @@ def _fulfillable(sim, sku: str) -> tuple[int, int]:
 	return details["fulfillableQuantity"], details["unfulfillableQuantity"]["totalUnfulfillableQuantity"]
 
 
-def test_reports_inventory_and_settlement(sim, sp_client) -> None:
+def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 	client = sp_client(Reports)
 	assert _document(sim, client, aftersale.FBA_RETURNS_REPORT) is None  # nothing yet: Amazon cancels it
 	order = sim.control.create_order(
@@ -88,7 +88,15 @@ def test_reports_inventory_and_settlement(sim, sp_client) -> None:
 		("FBA Inventory Reimbursement", "REVERSAL_REIMBURSEMENT", Decimal("-11.50")),
 	]
 	assert any(e.transaction_type == "Refund" and e.order_id == order["order_id"] for e in book.open["USD"].events)
-	assert sp_client(Inventories)  # the inventory endpoint stays served
+	# Finances v0: the reimbursements are AdjustmentEvents of type FBAInventoryReimbursement.
+	sim.state.clock.advance(300)
+	response = sp_client(FinancesV0).list_financial_events(PostedAfter=(sim.state.clock.now() - timedelta(days=1)).isoformat())
+	assert_valid("financesV0", "ListFinancialEventsResponse", {"payload": response.payload})
+	adjustments = response.payload["FinancialEvents"]["AdjustmentEventList"]
+	assert [(a["AdjustmentType"], a["AdjustmentAmount"]["CurrencyAmount"]) for a in adjustments] == [
+		("FBAInventoryReimbursement", 23.0),
+		("FBAInventoryReimbursement", -11.5),
+	]
 
 
 def test_fbm_return_report(sim, sp_client) -> None:
