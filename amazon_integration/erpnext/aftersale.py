@@ -138,7 +138,8 @@ class AftersaleRun(OrderSyncRun):
 		)
 		start = from_system(last[0].window_end) - OVERLAP if last else end - timedelta(days=FIRST_IMPORT_DAYS)
 		self.set_window(start, None)
-		report_id = self.client.create_report(self.report_type, start=start, end=end)
+		# No end: Amazon's report runs to its own now, and says so in dataEndTime (the next run's start).
+		report_id = self.client.create_report(self.report_type, start=start)
 		report = self.client.wait_for_report(report_id, interval=POLL_INTERVAL, timeout=POLL_TIMEOUT)
 		if report.status == "CANCELLED":  # Amazon cancels a report that has no row
 			self.set_window(start, report.data_end or end)
