@@ -45,7 +45,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import now_datetime
+from frappe.utils import get_datetime, now_datetime
 
 from amazon_integration.erpnext.order_sync import OrderSyncRun
 from amazon_integration.erpnext.sales_orders import savepoint
@@ -356,7 +356,11 @@ def _return_delivery(account: Document, order_id: str, item_code: str, quantity:
 	dn.discount_amount = 0
 	dn.additional_discount_percentage = 0
 	dn.set_posting_time = 1
-	dn.update(_posting(when))
+	# Never before the delivery it returns (ERPNext refuses it): a Delivery Note made when the order was
+	# synced may be later than Amazon's return of an order shipped and returned before that sync.
+	shipped = frappe.db.get_value("Delivery Note", row.parent, ["posting_date", "posting_time"], as_dict=True)
+	after = get_datetime(f"{shipped.posting_date} {shipped.posting_time}") + timedelta(seconds=1)
+	dn.update(_posting(when, not_before=after))
 	dn.instructions = remark
 	dn.flags.ignore_permissions = True
 	dn.insert()
@@ -390,9 +394,11 @@ def _item(account: Document, sku: str) -> str:
 	raise NotYet(_("SKU {0} is no Item and has no Amazon SKU Mapping.").format(sku))
 
 
-def _posting(moment: datetime) -> dict:
+def _posting(moment: datetime, not_before: datetime | None = None) -> dict:
 	"""Posting date and time of an Amazon event, never in the future (Amazon's clock may run ahead)."""
 	when = min(to_system(moment), now_datetime())
+	if not_before and when < not_before:
+		when = not_before
 	return {"posting_date": when.date(), "posting_time": when.time().replace(microsecond=0)}
 
 
