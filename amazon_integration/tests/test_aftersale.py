@@ -10,6 +10,7 @@ from frappe.utils import flt
 from amazon_integration.erpnext.aftersale import EVENT, import_report
 from amazon_integration.erpnext.settlements import import_account_settlements
 from amazon_integration.erpnext.shipments import sync_account_shipments
+from amazon_integration.simulator.inventory import summaries
 from amazon_integration.sync.aftersale import (
 	FBA_RETURNS_REPORT,
 	FBM_RETURNS_REPORT,
@@ -28,6 +29,7 @@ from amazon_integration.tests.utils import (
 )
 
 UNSELLABLE_WAREHOUSE = f"Amazon FBA Unsellable - {COMPANY_ABBR}"
+OTHER_SKU = "SIM-TEA-010"
 
 
 class TestAftersale(SimulatorTestCase):
@@ -57,8 +59,21 @@ class TestAftersale(SimulatorTestCase):
 
 	# -- helpers ------------------------------------------------------------------------------------------
 
-	def stock(self, warehouse: str) -> float:
-		return flt(frappe.db.get_value("Bin", {"item_code": SKU, "warehouse": warehouse}, "actual_qty"))
+	def stock(self, warehouse: str, sku: str = SKU) -> float:
+		return flt(frappe.db.get_value("Bin", {"item_code": sku, "warehouse": warehouse}, "actual_qty"))
+
+	def amazon_stock(self, sku: str) -> tuple[int, int]:
+		"""(fulfillable, unfulfillable) units of the SKU in the simulator's FBA inventory of Amazon.com."""
+		with self.sim.state.lock:
+			summary = next(s for s in summaries(self.sim.state, US, True) if s["sellerSku"] == sku)
+		details = summary["inventoryDetails"]
+		return details["fulfillableQuantity"], details["unfulfillableQuantity"]["totalUnfulfillableQuantity"]
+
+	def both_stocks(self) -> dict[str, tuple]:
+		return {
+			sku: (*self.amazon_stock(sku), self.stock(FBA_WAREHOUSE, sku), self.stock(UNSELLABLE_WAREHOUSE, sku))
+			for sku in (SKU, OTHER_SKU)
+		}
 
 	def imported(self, report_type: str):
 		log = frappe.get_doc("Amazon Sync Log", import_report(self.account.name, report_type))
@@ -216,3 +231,52 @@ class TestAftersale(SimulatorTestCase):
 		self.sync()
 		self.imported(FBA_RETURNS_REPORT)
 		self.assertEqual(self.event(order_id, "FBA Return").status, "Applied")
+
+	def test_stock_follows_amazon_through_a_busy_period(self):
+		"""Orders, returns of every kind, a refund without return, a lost unit found again, a removal received:
+		per SKU, ERPNext's FBA and Unsellable warehouses move exactly as Amazon's fulfillable and unfulfillable
+		units, and every settlement reconciles to 0.00."""
+		self.sync()  # whatever the simulator started with is in
+		before = self.both_stocks()
+		orders = [
+			self.new_order(fulfilled_by="AMAZON", status="SHIPPED",
+						   items=[{"sku": SKU, "quantity": 2, "unit_price": "18.00"}, {"sku": OTHER_SKU, "quantity": 1, "unit_price": "7.50"}]),
+			self.new_order(fulfilled_by="AMAZON", status="SHIPPED", items=[{"sku": OTHER_SKU, "quantity": 3, "unit_price": "6.00"}]),
+			self.new_order(fulfilled_by="AMAZON", status="SHIPPED", items=[{"sku": SKU, "quantity": 1, "unit_price": "21.00"}]),
+		]  # fmt: skip
+		self.sync()
+		items = {order_id: self.sim.control.get_order(order_id)["items"] for order_id in orders}
+		first, second, third = orders
+		self.sim.control.fba_return(first, [{"orderItemId": items[first][0]["order_item_id"], "quantity": 1, "disposition": "SELLABLE"},
+											{"orderItemId": items[first][1]["order_item_id"], "quantity": 1, "disposition": "DEFECTIVE"}], refund=True)  # fmt: skip
+		self.sim.control.fba_return(second, [{"orderItemId": items[second][0]["order_item_id"], "quantity": 2, "disposition": "CARRIER_DAMAGED"}])  # fmt: skip
+		self.sim.control.refund(third)  # refunded, never returned
+		loss = self.sim.control.lose_units(US, OTHER_SKU, 2, "Damaged_Warehouse", "5.25")
+		self.later()
+		for report_type in (FBA_RETURNS_REPORT, REIMBURSEMENTS_REPORT, REMOVALS_REPORT):
+			self.assertEqual(self.imported(report_type).failed_count, 0)
+
+		self.sim.control.refund(second, [(items[second][0]["order_item_id"], 2)])  # the refund after the return
+		self.sim.control.find_units(loss["reimbursement_id"], 1)
+		self.sim.control.remove_units(US, SKU, 3, "Sellable")
+		self.later()
+		for report_type in (FBA_RETURNS_REPORT, REIMBURSEMENTS_REPORT, REMOVALS_REPORT):
+			self.assertEqual(self.imported(report_type).failed_count, 0)
+		for name in frappe.get_all(EVENT, {"amazon_account": self.account.name, "event_type": "Removal"}, pluck="reference_name"):
+			transfer = frappe.get_doc("Stock Entry", name)
+			if transfer.docstatus == 0:
+				transfer.submit()  # the warehouse receives the removal
+		frappe.db.commit()
+		self.settle()
+
+		after = self.both_stocks()
+		for sku in (SKU, OTHER_SKU):
+			amazon = (after[sku][0] - before[sku][0], after[sku][1] - before[sku][1])
+			erpnext = (after[sku][2] - before[sku][2], after[sku][3] - before[sku][3])
+			self.assertEqual(erpnext, amazon, sku)
+		self.assertEqual(
+			{sku: after[sku][0] - before[sku][0] for sku in (SKU, OTHER_SKU)},
+			{SKU: -2 + 1 - 1 - 3, OTHER_SKU: -1 - 3 - 2 + 1},
+		)
+		for order_id in orders:
+			self.assertLessEqual(len(self.credit_notes(order_id)), 1, order_id)
