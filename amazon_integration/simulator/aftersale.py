@@ -171,8 +171,11 @@ def _adjust(book: AfterSale, marketplace_id: str, sku: str, fulfillable: int = 0
 
 
 def _number(state: SimulatorState, *parts: object, digits: int = 11) -> str:
+	"""An id deterministic from the seed, moved by the state's namespace (when it has one) like order ids."""
 	seed = getattr(state, "seed", 1)
-	value = int(hashlib.sha256(":".join(str(p) for p in (seed, *parts)).encode()).hexdigest(), 16)
+	namespace = getattr(state, "namespace", 0)
+	keys = (seed, *parts, namespace) if namespace else (seed, *parts)
+	value = int(hashlib.sha256(":".join(str(p) for p in keys).encode()).hexdigest(), 16)
 	return str(value % 10**digits).zfill(digits)
 
 

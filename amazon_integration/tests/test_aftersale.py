@@ -43,10 +43,11 @@ class AftersaleCase(SimulatorTestCase):
 		super().setUpClass()
 		make_warehouse("Amazon FBA Unsellable", COMPANY)
 		# Accounts of this class's own: their balances are this test's alone.
+		suffix = getattr(cls, "namespace", None) or cls.seed
 		cls.loss_account = make_account(
-			f"Amazon FBA Losses {cls.seed} - {COMPANY_ABBR}", f"Indirect Expenses - {COMPANY_ABBR}", "Expense Account"
+			f"Amazon FBA Losses {suffix} - {COMPANY_ABBR}", f"Indirect Expenses - {COMPANY_ABBR}", "Expense Account"
 		)
-		cls.clearing = make_account(f"Amazon Clearing {cls.seed} - {COMPANY_ABBR}", f"Bank Accounts - {COMPANY_ABBR}", "Bank")
+		cls.clearing = make_account(f"Amazon Clearing {suffix} - {COMPANY_ABBR}", f"Bank Accounts - {COMPANY_ABBR}", "Bank")
 		cls.account.reload()
 		cls.account.update(
 			{
