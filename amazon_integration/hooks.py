@@ -39,6 +39,7 @@ scheduler_events = {
 	},
 	"daily_long": [
 		"amazon_integration.erpnext.tasks.dispatch_settlement_import",
+		"amazon_integration.erpnext.tasks.dispatch_aftersale_import",
 	],
 }
 

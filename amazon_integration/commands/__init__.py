@@ -228,3 +228,47 @@ class _connected:
 
 
 commands = [amazon]
+
+
+@amazon.command("import-aftersale")
+@click.option("--account", help="Amazon Account name (default: every enabled account)")
+@click.option(
+	"--report",
+	type=click.Choice(["fba-returns", "fbm-returns", "reimbursements", "removals"]),
+	help="One report only (default: all four)",
+)
+@pass_context
+def import_aftersale(context, account: str | None, report: str | None) -> None:
+	"""Read Amazon's returns, reimbursements and removals reports now and apply their new rows to stock."""
+	import frappe
+
+	from amazon_integration.erpnext.aftersale import import_report
+	from amazon_integration.sync.aftersale import (
+		FBA_RETURNS_REPORT,
+		FBM_RETURNS_REPORT,
+		REIMBURSEMENTS_REPORT,
+		REMOVALS_REPORT,
+	)
+
+	reports = {
+		"fba-returns": FBA_RETURNS_REPORT,
+		"fbm-returns": FBM_RETURNS_REPORT,
+		"reimbursements": REIMBURSEMENTS_REPORT,
+		"removals": REMOVALS_REPORT,
+	}
+	with _connected(context):
+		accounts = [account] if account else frappe.get_all("Amazon Account", {"enabled": 1}, pluck="name")
+		failed = False
+		for name in accounts:
+			for key in [report] if report else list(reports):
+				log = frappe.get_doc("Amazon Sync Log", import_report(name, reports[key]))
+				click.echo(
+					f"{name} {key}: {log.status}, {log.orders_read} row(s): {log.created_count} applied, "
+					f"{log.unchanged_count} unchanged, {log.skipped_count} without stock change, "
+					f"{log.failed_count} failed ({log.name})"
+				)
+				if log.error:
+					click.echo(f"  {log.error.strip().splitlines()[-1]}", err=True)
+				failed = failed or log.status == "Failed"
+		if failed:
+			raise SystemExit(1)

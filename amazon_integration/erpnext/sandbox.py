@@ -195,6 +195,7 @@ class _Builder:
 			self.item(entry.sku, entry.title)
 		self.stock_up([values["fba_warehouse"], values["fbm_warehouse"]])
 		values.update(self.settlement_defaults(foreign))
+		values.update(self.aftersale_defaults())
 
 		if frappe.db.exists("Amazon Account", account_name):
 			doc = frappe.get_doc("Amazon Account", account_name)
@@ -483,6 +484,18 @@ class _Builder:
 		if frappe.db.exists("DocType", "Amazon Settlement"):
 			values["import_settlements"] = 1
 		return values
+
+	def aftersale_defaults(self) -> dict:
+		"""Where returns Amazon did not grade sellable go, and what lost units are written off to."""
+		return {
+			"import_aftersale": 1,
+			"unsellable_warehouse": self.warehouse("Amazon FBA Unsellable"),
+			"fba_loss_account": self.ledger(
+				"Amazon FBA Losses",
+				self.group("Expense", "Expense Account", "Indirect Expenses"),
+				account_type="Expense Account",
+			),
+		}
 
 	def mode_of_payment(self, clearing_account: str) -> str:
 		name = "Amazon"

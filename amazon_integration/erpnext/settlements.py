@@ -535,18 +535,32 @@ class _Booking:
 		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
 		expense = -fees  # fees are negative amounts: a debit to the expense account
 		supplier = {"party_type": "Supplier", "party": self.account.amazon_supplier}
-		rows = [
-			self._je_row(self.account.fees_account, expense, cost_center=self.cost_center),
+		# Amazon paying for FBA units it lost or damaged is credited to the account their write-off was
+		# debited to (erpnext/aftersale.py), so the loss and its reimbursement net on one account.
+		reimbursed = ZERO
+		if self.account.get("fba_loss_account"):
+			reimbursed = _decimal(
+				frappe.db.sql(
+					f"""select sum(fees_amount) from `tab{LINE}`
+					where settlement = %s and line_type = 'Reimbursement'""",
+					self.doc.name,
+				)[0][0]
+			)
+		rows = [self._je_row(self.account.fees_account, expense + reimbursed, cost_center=self.cost_center)]
+		if reimbursed:
+			rows.append(self._je_row(self.account.fba_loss_account, -reimbursed, cost_center=self.cost_center))
+		rows += [
 			self._je_row(payable, -expense, **supplier),
 			self._je_row(payable, expense, **supplier),
 			self._je_row(self.clearing, -expense),
 		]
+		rows = [row for row in rows if row["debit_in_account_currency"] or row["credit_in_account_currency"]]
 		je = self._journal_entry(
 			rows, _("Amazon fees and adjustments of settlement {0}").format(self.doc.name)
 		)
 		frappe.db.sql(
 			f"""update `tab{LINE}` set booked_amount = booked_amount + fees_amount,
-			status = if(line_type in ('Fee', 'Adjustment'), 'Booked', status)
+			status = if(line_type in ('Fee', 'Adjustment', 'Reimbursement'), 'Booked', status)
 			where settlement = %s and fees_amount != 0""",
 			self.doc.name,
 		)

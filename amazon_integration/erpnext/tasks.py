@@ -109,3 +109,21 @@ def enqueue_invoice_upload(account: str) -> None:
 		enqueue_after_commit=True,
 		account=account,
 	)
+
+
+def dispatch_aftersale_import() -> None:
+	"""Daily: accounts that import returns, reimbursements and removals get a job each."""
+	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_aftersale": 1}, pluck="name"):
+		enqueue_aftersale_import(account)
+
+
+def enqueue_aftersale_import(account: str) -> None:
+	frappe.enqueue(
+		"amazon_integration.erpnext.aftersale.import_account_aftersale",
+		queue="long",
+		timeout=3600,
+		job_id=f"amazon_aftersale_import::{account}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		account=account,
+	)

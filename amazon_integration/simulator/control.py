@@ -611,3 +611,31 @@ class ControlClient:
 
 	def revoke_tokens(self) -> int:
 		return self._call("POST", "/tokens/revoke")["revoked"]
+
+	# after the sale (aftersale.py)
+	def fba_return(self, order_id: str, items: list[dict[str, Any]] | None = None, refund: bool = False) -> list[dict[str, Any]]:
+		"""Amazon receives returned units: items [{"orderItemId", "quantity", "disposition", "reason"}]."""
+		return self._call("POST", f"/orders/{order_id}/fba-return", {"items": items or [], "refund": refund})["returns"]
+
+	def fbm_return(self, order_id: str, items: list[dict[str, Any]] | None = None, refund: bool = False) -> list[dict[str, Any]]:
+		return self._call("POST", f"/orders/{order_id}/fbm-return", {"items": items or [], "refund": refund})["returns"]
+
+	def lose_units(self, marketplace_id: str, sku: str, quantity: int = 1, reason: str = "Lost_Warehouse",
+				   amount_per_unit: str = "10.00") -> dict[str, Any]:
+		"""Amazon loses (or damages) FBA units and reimburses them."""
+		return self._call("POST", "/inventory/loss", {"marketplace_id": marketplace_id, "sku": sku, "quantity": quantity,
+													   "reason": reason, "amount_per_unit": amount_per_unit})
+
+	def find_units(self, reimbursement_id: str, quantity: int = 1) -> dict[str, Any]:
+		return self._call("POST", "/inventory/found", {"reimbursement_id": reimbursement_id, "quantity": quantity})
+
+	def remove_units(self, marketplace_id: str, sku: str, quantity: int = 1, disposition: str = "Sellable") -> dict[str, Any]:
+		"""A removal order: Amazon ships the units back to the seller."""
+		return self._call("POST", "/removals", {"marketplace_id": marketplace_id, "sku": sku, "quantity": quantity,
+												"disposition": disposition})
+
+	def aftersale(self) -> dict[str, list[dict[str, Any]]]:
+		return self._call("GET", "/aftersale")
+
+	def report_timing(self, queue_seconds: float, processing_seconds: float) -> dict[str, float]:
+		return self._call("POST", "/reports/timing", {"queue_seconds": queue_seconds, "processing_seconds": processing_seconds})

@@ -105,6 +105,13 @@ def _item_json(event: FinancialEvent, item: settlements.EventItem, refund: bool)
 
 def event_json(event: FinancialEvent) -> tuple[str, dict[str, Any]]:
 	"""(list name in FinancialEvents, the event object)."""
+	if event.fee_type == "FBAInventoryReimbursement":  # aftersale.py: Amazon pays for units it lost or damaged
+		total = sum((amount.amount for amount in event.other), Decimal(0))
+		return "AdjustmentEventList", {
+			"AdjustmentType": "FBAInventoryReimbursement",
+			"PostedDate": finance_date(event.posted),
+			"AdjustmentAmount": currency_amount(total, event.currency),
+		}
 	if event.transaction_type == "other-transaction":
 		fee_list = [
 			{

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import aftersale
 from .feeds import attach, iso, new_uuid, parse_iso
 from .http import ApiError, Request, Response, Router
 from .settlements import sim_start
@@ -82,16 +83,18 @@ def summaries(state: SimulatorState, marketplace_id: str, details: bool) -> list
 			if changed.get(item.sku) is None or order.last_updated > changed[item.sku]:
 				changed[item.sku] = order.last_updated
 	baseline = sim_start(state)
+	adjusted = aftersale.adjustments(state, marketplace_id)  # returns, losses, removals
 	result = []
 	for line in catalogue_for(state, marketplace_id):
 		mix = _digest(seed, "stock", marketplace_id, line.sku)
 		initial = 40 + mix % 360
 		reserved = pending.get(line.sku, 0)
-		fulfillable = max(0, initial - shipped.get(line.sku, 0) - reserved)
+		fulfillable_change, unfulfillable_change = adjusted.get(line.sku, (0, 0))
+		fulfillable = max(0, initial - shipped.get(line.sku, 0) - reserved + fulfillable_change)
 		inbound_working = (mix >> 10) % 3 * 6
 		inbound_shipped = (mix >> 14) % 2 * 12
 		inbound_receiving = (mix >> 18) % 2 * 4
-		unfulfillable = (mix >> 22) % 3
+		unfulfillable = max(0, (mix >> 22) % 3 + unfulfillable_change)
 		researching = (mix >> 26) % 2
 		summary: dict[str, Any] = {
 			"asin": line.asin,

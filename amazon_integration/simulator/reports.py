@@ -8,6 +8,8 @@ Report types:
   reaches DONE. No matching order -> CANCELLED without a document (Amazon cancels reports that have no data).
   Its document is GZIP-compressed (compressionAlgorithm GZIP; the bytes are served without Content-Encoding, so
   python-amazon-sp-api's get_report_document(download=True) gunzips them itself).
+- GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA, GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE, GET_FBA_REIMBURSEMENTS_DATA,
+  GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA: requested and paced the same way, written by aftersale.py.
 - GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2: cannot be requested (400 InvalidInput, as on Amazon); Amazon
   (settlements.py) generates one per closed settlement; list them with getReports. Plain text, no compression.
 Documents are served as "text/tab-separated-values; charset=UTF-8", so clients decode them as UTF-8.
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import feeds
+from . import aftersale, feeds
 from .feeds import (
 	attach,
 	download_url,
@@ -38,7 +40,7 @@ from .state import SimulatorState
 
 ORDERS_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
-REQUESTABLE_TYPES = frozenset({ORDERS_REPORT_TYPE})
+REQUESTABLE_TYPES = frozenset({ORDERS_REPORT_TYPE, *aftersale.REPORT_WRITERS})
 REPORT_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 TSV_CONTENT_TYPE = "text/tab-separated-values; charset=UTF-8"
 RETENTION = timedelta(days=90)
@@ -167,7 +169,11 @@ def _advance(state: SimulatorState, rs: ReportsState, report: SimReport, now: da
 		if now < end:
 			return
 		report.processing_end = end
-		content = _generate_orders_report(state, report) if report.report_type == ORDERS_REPORT_TYPE else None
+		if report.report_type == ORDERS_REPORT_TYPE:
+			content = _generate_orders_report(state, report)
+		else:  # returns, reimbursements, removals (aftersale.py)
+			writer = aftersale.REPORT_WRITERS.get(report.report_type)
+			content = writer(state, set(report.marketplace_ids), report.data_start, report.data_end) if writer else None
 		if content is None:
 			report.status = "CANCELLED"
 			return

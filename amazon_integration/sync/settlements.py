@@ -38,8 +38,10 @@ What each line is for the accounting side (`LineKind`; matching ignores case; fi
       VariableClosingFee, FixedClosingFee (any description)         FEE
   "Previous Reserve Amount Balance" / "Current Reserve Amount"
       as transaction-type, amount-type or amount-description        RESERVE
-  any "...Reimbursement" amount-type or amount-description
-      (FBA Inventory Reimbursement, SAFE-T Reimbursement, ...),
+  FBA Inventory Reimbursement as amount-type or amount-description
+      (WAREHOUSE_LOST, WAREHOUSE_DAMAGE, REVERSAL_REIMBURSEMENT, ...)  REIMBURSEMENT
+  any other "...Reimbursement" amount-type or amount-description
+      (SAFE-T Reimbursement, ...),
       or transaction-type "Adjustment"                              ADJUSTMENT
   other-transaction (amount-type or transaction-type) / Subscription
       Fee, Storage Fee, FBA Long-Term Storage Fee, ...; and
@@ -124,6 +126,7 @@ class LineKind(str, Enum):
 	OTHER_TRANSACTION = "Other Transaction"
 	RESERVE = "Reserve"
 	ADJUSTMENT = "Adjustment"
+	REIMBURSEMENT = "Reimbursement"  # Amazon pays for FBA units it lost or damaged (or takes it back)
 	UNKNOWN = "Unknown"
 
 
@@ -269,6 +272,7 @@ _ITEM_PRICE = {
 	"giftwraptax": LineKind.TAX,
 }
 _RESERVE = frozenset({"previous reserve amount balance", "current reserve amount"})
+_FBA_REIMBURSEMENT = "fba inventory reimbursement"
 
 
 def is_refund_type(transaction_type: str) -> bool:
@@ -294,6 +298,8 @@ def classify(transaction_type: str, amount_type: str, amount_description: str) -
 		return LineKind.FEE
 	if transaction in _RESERVE or kind in _RESERVE or description in _RESERVE:
 		return LineKind.RESERVE
+	if _FBA_REIMBURSEMENT in (kind, description):
+		return LineKind.REIMBURSEMENT
 	if "reimbursement" in kind or "reimbursement" in description or transaction == "adjustment":
 		return LineKind.ADJUSTMENT
 	if kind == "other-transaction" or transaction in ("other-transaction", "servicefee"):
@@ -701,6 +707,7 @@ class RowType(str, Enum):
 	REFUND = "Refund"  # an order's refund: a credit note against its invoice, paid back
 	FEE = "Fee"  # fees and other transactions without an order: the settlement's fee entry
 	ADJUSTMENT = "Adjustment"  # reimbursements and adjustments: the settlement's fee entry (credited)
+	REIMBURSEMENT = "Reimbursement"  # FBA units lost or damaged: the fee entry, against the loss account
 	RESERVE = "Reserve"  # money Amazon holds back or releases: it stays in the clearing account
 	UNKNOWN = "Unknown"  # an amount type this app does not know: listed, never booked by guess
 
@@ -709,6 +716,7 @@ _ROW_TYPE = {
 	LineKind.FEE: RowType.FEE,
 	LineKind.OTHER_TRANSACTION: RowType.FEE,
 	LineKind.ADJUSTMENT: RowType.ADJUSTMENT,
+	LineKind.REIMBURSEMENT: RowType.REIMBURSEMENT,
 	LineKind.RESERVE: RowType.RESERVE,
 }
 
@@ -736,7 +744,7 @@ def settlement_rows(summary: SettlementSummary) -> list[SettlementRow]:
 	rows += [_order_row(RowType.REFUND, amounts) for amounts in summary.refunds.values()]
 	for other in summary.other:
 		row_type = _ROW_TYPE.get(other.kind, RowType.UNKNOWN)
-		booked_as_fee = row_type in (RowType.FEE, RowType.ADJUSTMENT)
+		booked_as_fee = row_type in (RowType.FEE, RowType.ADJUSTMENT, RowType.REIMBURSEMENT)
 		rows.append(
 			SettlementRow(
 				row_type=row_type,

@@ -247,8 +247,8 @@ def test_sample_header_and_every_line_kind() -> None:
 		("other-transaction", "other-transaction", "Storage Fee"): LineKind.OTHER_TRANSACTION,
 		("other-transaction", "other-transaction", "FBA Long-Term Storage Fee"): LineKind.OTHER_TRANSACTION,
 		("ServiceFee", "Cost of Advertising", "TransactionTotalAmount"): LineKind.OTHER_TRANSACTION,
-		("other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE"): LineKind.ADJUSTMENT,
-		("other-transaction", "other-transaction", "FBA Inventory Reimbursement"): LineKind.ADJUSTMENT,
+		("other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE"): LineKind.REIMBURSEMENT,
+		("other-transaction", "other-transaction", "FBA Inventory Reimbursement"): LineKind.REIMBURSEMENT,
 		("Adjustment", "other-transaction", "Balance Adjustment"): LineKind.ADJUSTMENT,
 		("other-transaction", "other-transaction", "Previous Reserve Amount Balance"): LineKind.RESERVE,
 		("Current Reserve Amount", "other-transaction", "Current Reserve Amount"): LineKind.RESERVE,
@@ -315,8 +315,8 @@ def test_sample_summary_per_order_refunds_and_other_transactions() -> None:
 		(LineKind.OTHER_TRANSACTION, "Storage Fee"): Decimal("-12.34"),
 		(LineKind.OTHER_TRANSACTION, "FBA Long-Term Storage Fee"): Decimal("-1000.00"),
 		(LineKind.OTHER_TRANSACTION, "TransactionTotalAmount"): Decimal("-12.40"),
-		(LineKind.ADJUSTMENT, "WAREHOUSE_DAMAGE"): Decimal("25.00"),
-		(LineKind.ADJUSTMENT, "FBA Inventory Reimbursement"): Decimal("8.63"),
+		(LineKind.REIMBURSEMENT, "WAREHOUSE_DAMAGE"): Decimal("25.00"),
+		(LineKind.REIMBURSEMENT, "FBA Inventory Reimbursement"): Decimal("8.63"),
 		(LineKind.ADJUSTMENT, "Balance Adjustment"): Decimal("1.11"),
 		(LineKind.RESERVE, "Previous Reserve Amount Balance"): Decimal("100.00"),
 		(LineKind.RESERVE, "Current Reserve Amount"): Decimal("-150.00"),
@@ -509,7 +509,7 @@ def test_benchmark_generator_and_parser(tmp_path: Path, style: str) -> None:
 	assert header.total == total == result.total
 	assert {o.kind for o in summary.other} == {
 		LineKind.OTHER_TRANSACTION,
-		LineKind.ADJUSTMENT,
+		LineKind.REIMBURSEMENT,
 		LineKind.RESERVE,
 	}
 	assert summary.refunds and not summary.unknown

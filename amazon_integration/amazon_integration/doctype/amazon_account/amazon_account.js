@@ -122,6 +122,23 @@ frappe.ui.form.on("Amazon Account", {
 			() => frappe.set_route("List", "Amazon Sync Log", { amazon_account: frm.doc.name }),
 			__("Amazon")
 		);
+		frm.add_custom_button(
+			__("Import Returns and Reimbursements"),
+			() => {
+				frm.call({ method: "import_aftersale_reports", doc: frm.doc }).then(() => {
+					frappe.show_alert({
+						message: __("Reading Amazon's returns, reimbursements and removals reports"),
+						indicator: "blue",
+					});
+				});
+			},
+			__("Amazon")
+		);
+		frm.add_custom_button(
+			__("Returns, Reimbursements and Removals"),
+			() => frappe.set_route("List", "Amazon Inventory Event", { amazon_account: frm.doc.name }),
+			__("Amazon")
+		);
 	},
 
 	endpoint_override(frm) {

@@ -28,10 +28,12 @@ class AmazonAccount(Document):
 		enabled: DF.Check
 		endpoint_override: DF.Data | None
 		fallback_item: DF.Link | None
+		fba_loss_account: DF.Link | None
 		fba_warehouse: DF.Link | None
 		fbm_warehouse: DF.Link | None
 		fees_account: DF.Link | None
 		gift_wrap_item: DF.Link | None
+		import_aftersale: DF.Check
 		import_settlements: DF.Check
 		invoice_fba_orders: DF.Check
 		invoice_fbm_deliveries: DF.Check
@@ -55,6 +57,7 @@ class AmazonAccount(Document):
 		shipping_item: DF.Link | None
 		sync_interval: DF.Int
 		territory: DF.Link | None
+		unsellable_warehouse: DF.Link | None
 	# end: auto-generated types
 
 	def validate(self) -> None:
@@ -136,7 +139,7 @@ class AmazonAccount(Document):
 		return details.currency
 
 	def validate_warehouses(self) -> None:
-		for fieldname in ("fba_warehouse", "fbm_warehouse"):
+		for fieldname in ("fba_warehouse", "fbm_warehouse", "unsellable_warehouse"):
 			warehouse = self.get(fieldname)
 			if not warehouse:
 				continue
@@ -158,7 +161,10 @@ class AmazonAccount(Document):
 				)
 
 	def validate_accounts(self) -> None:
-		fieldnames = ("sales_tax_account", "marketplace_tax_account", "clearing_account", "payout_account", "fees_account")
+		fieldnames = (
+			"sales_tax_account", "marketplace_tax_account", "clearing_account", "payout_account", "fees_account",
+			"fba_loss_account",
+		)  # fmt: skip
 		for fieldname in fieldnames:
 			account = self.get(fieldname)
 			if not account:
@@ -309,6 +315,16 @@ class AmazonAccount(Document):
 			"sales_order": sales_order,
 			"error": log.failures[0].error if log.failures else log.error,
 		}
+
+	@frappe.whitelist()
+	def import_aftersale_reports(self) -> None:
+		"""Read Amazon's returns, reimbursements and removals reports now, in the background."""
+		self.check_permission("write")
+		if not self.enabled:
+			frappe.throw(_("Enable the account to import its reports."), title=_("Account Disabled"))
+		from amazon_integration.erpnext.tasks import enqueue_aftersale_import
+
+		enqueue_aftersale_import(self.name)
 
 
 def _marketplace_label(marketplace: str) -> str:

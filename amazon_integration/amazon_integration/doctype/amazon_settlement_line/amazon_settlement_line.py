@@ -21,7 +21,7 @@ class AmazonSettlementLine(Document):
 		description: DF.Data | None
 		error: DF.SmallText | None
 		fees_amount: DF.Currency
-		line_type: DF.Literal["Order", "Refund", "Fee", "Adjustment", "Reserve", "Unknown"]
+		line_type: DF.Literal["Order", "Refund", "Fee", "Adjustment", "Reserve", "Unknown", "Reimbursement"]
 		payment_entry: DF.Link | None
 		refunded_items: DF.Code | None
 		report_lines: DF.Int

@@ -4,6 +4,16 @@
 frappe.ui.form.on("Amazon Sync Log", {
 	refresh(frm) {
 		if (!(frm.doc.failures || []).length) return;
+		if ((frm.doc.operation || "").endsWith(" Import")) {
+			// Returns, reimbursements, removals: failed rows are Amazon Inventory Events, retried by every run.
+			frm.add_custom_button(__("Failed Rows"), () =>
+				frappe.set_route("List", "Amazon Inventory Event", {
+					amazon_account: frm.doc.amazon_account,
+					status: "Failed",
+				})
+			);
+			return;
+		}
 		frm.add_custom_button(__("Retry Failed Orders"), () => {
 			frm.call({
 				method: "retry_failed_orders",

@@ -28,7 +28,9 @@ class AmazonSyncLog(Document):
 		failures: DF.Table[AmazonSyncLogFailure]
 		finished_at: DF.Datetime | None
 		flagged_count: DF.Int
-		operation: DF.Literal["Order Sync", "Order Recovery"]
+		operation: DF.Literal[
+			"Order Sync", "Order Recovery", "FBA Returns Import", "FBM Returns Import", "Reimbursements Import", "Removals Import"
+		]
 		orders_read: DF.Int
 		skipped_count: DF.Int
 		started_at: DF.Datetime | None
@@ -44,6 +46,8 @@ class AmazonSyncLog(Document):
 	def retry_failed_orders(self) -> dict:
 		"""Sync each failed order of this run again, by its Amazon order id."""
 		frappe.get_doc("Amazon Account", self.amazon_account).check_permission("write")
+		if self.operation not in ("Order Sync", "Order Recovery"):
+			frappe.throw(frappe._("This run imported a report: its failed rows are retried by the next run."))
 		from amazon_integration.erpnext.order_sync import recover_order
 
 		results = {}
