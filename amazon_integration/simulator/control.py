@@ -71,6 +71,7 @@ from .generator import (
 	tax_rate_for,
 )
 from .http import ApiError, Request, Response, Router
+from .listings import take_fbm
 from .money import q
 from .orders import iso, parse_time
 from .quotas import UsagePlan
@@ -286,6 +287,10 @@ class ControlApi:
 			)
 			order.latest_ship_date = created + timedelta(days=2)
 			order.latest_delivery_date = created + timedelta(days=5)
+			if not order.is_fba:
+				refusal = take_fbm(state, [(item.sku, item.quantity) for item in items])
+				if refusal is not None:
+					raise ApiError(400, "OutOfStock", refusal)
 			state.orders[order.order_id] = order
 			if created != now:
 				state.touch(order)  # an order inserted "in the past" still shows up as a fresh update
@@ -600,3 +605,22 @@ class ControlClient:
 
 	def revoke_tokens(self) -> int:
 		return self._call("POST", "/tokens/revoke")["revoked"]
+
+	# listings (listings.py)
+	def put_listing(self, sku: str, channel: str = "DEFAULT", quantity: int = 0, **extra: Any) -> dict[str, Any]:
+		"""Make the seller's listing of a SKU: DEFAULT (merchant-fulfilled, with a quantity) or AMAZON_NA/EU/FE."""
+		return self._call("POST", "/listings", {"sku": sku, "channel": channel, "quantity": quantity, **extra})
+
+	def get_listing(self, sku: str) -> dict[str, Any]:
+		return self._call("GET", f"/listings/{sku}")
+
+	def refuse_listing(self, sku: str, message: str, code: str = "90000900") -> None:
+		"""Every later quantity update of the SKU is INVALID with this issue."""
+		self._call("POST", "/listings/refuse", {"sku": sku, "message": message, "code": code})
+
+	def clear_listing_refusals(self) -> None:
+		self._call("DELETE", "/listings/refuse")
+
+	def listings_history(self) -> list[dict[str, Any]]:
+		"""Every quantity a seller set: {"sku", "channel", "quantity", "via": "patch" | "feed"}."""
+		return self._call("GET", "/listings-history")["history"]
