@@ -259,7 +259,6 @@ def _store(state: SimulatorState, feed: SimFeed, status: str, body: dict[str, An
 	data = json.dumps(body, ensure_ascii=False).encode("utf-8")
 	store_document(state, document_id, data, "application/json; charset=UTF-8", gzipped=True)
 	feed.result_document_id = document_id
-	setattr(feed, "listings_report", body)  # handy for tests
 
 
 def _fatal(state: SimulatorState, feed: SimFeed, message: str) -> None:
