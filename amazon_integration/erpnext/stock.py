@@ -38,7 +38,6 @@ from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedRe
 from amazon_integration.amazon.models import chunked
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.sync.stock import (
-	FBA,
 	FBM,
 	FEED,
 	PATCH,
@@ -111,7 +110,15 @@ def fbm_skus(account: str) -> list[StockSku]:
 	rows = frappe.get_all(
 		MAPPING,
 		filters={"amazon_account": account, "fulfilment_channel": FBM},
-		fields=["seller_sku", "item_code", "limit_quantity", "max_quantity", "push_status", "accepted_qty", "accepted_at"],
+		fields=[
+			"seller_sku",
+			"item_code",
+			"limit_quantity",
+			"max_quantity",
+			"push_status",
+			"accepted_qty",
+			"accepted_at",
+		],
 		order_by="seller_sku",
 	)
 	return [
@@ -146,7 +153,9 @@ def bundle_components(item_codes: set[str]) -> dict[str, list[BundleComponent]]:
 		fields=["parent", "item_code", "qty"],
 		order_by="idx",
 	):
-		components.setdefault(parent_item[row.parent], []).append(BundleComponent(row.item_code, float(row.qty or 0)))
+		components.setdefault(parent_item[row.parent], []).append(
+			BundleComponent(row.item_code, float(row.qty or 0))
+		)
 	return components
 
 
@@ -157,7 +166,9 @@ def fbm_warehouses(acc) -> list[str]:
 	lft, rgt, is_group = frappe.db.get_value("Warehouse", acc.fbm_warehouse, ["lft", "rgt", "is_group"])
 	if not is_group:
 		return [acc.fbm_warehouse]
-	return frappe.get_all("Warehouse", filters={"lft": (">=", lft), "rgt": ("<=", rgt), "is_group": 0}, pluck="name")
+	return frappe.get_all(
+		"Warehouse", filters={"lft": (">=", lft), "rgt": ("<=", rgt), "is_group": 0}, pluck="name"
+	)
 
 
 def promisable_by_item(item_codes: Iterable[str], warehouses: list[str]) -> dict[str, float]:
@@ -170,7 +181,9 @@ def promisable_by_item(item_codes: Iterable[str], warehouses: list[str]) -> dict
 		filters={"item_code": ("in", items), "warehouse": ("in", warehouses)},
 		fields=["item_code", *BIN_FIELDS],
 	):
-		by_item.setdefault(row.item_code, []).append(BinFigures(**{f: float(row[f] or 0) for f in BIN_FIELDS}))
+		by_item.setdefault(row.item_code, []).append(
+			BinFigures(**{f: float(row[f] or 0) for f in BIN_FIELDS})
+		)
 	return {item: promisable_qty(bins) for item, bins in by_item.items()}
 
 
@@ -202,7 +215,9 @@ class StockPushRun:
 			self.log.error = _error_text(exc)
 			self.log.status = "Failed"
 		elif self.log.status == "Running":
-			self.log.status = "Partial Success" if self.log.failed_count or self.log.not_on_amazon_count else "Success"
+			self.log.status = (
+				"Partial Success" if self.log.failed_count or self.log.not_on_amazon_count else "Success"
+			)
 		self.close()
 		return isinstance(exc, AmazonError)  # Amazon's refusal of the whole run is logged, not raised
 
@@ -227,7 +242,9 @@ class StockPushRun:
 		)
 
 	# patches: one call per SKU; a SKU never accepted before is looked up once to tell an unknown SKU
-	def send_patches(self, updates: list[QuantityUpdate], item_of_sku: dict[str, str], skus: dict[str, StockSku]) -> None:
+	def send_patches(
+		self, updates: list[QuantityUpdate], item_of_sku: dict[str, str], skus: dict[str, StockSku]
+	) -> None:
 		for update in updates:
 			try:
 				submission = self.client.patch_listing_quantity(update)
@@ -245,7 +262,9 @@ class StockPushRun:
 				self.accepted([update])
 			else:
 				message = "; ".join(issue.describe() for issue in submission.issues if issue.is_error)
-				self.refused(update, item_of_sku, message or _("Amazon answered {0}.").format(submission.status))
+				self.refused(
+					update, item_of_sku, message or _("Amazon answered {0}.").format(submission.status)
+				)
 			frappe.db.commit()
 
 	def send_feeds(self, updates: list[QuantityUpdate], item_of_sku: dict[str, str]) -> None:
@@ -276,7 +295,9 @@ class StockPushRun:
 			except AmazonError:
 				pass
 			reason = "; ".join(i.describe() for i in report.general_issues) if report else ""
-			message = _("Amazon did not process feed {0} ({1}). {2}").format(feed.feed_id, feed.status, reason)
+			message = _("Amazon did not process feed {0} ({1}). {2}").format(
+				feed.feed_id, feed.status, reason
+			)
 			for update in chunk:
 				self.refused(update, item_of_sku, message)
 		else:
@@ -295,7 +316,12 @@ class StockPushRun:
 				frappe.db.set_value(
 					MAPPING,
 					{"amazon_account": self.acc.name, "seller_sku": ("in", batch)},
-					{"push_status": "Accepted", "accepted_qty": quantity, "accepted_at": now, "push_error": None},
+					{
+						"push_status": "Accepted",
+						"accepted_qty": quantity,
+						"accepted_at": now,
+						"push_error": None,
+					},
 					update_modified=False,
 				)
 		self.log.accepted_count += len(updates)
@@ -311,9 +337,9 @@ class StockPushRun:
 		self._failure(update, item_of_sku, message)
 
 	def not_on_amazon(self, update: QuantityUpdate, item_of_sku: dict[str, str]) -> None:
-		message = _("Amazon has no listing for SKU {0}: it is not sent again until its mapping is saved.").format(
-			update.sku
-		)
+		message = _(
+			"Amazon has no listing for SKU {0}: it is not sent again until its mapping is saved."
+		).format(update.sku)
 		frappe.db.set_value(
 			MAPPING,
 			{"amazon_account": self.acc.name, "seller_sku": update.sku},
@@ -326,7 +352,12 @@ class StockPushRun:
 	def _failure(self, update: QuantityUpdate, item_of_sku: dict[str, str], message: str) -> None:
 		self.log.append(
 			"failures",
-			{"seller_sku": update.sku, "item_code": item_of_sku.get(update.sku), "quantity": update.quantity, "error": message},
+			{
+				"seller_sku": update.sku,
+				"item_code": item_of_sku.get(update.sku),
+				"quantity": update.quantity,
+				"error": message,
+			},
 		)
 
 
@@ -348,7 +379,9 @@ def apply_feed_report(
 			run.refused(update, item_of_sku, "; ".join(errors[update.sku]))
 		elif general and report.messages_accepted == 0:
 			run.refused(update, item_of_sku, "; ".join(general))
-		elif report.items is not None and (update.sku not in report.items or not report.items[update.sku].in_catalogue):
+		elif report.items is not None and (
+			update.sku not in report.items or not report.items[update.sku].in_catalogue
+		):
 			run.not_on_amazon(update, item_of_sku)
 		else:
 			accepted.append(update)
@@ -357,12 +390,19 @@ def apply_feed_report(
 
 def finish_awaiting_feeds(acc, client: AmazonClient) -> None:
 	"""Read the reports of feeds an earlier run left unread, into their own logs."""
-	for name in frappe.get_all(LOG, filters={"amazon_account": acc.name, "status": "Awaiting Report"}, pluck="name"):
+	for name in frappe.get_all(
+		LOG, filters={"amazon_account": acc.name, "status": "Awaiting Report"}, pluck="name"
+	):
 		log = frappe.get_doc(LOG, name)
 		run = StockPushRun.__new__(StockPushRun)
 		run.acc, run.client, run.log, run._started = acc, client, log, time.monotonic()
 		item_of_sku = dict(
-			frappe.get_all(MAPPING, filters={"amazon_account": acc.name}, fields=["seller_sku", "item_code"], as_list=True)
+			frappe.get_all(
+				MAPPING,
+				filters={"amazon_account": acc.name},
+				fields=["seller_sku", "item_code"],
+				as_list=True,
+			)
 		)
 		try:
 			pending = False
@@ -463,7 +503,9 @@ def _pushing_accounts() -> list:
 
 def pool_accounts(account: str) -> list:
 	"""The enabled registrations sharing the account's FBA pool (same seller, same region), the account first."""
-	acc = frappe.db.get_value("Amazon Account", account, ["name", "seller_id", "region", "fba_warehouse"], as_dict=True)
+	acc = frappe.db.get_value(
+		"Amazon Account", account, ["name", "seller_id", "region", "fba_warehouse"], as_dict=True
+	)
 	others = frappe.get_all(
 		"Amazon Account",
 		filters={"seller_id": acc.seller_id, "region": acc.region, "enabled": 1, "name": ("!=", acc.name)},
@@ -488,9 +530,15 @@ def fba_reconciliation(account: str, client: AmazonClient | None = None) -> list
 		for summary in client.inventory_summaries()
 	]
 	names = [acc.name for acc in accounts]
-	item_of_sku = {row.seller_sku: row.item_code for row in frappe.get_all(
-		MAPPING, filters={"amazon_account": ("in", names)}, fields=["seller_sku", "item_code"], order_by="fulfilment_channel"
-	)}
+	item_of_sku = {
+		row.seller_sku: row.item_code
+		for row in frappe.get_all(
+			MAPPING,
+			filters={"amazon_account": ("in", names)},
+			fields=["seller_sku", "item_code"],
+			order_by="fulfilment_channel",
+		)
+	}
 	unmapped = [c.sku for c in counts if c.sku not in item_of_sku]
 	if unmapped:  # a SKU equal to an Item code needs no mapping row (as for orders)
 		for code in frappe.get_all("Item", filters={"name": ("in", unmapped)}, pluck="name"):
@@ -513,7 +561,9 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 	(never submitted here: the user checks and submits it)."""
 	acc = frappe.get_doc("Amazon Account", account)
 	if not acc.fba_warehouse:
-		frappe.throw(_("Set the FBA Warehouse of Amazon Account {0}.").format(acc.name), title=_("No FBA Warehouse"))
+		frappe.throw(
+			_("Set the FBA Warehouse of Amazon Account {0}.").format(acc.name), title=_("No FBA Warehouse")
+		)
 	picked = set(item_codes)
 	rows = {}
 	for row in fba_reconciliation(account, client):

@@ -611,6 +611,14 @@ class ControlClient:
 		"""Make the seller's listing of a SKU: DEFAULT (merchant-fulfilled, with a quantity) or AMAZON_NA/EU/FE."""
 		return self._call("POST", "/listings", {"sku": sku, "channel": channel, "quantity": quantity, **extra})
 
+	def put_listings(self, skus: list[str], channel: str = "DEFAULT", quantity: int = 0) -> None:
+		"""put_listing for many SKUs in one call."""
+		self._call("POST", "/listings", {"skus": skus, "channel": channel, "quantity": quantity})
+
+	def set_feed_timing(self, queue_seconds: float, processing_seconds: float) -> dict[str, float]:
+		"""Simulated seconds a feed waits IN_QUEUE, then IN_PROGRESS (default 30 each)."""
+		return self._call("POST", "/feeds/timing", {"queue_seconds": queue_seconds, "processing_seconds": processing_seconds})
+
 	def get_listing(self, sku: str) -> dict[str, Any]:
 		return self._call("GET", f"/listings/{sku}")
 

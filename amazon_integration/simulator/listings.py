@@ -127,9 +127,7 @@ def _issue(code: str, message: str, severity: str = "ERROR", attribute: str | No
 	return issue
 
 
-def apply_availability(
-	state: SimulatorState, sku: str, entries: Any, via: str
-) -> list[dict[str, Any]]:
+def apply_availability(state: SimulatorState, sku: str, entries: Any, via: str) -> list[dict[str, Any]]:
 	"""Apply a fulfillment_availability value; the ERROR issues when it is refused (nothing changes then)."""
 	ls = listings_state(state)
 	if sku in ls.refused:
@@ -179,7 +177,9 @@ def apply_availability(
 	return []
 
 
-def item_view(state: SimulatorState, found: SimListing, marketplace_ids: list[str], included: set[str]) -> dict:
+def item_view(
+	state: SimulatorState, found: SimListing, marketplace_ids: list[str], included: set[str]
+) -> dict:
 	body: dict[str, Any] = {"sku": found.sku}
 	if "summaries" in included and found.known:
 		status = ["DISCOVERABLE"]
@@ -249,7 +249,10 @@ def _report(state: SimulatorState, feed: SimFeed, header: dict[str, Any]) -> dic
 	report: dict[str, Any] = {"sellerId": state.seller_id, "version": "2.0", "feedId": feed.feed_id}
 	wanted = header.get("report") if isinstance(header.get("report"), dict) else None
 	if wanted:
-		report["report"] = {"includedData": list(wanted.get("includedData") or []), "apiVersion": "2021-08-01"}
+		report["report"] = {
+			"includedData": list(wanted.get("includedData") or []),
+			"apiVersion": "2021-08-01",
+		}
 	return report
 
 
@@ -269,7 +272,13 @@ def _fatal(state: SimulatorState, feed: SimFeed, message: str) -> None:
 		{
 			"header": {"sellerId": state.seller_id, "version": "2.0", "feedId": feed.feed_id},
 			"issues": [{"code": "4000001", "severity": "ERROR", "message": message}],
-			"summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0, "messagesAccepted": 0, "messagesInvalid": 0},
+			"summary": {
+				"errors": 1,
+				"warnings": 0,
+				"messagesProcessed": 0,
+				"messagesAccepted": 0,
+				"messagesInvalid": 0,
+			},
 		},
 	)
 
@@ -294,10 +303,14 @@ def process_listings_feed(state: SimulatorState, feed: SimFeed) -> None:
 	header = body.get("header") if isinstance(body, dict) else None
 	messages = body.get("messages") if isinstance(body, dict) else None
 	if not isinstance(header, dict) or header.get("version") != "2.0":
-		_fatal(state, feed, "The feed header is missing or its version is not \"2.0\".")
+		_fatal(state, feed, 'The feed header is missing or its version is not "2.0".')
 		return
 	if header.get("sellerId") != state.seller_id:
-		_fatal(state, feed, f"sellerId {header.get('sellerId')} does not match the seller who submitted the feed.")
+		_fatal(
+			state,
+			feed,
+			f"sellerId {header.get('sellerId')} does not match the seller who submitted the feed.",
+		)
 		return
 	if not isinstance(messages, list) or not 1 <= len(messages) <= 25000:
 		_fatal(state, feed, "'messages' must hold between 1 and 25000 messages.")
@@ -313,21 +326,41 @@ def process_listings_feed(state: SimulatorState, feed: SimFeed) -> None:
 		message_id = message.get("messageId") if isinstance(message, dict) else None
 		sku = message.get("sku") if isinstance(message, dict) else None
 		if not isinstance(message_id, int) or message_id < 1 or message_id in seen_ids:
-			issues.append({"severity": "ERROR", "code": "4000001", "message": "Every message needs a unique messageId of 1 or more."})
+			issues.append(
+				{
+					"severity": "ERROR",
+					"code": "4000001",
+					"message": "Every message needs a unique messageId of 1 or more.",
+				}
+			)
 			invalid += 1
 			continue
 		seen_ids.add(message_id)
 		if not isinstance(sku, str) or not sku:
-			issues.append({"messageId": message_id, "severity": "ERROR", "code": "4000001", "message": "'sku' is required."})
+			issues.append(
+				{
+					"messageId": message_id,
+					"severity": "ERROR",
+					"code": "4000001",
+					"message": "'sku' is required.",
+				}
+			)
 			invalid += 1
 			continue
 		value, problem = _availability_of_message(message)
-		found_issues = [_issue(CODE_NOT_SUPPORTED, problem)] if problem else (
-			apply_availability(state, sku, value, "feed") if value is not None else []
+		found_issues = (
+			[_issue(CODE_NOT_SUPPORTED, problem)]
+			if problem
+			else (apply_availability(state, sku, value, "feed") if value is not None else [])
 		)
 		for issue in found_issues:
-			entry = {"messageId": message_id, "sku": sku, "code": issue["code"], "severity": issue["severity"],
-					 "message": issue["message"]}
+			entry = {
+				"messageId": message_id,
+				"sku": sku,
+				"code": issue["code"],
+				"severity": issue["severity"],
+				"message": issue["message"],
+			}
 			if issue.get("attributeNames"):
 				entry["attributeName"] = issue["attributeNames"][0]
 			issues.append(entry)
@@ -400,19 +433,38 @@ def register(router: Router, state: SimulatorState) -> None:
 		sku = req.path_args["sku"]
 		body = req.json()
 		patches = body.get("patches") if isinstance(body, dict) else None
-		if not isinstance(body, dict) or not isinstance(body.get("productType"), str) or not body["productType"]:
-			raise ApiError(400, "InvalidInput", "Request has missing or invalid parameters and cannot be parsed.",
-						   "productType is required.")
+		if (
+			not isinstance(body, dict)
+			or not isinstance(body.get("productType"), str)
+			or not body["productType"]
+		):
+			raise ApiError(
+				400,
+				"InvalidInput",
+				"Request has missing or invalid parameters and cannot be parsed.",
+				"productType is required.",
+			)
 		if not isinstance(patches, list) or not patches:
-			raise ApiError(400, "InvalidInput", "Request has missing or invalid parameters and cannot be parsed.",
-						   "patches must hold at least one patch operation.")
+			raise ApiError(
+				400,
+				"InvalidInput",
+				"Request has missing or invalid parameters and cannot be parsed.",
+				"patches must hold at least one patch operation.",
+			)
 		issues: list[dict[str, Any]] = []
 		with state.lock:
 			for patch in patches:
-				if not isinstance(patch, dict) or patch.get("op") not in ("add", "replace", "merge", "delete") \
-						or not isinstance(patch.get("path"), str):
-					raise ApiError(400, "InvalidInput", "Request has missing or invalid parameters and cannot be parsed.",
-								   "Every patch needs an op (add, replace, merge, delete) and a path.")
+				if (
+					not isinstance(patch, dict)
+					or patch.get("op") not in ("add", "replace", "merge", "delete")
+					or not isinstance(patch.get("path"), str)
+				):
+					raise ApiError(
+						400,
+						"InvalidInput",
+						"Request has missing or invalid parameters and cannot be parsed.",
+						"Every patch needs an op (add, replace, merge, delete) and a path.",
+					)
 				if patch["path"] == PATH and patch["op"] != "delete":
 					issues.extend(apply_availability(state, sku, patch.get("value"), "patch"))
 			submission = new_uuid(state).replace("-", "")
@@ -429,7 +481,9 @@ def register(router: Router, state: SimulatorState) -> None:
 		page_size = int(raw_size)
 		identifiers = req.param_list("identifiers")
 		if identifiers and req.param("identifiersType") != "SKU":
-			raise ApiError(400, "InvalidInput", "The simulator searches identifiers of identifiersType SKU only.")
+			raise ApiError(
+				400, "InvalidInput", "The simulator searches identifiers of identifiersType SKU only."
+			)
 		if len(identifiers) > 20:
 			raise ApiError(400, "InvalidInput", "identifiers accepts at most 20 values.")
 		included = _included(req, ("summaries",))
@@ -444,7 +498,9 @@ def register(router: Router, state: SimulatorState) -> None:
 					raise ApiError(400, "InvalidInput", "The pageToken is invalid or expired.")
 			else:
 				known = sorted(sku for sku, found in ls.listings.items() if found.known)
-				skus = [sku for sku in identifiers if sku in set(known)] if identifiers else known[:SEARCH_LIMIT]
+				skus = (
+					[sku for sku in identifiers if sku in set(known)] if identifiers else known[:SEARCH_LIMIT]
+				)
 			page, rest = skus[:page_size], skus[page_size:]
 			body: dict[str, Any] = {
 				"numberOfResults": len(skus) if not token else len(page) + len(rest),
@@ -459,29 +515,35 @@ def register(router: Router, state: SimulatorState) -> None:
 	# -- control API (no auth, no quota) --
 	@router.route("POST", "/_sim/listings")
 	def put_listing(req: Request) -> Response:
-		"""{"sku", "channel": "DEFAULT" | "AMAZON_NA" | ..., "quantity" (DEFAULT), "asin", "title"}"""
+		"""{"sku" (or "skus": [...]), "channel": "DEFAULT" | "AMAZON_NA" | ..., "quantity" (DEFAULT), "asin",
+		"title"}: the seller's listing(s) of the SKU(s); answers the (first) listing."""
 		spec = req.json()
-		sku = spec.get("sku") if isinstance(spec, dict) else None
-		if not isinstance(sku, str) or not sku:
-			raise ApiError(400, "InvalidInput", "sku is required.")
+		skus = spec.get("skus") or [spec.get("sku")] if isinstance(spec, dict) else []
+		if not skus or not all(isinstance(sku, str) and sku for sku in skus):
+			raise ApiError(400, "InvalidInput", "sku (or skus) is required.")
 		channel = str(spec.get("channel") or "DEFAULT")
 		regions = {code: region for region, code in FBA_CHANNELS.items()}
 		if channel != "DEFAULT" and channel not in regions:
 			raise ApiError(400, "InvalidInput", f"Unknown channel {channel}.")
 		with state.lock:
 			now = state.clock.now()
-			found = listing(state, sku)
-			if found is None or not found.known:
-				found = listings_state(state).listings[sku] = SimListing(
-					sku, str(spec.get("asin") or _asin(sku)), str(spec.get("title") or sku),
-					"PRODUCT", now, now,
-				)
-			if channel == "DEFAULT":
-				found.fba_region, found.fbm_quantity = None, int(spec.get("quantity") or 0)
-			else:
-				found.fba_region, found.fbm_quantity = regions[channel], None
-			found.updated = now
-			return Response(200, listing_view(state, found))
+			for sku in skus:
+				found = listing(state, sku)
+				if found is None or not found.known:
+					found = listings_state(state).listings[sku] = SimListing(
+						sku,
+						str(spec.get("asin") or _asin(sku)),
+						str(spec.get("title") or sku),
+						"PRODUCT",
+						now,
+						now,
+					)
+				if channel == "DEFAULT":
+					found.fba_region, found.fbm_quantity = None, int(spec.get("quantity") or 0)
+				else:
+					found.fba_region, found.fbm_quantity = regions[channel], None
+				found.updated = now
+			return Response(200, listing_view(state, listings_state(state).listings[skus[0]]))
 
 	@router.route("GET", "/_sim/listings/{sku}")
 	def get_listing(req: Request) -> Response:
@@ -514,9 +576,15 @@ def register(router: Router, state: SimulatorState) -> None:
 	def history(req: Request) -> Response:
 		with state.lock:
 			rows = listings_state(state).history
-			return Response(200, {"history": [
-				{"sku": sku, "channel": channel, "quantity": quantity, "via": via} for sku, channel, quantity, via in rows
-			]})
+			return Response(
+				200,
+				{
+					"history": [
+						{"sku": sku, "channel": channel, "quantity": quantity, "via": via}
+						for sku, channel, quantity, via in rows
+					]
+				},
+			)
 
 
 def _asin(sku: str) -> str:

@@ -31,7 +31,10 @@ def feed_schema(models_dir: Path) -> Any:
 	def load(name: str) -> Any:
 		return Draft7Validator(json.loads((models_dir / "feeds" / name).read_text(encoding="utf-8")))
 
-	return {"feed": load("listings-feed-schema-v2.json"), "report": load("listings-feed-processing-report-schema-v2.json")}
+	return {
+		"feed": load("listings-feed-schema-v2.json"),
+		"report": load("listings-feed-processing-report-schema-v2.json"),
+	}
 
 
 def assert_schema(validator: Any, instance: Any) -> None:
@@ -67,13 +70,27 @@ def test_patch_get_and_search(sim, gateway, assert_valid) -> None:
 	from amazon_integration.simulator.testing import full_body, sp_client
 
 	raw = sp_client(ListingsItemsV20210801, sim.url)
-	body = full_body(raw.get_listings_item(sim.state.seller_id, FBM_SKU, marketplaceIds=["ATVPDKIKX0DER"],
-										   includedData=["summaries", "fulfillmentAvailability", "attributes", "issues"]))
+	body = full_body(
+		raw.get_listings_item(
+			sim.state.seller_id,
+			FBM_SKU,
+			marketplaceIds=["ATVPDKIKX0DER"],
+			includedData=["summaries", "fulfillmentAvailability", "attributes", "issues"],
+		)
+	)
 	assert_valid(MODEL, "Item", body)
-	page = full_body(raw.search_listings_items(sim.state.seller_id, marketplaceIds=["ATVPDKIKX0DER"], pageSize=5))
+	page = full_body(
+		raw.search_listings_items(sim.state.seller_id, marketplaceIds=["ATVPDKIKX0DER"], pageSize=5)
+	)
 	assert_valid(MODEL, "ItemSearchResults", page)
-	answer = full_body(raw.patch_listings_item(sim.state.seller_id, FBM_SKU, marketplaceIds=["ATVPDKIKX0DER"],
-											   body=quantity_patch(QuantityUpdate(FBM_SKU, 3))))
+	answer = full_body(
+		raw.patch_listings_item(
+			sim.state.seller_id,
+			FBM_SKU,
+			marketplaceIds=["ATVPDKIKX0DER"],
+			body=quantity_patch(QuantityUpdate(FBM_SKU, 3)),
+		)
+	)
 	assert_valid(MODEL, "ListingsItemSubmissionResponse", answer)
 
 
@@ -102,7 +119,9 @@ def test_quantity_feed_round_trip(sim, gateway, feed_schema) -> None:
 	assert_schema(feed_schema["report"], raw_report)
 	report = client.get_listings_feed_result(feed)
 	assert (report.messages_processed, report.messages_accepted, report.messages_invalid) == (3, 2, 1)
-	assert [issue.message for issue in report.issues_of("SIM-TEA-010")] == ["Quantity updates are blocked for this listing."]
+	assert [issue.message for issue in report.issues_of("SIM-TEA-010")] == [
+		"Quantity updates are blocked for this listing."
+	]
 	assert report.items is not None
 	assert report.items[FBM_SKU].in_catalogue
 	assert not report.items["NOT-LISTED"].in_catalogue  # accepted offer, but Amazon has no such product
@@ -118,7 +137,9 @@ def test_fbm_orders_take_from_the_quantity_and_stop_at_zero(sim) -> None:
 	assert sim.control.get_listing(FBM_SKU)["fbm_quantity"] == 0
 	with pytest.raises(ControlError, match="0 units available"):
 		sim.control.create_order(fulfilled_by="MERCHANT", items=[{"sku": FBM_SKU, "quantity": 1}])
-	sim.control.create_order(fulfilled_by="AMAZON", items=[{"sku": FBM_SKU, "quantity": 1}])  # FBA: not affected
+	sim.control.create_order(
+		fulfilled_by="AMAZON", items=[{"sku": FBM_SKU, "quantity": 1}]
+	)  # FBA: not affected
 
 
 def test_report_parser_rejects_garbage() -> None:

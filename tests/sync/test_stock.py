@@ -61,7 +61,11 @@ def test_plan_sends_fbm_deltas_only_and_never_fba() -> None:
 	bundles = {"SET": [BundleComponent("CUP", 3)]}
 	plan = plan_push(skus, promisable, buffer=1, bundles=bundles)
 	assert plan.considered == 5
-	assert plan.updates == [QuantityUpdate("TEA-FBM", 2), QuantityUpdate("NEW-FBM", 0), QuantityUpdate("SET", 2)]
+	assert plan.updates == [
+		QuantityUpdate("TEA-FBM", 2),
+		QuantityUpdate("NEW-FBM", 0),
+		QuantityUpdate("SET", 2),
+	]
 	assert plan.unchanged == 1 and plan.skipped_unknown == ["GONE"] and plan.method == PATCH
 	resent = plan_push(skus, promisable, buffer=1, bundles=bundles, resend=True, retry_unknown=True)
 	assert {u.sku for u in resent.updates} == {"MUG-FBM", "TEA-FBM", "NEW-FBM", "GONE", "SET"}
@@ -81,10 +85,14 @@ def test_fba_reconciliation_sums_skus_of_one_item_in_the_pool() -> None:
 		FbaCount("MUG-FBA", fulfillable=10, inbound=4, reserved=2, unfulfillable=1),
 		FbaCount("MUG-FBA-2", fulfillable=3, inbound=0, reserved=0, unfulfillable=0),
 		FbaCount("TEA-FBA", fulfillable=5, inbound=0, reserved=0, unfulfillable=0),
-		FbaCount("MUG-FBA", fulfillable=10, inbound=4, reserved=2, unfulfillable=1),  # a second marketplace's copy
+		FbaCount(
+			"MUG-FBA", fulfillable=10, inbound=4, reserved=2, unfulfillable=1
+		),  # a second marketplace's copy
 		FbaCount("UNMAPPED", fulfillable=1, inbound=0, reserved=0, unfulfillable=0),
 	]
-	rows = reconcile_fba(counts, {"MUG-FBA": "MUG", "MUG-FBA-2": "MUG", "TEA-FBA": "TEA"}, {"MUG": 20, "TEA": 5})
+	rows = reconcile_fba(
+		counts, {"MUG-FBA": "MUG", "MUG-FBA-2": "MUG", "TEA-FBA": "TEA"}, {"MUG": 20, "TEA": 5}
+	)
 	by_sku = {row.sku: row for row in rows}
 	assert set(by_sku) == {"MUG-FBA", "MUG-FBA-2", "TEA-FBA"}
 	assert by_sku["MUG-FBA"].amazon_item_qty == 16 and by_sku["MUG-FBA"].difference == -4

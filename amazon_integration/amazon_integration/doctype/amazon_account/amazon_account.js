@@ -122,6 +122,27 @@ frappe.ui.form.on("Amazon Account", {
 			() => frappe.set_route("List", "Amazon Sync Log", { amazon_account: frm.doc.name }),
 			__("Amazon")
 		);
+		if (frm.doc.push_stock) {
+			frm.add_custom_button(
+				__("Push Stock"),
+				() => {
+					frm.call({ method: "push_stock_now", doc: frm.doc }).then(() => {
+						frappe.show_alert({ message: __("Sending every FBM quantity to Amazon"), indicator: "blue" });
+					});
+				},
+				__("Amazon")
+			);
+			frm.add_custom_button(
+				__("Stock Push Logs"),
+				() => frappe.set_route("List", "Amazon Stock Push Log", { amazon_account: frm.doc.name }),
+				__("Amazon")
+			);
+		}
+		frm.add_custom_button(
+			__("FBA Stock Reconciliation"),
+			() => frappe.set_route("query-report", "Amazon FBA Stock Reconciliation", { amazon_account: frm.doc.name }),
+			__("Amazon")
+		);
 	},
 
 	endpoint_override(frm) {
