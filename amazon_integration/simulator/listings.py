@@ -246,7 +246,7 @@ def _availability_of_message(message: dict[str, Any]) -> tuple[Any, str | None]:
 
 
 def _report(state: SimulatorState, feed: SimFeed, header: dict[str, Any]) -> dict[str, Any]:
-	report: dict[str, Any] = {"sellerId": state.seller_id, "version": "2.0", "feedId": feed.feed_id}
+	report: dict[str, Any] = {"sellerId": header["sellerId"], "version": "2.0", "feedId": feed.feed_id}
 	wanted = header.get("report") if isinstance(header.get("report"), dict) else None
 	if wanted:
 		report["report"] = {
@@ -305,12 +305,8 @@ def process_listings_feed(state: SimulatorState, feed: SimFeed) -> None:
 	if not isinstance(header, dict) or header.get("version") != "2.0":
 		_fatal(state, feed, 'The feed header is missing or its version is not "2.0".')
 		return
-	if header.get("sellerId") != state.seller_id:
-		_fatal(
-			state,
-			feed,
-			f"sellerId {header.get('sellerId')} does not match the seller who submitted the feed.",
-		)
+	if not isinstance(header.get("sellerId"), str) or not header["sellerId"]:
+		_fatal(state, feed, "The feed header needs the sellerId.")
 		return
 	if not isinstance(messages, list) or not 1 <= len(messages) <= 25000:
 		_fatal(state, feed, "'messages' must hold between 1 and 25000 messages.")
@@ -396,8 +392,9 @@ FEED_PROCESSORS[LISTINGS_FEED] = process_listings_feed
 
 
 def _check_seller(state: SimulatorState, req: Request) -> None:
-	if req.path_args.get("sellerId") != state.seller_id:
-		raise ApiError(403, "Unauthorized", "Access to requested resource is denied.")
+	# Any seller id is served: the simulator is one seller's world, whatever id an account gives it.
+	if not req.path_args.get("sellerId"):
+		raise ApiError(400, "InvalidInput", "sellerId is required.")
 
 
 def _marketplaces(state: SimulatorState, req: Request) -> list[str]:
