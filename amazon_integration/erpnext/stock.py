@@ -33,7 +33,7 @@ from frappe import _
 from frappe.utils import cint, now_datetime
 
 from amazon_integration.amazon.client import AmazonClient
-from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.amazon.errors import AmazonError, AuthError
 from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedReport, QuantityUpdate
 from amazon_integration.amazon.models import chunked
 from amazon_integration.erpnext.gateway import get_client
@@ -77,7 +77,7 @@ def push_account_stock(
 	client = client or get_client(acc)
 	finish_awaiting_feeds(acc, client)
 	dirty = take_dirty_items(acc.name) if only_dirty else None
-	run = StockPushRun(acc, client, trigger, resend)
+	run = StockPushRun.begin(acc, client, trigger, resend)
 	with run:
 		skus = fbm_skus(acc.name)
 		bundles = bundle_components({sku.item_code for sku in skus})
@@ -101,6 +101,8 @@ def push_account_stock(
 			run.send_patches(plan.updates, plan.item_of_sku, {sku.sku: sku for sku in skus})
 		elif plan.method == FEED:
 			run.send_feeds(plan.updates, plan.item_of_sku)
+	if run.log.status == "Failed" and dirty:
+		frappe.cache().sadd(_dirty_key(acc.name), *dirty)  # the next run sends them
 	frappe.db.set_value("Amazon Account", acc.name, "last_stock_push", now_datetime(), update_modified=False)
 	frappe.db.commit()
 	return run.log.name
@@ -190,11 +192,15 @@ def promisable_by_item(item_codes: Iterable[str], warehouses: list[str]) -> dict
 class StockPushRun:
 	"""One push: sends, reads Amazon's answers into the SKU rows, keeps the counts and the log."""
 
-	def __init__(self, acc, client: AmazonClient, trigger: str, resend: bool):
+	def __init__(self, acc, client: AmazonClient, log):
 		self.acc = acc
 		self.client = client
+		self.log = log
 		self._started = time.monotonic()
-		self.log = frappe.get_doc(
+
+	@classmethod
+	def begin(cls, acc, client: AmazonClient, trigger: str, resend: bool) -> StockPushRun:
+		log = frappe.get_doc(
 			{
 				"doctype": LOG,
 				"amazon_account": acc.name,
@@ -205,6 +211,7 @@ class StockPushRun:
 			}
 		).insert(ignore_permissions=True)
 		frappe.db.commit()
+		return cls(acc, client, log)
 
 	def __enter__(self) -> StockPushRun:
 		return self
@@ -254,10 +261,10 @@ class StockPushRun:
 						self.not_on_amazon(update, item_of_sku)
 						continue
 			except AmazonError as e:
-				if not e.retryable:
-					self.refused(update, item_of_sku, str(e))
-					continue
-				raise
+				if e.retryable or isinstance(e, AuthError):
+					raise  # Amazon is away or refuses the seller: the run stops, the log says why
+				self.refused(update, item_of_sku, str(e))
+				continue
 			if submission.accepted:
 				self.accepted([update])
 			else:
@@ -288,6 +295,11 @@ class StockPushRun:
 
 	def read_feed(self, feed, item_of_sku: dict[str, str]) -> None:
 		chunk = _remembered_feed(self.log.name, feed.feed_id)
+		if chunk is None:  # the cache was cleared meanwhile: the next full push sends them again
+			self.log.error = _("Feed {0}: which SKU each message was is no longer known.").format(
+				feed.feed_id
+			)
+			return
 		if feed.status != "DONE":
 			report = None
 			try:
@@ -394,8 +406,7 @@ def finish_awaiting_feeds(acc, client: AmazonClient) -> None:
 		LOG, filters={"amazon_account": acc.name, "status": "Awaiting Report"}, pluck="name"
 	):
 		log = frappe.get_doc(LOG, name)
-		run = StockPushRun.__new__(StockPushRun)
-		run.acc, run.client, run.log, run._started = acc, client, log, time.monotonic()
+		run = StockPushRun(acc, client, log)
 		item_of_sku = dict(
 			frappe.get_all(
 				MAPPING,
@@ -482,7 +493,7 @@ def take_dirty_items(account: str) -> set[str]:
 
 
 def has_dirty_items(account: str) -> bool:
-	return bool(frappe.cache().scard(_dirty_key(account)))
+	return bool(frappe.cache().srandmember(_dirty_key(account)))
 
 
 def _dirty_key(account: str) -> str:
