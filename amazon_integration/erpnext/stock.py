@@ -339,29 +339,23 @@ class StockPushRun:
 		self.log.accepted_count += len(updates)
 
 	def refused(self, update: QuantityUpdate, item_of_sku: dict[str, str], message: str) -> None:
-		frappe.db.set_value(
-			MAPPING,
-			{"amazon_account": self.acc.name, "seller_sku": update.sku},
-			{"push_status": "Refused", "push_error": message, "push_error_at": now_datetime()},
-			update_modified=False,
-		)
+		self._mark(update, item_of_sku, "Refused", message)
 		self.log.failed_count += 1
-		self._failure(update, item_of_sku, message)
 
 	def not_on_amazon(self, update: QuantityUpdate, item_of_sku: dict[str, str]) -> None:
 		message = _(
 			"Amazon has no listing for SKU {0}: it is not sent again until its mapping is saved."
 		).format(update.sku)
+		self._mark(update, item_of_sku, "Not on Amazon", message)
+		self.log.not_on_amazon_count += 1
+
+	def _mark(self, update: QuantityUpdate, item_of_sku: dict[str, str], status: str, message: str) -> None:
 		frappe.db.set_value(
 			MAPPING,
 			{"amazon_account": self.acc.name, "seller_sku": update.sku},
-			{"push_status": "Not on Amazon", "push_error": message, "push_error_at": now_datetime()},
+			{"push_status": status, "push_error": message, "push_error_at": now_datetime()},
 			update_modified=False,
 		)
-		self.log.not_on_amazon_count += 1
-		self._failure(update, item_of_sku, message)
-
-	def _failure(self, update: QuantityUpdate, item_of_sku: dict[str, str], message: str) -> None:
 		self.log.append(
 			"failures",
 			{

@@ -91,7 +91,9 @@ STOCK_PUSH_TIMEOUT = 1500  # a feed's report is waited for up to amazon_feed_wai
 def schedule_stock_push(account: str) -> None:
 	"""A stock change: push now if the account's sync interval has passed since its last push, else the
 	dispatcher does once it has (the changed items wait in the cache meanwhile)."""
-	if _stock_push_due(frappe.db.get_value("Amazon Account", account, ["last_stock_push", "sync_interval"], as_dict=True)):
+	if _stock_push_due(
+		frappe.db.get_value("Amazon Account", account, ["last_stock_push", "sync_interval"], as_dict=True)
+	):
 		enqueue_stock_push(account)
 
 
@@ -116,17 +118,7 @@ def _stock_push_due(account) -> bool:
 
 def enqueue_stock_push(account: str) -> None:
 	"""One job per account at a time; it sends the SKUs of every item changed until it starts."""
-	frappe.enqueue(
-		"amazon_integration.erpnext.stock.push_account_stock",
-		queue="long",
-		timeout=STOCK_PUSH_TIMEOUT,
-		job_id=f"amazon_stock_push::{account}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		account=account,
-		trigger="Stock Change",
-		only_dirty=True,
-	)
+	_enqueue_stock_push(account, "amazon_stock_push", trigger="Stock Change", only_dirty=True)
 
 
 def dispatch_stock_reconcile() -> None:
@@ -136,14 +128,17 @@ def dispatch_stock_reconcile() -> None:
 
 
 def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
+	_enqueue_stock_push(account, "amazon_stock_push_full", trigger=trigger, resend=True)
+
+
+def _enqueue_stock_push(account: str, job: str, **kwargs) -> None:
 	frappe.enqueue(
 		"amazon_integration.erpnext.stock.push_account_stock",
 		queue="long",
 		timeout=STOCK_PUSH_TIMEOUT,
-		job_id=f"amazon_stock_push_full::{account}",
+		job_id=f"{job}::{account}",
 		deduplicate=True,
 		enqueue_after_commit=True,
 		account=account,
-		trigger=trigger,
-		resend=True,
+		**kwargs,
 	)
