@@ -38,6 +38,7 @@ from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedRe
 from amazon_integration.amazon.models import chunked
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.sync.stock import (
+	FBA,
 	FBM,
 	FEED,
 	PATCH,
@@ -451,6 +452,55 @@ def _error_text(exc: BaseException) -> str:
 	if isinstance(exc, AmazonError):
 		return _("Amazon answered: {0}").format(str(exc))
 	return frappe.get_traceback()
+
+
+# -- listings -> mapping rows ------------------------------------------------------------------------------
+
+
+def import_listings(account: str, client: AmazonClient | None = None) -> dict[str, int]:
+	"""Read the account's listings from Amazon (searchListingsItems; Amazon walks at most 1000) and set each SKU's
+	fulfilment channel as Amazon has it: a mapping row is made for a SKU equal to an Item code, an existing row
+	gets its channel corrected. SKUs matching no Item are counted, not guessed."""
+	client = client or get_client(account)
+	existing = {
+		row.seller_sku: row
+		for row in frappe.get_all(
+			MAPPING, filters={"amazon_account": account}, fields=["name", "seller_sku", "fulfilment_channel"]
+		)
+	}
+	counts = {"created": 0, "updated": 0, "unchanged": 0, "unmatched": 0}
+	listings = [item for item in client.search_listings_items(included_data=("fulfillmentAvailability",))]
+	items = set(
+		frappe.get_all(
+			"Item",
+			filters={"name": ("in", [i.sku for i in listings if i.sku not in existing] or [""])},
+			pluck="name",
+		)
+	)
+	for listing in listings:
+		channel = FBA if listing.is_fba else FBM
+		row = existing.get(listing.sku)
+		if row is not None:
+			if row.fulfilment_channel == channel:
+				counts["unchanged"] += 1
+			else:
+				frappe.db.set_value(MAPPING, row.name, "fulfilment_channel", channel)
+				counts["updated"] += 1
+		elif listing.sku in items:
+			frappe.get_doc(
+				{
+					"doctype": MAPPING,
+					"amazon_account": account,
+					"seller_sku": listing.sku,
+					"item_code": listing.sku,
+					"fulfilment_channel": channel,
+				}
+			).insert()
+			counts["created"] += 1
+		else:
+			counts["unmatched"] += 1
+	frappe.db.commit()
+	return counts
 
 
 # -- dirty items (debounce) ---------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ class TestStockPush(StockTestCase):
 		self.assertNotIn(unknown, {f.seller_sku for f in again.failures})
 		mapping = self.mapping(unknown)
 		mapping.save()
-		self.assertEqual(self.mapping(unknown).push_status, "")
+		self.assertFalse(self.mapping(unknown).push_status)
 
 
 class TestStockPushByFeed(StockTestCase):
@@ -195,6 +195,7 @@ class TestFbaReconciliation(StockTestCase):
 		us.save()
 		canada = frappe.copy_doc(us)
 		canada.account_name = f"{us.account_name} CA"
+		canada.lwa_client_secret, canada.refresh_token = "lwa-secret-ca", "Atzr|refresh-token-ca"
 		canada.marketplaces = []
 		canada.append("marketplaces", {"marketplace": CA, "price_list": PRICE_LISTS["CAD"]})
 		canada.insert()
@@ -214,3 +215,17 @@ class TestFbaReconciliation(StockTestCase):
 		from amazon_integration.erpnext.gateway import get_client
 
 		return get_client(self.account.name)
+
+
+class TestImportListings(StockTestCase):
+	def test_channels_come_from_amazons_listings(self):
+		from amazon_integration.erpnext.stock import import_listings
+
+		self.sim.control.put_listing("SIM-LMP-030", channel="AMAZON_NA")
+		self.map_sku("SIM-MUG-001", "SIM-MUG-001", channel="FBA")  # wrong: Amazon has it merchant-fulfilled
+		counts = import_listings(self.account.name)
+		self.assertEqual(counts["updated"], 1)
+		self.assertGreater(counts["created"], 1)
+		self.assertEqual(self.mapping("SIM-MUG-001").fulfilment_channel, "FBM")
+		self.assertEqual(self.mapping("SIM-LMP-030").fulfilment_channel, "FBA")
+		self.assertEqual(import_listings(self.account.name)["created"], 0)

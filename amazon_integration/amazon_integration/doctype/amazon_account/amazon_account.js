@@ -139,6 +139,22 @@ frappe.ui.form.on("Amazon Account", {
 			);
 		}
 		frm.add_custom_button(
+			__("Import Listings"),
+			() => {
+				frm.call({ method: "import_listings", doc: frm.doc, freeze: true }).then(({ message }) => {
+					frappe.msgprint(
+						__("SKU mappings: {0} created, {1} channel corrected, {2} unchanged; {3} SKUs match no Item.", [
+							message.created,
+							message.updated,
+							message.unchanged,
+							message.unmatched,
+						])
+					);
+				});
+			},
+			__("Amazon")
+		);
+		frm.add_custom_button(
 			__("FBA Stock Reconciliation"),
 			() => frappe.set_route("query-report", "Amazon FBA Stock Reconciliation", { amazon_account: frm.doc.name }),
 			__("Amazon")

@@ -316,6 +316,18 @@ class AmazonAccount(Document):
 		enqueue_full_stock_push(self.name)
 
 	@frappe.whitelist()
+	def import_listings(self) -> dict:
+		"""Set each SKU's fulfilment channel as Amazon lists it (mapping rows for SKUs that are Item codes)."""
+		self.check_permission("write")
+		from amazon_integration.amazon.errors import AmazonError
+		from amazon_integration.erpnext.stock import import_listings
+
+		try:
+			return import_listings(self.name)
+		except AmazonError as e:
+			frappe.throw(_("Amazon answered: {0}").format(str(e)), title=_("Import Listings"))
+
+	@frappe.whitelist()
 	def recover_order(self, amazon_order_id: str) -> dict:
 		"""Sync one order by its Amazon order id, now."""
 		self.check_permission("write")
