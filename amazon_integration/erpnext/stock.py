@@ -56,6 +56,15 @@ MAPPING = "Amazon SKU Mapping"
 LOG = "Amazon Stock Push Log"
 DIRTY_KEY = "amazon_stock_dirty"  # site cache set per account: item codes whose stock changed
 BIN_FIELDS = tuple(BinFigures.__dataclass_fields__)
+COUNTS = (
+	"skus_considered",
+	"unchanged_count",
+	"skipped_unknown_count",
+	"sent_count",
+	"accepted_count",
+	"failed_count",
+	"not_on_amazon_count",
+)
 
 
 # -- push ---------------------------------------------------------------------------------------------------
@@ -209,6 +218,7 @@ class StockPushRun:
 				"resend": 1 if resend else 0,
 				"status": "Running",
 				"started_at": now_datetime(),
+				**dict.fromkeys(COUNTS, 0),
 			}
 		).insert(ignore_permissions=True)
 		frappe.db.commit()
