@@ -17,6 +17,7 @@ import time
 import frappe
 from frappe.utils import now_datetime
 
+from amazon_integration.amazon.usage_plans import USAGE_PLANS
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.erpnext.stock import LOG, push_account_stock
 from amazon_integration.simulator import Simulator
@@ -111,10 +112,21 @@ def report(result: dict) -> str:
 		(f"1% delta ({result['changed']} items changed)", "delta"),
 	):
 		run = result[key]
-		calls = ", ".join(f"{op} {count}" for op, count in sorted(run["calls"].items()))
+		spapi = {op: n for op, n in run["calls"].items() if op in USAGE_PLANS}
+		other = {op: n for op, n in run["calls"].items() if op not in USAGE_PLANS}
 		lines.append(
 			f"{label}: {run['status']}, sent {run['sent']} by {run['method'] or 'nothing'}, accepted {run['accepted']}\n"
-			f"  SP-API calls: {sum(run['calls'].values())} ({calls})\n"
+			f"  SP-API calls: {sum(spapi.values())} ({_listed(spapi)}); "
+			f"other requests (LWA token, document transfer): {_listed(other) or 'none'}\n"
 			f"  wall time {run['seconds']:.1f}s; Amazon's quotas alone need {run['quota_seconds']:.1f}s"
+			+ (
+				" (plus Amazon's processing of the feed: minutes; the simulator's is instant)"
+				if run["method"] == "Feed"
+				else ""
+			)
 		)
 	return "\n".join(lines)
+
+
+def _listed(calls: dict[str, int]) -> str:
+	return ", ".join(f"{op} {count}" for op, count in sorted(calls.items()))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from amazon_integration.amazon.listings import QuantityUpdate
-from amazon_integration.amazon.usage_plans import plan_for
+from amazon_integration.amazon.usage_plans import USAGE_PLANS, plan_for
 
 FBM = "FBM"
 FBA = "FBA"
@@ -151,6 +151,8 @@ def quota_bound_seconds(calls: Mapping[str, int]) -> float:
 	1/rate seconds; operations have separate buckets, so the slowest decides)."""
 	longest = 0.0
 	for operation, count in calls.items():
+		if operation not in USAGE_PLANS:  # the LWA token, document uploads and downloads have no SP-API quota
+			continue
 		plan = plan_for(operation)
 		longest = max(longest, max(0, count - plan.burst) / plan.rate)
 	return longest
