@@ -238,6 +238,8 @@ def push_stock(context, account: str | None, full: bool) -> None:
 	from amazon_integration.erpnext.stock import LOG, push_account_stock
 
 	with _connected(context):
+		if account and not frappe.db.exists("Amazon Account", account):
+			raise click.ClickException(f"No Amazon Account named {account!r}.")
 		accounts = [account] if account else frappe.get_all(
 			"Amazon Account", {"enabled": 1, "push_stock": 1}, pluck="name"
 		)
