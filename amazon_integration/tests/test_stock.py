@@ -156,6 +156,40 @@ class TestStockPush(StockTestCase):
 		mapping.save()
 		self.assertFalse(self.mapping(unknown).push_status)
 
+	def test_stock_changes_wait_for_the_sync_interval(self):
+		from unittest.mock import patch
+
+		from frappe.utils import add_to_date, now_datetime
+
+		from amazon_integration.erpnext import tasks
+		from amazon_integration.erpnext.stock import take_dirty_items
+
+		item = make_item(f"STK-D-{self.tag}")
+		self.map_sku(f"{item}-FBM", item)
+		name = self.account.name
+		frappe.db.set_value("Amazon Account", name, {"last_stock_push": now_datetime(), "sync_interval": 10})
+		take_dirty_items(name)
+
+		def pushes(calls):  # this account's stock pushes (every pushing account of the warehouse is told)
+			return [
+				c
+				for c in calls
+				if c.args and c.args[0].endswith(".push_account_stock") and c.kwargs["account"] == name
+			]
+
+		with patch.object(tasks.frappe, "enqueue") as enqueue:
+			self.receive(item, 2)  # marked, but the last push is too recent
+			tasks.dispatch_stock_push()
+			self.assertEqual(pushes(enqueue.call_args_list), [])
+			frappe.db.set_value(
+				"Amazon Account", name, "last_stock_push", add_to_date(now_datetime(), minutes=-11)
+			)
+			tasks.dispatch_stock_push()
+			(call,) = pushes(enqueue.call_args_list)
+			self.assertEqual(call.kwargs["job_id"], f"amazon_stock_push::{name}")
+			self.assertTrue(call.kwargs["only_dirty"] and call.kwargs["deduplicate"])
+		self.assertEqual(take_dirty_items(name), {item})
+
 
 class TestStockPushByFeed(StockTestCase):
 	def test_full_push_of_5000_skus_goes_by_feed(self):
