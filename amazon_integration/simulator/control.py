@@ -71,7 +71,7 @@ from .generator import (
 	tax_rate_for,
 )
 from .http import ApiError, Request, Response, Router
-from .listings import take_fbm
+from .listings import return_fbm, take_fbm
 from .money import q
 from .orders import iso, parse_time
 from .quotas import UsagePlan
@@ -348,7 +348,15 @@ class ControlApi:
 	def cancel(self, req: Request) -> Response:
 		body = _object(req)
 		by = str(body.get("by") or "BUYER").upper()
-		return self._lifecycle(req, lambda: self.state.cancel(req.path_args["orderId"], body.get("reason"), by))
+		def cancel() -> SimOrder:
+			order_id = req.path_args["orderId"]
+			was_open = self._order(req).status != "CANCELLED"
+			order = self.state.cancel(order_id, body.get("reason"), by)
+			if was_open and not order.is_fba:
+				return_fbm(self.state, [(item.sku, item.quantity) for item in order.items])
+			return order
+
+		return self._lifecycle(req, cancel)
 
 	def ship_fba(self, req: Request) -> Response:
 		return self._lifecycle(req, lambda: self.state.ship_fba(req.path_args["orderId"]))

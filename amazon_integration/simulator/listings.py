@@ -110,6 +110,15 @@ def take_fbm(state: SimulatorState, lines: list[tuple[str, int]]) -> str | None:
 	return None
 
 
+def return_fbm(state: SimulatorState, lines: list[tuple[str, int]]) -> None:
+	"""A cancelled FBM order's units are available again (caller holds state.lock)."""
+	for sku, quantity in lines:
+		found = listing(state, sku)
+		if found is not None and found.fbm_quantity is not None:
+			found.fbm_quantity += quantity
+			found.updated = state.clock.now()
+
+
 def availability(state: SimulatorState, found: SimListing) -> list[dict[str, Any]]:
 	"""fulfillmentAvailability as the API shows it."""
 	if found.fba_region is not None:

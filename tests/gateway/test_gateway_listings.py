@@ -133,10 +133,12 @@ def test_fbm_orders_take_from_the_quantity_and_stop_at_zero(sim) -> None:
 	from amazon_integration.simulator.control import ControlError
 
 	sim.control.put_listing(FBM_SKU, quantity=2)
-	sim.control.create_order(fulfilled_by="MERCHANT", items=[{"sku": FBM_SKU, "quantity": 2}])
+	order = sim.control.create_order(fulfilled_by="MERCHANT", items=[{"sku": FBM_SKU, "quantity": 2}])
 	assert sim.control.get_listing(FBM_SKU)["fbm_quantity"] == 0
 	with pytest.raises(ControlError, match="0 units available"):
 		sim.control.create_order(fulfilled_by="MERCHANT", items=[{"sku": FBM_SKU, "quantity": 1}])
+	sim.control.cancel_order(order["order_id"])  # a cancelled order's units are available again
+	assert sim.control.get_listing(FBM_SKU)["fbm_quantity"] == 2
 	sim.control.create_order(
 		fulfilled_by="AMAZON", items=[{"sku": FBM_SKU, "quantity": 1}]
 	)  # FBA: not affected
