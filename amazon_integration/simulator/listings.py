@@ -4,7 +4,8 @@ JSON_LISTINGS_FEED (Feeds 2021-06-30, listings feed schema v2): the seller's off
 Every catalogue SKU is a listing (created on first use). Its fulfilment availability is a quantity per channel:
   DEFAULT      merchant-fulfilled (FBM): a number the seller sets (patch or feed); catalogue listings start at
                INITIAL_FBM_QUANTITY. New FBM orders take from it (`take_fbm`); a SKU at 0 gets no new FBM
-               order, so overselling shows up in tests.
+               order, so overselling shows up in tests; an order cancelled through the control API gives its
+               units back (`return_fbm`).
   AMAZON_<R>   fulfilled by Amazon (FBA, set up through the control API): Amazon's own count, the region pool of
                inventory.fba_quantities; a seller never sets it. Sending a DEFAULT quantity for an FBA SKU turns it
                into a merchant-fulfilled listing, as it does at Amazon (that is why the app must never do it).
