@@ -36,10 +36,15 @@ scheduler_events = {
 			"amazon_integration.erpnext.tasks.dispatch_shipment_sync",
 			"amazon_integration.erpnext.tasks.dispatch_invoice_uploads",
 		],
+		# Stock pushes wait out each account's sync interval after its last push: checked every minute (cheap).
+		"* * * * *": [
+			"amazon_integration.erpnext.tasks.dispatch_stock_push",
+		],
 	},
 	"daily_long": [
 		"amazon_integration.erpnext.tasks.dispatch_settlement_import",
 		"amazon_integration.erpnext.tasks.dispatch_aftersale_import",
+		"amazon_integration.erpnext.tasks.dispatch_stock_reconcile",
 	],
 }
 
@@ -57,5 +62,13 @@ doc_events = {
 	},
 	"Payment Entry": {
 		"on_cancel": "amazon_integration.overrides.payment_entry.on_cancel",
+	},
+	"Stock Ledger Entry": {
+		"on_submit": "amazon_integration.overrides.stock.on_stock_ledger_entry",
+	},
+	"Sales Order": {
+		"on_submit": "amazon_integration.overrides.stock.on_sales_order_change",
+		"on_cancel": "amazon_integration.overrides.stock.on_sales_order_change",
+		"on_update_after_submit": "amazon_integration.overrides.stock.on_sales_order_change",
 	},
 }

@@ -32,6 +32,17 @@ from .auth import LWA_OPERATION, TOKEN_CACHE, LwaTokenProvider, TokenCache
 from .config import AccountConfig
 from .documents import gunzip_bytes, iter_text_lines
 from .errors import AmazonError, AmazonUnavailableError, AuthError, NotFoundError, ThrottledError
+from .listings import (
+	LISTINGS_FEED_CONTENT_TYPE,
+	LISTINGS_FEED_TYPE,
+	ListingsFeedReport,
+	ListingsItem,
+	ListingSubmission,
+	QuantityUpdate,
+	build_quantity_feed,
+	parse_listings_feed_report,
+	quantity_patch,
+)
 from .logs import install_log_guards, mask_url
 from .logs import logger as default_logger
 from .metrics import Metrics
@@ -58,6 +69,7 @@ from .spapi import (
 	FinancesApi,
 	GatewayApiMixin,
 	InventoriesApi,
+	ListingsApi,
 	OrdersApi,
 	OrdersV0Api,
 	ReportsApi,
@@ -474,6 +486,10 @@ class AmazonClient:
 
 	def get_feed_result(self, feed: Feed | str) -> ProcessingReport:
 		"""Download (gunzip) and parse the ProcessingReport of a finished feed."""
+		return parse_processing_report(self._feed_result_bytes(feed))
+
+	def _feed_result_bytes(self, feed: Feed | str) -> bytes:
+		"""The (gunzipped) result document of a finished feed."""
 		if isinstance(feed, str):
 			feed = self.get_feed(feed)
 		if not feed.result_document_id:
@@ -491,7 +507,88 @@ class AmazonClient:
 			)
 		with self._open_download(url) as response:
 			data = response.read()
-		return parse_processing_report(gunzip_bytes(data))
+		return gunzip_bytes(data)
+
+	# --- listings (quantities) ---------------------------------------------------------------------------
+
+	def get_listings_item(
+		self,
+		sku: str,
+		*,
+		marketplace_id: str | None = None,
+		included_data: Sequence[str] = ("summaries", "fulfillmentAvailability"),
+	) -> ListingsItem | None:
+		"""getListingsItem; None when Amazon has no listing for the SKU (404)."""
+		marketplace = marketplace_id or self.config.default_marketplace_id
+		api = self._api(ListingsApi)
+		try:
+			response = self._call(
+				"getListingsItem",
+				lambda: api.get_listings_item(
+					self.config.seller_id, sku, marketplaceIds=[marketplace], includedData=list(included_data)
+				),
+			)
+		except NotFoundError:
+			return None
+		return ListingsItem.from_api(response.payload or {})
+
+	def search_listings_items(
+		self,
+		skus: Iterable[str] = (),
+		*,
+		marketplace_id: str | None = None,
+		included_data: Sequence[str] = ("summaries", "fulfillmentAvailability"),
+	) -> Iterator[ListingsItem]:
+		"""searchListingsItems, every page; given SKUs are asked 20 at a time (Amazon's limit), else the seller's
+		listings (Amazon pages through at most 1000)."""
+		marketplace = marketplace_id or self.config.default_marketplace_id
+		base: dict[str, Any] = {
+			"marketplaceIds": [marketplace],
+			"includedData": list(included_data),
+			"pageSize": 20,
+		}
+		sku_list = [sku for sku in skus if sku]
+		batches: Iterable[list[str] | None] = chunked(sku_list, 20) if sku_list else [None]
+		api = self._api(ListingsApi)
+		for batch in batches:
+			params = dict(base)
+			if batch:
+				params.update(identifiers=batch, identifiersType="SKU")
+			for payload in self._pages(
+				"searchListingsItems",
+				api.search_listings_items,
+				params,
+				token_param="pageToken",
+				path_args=(self.config.seller_id,),
+			):
+				for raw in payload.get("items") or []:
+					yield ListingsItem.from_api(raw)
+
+	def patch_listing_quantity(self, update: QuantityUpdate, *, marketplace_id: str | None = None) -> ListingSubmission:
+		"""patchListingsItem setting one SKU's merchant-fulfilled quantity (fulfillment_availability, DEFAULT)."""
+		marketplace = marketplace_id or self.config.default_marketplace_id
+		api = self._api(ListingsApi)
+		response = self._call(
+			"patchListingsItem",
+			lambda: api.patch_listings_item(
+				self.config.seller_id, update.sku, marketplaceIds=[marketplace], body=quantity_patch(update)
+			),
+		)
+		return ListingSubmission.from_api(response.payload or {"sku": update.sku})
+
+	def submit_quantity_feed(self, updates: Sequence[QuantityUpdate], *, marketplace_id: str | None = None) -> str:
+		"""A JSON_LISTINGS_FEED of PARTIAL_UPDATE messages (message i is updates[i-1]); returns the feed id."""
+		content = build_quantity_feed(self.config.seller_id, updates)
+		return self.submit_feed(
+			LISTINGS_FEED_TYPE,
+			content,
+			content_type=LISTINGS_FEED_CONTENT_TYPE,
+			marketplace_ids=[marketplace_id or self.config.default_marketplace_id],
+		)
+
+	def get_listings_feed_result(self, feed: Feed | str) -> ListingsFeedReport:
+		"""Download and parse the processing report of a finished JSON_LISTINGS_FEED."""
+		return parse_listings_feed_report(self._feed_result_bytes(feed))
 
 	# --- reports ----------------------------------------------------------------------------------------
 

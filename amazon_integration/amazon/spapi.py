@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sp_api.api import FinancesV0, Inventories, OrdersV0, OrdersV20260101, Reports
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
+from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
@@ -181,3 +182,7 @@ class FinancesApi(GatewayApiMixin, FinancesV0):
 
 class InventoriesApi(GatewayApiMixin, Inventories):
 	"""FBA Inventory v1."""
+
+
+class ListingsApi(GatewayApiMixin, ListingsItemsV20210801):
+	"""Listings Items 2021-08-01."""

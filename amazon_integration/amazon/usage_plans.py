@@ -42,6 +42,10 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"listFinancialEventsByOrderId": UsagePlan(0.5, 30),
 	# fbaInventory.json
 	"getInventorySummaries": UsagePlan(2.0, 2),
+	# listings/listingsItems_2021-08-01.json
+	"getListingsItem": UsagePlan(5.0, 10),
+	"patchListingsItem": UsagePlan(5.0, 5),
+	"searchListingsItems": UsagePlan(5.0, 5),
 }
 
 # Which model file documents each operation (the test reads the plan from there; getOrder is also a deprecated
@@ -68,6 +72,10 @@ MODEL_OF_OPERATION: dict[str, str] = {
 		)
 	},
 	"getInventorySummaries": "fbaInventory.json",
+	**{
+		op: "listings/listingsItems_2021-08-01.json"
+		for op in ("getListingsItem", "patchListingsItem", "searchListingsItems")
+	},
 }
 
 # An operation missing from the table gets a conservative plan rather than none.

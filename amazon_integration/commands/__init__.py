@@ -227,6 +227,55 @@ class _connected:
 		frappe.destroy()
 
 
+@amazon.command("push-stock")
+@click.option("--account", help="Amazon Account name (default: every account that sends FBM quantities)")
+@click.option("--full", is_flag=True, help="Send every FBM SKU again, also those Amazon already has right or does not know")
+@pass_context
+def push_stock(context, account: str | None, full: bool) -> None:
+	"""Send FBM quantities to Amazon now, in this process, and print each run's outcome."""
+	import frappe
+
+	from amazon_integration.erpnext.stock import LOG, push_account_stock
+
+	with _connected(context):
+		if account and not frappe.db.exists("Amazon Account", account):
+			raise click.ClickException(f"No Amazon Account named {account!r}.")
+		accounts = [account] if account else frappe.get_all(
+			"Amazon Account", {"enabled": 1, "push_stock": 1}, pluck="name"
+		)
+		failed = False
+		for name in accounts:
+			log_name = push_account_stock(name, trigger="Manual", resend=full)
+			if log_name is None:
+				click.echo(f"{name}: disabled or not sending FBM quantities; nothing sent")
+				continue
+			log = frappe.get_doc(LOG, log_name)
+			click.echo(
+				f"{name}: {log.status} in {log.duration:.1f}s: {log.skus_considered} SKUs considered, "
+				f"{log.unchanged_count} unchanged, {log.sent_count} sent by {log.method or 'nothing'}, "
+				f"{log.accepted_count} accepted, {log.failed_count} refused, {log.not_on_amazon_count} not on Amazon "
+				f"(log {log.name})"
+			)
+			for row in log.failures:
+				click.echo(f"  {row.seller_sku} ({row.quantity}): {row.error}")
+			if log.error:
+				click.echo(f"  run error: {log.error.strip().splitlines()[-1]}")
+			failed |= log.status in ("Failed", "Partial Success")
+		if failed:
+			raise SystemExit(1)
+
+
+@amazon.command("benchmark-stock")
+@click.option("--skus", default=10000, show_default=True, help="FBM SKUs to push")
+@pass_context
+def benchmark_stock(context, skus: int) -> None:
+	"""Benchmark a full stock push and a 1% delta against the simulator (test sites only)."""
+	from amazon_integration.benchmarks import stock_push
+
+	with _connected(context):
+		click.echo(stock_push.report(stock_push.run(skus)))
+
+
 commands = [amazon]
 
 

@@ -127,3 +127,62 @@ def enqueue_aftersale_import(account: str) -> None:
 		enqueue_after_commit=True,
 		account=account,
 	)
+
+
+STOCK_PUSH_TIMEOUT = 1500  # a feed's report is waited for up to amazon_feed_wait_seconds (600) within this
+
+
+def schedule_stock_push(account: str) -> None:
+	"""A stock change: push now if the account's sync interval has passed since its last push, else the
+	dispatcher does once it has (the changed items wait in the cache meanwhile)."""
+	if _stock_push_due(
+		frappe.db.get_value("Amazon Account", account, ["last_stock_push", "sync_interval"], as_dict=True)
+	):
+		enqueue_stock_push(account)
+
+
+def dispatch_stock_push() -> None:
+	"""Cron entry (every minute): accounts with changed items whose interval has passed get a job."""
+	from amazon_integration.erpnext.stock import has_dirty_items
+
+	for account in frappe.get_all(
+		"Amazon Account",
+		filters={"enabled": 1, "push_stock": 1},
+		fields=["name", "last_stock_push", "sync_interval"],
+	):
+		if _stock_push_due(account) and has_dirty_items(account.name):
+			enqueue_stock_push(account.name)
+
+
+def _stock_push_due(account) -> bool:
+	if not account or not account.last_stock_push or not account.sync_interval:
+		return True
+	return add_to_date(get_datetime(account.last_stock_push), minutes=account.sync_interval) <= now_datetime()
+
+
+def enqueue_stock_push(account: str) -> None:
+	"""One job per account at a time; it sends the SKUs of every item changed until it starts."""
+	_enqueue_stock_push(account, "amazon_stock_push", trigger="Stock Change", only_dirty=True)
+
+
+def dispatch_stock_reconcile() -> None:
+	"""Daily: every pushing account sends all its FBM quantities again (what Amazon drifted to is corrected)."""
+	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "push_stock": 1}, pluck="name"):
+		enqueue_full_stock_push(account, trigger="Daily Reconcile")
+
+
+def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
+	_enqueue_stock_push(account, "amazon_stock_push_full", trigger=trigger, resend=True)
+
+
+def _enqueue_stock_push(account: str, job: str, **kwargs) -> None:
+	frappe.enqueue(
+		"amazon_integration.erpnext.stock.push_account_stock",
+		queue="long",
+		timeout=STOCK_PUSH_TIMEOUT,
+		job_id=f"{job}::{account}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		account=account,
+		**kwargs,
+	)

@@ -23,9 +23,9 @@ Money: a reimbursement posts an other-transaction line in the open settlement of
 as in Amazon's V2 settlement report. A return's refund is the existing RefundEvent (settlements.refund), posted
 by the same control call when asked ("refund": true) or later through /_sim/orders/{id}/refund.
 
-Inventory: `adjustments(state, marketplace_id)` gives each SKU's (fulfillable, unfulfillable) change: a SELLABLE
+Inventory: `adjustments(state, marketplace_ids)` gives each SKU's (fulfillable, unfulfillable) change: a SELLABLE
 return +fulfillable, another disposition +unfulfillable, a loss -fulfillable (a reversal +fulfillable), a removal
--fulfillable (Sellable) or -unfulfillable (Unsellable). inventory.py adds them in.
+-fulfillable (Sellable) or -unfulfillable (Unsellable). inventory.py adds them into the region's pool.
 
 Control API:
   POST /_sim/orders/{orderId}/fba-return {"items": [{"orderItemId", "quantity", "disposition", "reason"}],
@@ -41,6 +41,7 @@ Control API:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -158,10 +159,15 @@ def aftersale(state: SimulatorState) -> AfterSale:
 	return feeds.attach(state, "docs.aftersale", AfterSale)
 
 
-def adjustments(state: SimulatorState, marketplace_id: str) -> dict[str, tuple[int, int]]:
-	"""sku -> (fulfillable change, unfulfillable change) that returns, losses and removals made."""
-	book = aftersale(state)
-	return {sku: (a[0], a[1]) for (mid, sku), a in book.adjustments.items() if mid == marketplace_id}
+def adjustments(state: SimulatorState, marketplace_ids: Collection[str]) -> dict[str, tuple[int, int]]:
+	"""sku -> (fulfillable change, unfulfillable change) that returns, losses and removals made in these
+	marketplaces (FBA stock is a region's pool: the caller passes the region's marketplaces)."""
+	totals: dict[str, tuple[int, int]] = {}
+	for (mid, sku), (fulfillable, unfulfillable) in aftersale(state).adjustments.items():
+		if mid in marketplace_ids:
+			before = totals.get(sku, (0, 0))
+			totals[sku] = (before[0] + fulfillable, before[1] + unfulfillable)
+	return totals
 
 
 def _adjust(book: AfterSale, marketplace_id: str, sku: str, fulfillable: int = 0, unfulfillable: int = 0) -> None:

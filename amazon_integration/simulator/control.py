@@ -74,6 +74,7 @@ from .generator import (
 	tax_rate_for,
 )
 from .http import ApiError, Request, Response, Router
+from .listings import return_fbm, take_fbm
 from .money import q
 from .orders import iso, parse_time
 from .quotas import UsagePlan
@@ -293,6 +294,10 @@ class ControlApi:
 			)
 			order.latest_ship_date = created + timedelta(days=2)
 			order.latest_delivery_date = created + timedelta(days=5)
+			if not order.is_fba:
+				refusal = take_fbm(state, [(item.sku, item.quantity) for item in items])
+				if refusal is not None:
+					raise ApiError(400, "OutOfStock", refusal)
 			state.orders[order.order_id] = order
 			if created != now:
 				state.touch(order)  # an order inserted "in the past" still shows up as a fresh update
@@ -350,7 +355,15 @@ class ControlApi:
 	def cancel(self, req: Request) -> Response:
 		body = _object(req)
 		by = str(body.get("by") or "BUYER").upper()
-		return self._lifecycle(req, lambda: self.state.cancel(req.path_args["orderId"], body.get("reason"), by))
+		def cancel() -> SimOrder:
+			order_id = req.path_args["orderId"]
+			was_open = self._order(req).status != "CANCELLED"
+			order = self.state.cancel(order_id, body.get("reason"), by)
+			if was_open and not order.is_fba:
+				return_fbm(self.state, [(item.sku, item.quantity) for item in order.items])
+			return order
+
+		return self._lifecycle(req, cancel)
 
 	def ship_fba(self, req: Request) -> Response:
 		return self._lifecycle(req, lambda: self.state.ship_fba(req.path_args["orderId"]))
@@ -639,3 +652,30 @@ class ControlClient:
 
 	def report_timing(self, queue_seconds: float, processing_seconds: float) -> dict[str, float]:
 		return self._call("POST", "/reports/timing", {"queue_seconds": queue_seconds, "processing_seconds": processing_seconds})
+
+	# listings (listings.py)
+	def put_listing(self, sku: str, channel: str = "DEFAULT", quantity: int = 0, **extra: Any) -> dict[str, Any]:
+		"""Make the seller's listing of a SKU: DEFAULT (merchant-fulfilled, with a quantity) or AMAZON_NA/EU/FE."""
+		return self._call("POST", "/listings", {"sku": sku, "channel": channel, "quantity": quantity, **extra})
+
+	def put_listings(self, skus: list[str], channel: str = "DEFAULT", quantity: int = 0) -> None:
+		"""put_listing for many SKUs in one call."""
+		self._call("POST", "/listings", {"skus": skus, "channel": channel, "quantity": quantity})
+
+	def set_feed_timing(self, queue_seconds: float, processing_seconds: float) -> dict[str, float]:
+		"""Simulated seconds a feed waits IN_QUEUE, then IN_PROGRESS (default 30 each)."""
+		return self._call("POST", "/feeds/timing", {"queue_seconds": queue_seconds, "processing_seconds": processing_seconds})
+
+	def get_listing(self, sku: str) -> dict[str, Any]:
+		return self._call("GET", f"/listings/{sku}")
+
+	def refuse_listing(self, sku: str, message: str, code: str = "90000900") -> None:
+		"""Every later quantity update of the SKU is INVALID with this issue."""
+		self._call("POST", "/listings/refuse", {"sku": sku, "message": message, "code": code})
+
+	def clear_listing_refusals(self) -> None:
+		self._call("DELETE", "/listings/refuse")
+
+	def listings_history(self) -> list[dict[str, Any]]:
+		"""Every quantity a seller set: {"sku", "channel", "quantity", "via": "patch" | "feed"}."""
+		return self._call("GET", "/listings-history")["history"]

@@ -61,6 +61,9 @@ FEED_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 ORDER_FULFILLMENT_FEED = "POST_ORDER_FULFILLMENT_DATA"
 UPLOAD_VAT_INVOICE = "UPLOAD_VAT_INVOICE"  # see vat_invoices.py
 SUPPORTED_FEED_TYPES = frozenset({ORDER_FULFILLMENT_FEED, UPLOAD_VAT_INVOICE})
+# Other modules process their own feed types: feed type -> process(state, feed), called once under state.lock
+# when the feed leaves IN_PROGRESS (listings.py registers JSON_LISTINGS_FEED).
+FEED_PROCESSORS: dict[str, Callable[[SimulatorState, SimFeed], None]] = {}
 RETENTION = timedelta(days=90)  # createdSince default: feeds are kept 90 days
 
 
@@ -311,6 +314,10 @@ def _rejected(feed: SimFeed, code: int, description: str) -> ProcessingReport:
 
 def _process(state: SimulatorState, feed: SimFeed) -> None:
 	"""Apply the feed (called once, under state.lock, when it leaves IN_PROGRESS)."""
+	processor = FEED_PROCESSORS.get(feed.feed_type)
+	if processor is not None:
+		processor(state, feed)
+		return
 	if feed.faults.fatal:
 		_finish(state, feed, "FATAL", _rejected(feed, CODE_FEED_PROCESSING_ERROR, feed.faults.fatal_message))
 		return
@@ -605,7 +612,7 @@ def register(router: Router, state: SimulatorState) -> None:
 		document_id = body.get("inputFeedDocumentId")
 		if not isinstance(document_id, str) or not document_id:
 			raise ApiError(400, "InvalidInput", "inputFeedDocumentId is required.")
-		if feed_type not in SUPPORTED_FEED_TYPES:
+		if feed_type not in SUPPORTED_FEED_TYPES and feed_type not in FEED_PROCESSORS:
 			raise ApiError(400, "InvalidInput", f"Invalid feed type: {feed_type}.")
 		options = body.get("feedOptions") or {}
 		if not isinstance(options, dict):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from .listings import take_fbm
 from .money import ZERO, q
 from .state import SimAddress, SimBuyer, SimItem, SimMarketplace, SimOrder, SimPackage, SimulatorState
 
@@ -593,8 +594,10 @@ class Life:
 				order.status, order.last_updated = "PENDING", created
 				while order.order_id in state.orders:
 					order.order_id = new_order_id(market, self.rng, state.namespace)
-				state.orders[order.order_id] = order
 				self.next_arrival = created + self._gap()
+				if not order.is_fba and take_fbm(state, [(item.sku, item.quantity) for item in order.items]):
+					continue  # out of stock for merchant fulfilment: the buyer cannot order it
+				state.orders[order.order_id] = order
 			for order in state.orders.values():
 				self._schedule(order)
 			for order_id, due in list(self.release_after.items()):

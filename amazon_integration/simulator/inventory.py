@@ -1,9 +1,11 @@
 """FBA Inventory v1: getInventorySummaries (GET /fba/inventory/v1/summaries), granularity Marketplace.
 
-Every SKU of the catalogue (state.catalogue, from the generator; else the SKUs seen in orders) is stocked in
-every marketplace whose currency it is priced in. Quantities are deterministic from the seed:
-  initial stock (40..399) - units Amazon shipped for FBA orders of that SKU in that marketplace
-  reserved.pendingCustomerOrderQuantity = FBA units ordered, not yet shipped nor cancelled
+Every SKU of the catalogue (state.catalogue, from the generator; else the SKUs seen in orders) is listed in
+every marketplace whose currency it is priced in. FBA stock is a pool per region, as at Amazon (the US, Canada
+and Mexico draw on one North American pool; EU and FE likewise here): every marketplace of the region reports the
+same figures for a SKU. `fba_quantities(state, region, sku)` is the one place those figures are computed:
+  initial stock (40..399, from the seed) - units Amazon shipped for FBA orders of that SKU in the region
+  reserved.pendingCustomerOrderQuantity = FBA units ordered in the region, not yet shipped nor cancelled
   fulfillableQuantity = max(0, initial - shipped - pending)
   inbound*/researching/unfulfillable: small fixed numbers per SKU.
 So stock goes down as FBA orders ship. lastUpdatedTime is the latest FBA change of the SKU (ship date or order
@@ -68,72 +70,131 @@ def _fn_sku(seed: object, sku: str) -> str:
 	return "X00" + "".join(chars)
 
 
-def summaries(state: SimulatorState, marketplace_id: str, details: bool) -> list[dict[str, Any]]:
-	"""Every SKU's summary for the marketplace (caller holds state.lock)."""
-	seed = getattr(state, "seed", 1)
-	shipped: dict[str, int] = {}
-	pending: dict[str, int] = {}
-	changed: dict[str, datetime] = {}
+@dataclass(frozen=True)
+class FbaQuantities:
+	"""One SKU's FBA figures in a region's pool."""
+
+	fulfillable: int
+	reserved: int
+	inbound_working: int
+	inbound_shipped: int
+	inbound_receiving: int
+	unfulfillable: int
+	researching: int
+	last_changed: datetime | None  # the latest FBA order change of the SKU in the region
+
+	@property
+	def total(self) -> int:
+		return (
+			self.fulfillable
+			+ self.reserved
+			+ self.inbound_working
+			+ self.inbound_shipped
+			+ self.inbound_receiving
+			+ self.unfulfillable
+			+ self.researching
+		)
+
+
+def region_of(state: SimulatorState, marketplace_id: str) -> str:
+	market = state.marketplaces.get(marketplace_id)
+	return market.region if market is not None else "NA"
+
+
+def _fba_movements(state: SimulatorState, region: str) -> dict[str, tuple[int, int, datetime]]:
+	"""sku -> (units shipped, units pending, last change) over the region's FBA orders (caller holds the lock)."""
+	moves: dict[str, tuple[int, int, datetime]] = {}
 	for order in state.orders.values():
-		if not order.is_fba or order.marketplace_id != marketplace_id:
+		if not order.is_fba or region_of(state, order.marketplace_id) != region:
 			continue
 		for item in order.items:
-			shipped[item.sku] = shipped.get(item.sku, 0) + item.quantity_shipped
-			pending[item.sku] = pending.get(item.sku, 0) + item.quantity_unshipped
-			if changed.get(item.sku) is None or order.last_updated > changed[item.sku]:
-				changed[item.sku] = order.last_updated
+			shipped, pending, changed = moves.get(item.sku, (0, 0, order.last_updated))
+			moves[item.sku] = (
+				shipped + item.quantity_shipped,
+				pending + item.quantity_unshipped,
+				max(changed, order.last_updated),
+			)
+	return moves
+
+
+def _fba_adjustments(state: SimulatorState, region: str) -> dict[str, tuple[int, int]]:
+	"""sku -> (fulfillable, unfulfillable) changes that returns, losses and removals made in the region's pool."""
+	markets = {mid for mid in state.marketplaces if region_of(state, mid) == region}
+	return aftersale.adjustments(state, markets)
+
+
+def fba_quantities(
+	state: SimulatorState,
+	region: str,
+	sku: str,
+	moves: dict[str, tuple[int, int, datetime]] | None = None,
+	adjusted: dict[str, tuple[int, int]] | None = None,
+) -> FbaQuantities:
+	"""A SKU's FBA figures in the region's pool; every adjustment of simulated FBA stock belongs here.
+	`moves` (from _fba_movements) and `adjusted` (from _fba_adjustments) save re-reading the orders and the
+	after-sale book when many SKUs are computed at once."""
+	if moves is None:
+		moves = _fba_movements(state, region)
+	if adjusted is None:
+		adjusted = _fba_adjustments(state, region)
+	shipped, pending, changed = moves.get(sku, (0, 0, None))
+	fulfillable_change, unfulfillable_change = adjusted.get(sku, (0, 0))
+	mix = _digest(getattr(state, "seed", 1), "stock", region, sku)
+	initial = 40 + mix % 360
+	return FbaQuantities(
+		fulfillable=max(0, initial - shipped - pending + fulfillable_change),
+		reserved=pending,
+		inbound_working=(mix >> 10) % 3 * 6,
+		inbound_shipped=(mix >> 14) % 2 * 12,
+		inbound_receiving=(mix >> 18) % 2 * 4,
+		unfulfillable=max(0, (mix >> 22) % 3 + unfulfillable_change),
+		researching=(mix >> 26) % 2,
+		last_changed=changed,
+	)
+
+
+def summaries(state: SimulatorState, marketplace_id: str, details: bool) -> list[dict[str, Any]]:
+	"""Every SKU's summary for the marketplace, from its region's pool (caller holds state.lock)."""
+	seed = getattr(state, "seed", 1)
+	region = region_of(state, marketplace_id)
+	moves = _fba_movements(state, region)
+	adjusted = _fba_adjustments(state, region)
 	baseline = sim_start(state)
-	adjusted = aftersale.adjustments(state, marketplace_id)  # returns, losses, removals
 	result = []
 	for line in catalogue_for(state, marketplace_id):
-		mix = _digest(seed, "stock", marketplace_id, line.sku)
-		initial = 40 + mix % 360
-		reserved = pending.get(line.sku, 0)
-		fulfillable_change, unfulfillable_change = adjusted.get(line.sku, (0, 0))
-		fulfillable = max(0, initial - shipped.get(line.sku, 0) - reserved + fulfillable_change)
-		inbound_working = (mix >> 10) % 3 * 6
-		inbound_shipped = (mix >> 14) % 2 * 12
-		inbound_receiving = (mix >> 18) % 2 * 4
-		unfulfillable = max(0, (mix >> 22) % 3 + unfulfillable_change)
-		researching = (mix >> 26) % 2
+		fba = fba_quantities(state, region, line.sku, moves, adjusted)
 		summary: dict[str, Any] = {
 			"asin": line.asin,
 			"fnSku": _fn_sku(seed, line.sku),
 			"sellerSku": line.sku,
 			"condition": "NewItem",
-			"lastUpdatedTime": iso(changed.get(line.sku, baseline)),
+			"lastUpdatedTime": iso(fba.last_changed or baseline),
 			"productName": line.title,
-			"totalQuantity": fulfillable
-			+ reserved
-			+ inbound_working
-			+ inbound_shipped
-			+ inbound_receiving
-			+ unfulfillable
-			+ researching,
+			"totalQuantity": fba.total,
 		}
 		if details:
 			summary["inventoryDetails"] = {
-				"fulfillableQuantity": fulfillable,
-				"inboundWorkingQuantity": inbound_working,
-				"inboundShippedQuantity": inbound_shipped,
-				"inboundReceivingQuantity": inbound_receiving,
+				"fulfillableQuantity": fba.fulfillable,
+				"inboundWorkingQuantity": fba.inbound_working,
+				"inboundShippedQuantity": fba.inbound_shipped,
+				"inboundReceivingQuantity": fba.inbound_receiving,
 				"reservedQuantity": {
-					"totalReservedQuantity": reserved,
-					"pendingCustomerOrderQuantity": reserved,
+					"totalReservedQuantity": fba.reserved,
+					"pendingCustomerOrderQuantity": fba.reserved,
 					"pendingTransshipmentQuantity": 0,
 					"fcProcessingQuantity": 0,
 				},
 				"researchingQuantity": {
-					"totalResearchingQuantity": researching,
+					"totalResearchingQuantity": fba.researching,
 					"researchingQuantityBreakdown": [
-						{"name": "researchingQuantityInShortTerm", "quantity": researching},
+						{"name": "researchingQuantityInShortTerm", "quantity": fba.researching},
 						{"name": "researchingQuantityInMidTerm", "quantity": 0},
 						{"name": "researchingQuantityInLongTerm", "quantity": 0},
 					],
 				},
 				"unfulfillableQuantity": {
-					"totalUnfulfillableQuantity": unfulfillable,
-					"customerDamagedQuantity": unfulfillable,
+					"totalUnfulfillableQuantity": fba.unfulfillable,
+					"customerDamagedQuantity": fba.unfulfillable,
 					"warehouseDamagedQuantity": 0,
 					"distributorDamagedQuantity": 0,
 					"carrierDamagedQuantity": 0,

@@ -31,7 +31,7 @@ class UsagePlan:
 
 
 # Official defaults, read from the models (orders_2026-01-01, ordersV0, feeds_2021-06-30, reports_2021-06-30,
-# financesV0, fbaInventory, tokens_2021-03-01).
+# financesV0, fbaInventory, tokens_2021-03-01, listings/listingsItems_2021-08-01).
 BUILTIN_PLANS: dict[str, UsagePlan] = {
 	# Orders v2026-01-01
 	"searchOrders": UsagePlan(0.0056, 20),
@@ -72,7 +72,15 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"getInventorySummaries": UsagePlan(2, 2),
 	# Tokens 2021-03-01
 	"createRestrictedDataToken": UsagePlan(1, 10),
+	# Listings Items 2021-08-01 (listings/listingsItems_2021-08-01.json)
+	"deleteListingsItem": UsagePlan(5, 5),
+	"getListingsItem": UsagePlan(5, 10),
+	"patchListingsItem": UsagePlan(5, 5),
+	"putListingsItem": UsagePlan(5, 10),
+	"searchListingsItems": UsagePlan(5, 5),
 }
+# Model files kept in sub-folders of the models folder (beside the feed schemas they belong with).
+MODEL_SUBFOLDERS = ("listings",)
 DEFAULT_PLAN = UsagePlan(1, 10)  # for an operation missing from every table
 
 _PLAN_RE = re.compile(
@@ -121,6 +129,7 @@ def _plans_from_folder(folder_name: str) -> dict[str, UsagePlan]:
 	plans: dict[str, UsagePlan] = {}
 	# ordersV0 first so the v2026 getOrder (same name, same plan) wins if they ever differ.
 	files = sorted(folder.glob("*.json"), key=lambda path: (path.name != "ordersV0.json", path.name))
+	files += [path for sub in MODEL_SUBFOLDERS for path in sorted((folder / sub).glob("*.json"))]
 	for path in files:
 		try:
 			model = json.loads(path.read_text(encoding="utf-8"))

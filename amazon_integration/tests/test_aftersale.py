@@ -43,7 +43,7 @@ class AftersaleCase(SimulatorTestCase):
 		super().setUpClass()
 		make_warehouse("Amazon FBA Unsellable", COMPANY)
 		# Accounts of this class's own: their balances are this test's alone.
-		suffix = getattr(cls, "namespace", None) or cls.seed
+		suffix = cls.namespace
 		cls.loss_account = make_account(
 			f"Amazon FBA Losses {suffix} - {COMPANY_ABBR}", f"Indirect Expenses - {COMPANY_ABBR}", "Expense Account"
 		)

@@ -17,6 +17,7 @@ from sp_api.base import (
 from amazon_integration.simulator.clock import Clock
 from amazon_integration.simulator.quotas import (
 	BUILTIN_PLANS,
+	MODEL_SUBFOLDERS,
 	QuotaManager,
 	UsagePlan,
 	load_usage_plans,
@@ -51,9 +52,12 @@ def test_21st_search_is_throttled_and_served_again_after_refill(sim, sp_client, 
 
 def test_model_usage_plans_match_the_builtin_table(models_dir):
 	parsed: dict[str, UsagePlan] = {}
-	for path in sorted(models_dir.glob("*.json")):
+	paths = sorted(models_dir.glob("*.json"))
+	paths += [path for sub in MODEL_SUBFOLDERS for path in sorted((models_dir / sub).glob("*.json"))]
+	for path in paths:
 		parsed.update(parse_usage_plans(json.loads(path.read_text(encoding="utf-8"))))
 	assert parsed["searchOrders"] == UsagePlan(0.0056, 20)
+	assert parsed["patchListingsItem"] == UsagePlan(5, 5)
 	assert parsed["confirmShipment"] == UsagePlan(2, 10)
 	for operation, plan in parsed.items():
 		assert BUILTIN_PLANS.get(operation) == plan, operation

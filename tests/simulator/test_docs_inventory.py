@@ -61,3 +61,24 @@ def test_filters_and_validation(sim, sp_client, assert_valid) -> None:
 	with pytest.raises(SellingApiBadRequestException) as raised:
 		client.get_inventory_summary_marketplace(granularityType="Country")
 	assert_valid(MODEL, "GetInventorySummariesResponse", {"errors": raised.value.error})
+
+
+def test_fba_stock_is_one_pool_per_region(sim, sp_client, assert_valid) -> None:
+	"""Amazon.com and Amazon.ca draw on one North American pool: an FBA order shipped in Canada lowers both."""
+	from amazon_integration.simulator.inventory import fba_quantities
+
+	us = sp_client(Inventories)
+	ca = sp_client(Inventories, marketplace_id="A2EUQ1WTGCTBG2")
+	sku = "SIM-TEA-010"
+	before_us = summaries(us, assert_valid, details=True)[sku]
+	assert summaries(ca, assert_valid, details=True)[sku] == before_us
+	view = sim.control.create_order(
+		marketplace_id="A2EUQ1WTGCTBG2", fulfilled_by="AMAZON", items=[{"sku": sku, "quantity": 2}]
+	)
+	if sim.state.orders[view["order_id"]].status == "PENDING":
+		sim.control.release_pending(view["order_id"])
+	sim.control.ship_fba(view["order_id"])
+	after_us = summaries(us, assert_valid, details=True)[sku]
+	assert after_us["totalQuantity"] == before_us["totalQuantity"] - 2
+	with sim.state.lock:
+		assert fba_quantities(sim.state, "NA", sku).total == after_us["totalQuantity"]

@@ -139,6 +139,43 @@ frappe.ui.form.on("Amazon Account", {
 			() => frappe.set_route("List", "Amazon Inventory Event", { amazon_account: frm.doc.name }),
 			__("Amazon")
 		);
+		if (frm.doc.push_stock) {
+			frm.add_custom_button(
+				__("Push Stock"),
+				() => {
+					frm.call({ method: "push_stock_now", doc: frm.doc }).then(() => {
+						frappe.show_alert({ message: __("Sending every FBM quantity to Amazon"), indicator: "blue" });
+					});
+				},
+				__("Amazon")
+			);
+			frm.add_custom_button(
+				__("Stock Push Logs"),
+				() => frappe.set_route("List", "Amazon Stock Push Log", { amazon_account: frm.doc.name }),
+				__("Amazon")
+			);
+		}
+		frm.add_custom_button(
+			__("Import Listings"),
+			() => {
+				frm.call({ method: "import_listings", doc: frm.doc, freeze: true }).then(({ message }) => {
+					frappe.msgprint(
+						__("SKU mappings: {0} created, {1} channel corrected, {2} unchanged; {3} SKUs match no Item.", [
+							message.created,
+							message.updated,
+							message.unchanged,
+							message.unmatched,
+						])
+					);
+				});
+			},
+			__("Amazon")
+		);
+		frm.add_custom_button(
+			__("FBA Stock Reconciliation"),
+			() => frappe.set_route("query-report", "Amazon FBA Stock Reconciliation", { amazon_account: frm.doc.name }),
+			__("Amazon")
+		);
 	},
 
 	endpoint_override(frm) {

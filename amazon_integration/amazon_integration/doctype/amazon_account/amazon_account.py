@@ -38,6 +38,7 @@ class AmazonAccount(Document):
 		invoice_fba_orders: DF.Check
 		invoice_fbm_deliveries: DF.Check
 		last_order_sync: DF.Datetime | None
+		last_stock_push: DF.Datetime | None
 		lwa_client_id: DF.Data
 		lwa_client_secret: DF.Password
 		marketplace_tax_account: DF.Link | None
@@ -46,6 +47,7 @@ class AmazonAccount(Document):
 		notification_recipients: DF.SmallText | None
 		payout_account: DF.Link | None
 		promotion_item: DF.Link | None
+		push_stock: DF.Check
 		refresh_token: DF.Password
 		region: DF.Literal["NA", "EU", "FE"]
 		sales_person: DF.Link | None
@@ -55,6 +57,7 @@ class AmazonAccount(Document):
 		selling_price_list: DF.Link
 		shipped_outside_erpnext: DF.Literal["Submit Delivery Note", "Delete Delivery Note", "Keep Delivery Note"]
 		shipping_item: DF.Link | None
+		stock_buffer: DF.Int
 		sync_interval: DF.Int
 		territory: DF.Link | None
 		unsellable_warehouse: DF.Link | None
@@ -70,6 +73,13 @@ class AmazonAccount(Document):
 		self.validate_promotion_item()
 		self.validate_notification_recipients()
 		self.validate_no_overlap_with_other_registrations()
+		self.validate_stock_push()
+
+	def validate_stock_push(self) -> None:
+		if self.push_stock and not self.fbm_warehouse:
+			frappe.throw(
+				_("Set the FBM Warehouse: the quantities sent to Amazon are its stock."), title=_("No FBM Warehouse")
+			)
 
 	def validate_endpoint_override(self) -> None:
 		if self.endpoint_override and urlparse(self.endpoint_override).scheme not in ("http", "https"):
@@ -298,6 +308,30 @@ class AmazonAccount(Document):
 		from amazon_integration.erpnext.tasks import enqueue_shipment_sync
 
 		enqueue_shipment_sync(self.name, include_failed=True)
+
+	@frappe.whitelist()
+	def push_stock_now(self) -> None:
+		"""Send every FBM quantity to Amazon now, in the background (a full push: unknown SKUs are tried again)."""
+		self.check_permission("write")
+		if not (self.enabled and self.push_stock):
+			frappe.throw(
+				_("Enable the account and Send FBM Quantities to Amazon first."), title=_("Stock Push Disabled")
+			)
+		from amazon_integration.erpnext.tasks import enqueue_full_stock_push
+
+		enqueue_full_stock_push(self.name)
+
+	@frappe.whitelist()
+	def import_listings(self) -> dict:
+		"""Set each SKU's fulfilment channel as Amazon lists it (mapping rows for SKUs that are Item codes)."""
+		self.check_permission("write")
+		from amazon_integration.amazon.errors import AmazonError
+		from amazon_integration.erpnext.stock import import_listings
+
+		try:
+			return import_listings(self.name)
+		except AmazonError as e:
+			frappe.throw(_("Amazon answered: {0}").format(str(e)), title=_("Import Listings"))
 
 	@frappe.whitelist()
 	def recover_order(self, amazon_order_id: str) -> dict:

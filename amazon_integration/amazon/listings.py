@@ -1,0 +1,211 @@
+"""Listings Items API 2021-08-01 and JSON_LISTINGS_FEED records: what the gateway sends and reads back.
+
+Quantities are merchant-fulfilled ("DEFAULT" fulfilment channel) only: a seller never sets an FBA count, and
+a DEFAULT quantity sent for an FBA SKU would turn it into a merchant-fulfilled listing.
+The product type "PRODUCT" is Amazon's generic type for offer-only updates such as a quantity: the seller's
+real product type is not needed to change a quantity.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import AmazonError
+
+LISTINGS_FEED_TYPE = "JSON_LISTINGS_FEED"
+LISTINGS_FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+FBM_CHANNEL = "DEFAULT"
+OFFER_PRODUCT_TYPE = "PRODUCT"
+FEED_MAX_MESSAGES = 25000  # listings-feed-schema-v2: messages maxItems
+AVAILABILITY_PATH = "/attributes/fulfillment_availability"
+
+
+class ListingsReportError(AmazonError):
+	"""The feed result document is not a listings feed processing report we can read."""
+
+
+@dataclass(frozen=True)
+class QuantityUpdate:
+	sku: str
+	quantity: int
+
+	def availability(self) -> list[dict[str, Any]]:
+		return [{"fulfillment_channel_code": FBM_CHANNEL, "quantity": int(self.quantity)}]
+
+
+@dataclass(frozen=True)
+class ListingIssue:
+	message: str
+	severity: str  # ERROR / WARNING / INFO
+	code: str | None = None
+	sku: str | None = None
+	message_id: int | None = None
+	attribute: str | None = None
+
+	@property
+	def is_error(self) -> bool:
+		return self.severity == "ERROR"
+
+	def describe(self) -> str:
+		return f"{self.code}: {self.message}" if self.code else self.message
+
+	@classmethod
+	def from_api(cls, raw: dict[str, Any], sku: str | None = None) -> ListingIssue:
+		names = raw.get("attributeNames") or []
+		return cls(
+			message=str(raw.get("message") or ""),
+			severity=str(raw.get("severity") or "ERROR"),
+			code=str(raw["code"]) if raw.get("code") is not None else None,
+			sku=raw.get("sku") or sku,
+			message_id=raw.get("messageId"),
+			attribute=raw.get("attributeName") or (names[0] if names else None),
+		)
+
+
+@dataclass(frozen=True)
+class ListingSubmission:
+	"""patchListingsItem's answer."""
+
+	sku: str
+	status: str  # ACCEPTED / INVALID / VALID
+	submission_id: str
+	issues: tuple[ListingIssue, ...] = ()
+
+	@property
+	def accepted(self) -> bool:
+		return self.status == "ACCEPTED" and not any(issue.is_error for issue in self.issues)
+
+	@classmethod
+	def from_api(cls, raw: dict[str, Any]) -> ListingSubmission:
+		sku = str(raw.get("sku") or "")
+		return cls(
+			sku=sku,
+			status=str(raw.get("status") or ""),
+			submission_id=str(raw.get("submissionId") or ""),
+			issues=tuple(ListingIssue.from_api(issue, sku) for issue in raw.get("issues") or []),
+		)
+
+
+@dataclass(frozen=True)
+class ListingsItem:
+	"""A listings item as getListingsItem/searchListingsItems (or a feed report's items) show it."""
+
+	sku: str
+	asin: str | None = None
+	product_type: str | None = None
+	status: tuple[str, ...] = ()
+	availability: dict[str, int | None] = field(default_factory=dict)  # channel code -> quantity
+
+	@property
+	def in_catalogue(self) -> bool:
+		"""Amazon has a catalogue item for the SKU (an offer-only submission has no summaries)."""
+		return self.asin is not None or self.product_type is not None
+
+	@property
+	def fbm_quantity(self) -> int | None:
+		return self.availability.get(FBM_CHANNEL)
+
+	@property
+	def is_fba(self) -> bool:
+		return any(code.startswith("AMAZON_") for code in self.availability)
+
+	@classmethod
+	def from_api(cls, raw: dict[str, Any]) -> ListingsItem:
+		summaries = raw.get("summaries") or []
+		first = summaries[0] if summaries else {}
+		availability: dict[str, int | None] = {}
+		for entry in raw.get("fulfillmentAvailability") or []:
+			code = entry.get("fulfillmentChannelCode")
+			if code:
+				availability[str(code)] = entry.get("quantity")
+		return cls(
+			sku=str(raw.get("sku") or ""),
+			asin=first.get("asin"),
+			product_type=first.get("productType"),
+			status=tuple(first.get("status") or ()),
+			availability=availability,
+		)
+
+
+@dataclass(frozen=True)
+class ListingsFeedReport:
+	"""A JSON listings feed's processing report (listings-feed-processing-report-schema-v2)."""
+
+	feed_id: str | None
+	messages_processed: int
+	messages_accepted: int
+	messages_invalid: int
+	issues: tuple[ListingIssue, ...]
+	items: dict[str, ListingsItem] | None  # None when the feed did not ask for includedData
+
+	def issues_of(self, sku: str) -> list[ListingIssue]:
+		return [issue for issue in self.issues if issue.sku == sku]
+
+	@property
+	def general_issues(self) -> list[ListingIssue]:
+		"""Issues not tied to one SKU (the feed itself was refused)."""
+		return [issue for issue in self.issues if not issue.sku]
+
+
+def build_quantity_feed(
+	seller_id: str, updates: Iterable[QuantityUpdate], *, included_data: tuple[str, ...] = ("summaries",)
+) -> bytes:
+	"""A JSON_LISTINGS_FEED of PARTIAL_UPDATE messages setting each SKU's merchant-fulfilled quantity; message ids
+	count from 1 in the order given. `included_data` asks the report for the items (to tell unknown SKUs)."""
+	header: dict[str, Any] = {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}
+	if included_data:
+		header["report"] = {"includedData": list(included_data), "apiVersion": "2021-08-01"}
+	messages = [
+		{
+			"messageId": number,
+			"sku": update.sku,
+			"operationType": "PARTIAL_UPDATE",
+			"productType": OFFER_PRODUCT_TYPE,
+			"attributes": {"fulfillment_availability": update.availability()},
+		}
+		for number, update in enumerate(updates, start=1)
+	]
+	if not messages:
+		raise ValueError("a listings feed needs at least one message")
+	if len(messages) > FEED_MAX_MESSAGES:
+		raise ValueError(f"a listings feed holds at most {FEED_MAX_MESSAGES} messages")
+	return json.dumps({"header": header, "messages": messages}, ensure_ascii=False).encode("utf-8")
+
+
+def quantity_patch(update: QuantityUpdate) -> dict[str, Any]:
+	"""patchListingsItem's body (ListingsItemPatchRequest) setting a merchant-fulfilled quantity."""
+	return {
+		"productType": OFFER_PRODUCT_TYPE,
+		"patches": [{"op": "replace", "path": AVAILABILITY_PATH, "value": update.availability()}],
+	}
+
+
+def parse_listings_feed_report(document: bytes | str) -> ListingsFeedReport:
+	try:
+		body = json.loads(document)
+	except ValueError as exc:
+		raise ListingsReportError(
+			f"The listings feed report is not valid JSON ({exc}).", code="InvalidDocument"
+		) from None
+	if not isinstance(body, dict) or not isinstance(body.get("summary"), dict):
+		raise ListingsReportError("The listings feed report has no summary.", code="InvalidDocument")
+	summary = body["summary"]
+	header = body.get("header") or {}
+	items = None
+	if isinstance(body.get("items"), list):
+		items = {}
+		for raw in body["items"]:
+			if isinstance(raw, dict) and raw.get("sku"):
+				item = ListingsItem.from_api(raw)
+				items[item.sku] = item
+	return ListingsFeedReport(
+		feed_id=header.get("feedId"),
+		messages_processed=int(summary.get("messagesProcessed") or 0),
+		messages_accepted=int(summary.get("messagesAccepted") or 0),
+		messages_invalid=int(summary.get("messagesInvalid") or 0),
+		issues=tuple(ListingIssue.from_api(raw) for raw in body.get("issues") or [] if isinstance(raw, dict)),
+		items=items,
+	)
