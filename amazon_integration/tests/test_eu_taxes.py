@@ -13,9 +13,9 @@ from frappe.utils import flt
 from amazon_integration.amazon_integration.report.amazon_settlement_reconciliation.amazon_settlement_reconciliation import (
 	execute as reconciliation,
 )
+from amazon_integration.erpnext.api import retry_invoice_upload
 from amazon_integration.erpnext.order_sync import currency_decimals, sync_account_orders
 from amazon_integration.erpnext.settlements import import_account_settlements
-from amazon_integration.erpnext.api import retry_invoice_upload
 from amazon_integration.erpnext.shipments import sync_account_shipments
 from amazon_integration.erpnext.vat_invoices import upload_account_invoices
 from amazon_integration.simulator import Simulator
@@ -84,7 +84,7 @@ class EuSellerCase(FrappeTestCase):
 				{"marketplace": FR, "vat_rate": 20},
 				{"marketplace": UK, "price_list": PRICE_LISTS["GBP"], "vat_rate": 20},
 			],
-			settlement_accounts=[dict(zip(("clearing_account", "payout_account"), eu_settlement_accounts("GBP")), currency="GBP")],
+			settlement_accounts=[dict(zip(("clearing_account", "payout_account"), eu_settlement_accounts("GBP"), strict=True), currency="GBP")],
 		).insert()
 		cls.jp = amazon_account(
 			**common,
@@ -92,7 +92,7 @@ class EuSellerCase(FrappeTestCase):
 			region="FE",
 			selling_price_list=PRICE_LISTS["JPY"],
 			marketplaces=[{"marketplace": JP, "vat_rate": 10}],
-			settlement_accounts=[dict(zip(("clearing_account", "payout_account"), eu_settlement_accounts("JPY")), currency="JPY")],
+			settlement_accounts=[dict(zip(("clearing_account", "payout_account"), eu_settlement_accounts("JPY"), strict=True), currency="JPY")],
 		).insert()
 		frappe.db.commit()
 

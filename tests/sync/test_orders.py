@@ -280,9 +280,9 @@ def test_units_taken_from_split_rows_make_amazons_share_of_each_shipment(total, 
 		units = min(units, qty - before)
 		if units <= 0:
 			break
-		taken = allocate_units(total, qty, before, units, [(rate, left) for (_q, rate), left in zip(rows, open_qty)], unit)
-		assert sum(taken) == units and all(0 <= t <= left for t, left in zip(taken, open_qty))
-		amount = sum((rate * t for (_q, rate), t in zip(rows, taken)), D(0))
+		taken = allocate_units(total, qty, before, units, [(rate, left) for (_q, rate), left in zip(rows, open_qty, strict=True)], unit)
+		assert sum(taken) == units and all(0 <= t <= left for t, left in zip(taken, open_qty, strict=True))
+		amount = sum((rate * t for (_q, rate), t in zip(rows, taken, strict=True)), D(0))
 		assert amount == cumulative_share(total, before + units, qty, unit) - cumulative_share(total, before, qty, unit)
-		open_qty = [left - t for left, t in zip(open_qty, taken)]
+		open_qty = [left - t for left, t in zip(open_qty, taken, strict=True)]
 		before += units
