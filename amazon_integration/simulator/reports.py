@@ -97,7 +97,9 @@ def reports_state(state: SimulatorState) -> ReportsState:
 
 def _new_report_id(state: SimulatorState, rs: ReportsState) -> str:
 	if rs.next_number == 0:
-		rs.next_number = 50_100_000_000 + feeds.docs_rng(state).randrange(1000) * 1000
+		# ERPNext keeps a settlement's report id: the namespace moves it like order and settlement ids.
+		block = (feeds.docs_rng(state).randrange(1000) + state.namespace * 7919) % 100_000
+		rs.next_number = 50_100_000_000 + block * 1000
 	rs.next_number += 1
 	return str(rs.next_number)
 

@@ -304,7 +304,7 @@ class SimulatorState:
 		self.clock = clock or Clock()
 		self.lock = threading.RLock()
 		self.seed = seed
-		# Moves the ids a site keeps unique (order and settlement ids), never the data: simulators of one seed
+		# Moves the ids a site keeps unique (order, settlement and report ids), never the data: simulators of one seed
 		# with other namespaces can feed one ERPNext site again and again (tests).
 		self.namespace = namespace
 		self.rng = random.Random(seed)

@@ -38,6 +38,17 @@ def test_a_namespace_moves_the_order_ids_and_nothing_else():
 	assert strip(plain) == strip(moved)
 
 
+def test_a_namespace_moves_settlement_and_report_ids(sim_factory):
+	ids = []
+	for namespace in (0, 3):
+		sim = sim_factory(seed=5, orders=0, start=START, time_scale=0.0, namespace=namespace)
+		sim.control.create_order(fulfilled_by="AMAZON", status="SHIPPED", items=[{"sku": "SIM-MUG-001", "quantity": 1}])
+		sim.control.advance(600)
+		(settlement,) = sim.control.close_settlements("USD")
+		ids.append((settlement["settlementId"], settlement["reportId"]))
+	assert ids[0][0] != ids[1][0] and ids[0][1] != ids[1][1]
+
+
 def test_same_seed_through_running_simulators(sim_factory):
 	one = sim_factory(seed=5, orders=30, start=START, time_scale=0.0)
 	two = sim_factory(seed=5, orders=30, start=START, time_scale=0.0)
