@@ -56,3 +56,6 @@ doc_events = {
 		"on_cancel": "amazon_integration.overrides.payment_entry.on_cancel",
 	},
 }
+
+# List status pills that say the Amazon channel or status fit their column.
+app_include_css = ["/assets/amazon_integration/css/amazon_integration.css"]

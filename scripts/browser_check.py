@@ -38,7 +38,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 ROOT = Path(__file__).resolve().parent.parent
 # The realtime server (socket.io) is optional: a desk served without it logs failed socket connections.
 IGNORED_CONSOLE = re.compile(r"socket\.io|websocket|/socket\b|ERR_CONNECTION_REFUSED.*9000", re.IGNORECASE)
-REPORTS = ("Amazon Sales by Marketplace", "Amazon Sync Health", "Amazon Settlement Reconciliation")
+# Each report and its screenshot.
+REPORTS = {
+	"Amazon Sales by Marketplace": "sales-by-marketplace",
+	"Amazon Sync Health": "sync-health",
+	"Amazon Settlement Reconciliation": "settlement-reconciliation",
+}
 PAGE_TIMEOUT = 60
 
 
@@ -133,8 +138,9 @@ class Desk:
 	def settle(self) -> None:
 		"""Let requests in flight and rendering finish: no freeze, no pending AJAX, fonts loaded."""
 		self.until(
-			"return !document.querySelector('.freeze:not(.hide)') && (!window.frappe || !frappe.request ||"
-			" !frappe.request.ajax_count) && (!document.fonts || document.fonts.status === 'loaded')",
+			"return window.$ && !$('.freeze:visible, .modal-backdrop.freeze-message-container:visible').length"
+			" && !(window.frappe && frappe.request && frappe.request.ajax_count)"
+			" && (!document.fonts || document.fonts.status === 'loaded')",
 			"the page to settle",
 		)
 		time.sleep(0.8)
@@ -323,8 +329,9 @@ def check_pills_fit(desk: Desk, page: Page) -> None:
 	"""Every status pill of the list shows its whole label at this width."""
 	cut = desk.js(
 		"return $('.list-row-container .indicator-pill:visible').toArray()"
-		".filter((el) => el.scrollWidth > el.clientWidth + 1 || $(el).closest('.list-row-col')[0].scrollWidth > $(el).closest('.list-row-col')[0].clientWidth + 1)"
-		".map((el) => el.textContent.trim())"
+		".filter((pill) => [pill, pill.querySelector('.ellipsis'), pill.closest('.list-row-col')]"
+		".some((el) => el && el.scrollWidth > el.clientWidth + 1))"
+		".map((pill) => pill.textContent.trim())"
 	)
 	if cut:
 		raise CheckFailed(f"status pills cut off: {sorted(set(cut))}")
@@ -397,9 +404,9 @@ def delivery_notes(desk: Desk, account: str) -> None:
 
 
 def reports(desk: Desk, account: str) -> None:
-	for report in REPORTS:
+	for report, screenshot in REPORTS.items():
 
-		def step(page: Page, report=report) -> None:
+		def step(page: Page, report=report, screenshot=screenshot) -> None:
 			desk.open(
 				f"/app/query-report/{quote(report)}",
 				f"return frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
@@ -414,7 +421,7 @@ def reports(desk: Desk, account: str) -> None:
 			desk.settle()
 			rows = desk.js("return (frappe.query_report.data || []).length")
 			page.notes.append(f"{rows} rows")
-			desk.shot(_slug(report))
+			desk.shot(screenshot)
 
 		desk.page(f"Report {report}", step)
 

@@ -71,6 +71,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"no_copy": 1,
 			"depends_on": "eval:doc.amazon_replaced_order_id",
 			"translatable": 0,
+			"description": "Amazon sends a replacement free of charge: its total is 0.00.",
 		},
 		{
 			"fieldname": "amazon_status_note",

@@ -183,6 +183,15 @@ function show_last_order_sync(frm) {
 }
 
 function follow_order_sync(frm, log_name) {
+	// A run just asked for (or announced over realtime): the form follows it from now on.
+	if (frm.__amazon_sync_log !== log_name) {
+		frm.__amazon_sync_log = log_name;
+		frm.__amazon_sync_status = "Queued";
+	}
+	poll_order_sync(frm, log_name);
+}
+
+function poll_order_sync(frm, log_name) {
 	frappe.db.get_value("Amazon Sync Log", log_name, SYNC_LOG_FIELDS).then(({ message: log }) => {
 		if (!log || !is_showing(frm, log_name)) return;
 		const was_running = ["Queued", "Running"].includes(frm.__amazon_sync_status);
@@ -204,13 +213,13 @@ function is_showing(frm, log_name) {
 	return (
 		cur_frm === frm &&
 		frappe.get_route_str() === `Form/Amazon Account/${frm.doc.name}` &&
-		(!frm.__amazon_sync_log || frm.__amazon_sync_log === log_name)
+		frm.__amazon_sync_log === log_name
 	);
 }
 
 function schedule_poll(frm, log_name) {
 	clearTimeout(frm.__amazon_sync_timer);
-	frm.__amazon_sync_timer = setTimeout(() => follow_order_sync(frm, log_name), SYNC_POLL_MS);
+	frm.__amazon_sync_timer = setTimeout(() => poll_order_sync(frm, log_name), SYNC_POLL_MS);
 }
 
 function sync_counts(log) {
