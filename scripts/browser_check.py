@@ -186,13 +186,13 @@ class Desk:
 		condition = f"cur_frm && cur_frm.doctype === {json.dumps(doctype)} && cur_frm.doc && !cur_frm.doc.__islocal"
 		if name:
 			condition += f" && cur_frm.doc.name === {json.dumps(name)}"
-		return f"return {condition} && $(cur_frm.wrapper).is(':visible') && cur_frm.layout && cur_frm.page"
+		return f"return !!({condition} && $(cur_frm.wrapper).is(':visible') && cur_frm.layout && cur_frm.page)"
 
 	def list_ready(self, doctype: str) -> str:
 		return (
-			f"return cur_list && cur_list.doctype === {json.dumps(doctype)} && cur_list.data !== undefined"
+			f"return !!(cur_list && cur_list.doctype === {json.dumps(doctype)} && cur_list.data !== undefined"
 			" && $(cur_list.page.wrapper).is(':visible') && !cur_list.$result.find('.list-loading').length"
-			" && (cur_list.data.length ? cur_list.$result.find('.list-row').length > 0 : true)"
+			" && (cur_list.data.length ? cur_list.$result.find('.list-row').length > 0 : true))"
 		)
 
 
@@ -200,7 +200,7 @@ class Desk:
 def login(desk: Desk, user: str, password: str) -> None:
 	def step(page: Page) -> None:
 		desk.driver.get(desk.base_url + "/login")
-		desk.until("return document.querySelector('#login_email')", "the login form")
+		desk.until("return !!document.querySelector('#login_email')", "the login form")
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_email").send_keys(user)
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_password").send_keys(password)
 		desk.driver.find_element(By.CSS_SELECTOR, ".btn-login").click()
@@ -215,9 +215,9 @@ def workspace(desk: Desk) -> None:
 	def step(page: Page) -> None:
 		desk.open(
 			"/app/amazon",
-			"return document.querySelector('.workspace-container .ce-block') && "
-			"document.querySelectorAll('.widget.number-widget-box .widget-content .number').length >= 1 && "
-			"document.querySelector('.widget.dashboard-widget-box .chart-container, .widget.dashboard-widget-box .chart-empty-state')",
+			"return $('.widget.number-widget-box').length >= 3 && $('.widget.links-widget-box').length > 0 && "
+			"($('.widget.dashboard-widget-box svg.frappe-chart').length > 0 || "
+			"/No Data|Nothing to show/.test($('.widget.dashboard-widget-box').text()))",
 			"the workspace's cards and chart",
 		)
 		links = desk.text(".links-widget-box")
@@ -241,7 +241,7 @@ def sandbox_account(desk: Desk, account: str, sync: bool, sync_timeout: float) -
 			return
 		# Amazon > Sync Orders: the form shows the run (its log, its counts) and its outcome, realtime or not.
 		desk.js("cur_frm.page.inner_toolbar.find('.inner-group-button[data-label=\"Amazon\"] .dropdown-menu a').filter((i, a) => a.textContent.trim() === 'Sync Orders').click()")
-		desk.until("return document.querySelector('.amazon-order-sync a[href*=\"/app/amazon-sync-log/\"]')", "the run's log link", 30)
+		desk.until("return !!document.querySelector('.amazon-order-sync a[href*=\"/app/amazon-sync-log/\"]')", "the run's log link", 30)
 		deadline = time.monotonic() + sync_timeout
 		status = None
 		while time.monotonic() < deadline:
@@ -269,7 +269,7 @@ def sync_log(desk: Desk, account: str, name: str | None) -> None:
 		if not log:
 			raise CheckFailed("no Amazon Sync Log")
 		desk.open(f"/app/amazon-sync-log/{log}", desk.form_ready("Amazon Sync Log", log), "the sync log")
-		doc = desk.js("return cur_frm.doc")
+		doc = desk.js("return JSON.parse(JSON.stringify(cur_frm.doc))")
 		parts = ["created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged"]
 		total = sum(doc.get(f"{p}_count") or 0 for p in parts)
 		if doc["status"] not in ("Queued", "Running") and total != doc.get("orders_read"):
@@ -299,7 +299,7 @@ def sales_orders(desk: Desk, account: str) -> None:
 			raise CheckFailed("no submitted Amazon Sales Order")
 		name = rows[0]["name"]
 		desk.open(f"/app/sales-order/{quote(name)}", desk.form_ready("Sales Order", name), "the Sales Order")
-		desk.until("return document.querySelector('.timeline-items .timeline-item')", "the timeline", 20)
+		desk.until("return !!document.querySelector('.timeline-items .timeline-item')", "the timeline", 20)
 		timeline = desk.text(".new-timeline")
 		if re.search(r"from 0 to null|to null", timeline):
 			raise CheckFailed("the timeline says a field changed to null")
@@ -364,8 +364,7 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		desk.settle()
 		# Submitting without them: a message names the fields and the form scrolls to them.
 		desk.js("cur_frm.savesubmit()")
-		desk.until("return $('.modal:visible .btn-primary').filter((i, b) => b.textContent.trim() === 'Yes').length", "the submit confirmation", 20)
-		desk.js("$('.modal:visible .btn-primary').filter((i, b) => b.textContent.trim() === 'Yes').click()")
+		confirm_submit(desk)
 		message = desk.until(
 			"return $('.msgprint:visible').text().includes('Tracking Number') && $('.msgprint:visible').text()",
 			"the message naming the missing fields",
@@ -389,8 +388,7 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		tracking.send_keys(f"1ZBROWSER{int(time.time())}")
 		desk.until("return cur_frm.doc.amazon_tracking_number && cur_frm.doc.amazon_carrier_name", "the typed values", 10)
 		desk.js("cur_frm.savesubmit()")
-		desk.until("return $('.modal:visible .btn-primary').filter((i, b) => b.textContent.trim() === 'Yes').length", "the submit confirmation", 20)
-		desk.js("$('.modal:visible .btn-primary').filter((i, b) => b.textContent.trim() === 'Yes').click()")
+		confirm_submit(desk)
 		desk.until("return cur_frm.doc.docstatus === 1", "the Delivery Note to be submitted", 60)
 		desk.settle()
 		desk.js("$('.modal:visible .btn-modal-close').click()")  # e.g. an invoice notice
@@ -403,19 +401,30 @@ def delivery_notes(desk: Desk, account: str) -> None:
 	desk.page("FBM Delivery Note: carrier, tracking, submit", fbm_step)
 
 
+def confirm_submit(desk: Desk) -> None:
+	"""Answer Yes to "Permanently Submit?" once the dialog is fully open (Bootstrap ignores a hide while it fades in)."""
+	desk.until(
+		"return !!$('.modal.show:visible .btn-primary').filter((i, b) => b.textContent.trim() === 'Yes').length",
+		"the submit confirmation",
+		20,
+	)
+	time.sleep(0.6)
+	desk.js("$('.modal.show:visible .btn-primary').filter((i, b) => b.textContent.trim() === 'Yes').click()")
+
+
 def reports(desk: Desk, account: str) -> None:
 	for report, screenshot in REPORTS.items():
 
 		def step(page: Page, report=report, screenshot=screenshot) -> None:
 			desk.open(
 				f"/app/query-report/{quote(report)}",
-				f"return frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
-				"frappe.query_report.$report && $(frappe.query_report.page.wrapper).is(':visible')",
+				f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+				"frappe.query_report.$report && $(frappe.query_report.page.wrapper).is(':visible'))",
 				f"the report {report}",
 			)
 			desk.until(
-				"return frappe.query_report.datatable || frappe.query_report.$message.is(':visible') || "
-				"frappe.query_report.$report.find('.no-result:visible').length",
+				"return !!(frappe.query_report.datatable || frappe.query_report.$message.is(':visible') || "
+				"frappe.query_report.$report.find('.no-result:visible').length)",
 				"the report's result",
 			)
 			desk.settle()

@@ -281,35 +281,41 @@ class OrderSyncRun:
 		return {"orders_read" if key == "orders_read" else f"{key}_count": value for key, value in self.counts.items()}
 
 	def _finish(self, error: str | None) -> None:
-		log = self.log
-		log.reload()
-		log.update(self._count_fields())
-		for order_id, message in self.failures:
-			log.append("failures", {"amazon_order_id": order_id, "error": message})
-		for order_id, outcome, reason in self.noted:
-			log.append("skipped_orders", {"amazon_order_id": order_id, "outcome": outcome, "reason": reason})
-		log.api_calls = json.dumps(
-			{op: asdict(m) for op, m in self.client.metrics.snapshot().items()}, indent=1, sort_keys=True
-		)
 		start, end = self.window
-		log.window_start = to_system(start) if start else None
-		log.window_end = to_system(end) if end else None
-		log.error = error
-		log.finished_at = now_datetime()
-		log.duration = round(time.monotonic() - self._started, 3)
-		log.status = "Failed" if error else ("Partial Success" if self.failures else "Success")
+		values = {
+			**self._count_fields(),
+			"api_calls": json.dumps(
+				{op: asdict(m) for op, m in self.client.metrics.snapshot().items()}, indent=1, sort_keys=True
+			),
+			"window_start": to_system(start) if start else None,
+			"window_end": to_system(end) if end else None,
+			"error": error,
+			"finished_at": now_datetime(),
+			"duration": round(time.monotonic() - self._started, 3),
+			"status": "Failed" if error else ("Partial Success" if self.failures else "Success"),
+		}
 		for attempt in range(3):
 			try:
-				log.save(ignore_permissions=True)
+				self._save_log(values)
 				break
 			except frappe.QueryDeadlockError:
-				# Another worker's run touched the same rows: the deadlock rolled us back; save again.
+				# Another worker's run touched the same rows: the deadlock rolled us back; save again, from a
+				# fresh copy (the failed save left its own timestamp on the one in memory).
 				frappe.db.rollback()
 				if attempt == 2:
 					raise
 				time.sleep(0.2 * (attempt + 1))
 		frappe.db.commit()
 		self._publish_progress(done=True)
+
+	def _save_log(self, values: dict) -> None:
+		log = self.log = frappe.get_doc("Amazon Sync Log", self.log.name)
+		log.update(values)
+		for order_id, message in self.failures:
+			log.append("failures", {"amazon_order_id": order_id, "error": message})
+		for order_id, outcome, reason in self.noted:
+			log.append("skipped_orders", {"amazon_order_id": order_id, "outcome": outcome, "reason": reason})
+		log.save(ignore_permissions=True)
 
 
 def account_settings(account: AmazonAccount) -> AccountSettings:

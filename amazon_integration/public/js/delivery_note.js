@@ -36,20 +36,23 @@ frappe.ui.form.on("Delivery Note", {
 		const missing = amazon_missing_shipment_fields(frm);
 		if (!missing.length) return;
 		frappe.validated = false;
-		frm.scroll_to_field(missing[0]);
 		const labels = missing.map((fieldname) =>
 			fieldname === "amazon_carrier"
 				? __("{0} (or {1})", [__("Carrier"), __("Carrier Name")])
 				: __(frappe.meta.get_label(frm.doctype, fieldname))
 		);
-		frappe.msgprint({
-			title: __("Carrier and Tracking Number Required"),
-			indicator: "orange",
-			message: __("Amazon must be told how order {0} ships: fill in {1} in the Amazon section, then submit again.", [
-				frappe.utils.escape_html(frm.doc.amazon_order_id),
-				labels.map((label) => `<b>${label}</b>`).join(__(" and ")),
-			]),
-		});
+		// The submit confirmation is still closing: take the user to the fields once it has.
+		setTimeout(() => {
+			frm.scroll_to_field(missing[0]);
+			frappe.msgprint({
+				title: __("Carrier and Tracking Number Required"),
+				indicator: "orange",
+				message: __(
+					"Amazon must be told how order {0} ships: fill in {1} in the Amazon section, then submit again.",
+					[frappe.utils.escape_html(frm.doc.amazon_order_id), labels.map((label) => `<b>${label}</b>`).join(__(" and "))]
+				),
+			});
+		}, 500);
 	},
 });
 
