@@ -59,12 +59,13 @@ class Page:
 
 
 class Desk:
-	def __init__(self, base_url: str, out: Path, width: int, height: int, keep_profile: bool = False):
+	def __init__(self, base_url: str, out: Path, width: int, height: int, failures: Path | None = None):
 		self.base_url = base_url.rstrip("/")
 		self.out = out
+		# What a failed page looked like: for the person reading the log, not for the README.
+		self.failures = failures or Path(tempfile.gettempdir()) / "browser-check-failures"
 		self.pages: list[Page] = []
 		self.profile = tempfile.mkdtemp(prefix="browser-check-")
-		self.keep_profile = keep_profile
 		options = webdriver.ChromeOptions()
 		options.binary_location = _which("chromium", "chromium-browser", "google-chrome")
 		for arg in (
@@ -91,8 +92,7 @@ class Desk:
 		try:
 			self.driver.quit()
 		finally:
-			if not self.keep_profile:
-				shutil.rmtree(self.profile, ignore_errors=True)
+			shutil.rmtree(self.profile, ignore_errors=True)
 
 	# -- helpers ---------------------------------------------------------------------------------------------
 	def js(self, script: str, *args):
@@ -131,7 +131,9 @@ class Desk:
 
 	def open(self, path: str, ready: str, what: str) -> None:
 		self.driver.get(self.base_url + path)
-		self.until("return window.frappe && frappe.boot && document.readyState === 'complete'", "the desk to boot")
+		self.until(
+			"return window.frappe && frappe.boot && document.readyState === 'complete'", "the desk to boot"
+		)
 		self.until(ready, what)
 		self.settle()
 
@@ -145,9 +147,10 @@ class Desk:
 		)
 		time.sleep(0.8)
 
-	def shot(self, name: str) -> None:
-		self.out.mkdir(parents=True, exist_ok=True)
-		self.driver.save_screenshot(str(self.out / f"{name}.png"))
+	def shot(self, name: str, folder: Path | None = None) -> None:
+		folder = folder or self.out
+		folder.mkdir(parents=True, exist_ok=True)
+		self.driver.save_screenshot(str(folder / f"{name}.png"))
 
 	def console_errors(self) -> list[str]:
 		errors = []
@@ -167,8 +170,10 @@ class Desk:
 		try:
 			step(page)
 		except (CheckFailed, WebDriverException, JavascriptException) as e:
-			page.errors.append(f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else e!r}")
-			self.shot(f"failed-{_slug(name)}")
+			page.errors.append(
+				f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else e!r}"
+			)
+			self.shot(f"failed-{_slug(name)}", self.failures)
 		try:
 			page.errors += [f"console: {message}" for message in self.console_errors()]
 		except WebDriverException as e:
@@ -183,10 +188,14 @@ class Desk:
 		return " ".join(el.text for el in self.driver.find_elements(By.CSS_SELECTOR, selector))
 
 	def form_ready(self, doctype: str, name: str | None = None) -> str:
-		condition = f"cur_frm && cur_frm.doctype === {json.dumps(doctype)} && cur_frm.doc && !cur_frm.doc.__islocal"
+		condition = (
+			f"cur_frm && cur_frm.doctype === {json.dumps(doctype)} && cur_frm.doc && !cur_frm.doc.__islocal"
+		)
 		if name:
 			condition += f" && cur_frm.doc.name === {json.dumps(name)}"
-		return f"return !!({condition} && $(cur_frm.wrapper).is(':visible') && cur_frm.layout && cur_frm.page)"
+		return (
+			f"return !!({condition} && $(cur_frm.wrapper).is(':visible') && cur_frm.layout && cur_frm.page)"
+		)
 
 	def list_ready(self, doctype: str) -> str:
 		return (
@@ -204,7 +213,10 @@ def login(desk: Desk, user: str, password: str) -> None:
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_email").send_keys(user)
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_password").send_keys(password)
 		desk.driver.find_element(By.CSS_SELECTOR, ".btn-login").click()
-		desk.until("return location.pathname.startsWith('/app') && window.frappe && frappe.boot", "the desk after login")
+		desk.until(
+			"return location.pathname.startsWith('/app') && window.frappe && frappe.boot",
+			"the desk after login",
+		)
 		if desk.js("return frappe.session.user") != user:
 			raise CheckFailed(f"logged in as {desk.js('return frappe.session.user')}, not {user}")
 
@@ -233,15 +245,25 @@ def sandbox_account(desk: Desk, account: str, sync: bool, sync_timeout: float) -
 	log_name: list[str] = []
 
 	def step(page: Page) -> None:
-		desk.open(f"/app/amazon-account/{quote(account)}", desk.form_ready("Amazon Account", account), "the account form")
+		desk.open(
+			f"/app/amazon-account/{quote(account)}",
+			desk.form_ready("Amazon Account", account),
+			"the account form",
+		)
 		if "Sandbox" not in desk.text(".form-message"):
 			raise CheckFailed("the sandbox banner is missing")
 		if not sync:
 			desk.shot("sandbox-account")
 			return
 		# Amazon > Sync Orders: the form shows the run (its log, its counts) and its outcome, realtime or not.
-		desk.js("cur_frm.page.inner_toolbar.find('.inner-group-button[data-label=\"Amazon\"] .dropdown-menu a').filter((i, a) => a.textContent.trim() === 'Sync Orders').click()")
-		desk.until("return !!document.querySelector('.amazon-order-sync a[href*=\"/app/amazon-sync-log/\"]')", "the run's log link", 30)
+		desk.js(
+			"cur_frm.page.inner_toolbar.find('.inner-group-button[data-label=\"Amazon\"] .dropdown-menu a').filter((i, a) => a.textContent.trim() === 'Sync Orders').click()"
+		)
+		desk.until(
+			"return !!document.querySelector('.amazon-order-sync a[href*=\"/app/amazon-sync-log/\"]')",
+			"the run's log link",
+			30,
+		)
 		deadline = time.monotonic() + sync_timeout
 		status = None
 		while time.monotonic() < deadline:
@@ -273,11 +295,15 @@ def sync_log(desk: Desk, account: str, name: str | None) -> None:
 		parts = ["created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged"]
 		total = sum(doc.get(f"{p}_count") or 0 for p in parts)
 		if doc["status"] not in ("Queued", "Running") and total != doc.get("orders_read"):
-			raise CheckFailed(f"the counts add up to {total}, not to the {doc.get('orders_read')} orders read")
+			raise CheckFailed(
+				f"the counts add up to {total}, not to the {doc.get('orders_read')} orders read"
+			)
 		listed = len(doc.get("skipped_orders") or [])
 		if listed < min(doc.get("skipped_count", 0) + doc.get("waiting_count", 0), 500):
 			raise CheckFailed("skipped or waiting orders without their reason")
-		page.notes.append(f"{doc['status']}: read {doc.get('orders_read')}")
+		page.notes.append(f"{doc['status']}: read {doc.get('orders_read')}, {listed} skipped or waiting listed")
+		desk.js("document.querySelector('[data-fieldname=\"counts_section\"]')?.scrollIntoView()")
+		time.sleep(0.5)
 		desk.shot("sync-log")
 
 	desk.page("Amazon Sync Log", step)
@@ -285,16 +311,26 @@ def sync_log(desk: Desk, account: str, name: str | None) -> None:
 
 def sales_orders(desk: Desk, account: str) -> None:
 	def list_step(page: Page) -> None:
-		desk.open(f"/app/sales-order?amazon_account={quote(account)}", desk.list_ready("Sales Order"), "the Sales Order list")
+		desk.open(
+			f"/app/sales-order?amazon_account={quote(account)}",
+			desk.list_ready("Sales Order"),
+			"the Sales Order list",
+		)
 		check_pills_fit(desk, page)
-		symbols = set(desk.js("return cur_list.data.map((d) => frappe.boot.docs.find((c) => c.doctype === ':Currency' && c.name === d.currency)?.symbol || d.currency)"))
+		symbols = set(
+			desk.js(
+				"return cur_list.data.map((d) => frappe.boot.docs.find((c) => c.doctype === ':Currency' && c.name === d.currency)?.symbol || d.currency)"
+			)
+		)
 		currencies = set(desk.js("return cur_list.data.map((d) => d.currency)"))
 		if len(symbols) < len(currencies):
 			raise CheckFailed(f"currencies {sorted(currencies)} show with the symbols {sorted(symbols)}")
 		desk.shot("sales-order-list")
 
 	def form_step(page: Page) -> None:
-		rows = desk.get_list("Sales Order", {"amazon_account": account, "docstatus": 1}, order_by="creation asc")
+		rows = desk.get_list(
+			"Sales Order", {"amazon_account": account, "docstatus": 1}, order_by="creation asc"
+		)
 		if not rows:
 			raise CheckFailed("no submitted Amazon Sales Order")
 		name = rows[0]["name"]
@@ -339,7 +375,11 @@ def check_pills_fit(desk: Desk, page: Page) -> None:
 
 def delivery_notes(desk: Desk, account: str) -> None:
 	def list_step(page: Page) -> None:
-		desk.open(f"/app/delivery-note?amazon_account={quote(account)}", desk.list_ready("Delivery Note"), "the Delivery Note list")
+		desk.open(
+			f"/app/delivery-note?amazon_account={quote(account)}",
+			desk.list_ready("Delivery Note"),
+			"the Delivery Note list",
+		)
 		check_pills_fit(desk, page)
 		desk.shot("delivery-note-list")
 
@@ -352,7 +392,9 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		if not rows:
 			raise CheckFailed("no draft FBM Delivery Note to ship")
 		name = rows[0]["name"]
-		desk.open(f"/app/delivery-note/{quote(name)}", desk.form_ready("Delivery Note", name), "the Delivery Note")
+		desk.open(
+			f"/app/delivery-note/{quote(name)}", desk.form_ready("Delivery Note", name), "the Delivery Note"
+		)
 		# The Amazon fields are on the Details tab, open, where the shipper works.
 		visible = desk.js(
 			"return ['amazon_carrier', 'amazon_carrier_name', 'amazon_tracking_number'].every((f) => "
@@ -360,7 +402,9 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		)
 		if not visible:
 			raise CheckFailed("the carrier and tracking fields are not visible on the open Delivery Note")
-		desk.js("cur_frm.set_value({amazon_carrier: null, amazon_carrier_name: null, amazon_tracking_number: null})")
+		desk.js(
+			"cur_frm.set_value({amazon_carrier: null, amazon_carrier_name: null, amazon_tracking_number: null})"
+		)
 		desk.settle()
 		# Submitting without them: a message names the fields and the form scrolls to them.
 		desk.js("cur_frm.savesubmit()")
@@ -386,7 +430,11 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		carrier.send_keys("UPS")
 		tracking = desk.driver.find_element(By.CSS_SELECTOR, "input[data-fieldname='amazon_tracking_number']")
 		tracking.send_keys(f"1ZBROWSER{int(time.time())}")
-		desk.until("return cur_frm.doc.amazon_tracking_number && cur_frm.doc.amazon_carrier_name", "the typed values", 10)
+		desk.until(
+			"return cur_frm.doc.amazon_tracking_number && cur_frm.doc.amazon_carrier_name",
+			"the typed values",
+			10,
+		)
 		desk.js("cur_frm.savesubmit()")
 		confirm_submit(desk)
 		desk.until("return cur_frm.doc.docstatus === 1", "the Delivery Note to be submitted", 60)
@@ -417,7 +465,7 @@ def reports(desk: Desk, account: str) -> None:
 
 		def step(page: Page, report=report, screenshot=screenshot) -> None:
 			desk.open(
-				f"/app/query-report/{quote(report)}",
+				f"/app/query-report/{quote(report)}?amazon_account={quote(account)}",
 				f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
 				"frappe.query_report.$report && $(frappe.query_report.page.wrapper).is(':visible'))",
 				f"the report {report}",
@@ -437,7 +485,11 @@ def reports(desk: Desk, account: str) -> None:
 
 def settlements(desk: Desk, account: str) -> None:
 	def list_step(page: Page) -> None:
-		desk.open(f"/app/amazon-settlement?amazon_account={quote(account)}", desk.list_ready("Amazon Settlement"), "the settlement list")
+		desk.open(
+			f"/app/amazon-settlement?amazon_account={quote(account)}",
+			desk.list_ready("Amazon Settlement"),
+			"the settlement list",
+		)
 		count = desk.js("return cur_list.data.length")
 		if not count:
 			raise CheckFailed("the sandbox's settlement list is empty")
@@ -445,11 +497,17 @@ def settlements(desk: Desk, account: str) -> None:
 		desk.shot("settlements")
 
 	def form_step(page: Page) -> None:
-		rows = desk.get_list("Amazon Settlement", {"amazon_account": account}, order_by="docstatus desc, creation asc")
+		rows = desk.get_list(
+			"Amazon Settlement", {"amazon_account": account}, order_by="docstatus desc, creation asc"
+		)
 		if not rows:
 			raise CheckFailed("no Amazon Settlement")
 		name = rows[0]["name"]
-		desk.open(f"/app/amazon-settlement/{quote(name)}", desk.form_ready("Amazon Settlement", name), "the settlement")
+		desk.open(
+			f"/app/amazon-settlement/{quote(name)}",
+			desk.form_ready("Amazon Settlement", name),
+			"the settlement",
+		)
 		desk.shot("settlement")
 
 	desk.page("Amazon Settlements (list)", list_step)
@@ -459,13 +517,25 @@ def settlements(desk: Desk, account: str) -> None:
 # -- main -------------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-	parser.add_argument("url", nargs="?", default=os.environ.get("BROWSER_CHECK_URL"), help="the site's base URL, e.g. http://localhost:8000")
+	parser.add_argument(
+		"url",
+		nargs="?",
+		default=os.environ.get("BROWSER_CHECK_URL"),
+		help="the site's base URL, e.g. http://localhost:8000",
+	)
 	parser.add_argument("--user", default=os.environ.get("BROWSER_CHECK_USER", "Administrator"))
 	parser.add_argument("--password", default=os.environ.get("BROWSER_CHECK_PASSWORD", "admin"))
 	parser.add_argument("--account", default="Sandbox", help="the sandbox Amazon Account")
-	parser.add_argument("--screenshots", default=str(ROOT / "docs" / "screenshots"), help="where the screenshots go")
+	parser.add_argument(
+		"--screenshots", default=str(ROOT / "docs" / "screenshots"), help="where the screenshots go"
+	)
+	parser.add_argument(
+		"--failures", help="where screenshots of failed pages go (default: a temporary folder)"
+	)
 	parser.add_argument("--no-sync", action="store_true", help="do not run Amazon > Sync Orders")
-	parser.add_argument("--sync-timeout", type=float, default=180, help="seconds to wait for the sync to finish")
+	parser.add_argument(
+		"--sync-timeout", type=float, default=180, help="seconds to wait for the sync to finish"
+	)
 	parser.add_argument("--width", type=int, default=1440)
 	parser.add_argument("--height", type=int, default=900)
 	args = parser.parse_args(argv)
@@ -473,7 +543,13 @@ def main(argv: list[str] | None = None) -> int:
 		parser.error("give the site's base URL (or set BROWSER_CHECK_URL)")
 
 	try:
-		desk = Desk(args.url, Path(args.screenshots), args.width, args.height)
+		desk = Desk(
+			args.url,
+			Path(args.screenshots),
+			args.width,
+			args.height,
+			Path(args.failures) if args.failures else None,
+		)
 	except WebDriverException as e:
 		print(f"browser check: cannot start Chromium: {e.msg or e}", file=sys.stderr)
 		print("browser check: 0 pages, 1 error")
@@ -496,7 +572,9 @@ def main(argv: list[str] | None = None) -> int:
 	print(
 		f"browser check: {len(desk.pages)} pages, {errors} errors"
 		+ (f" on {failed} pages" if failed else "")
-		+ f" ({time.monotonic() - started:.0f}s; screenshots in {args.screenshots})"
+		+ f" ({time.monotonic() - started:.0f}s; screenshots in {args.screenshots}"
+		+ (f", failed pages in {desk.failures}" if failed else "")
+		+ ")"
 	)
 	return 1 if errors else 0
 
