@@ -256,13 +256,40 @@ def sandbox_account(desk: Desk, account: str, sync: bool, sync_timeout: float) -
 			desk.shot("sandbox-account")
 			return
 		# Amazon > Sync Orders: the form shows the run (its log, its counts) and its outcome, realtime or not.
-		desk.js(
-			"cur_frm.page.inner_toolbar.find('.inner-group-button[data-label=\"Amazon\"] .dropdown-menu a').filter((i, a) => a.textContent.trim() === 'Sync Orders').click()"
+		try:  # the form shows the account's last run, if it has one
+			desk.until("return !!$('.amazon-order-sync').length", "the last run", 10)
+		except CheckFailed:
+			pass
+		before = desk.js("return cur_frm.__amazon_sync_log || null")
+		desk.driver.find_element(By.CSS_SELECTOR, ".inner-group-button[data-label='Amazon'] > button").click()
+		desk.until(
+			"return $('.inner-group-button[data-label=\"Amazon\"] .dropdown-menu:visible').length > 0",
+			"the Amazon menu",
+			10,
+		)
+		item = [
+			a
+			for a in desk.driver.find_elements(
+				By.CSS_SELECTOR, ".inner-group-button[data-label='Amazon'] .dropdown-item"
+			)
+			if a.text.strip() == "Sync Orders"
+		]
+		if not item:
+			raise CheckFailed("no Sync Orders in the Amazon menu")
+		item[0].click()
+		# The answer (a new run, or the one already under way), then the form following that run.
+		desk.until(
+			"return /Order sync started|already under way/.test($('#alert-container').text())",
+			"the answer to Sync Orders",
+			30,
 		)
 		desk.until(
-			"return !!document.querySelector('.amazon-order-sync a[href*=\"/app/amazon-sync-log/\"]')",
-			"the run's log link",
+			"const log = cur_frm.__amazon_sync_log; return !!log && "
+			"(log !== arguments[0] || ['Queued', 'Running'].includes(cur_frm.__amazon_sync_status)) && "
+			"($('.amazon-order-sync a').attr('href') || '').endsWith('/' + encodeURIComponent(log))",
+			"the run and its log link on the form",
 			30,
+			before,
 		)
 		deadline = time.monotonic() + sync_timeout
 		status = None
@@ -301,7 +328,9 @@ def sync_log(desk: Desk, account: str, name: str | None) -> None:
 		listed = len(doc.get("skipped_orders") or [])
 		if listed < min(doc.get("skipped_count", 0) + doc.get("waiting_count", 0), 500):
 			raise CheckFailed("skipped or waiting orders without their reason")
-		page.notes.append(f"{doc['status']}: read {doc.get('orders_read')}, {listed} skipped or waiting listed")
+		page.notes.append(
+			f"{doc['status']}: read {doc.get('orders_read')}, {listed} skipped or waiting listed"
+		)
 		desk.js("document.querySelector('[data-fieldname=\"counts_section\"]')?.scrollIntoView()")
 		time.sleep(0.5)
 		desk.shot("sync-log")
