@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
 	)
 	parser.add_argument("--no-sync", action="store_true", help="do not run Amazon > Sync Orders")
 	parser.add_argument(
-		"--sync-timeout", type=float, default=180, help="seconds to wait for the sync to finish"
+		"--sync-timeout", type=float, default=120, help="seconds to wait for the sync to finish"
 	)
 	parser.add_argument("--width", type=int, default=1440)
 	parser.add_argument("--height", type=int, default=900)
