@@ -9,16 +9,17 @@
 		"amazon_fulfillment_channel",
 		"amazon_replaced_order_id",
 	];
-	// Amazon sends a replacement free of charge: say so where its 0.00 shows.
+	// Amazon sends a replacement free of charge: where its 0.00 would show, say so (the tooltip names the order).
 	settings.formatters = settings.formatters || {};
 	const grand_total = settings.formatters.grand_total;
 	settings.formatters.grand_total = function (value, df, doc) {
 		const amount = grand_total ? grand_total(value, df, doc) : format_currency(value, doc.currency);
-		if (!doc.amazon_replaced_order_id) return amount;
-		const why = __("Replacement for Amazon order {0}: Amazon sends it free of charge.", [doc.amazon_replaced_order_id]);
-		return `<span class="ellipsis" title="${frappe.utils.escape_html(why)}"><span class="text-muted">${__(
-			"Replacement"
-		)}</span> ${amount}</span>`;
+		if (!doc.amazon_replaced_order_id || flt(value)) return amount;
+		const why = __("{0}: replacement for Amazon order {1}, sent free of charge.", [
+			format_currency(value, doc.currency),
+			doc.amazon_replaced_order_id,
+		]);
+		return `<span class="ellipsis text-muted" title="${frappe.utils.escape_html(why)}">${__("Replacement")}</span>`;
 	};
 	settings.get_indicator = function (doc) {
 		let indicator = erpnext_indicator ? erpnext_indicator(doc) : undefined;
