@@ -44,7 +44,7 @@ REPORTS = {
 	"Amazon Sync Health": "sync-health",
 	"Amazon Settlement Reconciliation": "settlement-reconciliation",
 }
-PAGE_TIMEOUT = 60
+PAGE_TIMEOUT = 90  # seconds: a loaded machine may take long to serve a cold desk
 
 
 class CheckFailed(AssertionError):
@@ -132,7 +132,8 @@ class Desk:
 	def open(self, path: str, ready: str, what: str) -> None:
 		self.driver.get(self.base_url + path)
 		self.until(
-			"return window.frappe && frappe.boot && document.readyState === 'complete'", "the desk to boot"
+			"return !!(window.frappe && frappe.boot && document.readyState === 'complete')",
+			"the desk to boot",
 		)
 		self.until(ready, what)
 		self.settle()
