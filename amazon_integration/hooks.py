@@ -72,3 +72,6 @@ doc_events = {
 		"on_update_after_submit": "amazon_integration.overrides.stock.on_sales_order_change",
 	},
 }
+
+# List status pills that say the Amazon channel or status fit their column.
+app_include_css = ["/assets/amazon_integration/css/amazon_integration.css"]

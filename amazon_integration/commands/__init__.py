@@ -177,14 +177,39 @@ def _echo_sandbox(box) -> None:
 		click.echo("Everything was in place already; nothing created.")
 	for note in setup.notes:
 		click.echo(f"Note: {note}")
+	held = box.simulator_orders
+	if held:
+		# What the sync read, against what the simulator holds: pending orders are not asked for.
+		click.echo(
+			f"The simulator holds {held.total} orders; {held.pending} of them pending on Amazon (no prices yet): "
+			"the sync reads those once Amazon releases them."
+		)
 	if box.sync_log:
 		_echo_log(box.sync_log)
 	click.echo(
 		f"Sales Orders: {summary.sales_orders} ({summary.fba_orders} FBA, {summary.fbm_orders} FBM), "
-		f"customers: {summary.customers}\n"
-		f"Delivery Notes: {summary.shipped_deliveries} shipped, {summary.fbm_drafts} drafts to ship (FBM); "
-		f"stock moves: {summary.stock_moves}; Sales Invoices: {summary.invoices}"
+		f"customers: {summary.customers}"
+		+ (
+			f"; {summary.replacements} of them Amazon's free replacements (total 0.00)"
+			if summary.replacements
+			else ""
+		)
 	)
+	click.echo(
+		f"Delivery Notes: {summary.shipped_deliveries} shipped ({summary.shipped_fba} FBA shipped by Amazon, "
+		f"{summary.shipped_deliveries - summary.shipped_fba} FBM), "
+		f"{summary.fbm_drafts} FBM drafts to ship; their stock moves: {summary.stock_moves} stock ledger entries "
+		f"(one per item row), {summary.units_shipped} units"
+	)
+	click.echo(f"Sales Invoices: {summary.invoices} (one per shipped Delivery Note)")
+	if box.settlement_error:
+		click.echo(f"Settlements: not imported: {box.settlement_error}")
+	else:
+		click.echo(
+			f"Settlements: {len(box.imported_settlements)} imported now, {summary.settlements} in all"
+			+ (f" ({', '.join(summary.settlement_currencies)})" if summary.settlement_currencies else "")
+			+ ": drafts; submit one to book it"
+		)
 	click.echo("Where to look:")
 	for label, url in summary.links.items():
 		click.echo(f"  {label}: {url}")
@@ -196,11 +221,16 @@ def _echo_log(log_name: str) -> bool:
 
 	log = frappe.get_doc("Amazon Sync Log", log_name)
 	click.echo(
-		f"{log.amazon_account}: {log.status} in {log.duration:.1f}s: read {log.orders_read}, "
-		f"created {log.created_count}, cancelled {log.cancelled_count}, unchanged {log.unchanged_count}, "
-		f"waiting {log.waiting_count}, skipped {log.skipped_count}, failed {log.failed_count}, "
-		f"needs attention {log.flagged_count} (log {log.name})"
+		f"{log.amazon_account}: {log.status} in {log.duration:.1f}s: read {log.orders_read} = "
+		f"created {log.created_count} + updated {log.updated_count} + cancelled {log.cancelled_count} + "
+		f"unchanged {log.unchanged_count} + waiting {log.waiting_count} + skipped {log.skipped_count} + "
+		f"failed {log.failed_count} + needs attention {log.flagged_count} (log {log.name})"
 	)
+	reasons: dict[tuple[str, str], int] = {}
+	for row in log.skipped_orders:
+		reasons[(row.outcome, row.reason)] = reasons.get((row.outcome, row.reason), 0) + 1
+	for (outcome, reason), count in reasons.items():
+		click.echo(f"  {outcome.lower()}: {count}, {reason}")
 	for row in log.failures:
 		click.echo(f"  {row.amazon_order_id}: {row.error}")
 	if log.error:

@@ -22,11 +22,13 @@ from amazon_integration.sync.orders import cumulative_share
 
 def make_invoice(dn: Document) -> Document:
 	"""A submitted Sales Invoice for what a Delivery Note shipped."""
+	from amazon_integration.erpnext.sales_orders import submit_as_saved
+
 	si = make_sales_invoice(dn.name)
 	si.debit_to = receivable_account(si.company, si.currency) or si.debit_to
 	si.flags.ignore_permissions = True
 	si.insert()
-	si.submit()
+	submit_as_saved(si)
 	return si
 
 

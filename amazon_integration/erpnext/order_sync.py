@@ -61,15 +61,30 @@ FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated i
 LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
 # Failed orders re-read per run, least recently tried first: getOrder's burst, so a run never waits on it.
 RETRIES_PER_RUN = 30
-PROGRESS_EVERY = 10  # orders between two progress messages to the desk
+PROGRESS_SECONDS = 2  # at most this often the run's counts are saved on its log and sent to the desk
+# Orders listed with their reason on a run's log (skipped or waiting); the counts always count them all.
+MAX_NOTED_ORDERS = 500
 
 
-def sync_account_orders(account: str) -> str | None:
-	"""Background job: sync the account's orders updated since Last Order Sync. Returns the log's name."""
+def sync_account_orders(account: str, log: str | None = None) -> str | None:
+	"""Background job: sync the account's orders updated since Last Order Sync. Returns the log's name.
+
+	`log` is the Queued Amazon Sync Log the desk made when the user asked for the run (the desk follows it)."""
 	acc = frappe.get_doc("Amazon Account", account)
 	if not acc.enabled:
+		if log:
+			frappe.db.set_value(
+				"Amazon Sync Log",
+				log,
+				{"status": "Failed", "error": _("The Amazon Account is disabled."), "finished_at": now_datetime()},
+			)
+			frappe.db.commit()
 		return None
-	run = OrderSyncRun(acc, "Order Sync")
+	# A run the desk asked for while this job was already queued by the scheduler is this run.
+	log = log or frappe.db.get_value(
+		"Amazon Sync Log", {"amazon_account": account, "operation": "Order Sync", "status": "Queued"}, "name"
+	)
+	run = OrderSyncRun(acc, "Order Sync", log)
 	with run:
 		start = (
 			from_system(acc.last_order_sync)
@@ -107,7 +122,7 @@ def recover_order(account: str, amazon_order_id: str) -> str:
 class OrderSyncRun:
 	"""One run over one account: processes orders, keeps the counts and writes the Amazon Sync Log."""
 
-	def __init__(self, account: AmazonAccount, operation: str):
+	def __init__(self, account: AmazonAccount, operation: str, log: str | None = None):
 		self.account = account
 		self.marketplace_ids = {row.marketplace for row in account.marketplaces}
 		self.settings = account_settings(account)
@@ -116,19 +131,22 @@ class OrderSyncRun:
 			("orders_read", "created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged"), 0
 		)
 		self.failures: list[tuple[str, str]] = []
+		self.noted: list[tuple[str, str, str]] = []  # (order id, Skipped | Waiting, reason)
 		self._started = time.monotonic()
+		self._last_progress = self._started
 		self._current: Order | None = None
 		self.window: tuple[datetime | None, datetime | None] = (None, None)
-		self.log = frappe.get_doc(
-			{
-				"doctype": "Amazon Sync Log",
-				"amazon_account": account.name,
-				"operation": operation,
-				"status": "Running",
-				"started_at": now_datetime(),
-			}
-		)
-		self.log.insert(ignore_permissions=True)
+		values = {"status": "Running", "started_at": now_datetime()}
+		if log and frappe.db.get_value("Amazon Sync Log", log, "status") == "Queued":
+			# The log the desk made when the user asked: the user follows it.
+			self.log = frappe.get_doc("Amazon Sync Log", log)
+			self.log.update(values)
+			self.log.save(ignore_permissions=True)
+		else:
+			self.log = frappe.get_doc(
+				{"doctype": "Amazon Sync Log", "amazon_account": account.name, "operation": operation, **values}
+			)
+			self.log.insert(ignore_permissions=True)
 		frappe.db.commit()
 
 	def __enter__(self) -> OrderSyncRun:
@@ -154,6 +172,7 @@ class OrderSyncRun:
 		self._current = order
 		self.counts["orders_read"] += 1
 		decision = decide(order, self.marketplace_ids)
+		reason = decision.reason
 		if decision.action in (Action.WAIT, Action.SKIP):
 			# Nothing to retry: it comes back by itself when Amazon updates it, or never should.
 			outcome = "waiting" if decision.action is Action.WAIT else "skipped"
@@ -161,6 +180,10 @@ class OrderSyncRun:
 			frappe.db.commit()
 		else:
 			outcome = self._apply_in_isolation(order, decision.action)
+			if outcome == "skipped" and decision.action is Action.CANCEL:
+				reason = "cancelled on Amazon before it was ever imported"
+		if outcome in ("skipped", "waiting") and len(self.noted) < MAX_NOTED_ORDERS:
+			self.noted.append((order.order_id, "Skipped" if outcome == "skipped" else "Waiting", reason))
 		self.counts[outcome] += 1
 		self._current = None
 		self._publish_progress()
@@ -173,6 +196,9 @@ class OrderSyncRun:
 			try:
 				order = self.client.get_order(order_id, INCLUDED_DATA)
 			except NotFoundError:
+				# Counted like any order of the run, so that the counts add up to what was read.
+				self.counts["orders_read"] += 1
+				self.counts["failed"] += 1
 				self._failed(order_id, _("Amazon does not know this order id."))
 				continue
 			self.process(order)
@@ -238,44 +264,59 @@ class OrderSyncRun:
 		frappe.db.commit()
 
 	def _publish_progress(self, done: bool = False) -> None:
-		"""Tell the desk user who started the run how far it got; every few orders, so it stays cheap."""
-		if not done and self.counts["orders_read"] % PROGRESS_EVERY:
-			return
+		"""Save the counts so far on the log (the desk polls it) and tell the user who started the run over
+		realtime when there is one; every few seconds, so it stays cheap."""
+		if not done:
+			if time.monotonic() - self._last_progress < PROGRESS_SECONDS:
+				return
+			self._last_progress = time.monotonic()
+			frappe.db.set_value("Amazon Sync Log", self.log.name, self._count_fields(), update_modified=False)
+			frappe.db.commit()
 		frappe.publish_realtime(
 			"amazon_sync_progress",
 			{"account": self.account.name, "log": self.log.name, "done": done, "status": self.log.status, **self.counts},
 			user=frappe.session.user,
 		)
 
+	def _count_fields(self) -> dict[str, int]:
+		return {"orders_read" if key == "orders_read" else f"{key}_count": value for key, value in self.counts.items()}
+
 	def _finish(self, error: str | None) -> None:
-		log = self.log
-		log.reload()
-		for key, value in self.counts.items():
-			log.set("orders_read" if key == "orders_read" else f"{key}_count", value)
-		for order_id, message in self.failures:
-			log.append("failures", {"amazon_order_id": order_id, "error": message})
-		log.api_calls = json.dumps(
-			{op: asdict(m) for op, m in self.client.metrics.snapshot().items()}, indent=1, sort_keys=True
-		)
 		start, end = self.window
-		log.window_start = to_system(start) if start else None
-		log.window_end = to_system(end) if end else None
-		log.error = error
-		log.finished_at = now_datetime()
-		log.duration = round(time.monotonic() - self._started, 3)
-		log.status = "Failed" if error else ("Partial Success" if self.failures else "Success")
+		values = {
+			**self._count_fields(),
+			"api_calls": json.dumps(
+				{op: asdict(m) for op, m in self.client.metrics.snapshot().items()}, indent=1, sort_keys=True
+			),
+			"window_start": to_system(start) if start else None,
+			"window_end": to_system(end) if end else None,
+			"error": error,
+			"finished_at": now_datetime(),
+			"duration": round(time.monotonic() - self._started, 3),
+			"status": "Failed" if error else ("Partial Success" if self.failures else "Success"),
+		}
 		for attempt in range(3):
 			try:
-				log.save(ignore_permissions=True)
+				self._save_log(values)
 				break
 			except frappe.QueryDeadlockError:
-				# Another worker's run touched the same rows: the deadlock rolled us back; save again.
+				# Another worker's run touched the same rows: the deadlock rolled us back; save again, from a
+				# fresh copy (the failed save left its own timestamp on the one in memory).
 				frappe.db.rollback()
 				if attempt == 2:
 					raise
 				time.sleep(0.2 * (attempt + 1))
 		frappe.db.commit()
 		self._publish_progress(done=True)
+
+	def _save_log(self, values: dict) -> None:
+		log = self.log = frappe.get_doc("Amazon Sync Log", self.log.name)
+		log.update(values)
+		for order_id, message in self.failures:
+			log.append("failures", {"amazon_order_id": order_id, "error": message})
+		for order_id, outcome, reason in self.noted:
+			log.append("skipped_orders", {"amazon_order_id": order_id, "outcome": outcome, "reason": reason})
+		log.save(ignore_permissions=True)
 
 
 def account_settings(account: AmazonAccount) -> AccountSettings:

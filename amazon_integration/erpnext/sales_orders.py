@@ -80,7 +80,7 @@ def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document
 		raise MappingError(
 			f"ERPNext computed a grand total of {erpnext_total} for Amazon's {plan.grand_total} {plan.currency}"
 		)
-	so.submit()
+	submit_as_saved(so)
 	return so
 
 
@@ -131,6 +131,17 @@ def _insert_sales_order(plan: SalesOrderPlan, header: dict, account: AmazonAccou
 	return so
 
 
+def submit_as_saved(doc: Document) -> None:
+	"""Submit a document just inserted, as the database holds it.
+
+	ERPNext leaves some fields None in memory where the database stores 0 (Advance Paid, the company-currency
+	Rounding Adjustment, ...): submitting the in-memory copy would put "changed ... from 0 to null" in the
+	document's timeline."""
+	doc.reload()
+	doc.flags.ignore_permissions = True
+	doc.submit()
+
+
 def make_fbm_delivery(so: Document) -> Document:
 	"""The draft Delivery Note (the picking) of a merchant-fulfilled order, ready for full or partial shipment."""
 	dn = make_delivery_note(so.name)
@@ -144,7 +155,7 @@ def make_fba_delivery(so: Document) -> Document:
 	dn = make_delivery_note(so.name)
 	dn.flags.ignore_permissions = True
 	dn.insert()
-	dn.submit()
+	submit_as_saved(dn)
 	return dn
 
 

@@ -61,12 +61,25 @@ class SandboxSummary:
 	sales_orders: int
 	fba_orders: int
 	fbm_orders: int
+	replacements: int  # Amazon's free replacements: Sales Orders at 0.00
 	customers: int
 	shipped_deliveries: int  # submitted: FBA shipments and FBM orders shipped; their stock has moved
+	shipped_fba: int  # of which Amazon shipped from its warehouse
 	fbm_drafts: int  # draft Delivery Notes waiting to be shipped
-	stock_moves: int  # stock ledger entries of the account's Delivery Notes
+	stock_moves: int  # stock ledger entries of the account's Delivery Notes: one per item row shipped
+	units_shipped: int
 	invoices: int
+	settlements: int  # Amazon Settlements of the account
+	settlement_currencies: tuple[str, ...]
 	links: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SimulatorOrders:
+	"""What the simulator held when the sandbox synced: the sync log's counts read against it."""
+
+	total: int
+	pending: int  # no prices yet: the sync does not ask for them until Amazon releases them
 
 
 @dataclass
@@ -75,6 +88,9 @@ class Sandbox:
 	setup: SandboxSetup
 	sync_log: str | None
 	summary: SandboxSummary
+	simulator_orders: SimulatorOrders | None = None
+	imported_settlements: list[str] = field(default_factory=list)
+	settlement_error: str | None = None
 
 
 def is_sandbox_endpoint(url: str | None) -> bool:
@@ -113,12 +129,35 @@ def open_sandbox(
 	).start()
 	try:
 		setup = setup_sandbox(sim.url, company=company, account_name=account_name, seller_id=seller_id)
+		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
+		settlements, settlement_error = _import_settlements(setup.account)
 	except BaseException:
 		frappe.db.rollback()
 		sim.stop()
 		raise
-	return Sandbox(sim, setup, log, summarize(setup.account))
+	return Sandbox(
+		sim,
+		setup,
+		log,
+		summarize(setup.account),
+		SimulatorOrders(total=len(held), pending=sum(1 for o in held if o["status"] == "PENDING")),
+		settlements,
+		settlement_error,
+	)
+
+
+def _import_settlements(account: str) -> tuple[list[str], str | None]:
+	"""The simulator's closed settlements, as draft Amazon Settlements (the account's daily job imports the next
+	ones). A failure here leaves the orders synced and says why."""
+	from amazon_integration.amazon.errors import AmazonError
+	from amazon_integration.erpnext.settlements import import_account_settlements
+
+	try:
+		return import_account_settlements(account), None
+	except AmazonError as e:
+		frappe.db.rollback()
+		return [], str(e)
 
 
 def setup_sandbox(
@@ -552,21 +591,25 @@ def summarize(account: str) -> SandboxSummary:
 	orders = frappe.get_all(
 		"Sales Order",
 		filters={"amazon_account": account, "docstatus": ("!=", 2)},
-		fields=["name", "customer", "amazon_order_id", "amazon_fulfillment_channel"],
+		fields=["name", "customer", "amazon_order_id", "amazon_fulfillment_channel", "amazon_replaced_order_id"],
 	)
 	delivery_notes = frappe.get_all(
 		"Delivery Note",
 		filters={"amazon_account": account, "docstatus": ("!=", 2)},
-		fields=["name", "docstatus"],
+		fields=["name", "docstatus", "amazon_fulfillment_channel"],
 	)
 	submitted = [dn.name for dn in delivery_notes if dn.docstatus == 1]
-	stock_moves = (
-		frappe.db.count(
+	moves = (
+		frappe.get_all(
 			"Stock Ledger Entry",
-			{"voucher_type": "Delivery Note", "voucher_no": ("in", submitted), "is_cancelled": 0},
-		)
+			filters={"voucher_type": "Delivery Note", "voucher_no": ("in", submitted), "is_cancelled": 0},
+			fields=["count(name) as entries", "sum(actual_qty) as qty"],
+		)[0]
 		if submitted
-		else 0
+		else frappe._dict(entries=0, qty=0)
+	)
+	settlement_currencies = frappe.get_all(
+		"Amazon Settlement", filters={"amazon_account": account, "docstatus": ("!=", 2)}, pluck="currency"
 	)
 	order_ids = [o.amazon_order_id for o in orders]
 	invoices = (
@@ -580,16 +623,22 @@ def summarize(account: str) -> SandboxSummary:
 		sales_orders=len(orders),
 		fba_orders=sum(1 for o in orders if o.amazon_fulfillment_channel == "FBA"),
 		fbm_orders=sum(1 for o in orders if o.amazon_fulfillment_channel == "FBM"),
+		replacements=sum(1 for o in orders if o.amazon_replaced_order_id),
 		customers=len({o.customer for o in orders}),
 		shipped_deliveries=len(submitted),
+		shipped_fba=sum(1 for dn in delivery_notes if dn.docstatus == 1 and dn.amazon_fulfillment_channel == "FBA"),
 		fbm_drafts=sum(1 for dn in delivery_notes if dn.docstatus == 0),
-		stock_moves=stock_moves,
+		stock_moves=int(moves.entries or 0),
+		units_shipped=int(-flt(moves.qty)),
 		invoices=invoices,
+		settlements=len(settlement_currencies),
+		settlement_currencies=tuple(sorted(set(settlement_currencies))),
 		links={
 			_("Workspace"): get_url("/app/amazon"),
 			_("Amazon Account"): get_url(f"/app/amazon-account/{quoted}"),
 			_("Sales Orders"): get_url(f"/app/sales-order?amazon_account={quoted}"),
 			_("Delivery Notes"): get_url(f"/app/delivery-note?amazon_account={quoted}"),
 			_("Sync Logs"): get_url(f"/app/amazon-sync-log?amazon_account={quoted}"),
+			_("Settlements"): get_url(f"/app/amazon-settlement?amazon_account={quoted}"),
 		},
 	)

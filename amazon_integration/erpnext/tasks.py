@@ -24,7 +24,8 @@ def dispatch_order_sync() -> None:
 		enqueue_order_sync(account.name)
 
 
-def enqueue_order_sync(account: str) -> None:
+def enqueue_order_sync(account: str, log: str | None = None) -> None:
+	"""`log`: a Queued Amazon Sync Log the job runs under (the desk user follows it)."""
 	# job_id + deduplicate: never two sync jobs of one account at once.
 	frappe.enqueue(
 		"amazon_integration.erpnext.order_sync.sync_account_orders",
@@ -34,7 +35,14 @@ def enqueue_order_sync(account: str) -> None:
 		deduplicate=True,
 		enqueue_after_commit=True,
 		account=account,
+		log=log,
 	)
+
+
+def order_sync_queued(account: str) -> bool:
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	return is_job_enqueued(order_sync_job_id(account))
 
 
 def order_sync_job_id(account: str) -> str:

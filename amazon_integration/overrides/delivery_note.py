@@ -56,16 +56,17 @@ def before_submit(doc, method=None) -> None:
 	missing = [
 		label
 		for label, present in (
-			(_("a carrier (Carrier or Carrier Name)"), doc.amazon_carrier or doc.amazon_carrier_name),
-			(_("a tracking number"), (doc.amazon_tracking_number or "").strip()),
+			(_("{0} (or {1})").format(_("Carrier"), _("Carrier Name")), doc.amazon_carrier or doc.amazon_carrier_name),
+			(_("Tracking Number"), (doc.amazon_tracking_number or "").strip()),
 		)
 		if not present
 	]
 	if missing:
 		frappe.throw(
-			_("Amazon must be told how order {0} ships: enter {1} in the Amazon section.").format(
-				frappe.bold(doc.amazon_order_id), _(" and ").join(missing)
-			),
+			_(
+				"Amazon must be told how order {0} ships: fill in {1} in the Amazon section at the top of the "
+				"Details tab, then submit again."
+			).format(frappe.bold(doc.amazon_order_id), _(" and ").join(frappe.bold(label) for label in missing)),
 			title=_("Carrier and Tracking Number Required"),
 		)
 	try:

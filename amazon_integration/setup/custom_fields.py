@@ -71,6 +71,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"no_copy": 1,
 			"depends_on": "eval:doc.amazon_replaced_order_id",
 			"translatable": 0,
+			"description": "Amazon sends a replacement free of charge: its total is 0.00.",
 		},
 		{
 			"fieldname": "amazon_status_note",
@@ -109,11 +110,12 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	"Sales Invoice Item": [_order_item_id_field()],
 	"Delivery Note": [
 		{
+			# At the top of the Details tab, where a shipper works on the draft (not under More Info).
 			"fieldname": "amazon_section",
 			"label": "Amazon",
 			"fieldtype": "Section Break",
-			"insert_after": "lr_date",
-			"collapsible": 1,
+			"insert_after": "return_against",
+			"collapsible": 0,
 			"depends_on": "eval:doc.amazon_order_id",
 		},
 		{

@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections import Counter
 from decimal import Decimal
+from unittest.mock import patch
 
 import frappe
 from frappe.utils import flt, get_bench_path
@@ -204,6 +205,30 @@ class TestOrderSync(SimulatorTestCase):
 		frappe.db.commit()
 		self.assertEqual(log.retry_failed_orders(), {bad: None})
 		self.assertTrue(self.sales_order(bad))
+
+	def test_13_counts_add_up_and_skipped_orders_say_why(self):
+		order_id = self.new_order()
+		self.sim.control.cancel_order(order_id)  # before it was ever imported
+		self.later()
+		log = self.sync()
+		counts = ("created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged")
+		self.assertEqual(sum(log.get(f"{c}_count") for c in counts), log.orders_read)
+		skipped = {row.amazon_order_id: row for row in log.skipped_orders}
+		self.assertEqual((skipped[order_id].outcome, skipped[order_id].reason), ("Skipped", "cancelled on Amazon before it was ever imported"))
+		self.assertEqual(len(log.skipped_orders), log.skipped_count + log.waiting_count)
+
+	def test_14_sync_orders_from_the_desk_runs_under_the_log_it_returns(self):
+		with patch("amazon_integration.erpnext.tasks.enqueue_order_sync") as enqueue, patch(
+			"amazon_integration.erpnext.tasks.order_sync_queued", return_value=False
+		):
+			answer = frappe.get_doc("Amazon Account", self.account.name).sync_orders()
+		self.assertEqual(frappe.db.get_value("Amazon Sync Log", answer["log"], "status"), "Queued")
+		enqueue.assert_called_once_with(self.account.name, log=answer["log"])
+		frappe.db.commit()
+		# The job the worker would run: it takes the Queued log over, so the desk follows the real run.
+		self.assertEqual(sync_account_orders(self.account.name, log=answer["log"]), answer["log"])
+		self.assertEqual(frappe.db.get_value("Amazon Sync Log", answer["log"], "status"), "Success")
+
 
 class TestConcurrentSyncs(SimulatorTestCase):
 	orders = 80

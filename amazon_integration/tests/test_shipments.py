@@ -61,7 +61,7 @@ class TestShipments(SimulatorTestCase):
 		with self.assertRaises(frappe.ValidationError) as raised:
 			dn.submit()
 		message = strip_html(str(raised.exception))
-		self.assertIn("a carrier (Carrier or Carrier Name) and a tracking number", message)
+		self.assertIn("fill in Carrier (or Carrier Name) and Tracking Number in the Amazon section", message)
 		frappe.db.rollback()
 
 	def test_02_partial_then_full_shipment(self):

@@ -14,32 +14,17 @@ frappe.ui.form.on("Amazon Account", {
 	},
 
 	onload(frm) {
-		// The server tells the user who started a sync how far it got (every few orders, and at the end).
+		// With a realtime server, the run's progress arrives at once; without, the form polls the run's log.
 		frappe.realtime.off("amazon_sync_progress");
 		frappe.realtime.on("amazon_sync_progress", (data) => {
-			if (data.account !== frm.doc.name) return;
-			const counts = __("{0} orders read: {1} created, {2} cancelled, {3} failed", [
-				data.orders_read,
-				data.created,
-				data.cancelled,
-				data.failed,
-			]);
-			if (!data.done) {
-				frm.dashboard.show_progress(__("Amazon Order Sync"), 50, counts);
-				return;
-			}
-			frm.dashboard.hide_progress(__("Amazon Order Sync"));
-			frappe.show_alert({
-				message: __("Order sync {0}: {1}", [__(data.status), counts]),
-				indicator: { Success: "green", "Partial Success": "orange" }[data.status] || "red",
-			});
-			frm.reload_doc();
+			if (data.account === frm.doc.name && data.log) follow_order_sync(frm, data.log);
 		});
 	},
 
 	refresh(frm) {
 		show_sandbox_banner(frm);
 		if (frm.is_new()) return;
+		show_last_order_sync(frm);
 		frm.add_custom_button(__("Test Connection"), () => {
 			frm.call({
 				method: "test_connection",
@@ -59,8 +44,14 @@ frappe.ui.form.on("Amazon Account", {
 		frm.add_custom_button(
 			__("Sync Orders"),
 			() => {
-				frm.call({ method: "sync_orders", doc: frm.doc }).then(() => {
-					frappe.show_alert({ message: __("Order sync queued"), indicator: "blue" });
+				frm.call({ method: "sync_orders", doc: frm.doc }).then(({ message }) => {
+					frappe.show_alert({
+						message: message.already_running
+							? __("An order sync of this account is already under way: following it.")
+							: __("Order sync started: its progress shows at the top of this form."),
+						indicator: "blue",
+					});
+					if (message.log) follow_order_sync(frm, message.log);
 				});
 			},
 			__("Amazon")
@@ -206,4 +197,135 @@ function show_sandbox_banner(frm) {
 		"orange"
 	);
 	frm.page.set_indicator(__("Sandbox"), "orange");
+}
+
+// -- order sync progress ------------------------------------------------------------------------------------
+// A run saves its counts on its Amazon Sync Log as it goes: the form shows the newest run of the account
+// (status, counts, a link to the log) and polls it every few seconds while it is queued or running.
+const SYNC_LOG_FIELDS = [
+	"name",
+	"status",
+	"started_at",
+	"finished_at",
+	"orders_read",
+	"created_count",
+	"updated_count",
+	"cancelled_count",
+	"unchanged_count",
+	"waiting_count",
+	"skipped_count",
+	"failed_count",
+	"flagged_count",
+	"error",
+];
+const SYNC_POLL_MS = 2000;
+const SYNC_COLORS = { Queued: "blue", Running: "blue", Success: "green", "Partial Success": "orange", Failed: "red" };
+
+function show_last_order_sync(frm) {
+	frappe.db
+		.get_list("Amazon Sync Log", {
+			filters: { amazon_account: frm.doc.name, operation: "Order Sync" },
+			fields: SYNC_LOG_FIELDS,
+			order_by: "creation desc",
+			limit: 1,
+		})
+		.then((logs) => {
+			if (!logs.length) return;
+			render_order_sync(frm, logs[0]);
+			if (["Queued", "Running"].includes(logs[0].status)) schedule_poll(frm, logs[0].name);
+		});
+}
+
+function follow_order_sync(frm, log_name) {
+	// A run just asked for (or announced over realtime): the form follows it from now on.
+	if (frm.__amazon_sync_log !== log_name) {
+		frm.__amazon_sync_log = log_name;
+		frm.__amazon_sync_status = "Queued";
+	}
+	poll_order_sync(frm, log_name);
+}
+
+function poll_order_sync(frm, log_name) {
+	frappe.db.get_value("Amazon Sync Log", log_name, SYNC_LOG_FIELDS).then(({ message: log }) => {
+		if (!log || !is_showing(frm, log_name)) return;
+		const was_running = ["Queued", "Running"].includes(frm.__amazon_sync_status);
+		render_order_sync(frm, log);
+		if (["Queued", "Running"].includes(log.status)) {
+			schedule_poll(frm, log_name);
+		} else if (was_running) {
+			frappe.show_alert({
+				message: __("Order sync {0}: {1}", [__(log.status), sync_counts(log)]),
+				indicator: SYNC_COLORS[log.status] || "red",
+			});
+			frm.reload_doc(); // Last Order Sync moved
+		}
+	});
+}
+
+function is_showing(frm, log_name) {
+	// Stop polling once the user has left this account (or a newer run replaced this one).
+	return (
+		cur_frm === frm &&
+		frappe.get_route_str() === `Form/Amazon Account/${frm.doc.name}` &&
+		frm.__amazon_sync_log === log_name
+	);
+}
+
+function schedule_poll(frm, log_name) {
+	clearTimeout(frm.__amazon_sync_timer);
+	frm.__amazon_sync_timer = setTimeout(() => poll_order_sync(frm, log_name), SYNC_POLL_MS);
+}
+
+function sync_counts(log) {
+	const parts = [
+		[log.created_count, __("created")],
+		[log.updated_count, __("updated")],
+		[log.cancelled_count, __("cancelled")],
+		[log.unchanged_count, __("unchanged")],
+		[log.waiting_count, __("waiting on Amazon")],
+		[log.skipped_count, __("skipped")],
+		[log.failed_count, __("failed")],
+		[log.flagged_count, __("need attention")],
+	]
+		.filter(([count]) => count)
+		.map(([count, label]) => `${count} ${label}`);
+	return __("{0} orders read", [log.orders_read || 0]) + (parts.length ? `: ${parts.join(", ")}` : "");
+}
+
+function render_order_sync(frm, log) {
+	frm.__amazon_sync_log = log.name;
+	frm.__amazon_sync_status = log.status;
+	const link = `<a href="/app/amazon-sync-log/${encodeURIComponent(log.name)}">${__("Open the sync log")}</a>`;
+	let text;
+	if (log.status === "Queued") {
+		text = __("Order sync queued: waiting for a background worker to start it.");
+	} else if (log.status === "Running") {
+		text = __("Order sync running since {0}: {1} so far.", [
+			frappe.datetime.comment_when(log.started_at),
+			sync_counts(log),
+		]);
+	} else {
+		text = __("Last order sync: {0}, {1}: {2}.", [
+			__(log.status),
+			frappe.datetime.comment_when(log.finished_at || log.started_at),
+			sync_counts(log),
+		]);
+		if (log.error) text += " " + __("It stopped: {0}", [frappe.utils.escape_html(last_line(log.error))]);
+	}
+	const html = `<div class="amazon-order-sync">
+		<span class="indicator-pill ${SYNC_COLORS[log.status] || "gray"}">${__(log.status)}</span>
+		<span class="amazon-order-sync-text">${text}</span> ${link}</div>`;
+	// A section of the form's dashboard, under the sandbox banner (the headline) rather than replacing it.
+	const $section = frm.__amazon_sync_section;
+	if ($section && $.contains(document, $section[0])) {
+		$section.html(html);
+	} else {
+		frm.__amazon_sync_section = frm.dashboard.add_section(html, __("Order Sync"));
+	}
+	frm.dashboard.show();
+}
+
+function last_line(text) {
+	const lines = (text || "").trim().split("\n");
+	return lines[lines.length - 1];
 }

@@ -81,6 +81,12 @@ class AmazonAccount(Document):
 				_("Set the FBM Warehouse: the quantities sent to Amazon are its stock."), title=_("No FBM Warehouse")
 			)
 
+	def on_update(self) -> None:
+		from amazon_integration.erpnext.currencies import announce, tell_currencies_apart
+
+		company_currency = frappe.get_cached_value("Company", self.company, "default_currency")
+		announce(tell_currencies_apart(company_currency, [row.currency for row in self.marketplaces if row.currency]))
+
 	def validate_endpoint_override(self) -> None:
 		if self.endpoint_override and urlparse(self.endpoint_override).scheme not in ("http", "https"):
 			frappe.throw(
@@ -282,14 +288,30 @@ class AmazonAccount(Document):
 		return check_connection(self)
 
 	@frappe.whitelist()
-	def sync_orders(self) -> None:
-		"""Sync now, in the background; the form follows the job's progress."""
+	def sync_orders(self) -> dict:
+		"""Sync now, in the background. Returns the run's Amazon Sync Log, which the form follows (its counts
+		are saved as the run goes), and whether a run of this account was already under way."""
 		self.check_permission("write")
 		if not self.enabled:
 			frappe.throw(_("Enable the account to sync its orders."), title=_("Account Disabled"))
-		from amazon_integration.erpnext.tasks import enqueue_order_sync
+		from amazon_integration.erpnext.tasks import enqueue_order_sync, order_sync_queued
 
-		enqueue_order_sync(self.name)
+		if order_sync_queued(self.name):
+			return {"log": self.current_sync_log(), "already_running": True}
+		log = frappe.get_doc(
+			{"doctype": "Amazon Sync Log", "amazon_account": self.name, "operation": "Order Sync", "status": "Queued"}
+		).insert(ignore_permissions=True)
+		enqueue_order_sync(self.name, log=log.name)
+		return {"log": log.name, "already_running": False}
+
+	def current_sync_log(self) -> str | None:
+		"""The newest order sync of this account that is queued or running, if any."""
+		return frappe.db.get_value(
+			"Amazon Sync Log",
+			{"amazon_account": self.name, "operation": "Order Sync", "status": ("in", ["Queued", "Running"])},
+			"name",
+			order_by="creation desc",
+		)
 
 	@frappe.whitelist()
 	def import_settlements(self) -> None:

@@ -3,6 +3,7 @@
 
 frappe.ui.form.on("Amazon Sync Log", {
 	refresh(frm) {
+		follow_run(frm);
 		if (!(frm.doc.failures || []).length) return;
 		if ((frm.doc.operation || "").endsWith(" Import")) {
 			// Returns, reimbursements, removals: failed rows are Amazon Inventory Events, retried by every run.
@@ -35,3 +36,22 @@ frappe.ui.form.on("Amazon Sync Log", {
 		});
 	},
 });
+
+// A run saves its counts as it goes: while it is queued or running, the form reloads every few seconds.
+function follow_run(frm) {
+	clearTimeout(frm.__amazon_poll);
+	const running = ["Queued", "Running"].includes(frm.doc.status);
+	if (!running) return;
+	frm.set_intro(
+		frm.doc.status === "Queued"
+			? __("Waiting for a background worker to start this run (is a worker running for the long queue?).")
+			: __("This run is under way: its counts below grow as it goes, and this page follows it."),
+		"blue"
+	);
+	const name = frm.doc.name;
+	frm.__amazon_poll = setTimeout(() => {
+		if (cur_frm === frm && frm.doc.name === name && frappe.get_route_str() === `Form/Amazon Sync Log/${name}`) {
+			frm.reload_doc();
+		}
+	}, 2000);
+}

@@ -17,6 +17,9 @@ class AmazonSyncLog(Document):
 		from amazon_integration.amazon_integration.doctype.amazon_sync_log_failure.amazon_sync_log_failure import (
 			AmazonSyncLogFailure,
 		)
+		from amazon_integration.amazon_integration.doctype.amazon_sync_log_skip.amazon_sync_log_skip import (
+			AmazonSyncLogSkip,
+		)
 
 		amazon_account: DF.Link | None
 		api_calls: DF.Code | None
@@ -33,8 +36,9 @@ class AmazonSyncLog(Document):
 		]
 		orders_read: DF.Int
 		skipped_count: DF.Int
+		skipped_orders: DF.Table[AmazonSyncLogSkip]
 		started_at: DF.Datetime | None
-		status: DF.Literal["Running", "Success", "Partial Success", "Failed"]
+		status: DF.Literal["Queued", "Running", "Success", "Partial Success", "Failed"]
 		unchanged_count: DF.Int
 		updated_count: DF.Int
 		waiting_count: DF.Int

@@ -10,10 +10,15 @@ frappe.query_reports["Amazon Sync Health"] = {
 			options: "Amazon Account",
 		},
 		{
+			// Report filters show no label once they hold a value: the options say what the number is.
 			fieldname: "runs",
 			label: __("Runs per Account"),
-			fieldtype: "Int",
-			default: 5,
+			fieldtype: "Select",
+			options: [1, 5, 10, 20, 50].map((n) => ({
+				value: String(n),
+				label: n === 1 ? __("Last run per account") : __("Last {0} runs per account", [n]),
+			})),
+			default: "5",
 		},
 	],
 
@@ -21,8 +26,13 @@ frappe.query_reports["Amazon Sync Health"] = {
 		value = default_formatter(value, row, column, data);
 		if (!data) return value;
 		if (column.fieldname === "status") {
-			const colors = { Success: "green", "Partial Success": "orange", Failed: "red", Running: "blue" };
+			const colors = { Success: "green", "Partial Success": "orange", Failed: "red", Running: "blue", Queued: "blue" };
 			return `<span class="indicator-pill ${colors[data.status] || "gray"}">${__(data.status)}</span>`;
+		}
+		if (["skipped_count", "waiting_count"].includes(column.fieldname) && data[column.fieldname]) {
+			// The reasons are listed on the run's log.
+			const url = `/app/amazon-sync-log/${encodeURIComponent(data.sync_log)}`;
+			return `<a href="${url}" title="${__("See why on the sync log")}">${value}</a>`;
 		}
 		if (column.fieldname === "awaiting_retry" && data.awaiting_retry) {
 			const url = `/app/amazon-order-retry?amazon_account=${encodeURIComponent(data.amazon_account)}`;

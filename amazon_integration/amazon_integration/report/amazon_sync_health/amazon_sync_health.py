@@ -41,14 +41,18 @@ def get_columns() -> list[dict]:
 			"precision": 1,
 			"width": 100,
 		},
+		# Read = every count after it: each order read lands in exactly one.
 		count("orders_read", _("Read")),
 		count("created_count", _("Created")),
+		count("updated_count", _("Updated")),
 		count("cancelled_count", _("Cancelled")),
 		count("unchanged_count", _("Unchanged")),
 		count("waiting_count", _("Waiting")),
+		count("skipped_count", _("Skipped")),
 		count("failed_count", _("Failed")),
 		count("flagged_count", _("Needs Attention")),
 		{"fieldname": "error", "label": _("Error"), "fieldtype": "Data", "width": 300},
+		{"fieldname": "skip_reasons", "label": _("Why Skipped or Waiting"), "fieldtype": "Data", "width": 300},
 		count("awaiting_retry", _("Awaiting Retry")),
 		{
 			"fieldname": "sync_log",
@@ -65,7 +69,8 @@ def get_data(account: str | None, runs: int) -> list[dict]:
 		"""
 		SELECT * FROM (
 			SELECT name AS sync_log, amazon_account, started_at, operation, status, duration, orders_read,
-				created_count, cancelled_count, unchanged_count, waiting_count, failed_count, flagged_count, error,
+				created_count, updated_count, cancelled_count, unchanged_count, waiting_count, skipped_count,
+				failed_count, flagged_count, error,
 				ROW_NUMBER() OVER (PARTITION BY amazon_account ORDER BY started_at DESC, creation DESC) AS run_no
 			FROM `tabAmazon Sync Log`
 			WHERE (%(account)s IS NULL OR amazon_account = %(account)s)
@@ -77,9 +82,11 @@ def get_data(account: str | None, runs: int) -> list[dict]:
 		as_dict=True,
 	)
 	first_failure = _first_failures([log.sync_log for log in logs if log.failed_count])
+	skip_reasons = _skip_reasons([log.sync_log for log in logs if log.skipped_count or log.waiting_count])
 	retries = _retry_queue(account)
 	for log in logs:
 		log.error = _error_line(log.error) or first_failure.get(log.sync_log, "")
+		log.skip_reasons = skip_reasons.get(log.sync_log, "")
 		log.awaiting_retry = retries.get(log.amazon_account, 0) if log.run_no == 1 else None
 		del log["run_no"]
 	return logs
@@ -103,6 +110,22 @@ def _first_failures(logs: list[str]) -> dict[str, str]:
 	):
 		failures.setdefault(row.parent, f"{row.amazon_order_id}: {row.error}"[:300])
 	return failures
+
+
+def _skip_reasons(logs: list[str]) -> dict[str, str]:
+	"""Each run's reasons for skipped and waiting orders, with how many orders each: "reason (5); ..."."""
+	if not logs:
+		return {}
+	reasons: dict[str, list[str]] = {}
+	for row in frappe.get_all(
+		"Amazon Sync Log Skip",
+		filters={"parenttype": "Amazon Sync Log", "parent": ("in", logs)},
+		fields=["parent", "outcome", "reason", "count(name) as orders"],
+		group_by="parent, outcome, reason",
+		order_by="parent, orders desc",
+	):
+		reasons.setdefault(row.parent, []).append(f"{_(row.outcome)}: {row.reason} ({row.orders})")
+	return {log: "; ".join(parts)[:300] for log, parts in reasons.items()}
 
 
 def _retry_queue(account: str | None) -> dict[str, int]:
