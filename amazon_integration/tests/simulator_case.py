@@ -12,7 +12,13 @@ from frappe.tests.utils import FrappeTestCase
 
 from amazon_integration.erpnext.order_sync import sync_account_orders
 from amazon_integration.simulator import Simulator
-from amazon_integration.tests.utils import CA, US, next_namespace, simulator_account
+from amazon_integration.tests.utils import (
+	CA,
+	US,
+	next_namespace,
+	retire_simulator_accounts,
+	simulator_account,
+)
 
 SKU = "SIM-MUG-001"  # a catalogue SKU; before_tests makes an Item of every catalogue SKU
 
@@ -30,6 +36,7 @@ class SimulatorTestCase(FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
+		retire_simulator_accounts(cls.sim)
 		cls.sim.stop()
 		super().tearDownClass()
 

@@ -38,6 +38,7 @@ from amazon_integration.tests.utils import (
 	amazon_account,
 	eu_settlement_accounts,
 	next_namespace,
+	retire_simulator_accounts,
 )
 
 DE, FR, UK, JP = "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1F83G8C2ARO7P", "A1VC38T7YXB528"
@@ -98,6 +99,7 @@ class EuSellerCase(FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
+		retire_simulator_accounts(cls.sim)
 		cls.sim.stop()
 		super().tearDownClass()
 

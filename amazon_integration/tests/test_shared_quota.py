@@ -9,7 +9,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_bench_path
 
 from amazon_integration.simulator import Simulator
-from amazon_integration.tests.utils import simulator_account
+from amazon_integration.tests.utils import retire_simulator_accounts, simulator_account
 
 CALLS_PER_WORKER = 20  # two workers: 40 getOrder calls against a burst of 30
 
@@ -24,6 +24,7 @@ class TestSharedQuota(FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
+		retire_simulator_accounts(cls.sim)
 		cls.sim.stop()
 		super().tearDownClass()
 

@@ -328,6 +328,14 @@ def next_namespace() -> int:
 	return namespace
 
 
+def retire_simulator_accounts(sim) -> None:
+	"""Disable the accounts bound to a simulator about to stop: left enabled, the scheduler (and every stock change
+	of a later test or sandbox on the site) would keep calling an endpoint nobody answers."""
+	for name in frappe.get_all("Amazon Account", {"endpoint_override": sim.url, "enabled": 1}, pluck="name"):
+		frappe.db.set_value("Amazon Account", name, "enabled", 0)
+	frappe.db.commit()
+
+
 def simulator_account(sim, **overrides) -> frappe.model.document.Document:
 	"""An enabled Amazon Account bound to a running simulator, for Amazon.com and Amazon.ca, inserted."""
 	seller = overrides.pop("seller_id", None) or f"A1SIM{frappe.generate_hash(length=8).upper()}"

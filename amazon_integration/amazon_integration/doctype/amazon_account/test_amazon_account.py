@@ -18,6 +18,7 @@ from amazon_integration.tests.utils import (
 	PRICE_LISTS,
 	US,
 	amazon_account,
+	retire_simulator_accounts,
 )
 
 # The app's tests make their own records (tests/utils.py): skip ERPNext's test record graph.
@@ -130,6 +131,7 @@ class TestAmazonAccountConnection(FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
+		retire_simulator_accounts(cls.sim)
 		cls.sim.stop()
 		super().tearDownClass()
 
