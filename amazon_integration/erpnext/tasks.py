@@ -11,6 +11,20 @@ ORDER_SYNC_QUEUE = "long"
 ORDER_SYNC_TIMEOUT = 4 * 3600
 
 
+def _enqueue(method: str, job_id: str, queue: str, timeout: int | None = None, **kwargs) -> None:
+	"""Every background job of the app: `method` of amazon_integration.erpnext; job_id + deduplicate, so never two
+	jobs of one kind for one account at once; after the commit that asked for it, so the job sees what it saved."""
+	frappe.enqueue(
+		f"amazon_integration.erpnext.{method}",
+		queue=queue,
+		timeout=timeout,
+		job_id=job_id,
+		deduplicate=True,
+		enqueue_after_commit=True,
+		**kwargs,
+	)
+
+
 def dispatch_order_sync() -> None:
 	"""Cron entry: enqueue one order-sync job per enabled account whose interval has elapsed."""
 	now = now_datetime()
@@ -26,14 +40,11 @@ def dispatch_order_sync() -> None:
 
 def enqueue_order_sync(account: str, log: str | None = None) -> None:
 	"""`log`: a Queued Amazon Sync Log the job runs under (the desk user follows it)."""
-	# job_id + deduplicate: never two sync jobs of one account at once.
-	frappe.enqueue(
-		"amazon_integration.erpnext.order_sync.sync_account_orders",
-		queue=ORDER_SYNC_QUEUE,
-		timeout=ORDER_SYNC_TIMEOUT,
-		job_id=order_sync_job_id(account),
-		deduplicate=True,
-		enqueue_after_commit=True,
+	_enqueue(
+		"order_sync.sync_account_orders",
+		order_sync_job_id(account),
+		ORDER_SYNC_QUEUE,
+		ORDER_SYNC_TIMEOUT,
 		account=account,
 		log=log,
 	)
@@ -64,12 +75,10 @@ def dispatch_shipment_sync() -> None:
 
 
 def enqueue_shipment_sync(account: str, include_failed: bool = False) -> None:
-	frappe.enqueue(
-		"amazon_integration.erpnext.shipments.sync_account_shipments",
-		queue="short",
-		job_id=f"amazon_shipment_sync::{account}",
-		deduplicate=True,
-		enqueue_after_commit=True,
+	_enqueue(
+		"shipments.sync_account_shipments",
+		f"amazon_shipment_sync::{account}",
+		"short",
 		account=account,
 		include_failed=include_failed,
 	)
@@ -82,14 +91,8 @@ def dispatch_settlement_import() -> None:
 
 
 def enqueue_settlement_import(account: str) -> None:
-	frappe.enqueue(
-		"amazon_integration.erpnext.settlements.import_account_settlements",
-		queue="long",
-		timeout=3600,
-		job_id=f"amazon_settlement_import::{account}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		account_name=account,
+	_enqueue(
+		"settlements.import_account_settlements", f"amazon_settlement_import::{account}", "long", 3600, account_name=account
 	)
 
 
@@ -109,14 +112,7 @@ def dispatch_invoice_uploads() -> None:
 
 
 def enqueue_invoice_upload(account: str) -> None:
-	frappe.enqueue(
-		"amazon_integration.erpnext.vat_invoices.upload_account_invoices",
-		queue="short",
-		job_id=f"amazon_invoice_upload::{account}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		account=account,
-	)
+	_enqueue("vat_invoices.upload_account_invoices", f"amazon_invoice_upload::{account}", "short", account=account)
 
 
 def dispatch_aftersale_import() -> None:
@@ -126,15 +122,7 @@ def dispatch_aftersale_import() -> None:
 
 
 def enqueue_aftersale_import(account: str) -> None:
-	frappe.enqueue(
-		"amazon_integration.erpnext.aftersale.import_account_aftersale",
-		queue="long",
-		timeout=3600,
-		job_id=f"amazon_aftersale_import::{account}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		account=account,
-	)
+	_enqueue("aftersale.import_account_aftersale", f"amazon_aftersale_import::{account}", "long", 3600, account=account)
 
 
 STOCK_PUSH_TIMEOUT = 1500  # a feed's report is waited for up to amazon_feed_wait_seconds (600) within this
@@ -184,13 +172,4 @@ def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
 
 
 def _enqueue_stock_push(account: str, job: str, **kwargs) -> None:
-	frappe.enqueue(
-		"amazon_integration.erpnext.stock.push_account_stock",
-		queue="long",
-		timeout=STOCK_PUSH_TIMEOUT,
-		job_id=f"{job}::{account}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		account=account,
-		**kwargs,
-	)
+	_enqueue("stock.push_account_stock", f"{job}::{account}", "long", STOCK_PUSH_TIMEOUT, account=account, **kwargs)
