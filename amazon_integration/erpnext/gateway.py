@@ -17,7 +17,8 @@ from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.amazon.quota import RedisQuotaStore
 
 if TYPE_CHECKING:
-	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
+	# An Amazon Account document; not its controller's class, which imports this package (one-way imports).
+	from frappe.model.document import Document as AmazonAccount
 
 
 def account_config(account: AmazonAccount) -> AccountConfig:

@@ -55,7 +55,8 @@ from amazon_integration.sync.orders import (
 )
 
 if TYPE_CHECKING:
-	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
+	# An Amazon Account document; not its controller's class, which imports this package (one-way imports).
+	from frappe.model.document import Document as AmazonAccount
 
 FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated in the last week
 LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order

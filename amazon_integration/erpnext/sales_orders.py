@@ -16,7 +16,8 @@ from amazon_integration.erpnext.timezone import to_system
 from amazon_integration.sync.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
 
 if TYPE_CHECKING:
-	from amazon_integration.amazon_integration.doctype.amazon_account.amazon_account import AmazonAccount
+	# An Amazon Account document; not its controller's class, which imports this package (one-way imports).
+	from frappe.model.document import Document as AmazonAccount
 
 
 def find_sales_order(amazon_order_id: str) -> str | None:
