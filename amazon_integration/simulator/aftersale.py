@@ -47,9 +47,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from . import feeds, settlements
+from . import reports, settlements
+from .documents import attach
 from .flatfiles import orders_iso, write_tsv
 from .http import ApiError, Request, Response, Router
+from .ids import fn_sku
 from .money import fmt, q
 from .state import SimOrder, SimulatorState
 
@@ -156,7 +158,7 @@ class AfterSale:
 
 
 def aftersale(state: SimulatorState) -> AfterSale:
-	return feeds.attach(state, "docs.aftersale", AfterSale)
+	return attach(state, "docs.aftersale", AfterSale)
 
 
 def adjustments(state: SimulatorState, marketplace_ids: Collection[str]) -> dict[str, tuple[int, int]]:
@@ -201,8 +203,6 @@ def _catalogue_line(state: SimulatorState, sku: str) -> tuple[str, str]:
 
 
 def _fn_sku(state: SimulatorState, sku: str) -> str:
-	from .inventory import _fn_sku as fn_sku
-
 	return fn_sku(getattr(state, "seed", 1), sku)
 
 
@@ -481,13 +481,14 @@ def removals_report(state: SimulatorState, marketplace_ids: set[str], start, end
 	return write_tsv(REMOVAL_COLUMNS, rows) if rows else None
 
 
-# report type -> writer(state, marketplace ids, data start, data end) -> bytes, or None when there is no row
-REPORT_WRITERS = {
-	FBA_RETURNS_REPORT: fba_returns_report,
-	FBM_RETURNS_REPORT: fbm_returns_report,
-	REIMBURSEMENTS_REPORT: reimbursements_report,
-	REMOVALS_REPORT: removals_report,
-}
+reports.REPORT_WRITERS.update(
+	{
+		FBA_RETURNS_REPORT: fba_returns_report,
+		FBM_RETURNS_REPORT: fbm_returns_report,
+		REIMBURSEMENTS_REPORT: reimbursements_report,
+		REMOVALS_REPORT: removals_report,
+	}
+)
 
 
 # -- control API --------------------------------------------------------------------------------------------

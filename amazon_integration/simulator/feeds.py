@@ -1,11 +1,4 @@
-"""Feeds API 2021-06-30 and the simulator's document storage (Amazon's presigned S3 URLs).
-
-Documents: createFeedDocument answers a presigned URL on the simulator itself, {base_url}/_sim/upload/{id};
-a PUT there stores the bytes (its Content-Type must equal the createFeedDocument contentType, as with S3's
-signed headers: otherwise 403 SignatureDoesNotMatch). Result and report documents are served from
-{base_url}/_sim/download/{id}: raw bytes, gzip'd ones WITHOUT a Content-Encoding header (what Amazon does by
-default), unless getFeedDocument/getReportDocument was called with enableContentEncodingUrlHeader=true, whose
-URL carries ?contentEncoding=gzip and is served with "Content-Encoding: gzip". URLs do not expire.
+"""Feeds API 2021-06-30 (documents.py keeps the feed documents).
 
 Feed processing is paced by the simulated clock and computed lazily whenever feeds are read (no threads):
 IN_QUEUE for `queue_seconds` (30) after createFeed, then IN_PROGRESS for `processing_seconds` (30), then DONE
@@ -32,13 +25,23 @@ Other control routes here: POST /_sim/feeds/timing {"queue_seconds": s, "process
 from __future__ import annotations
 
 import gzip
-import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any
 
+from .documents import (
+	StoredDocument,
+	attach,
+	docs_rng,
+	documents,
+	download_url,
+	iso,
+	new_uuid,
+	parse_iso,
+	region_code,
+	store_document,
+)
 from .http import ApiError, Request, Response, Router
 from .state import ShipmentRejected, SimulatorState
 from .xmlfeeds import (
@@ -55,150 +58,13 @@ from .xmlfeeds import (
 	parse_order_fulfillment_feed,
 )
 
-T = TypeVar("T")
-
 FEED_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 ORDER_FULFILLMENT_FEED = "POST_ORDER_FULFILLMENT_DATA"
-UPLOAD_VAT_INVOICE = "UPLOAD_VAT_INVOICE"  # see vat_invoices.py
-SUPPORTED_FEED_TYPES = frozenset({ORDER_FULFILLMENT_FEED, UPLOAD_VAT_INVOICE})
-# Other modules process their own feed types: feed type -> process(state, feed), called once under state.lock
-# when the feed leaves IN_PROGRESS (listings.py registers JSON_LISTINGS_FEED).
+# The feed types the simulator accepts: feed type -> process(state, feed), called once under state.lock when the
+# feed leaves IN_PROGRESS. This module registers POST_ORDER_FULFILLMENT_DATA, vat_invoices.py UPLOAD_VAT_INVOICE,
+# listings.py JSON_LISTINGS_FEED.
 FEED_PROCESSORS: dict[str, Callable[[SimulatorState, SimFeed], None]] = {}
 RETENTION = timedelta(days=90)  # createdSince default: feeds are kept 90 days
-
-
-# -- per-state storage shared by the sim-docs modules ---------------------------------------------------
-
-
-def attach(state: SimulatorState, key: str, factory: Callable[[], T]) -> T:
-	"""This module family's own data on the state (state.extras[key]), created on first use."""
-	extras: dict[str, Any] = state.extras
-	with state.lock:
-		value = extras.get(key)
-		if value is None:
-			value = factory()
-			extras[key] = value
-		return value
-
-
-def docs_rng(state: SimulatorState) -> random.Random:
-	"""A random stream for ids, seeded from the state's seed but separate from state.rng (so using it never
-	shifts the orders generator's sequence)."""
-	return attach(state, "docs.rng", lambda: random.Random(f"{getattr(state, 'seed', 1)}:sim-docs"))
-
-
-def new_uuid(state: SimulatorState) -> str:
-	return str(uuid.UUID(int=docs_rng(state).getrandbits(128), version=4))
-
-
-def region_code(state: SimulatorState) -> str:
-	for marketplace in state.marketplaces.values():
-		return {"EU": "eu", "FE": "fe"}.get(getattr(marketplace, "region", "NA"), "na")
-	return "na"
-
-
-def iso(moment: datetime) -> str:
-	"""SP-API date-time as Amazon writes it in feeds/reports: 2024-01-02T03:04:05+00:00."""
-	return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
-def parse_iso(value: str, name: str) -> datetime:
-	text = value.strip()
-	if text.endswith(("Z", "z")):
-		text = text[:-1] + "+00:00"
-	try:
-		parsed = datetime.fromisoformat(text)
-	except ValueError:
-		raise ApiError(400, "InvalidInput", f"{name} is not a valid ISO 8601 date-time.", value) from None
-	if parsed.tzinfo is None:
-		parsed = parsed.replace(tzinfo=timezone.utc)
-	return parsed.astimezone(timezone.utc)
-
-
-# -- documents ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class StoredDocument:
-	document_id: str
-	content_type: str
-	created: datetime
-	data: bytes | None = None  # None until uploaded
-	compression: str | None = None  # "GZIP" when `data` is gzip'd
-	uploadable: bool = False  # feed input documents only
-
-
-@dataclass
-class DocumentStore:
-	documents: dict[str, StoredDocument] = field(default_factory=dict)
-
-
-def documents(state: SimulatorState) -> DocumentStore:
-	return attach(state, "docs.documents", DocumentStore)
-
-
-def store_document(
-	state: SimulatorState, document_id: str, data: bytes, content_type: str, gzipped: bool
-) -> StoredDocument:
-	"""Keep a generated document (gzip'd here when `gzipped`)."""
-	body = gzip.compress(data, mtime=0) if gzipped else data
-	document = StoredDocument(
-		document_id=document_id,
-		content_type=content_type,
-		created=state.clock.now(),
-		data=body,
-		compression="GZIP" if gzipped else None,
-	)
-	with state.lock:
-		documents(state).documents[document_id] = document
-	return document
-
-
-def download_url(state: SimulatorState, document_id: str, content_encoding_header: bool = False) -> str:
-	url = f"{state.base_url}/_sim/download/{document_id}"
-	return url + "?contentEncoding=gzip" if content_encoding_header else url
-
-
-def _normalize_content_type(value: str | None) -> str:
-	return ";".join(part.strip().lower() for part in (value or "").split(";") if part.strip())
-
-
-def _s3_error(status: int, code: str, message: str) -> Response:
-	body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
-	return Response(status=status, body=body.encode("utf-8"), content_type="application/xml")
-
-
-def _upload(state: SimulatorState, req: Request) -> Response:
-	document_id = req.path_args["documentId"]
-	with state.lock:
-		document = documents(state).documents.get(document_id)
-		if document is None or not document.uploadable:
-			return _s3_error(403, "AccessDenied", "Access Denied")
-		if _normalize_content_type(req.headers.get("content-type")) != _normalize_content_type(
-			document.content_type
-		):
-			return _s3_error(
-				403,
-				"SignatureDoesNotMatch",
-				"The request signature we calculated does not match the signature you provided.",
-			)
-		document.data = bytes(req.body)
-	return Response(
-		status=200, body=None, headers={"ETag": f'"{uuid.uuid5(uuid.NAMESPACE_OID, document_id).hex}"'}
-	)
-
-
-def _download(state: SimulatorState, req: Request) -> Response:
-	document_id = req.path_args["documentId"]
-	with state.lock:
-		document = documents(state).documents.get(document_id)
-		data = document.data if document is not None else None
-	if document is None or data is None:
-		return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
-	headers: dict[str, str] = {}
-	if document.compression == "GZIP" and req.param("contentEncoding") == "gzip":
-		headers["Content-Encoding"] = "gzip"
-	return Response(status=200, body=data, headers=headers, content_type=document.content_type)
 
 
 # -- feeds ----------------------------------------------------------------------------------------------
@@ -289,10 +155,10 @@ def _advance(state: SimulatorState, fs: FeedsState, feed: SimFeed, now: datetime
 		if now < end:
 			return
 		feed.processing_end = end
-		_process(state, feed)
+		FEED_PROCESSORS[feed.feed_type](state, feed)
 
 
-def _finish(state: SimulatorState, feed: SimFeed, status: str, report: ProcessingReport) -> None:
+def finish(state: SimulatorState, feed: SimFeed, status: str, report: ProcessingReport) -> None:
 	feed.status = status
 	feed.report = report
 	document_id = f"amzn1.tortuga.4.{region_code(state)}.{new_uuid(state)}"
@@ -312,18 +178,15 @@ def _rejected(feed: SimFeed, code: int, description: str) -> ProcessingReport:
 	)
 
 
-def _process(state: SimulatorState, feed: SimFeed) -> None:
-	"""Apply the feed (called once, under state.lock, when it leaves IN_PROGRESS)."""
-	processor = FEED_PROCESSORS.get(feed.feed_type)
-	if processor is not None:
-		processor(state, feed)
-		return
+def xml_feed_payload(state: SimulatorState, feed: SimFeed) -> bytes | None:
+	"""The uploaded document of an XML-reported feed, gunzipped; None when the feed went FATAL instead (a forced
+	fault, or no document uploaded), its Rejected processing report written."""
 	if feed.faults.fatal:
-		_finish(state, feed, "FATAL", _rejected(feed, CODE_FEED_PROCESSING_ERROR, feed.faults.fatal_message))
-		return
+		finish(state, feed, "FATAL", _rejected(feed, CODE_FEED_PROCESSING_ERROR, feed.faults.fatal_message))
+		return None
 	document = documents(state).documents.get(feed.input_document_id)
 	if document is None or document.data is None:
-		_finish(
+		finish(
 			state,
 			feed,
 			"FATAL",
@@ -333,22 +196,24 @@ def _process(state: SimulatorState, feed: SimFeed) -> None:
 				"The feed document was not uploaded before the feed was created.",
 			),
 		)
-		return
+		return None
 	data = document.data
 	if data[:2] == b"\x1f\x8b":  # a seller may upload gzip'd content
 		try:
 			data = gzip.decompress(data)
 		except OSError:
 			pass
-	if feed.feed_type == UPLOAD_VAT_INVOICE:
-		from .vat_invoices import process
+	return data
 
-		_finish(state, feed, "DONE", process(state, feed.feed_id, feed.feed_options, data))
+
+def _process_order_fulfillment(state: SimulatorState, feed: SimFeed) -> None:
+	data = xml_feed_payload(state, feed)
+	if data is None:
 		return
 	try:
 		parsed = parse_order_fulfillment_feed(data)
 	except FeedParseError as exc:
-		_finish(state, feed, "FATAL", _rejected(feed, CODE_XML_PARSING_ERROR, exc.describe()))
+		finish(state, feed, "FATAL", _rejected(feed, CODE_XML_PARSING_ERROR, exc.describe()))
 		return
 	total = len(parsed.messages)
 	if feed.faults.unattributed:
@@ -367,7 +232,7 @@ def _process(state: SimulatorState, feed: SimFeed) -> None:
 				)
 			],
 		)
-		_finish(state, feed, "DONE", report)
+		finish(state, feed, "DONE", report)
 		return
 	results: list[ResultEntry] = []
 	for message in parsed.messages:
@@ -383,7 +248,10 @@ def _process(state: SimulatorState, feed: SimFeed) -> None:
 		messages_with_error=len(failed),
 		results=results,
 	)
-	_finish(state, feed, "DONE", report)
+	finish(state, feed, "DONE", report)
+
+
+FEED_PROCESSORS[ORDER_FULFILLMENT_FEED] = _process_order_fulfillment
 
 
 def _apply_message(state: SimulatorState, feed: SimFeed, message: FulfillmentMessage) -> ResultEntry | None:
@@ -576,14 +444,6 @@ def list_filters(req: Request, type_param: str, known_statuses: tuple[str, ...])
 
 
 def register(router: Router, state: SimulatorState) -> None:
-	@router.route("PUT", "/_sim/upload/{documentId}")
-	def upload(req: Request) -> Response:
-		return _upload(state, req)
-
-	@router.route("GET", "/_sim/download/{documentId}")
-	def download(req: Request) -> Response:
-		return _download(state, req)
-
 	@router.route("POST", "/feeds/2021-06-30/documents", operation="createFeedDocument")
 	def create_feed_document(req: Request) -> Response:
 		body = req.json()
@@ -612,7 +472,7 @@ def register(router: Router, state: SimulatorState) -> None:
 		document_id = body.get("inputFeedDocumentId")
 		if not isinstance(document_id, str) or not document_id:
 			raise ApiError(400, "InvalidInput", "inputFeedDocumentId is required.")
-		if feed_type not in SUPPORTED_FEED_TYPES and feed_type not in FEED_PROCESSORS:
+		if feed_type not in FEED_PROCESSORS:
 			raise ApiError(400, "InvalidInput", f"Invalid feed type: {feed_type}.")
 		options = body.get("feedOptions") or {}
 		if not isinstance(options, dict):

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import settlements
-from .feeds import attach, new_uuid, parse_iso
+from .documents import attach, new_uuid, parse_iso
 from .http import ApiError, Request, Response, Router
 from .money import ZERO, q
 from .settlements import Amount, FinancialEvent, Ledger, Settlement

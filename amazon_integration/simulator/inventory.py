@@ -14,14 +14,14 @@ update), else the simulator's start. Pages hold 50 summaries; startDateTime retu
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from . import aftersale
-from .feeds import attach, iso, new_uuid, parse_iso
+from .documents import attach, iso, new_uuid, parse_iso
 from .http import ApiError, Request, Response, Router
+from .ids import digest, fn_sku
 from .settlements import sim_start
 from .state import SimulatorState
 
@@ -34,10 +34,6 @@ class StockLine:
 	sku: str
 	asin: str
 	title: str
-
-
-def _digest(*parts: object) -> int:
-	return int(hashlib.sha256(":".join(str(p) for p in parts).encode("utf-8")).hexdigest(), 16)
 
 
 def catalogue_for(state: SimulatorState, marketplace_id: str) -> list[StockLine]:
@@ -58,16 +54,6 @@ def catalogue_for(state: SimulatorState, marketplace_id: str) -> list[StockLine]
 				for item in order.items:
 					lines.setdefault(item.sku, StockLine(item.sku, item.asin, item.title))
 	return sorted(lines.values(), key=lambda line: line.sku)
-
-
-def _fn_sku(seed: object, sku: str) -> str:
-	alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	number = _digest(seed, "fnsku", sku)
-	chars = []
-	for _ in range(7):
-		number, index = divmod(number, len(alphabet))
-		chars.append(alphabet[index])
-	return "X00" + "".join(chars)
 
 
 @dataclass(frozen=True)
@@ -139,7 +125,7 @@ def fba_quantities(
 		adjusted = _fba_adjustments(state, region)
 	shipped, pending, changed = moves.get(sku, (0, 0, None))
 	fulfillable_change, unfulfillable_change = adjusted.get(sku, (0, 0))
-	mix = _digest(getattr(state, "seed", 1), "stock", region, sku)
+	mix = digest(getattr(state, "seed", 1), "stock", region, sku)
 	initial = 40 + mix % 360
 	return FbaQuantities(
 		fulfillable=max(0, initial - shipped - pending + fulfillable_change),
@@ -165,7 +151,7 @@ def summaries(state: SimulatorState, marketplace_id: str, details: bool) -> list
 		fba = fba_quantities(state, region, line.sku, moves, adjusted)
 		summary: dict[str, Any] = {
 			"asin": line.asin,
-			"fnSku": _fn_sku(seed, line.sku),
+			"fnSku": fn_sku(seed, line.sku),
 			"sellerSku": line.sku,
 			"condition": "NewItem",
 			"lastUpdatedTime": iso(fba.last_changed or baseline),

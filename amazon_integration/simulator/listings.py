@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .feeds import FEED_PROCESSORS, SimFeed, attach, documents, iso, new_uuid, region_code, store_document
+from .documents import attach, documents, iso, new_uuid, region_code, store_document
+from .feeds import FEED_PROCESSORS, SimFeed
 from .http import ApiError, Request, Response, Router
 from .inventory import fba_quantities
 from .settlements import sim_start

@@ -18,29 +18,29 @@ Control: POST /_sim/reports/timing {"queue_seconds": s, "processing_seconds": s}
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import aftersale, feeds
-from .feeds import (
+from .documents import (
 	attach,
+	docs_rng,
+	documents,
 	download_url,
 	iso,
-	list_filters,
 	new_uuid,
-	next_page,
-	paginate,
 	parse_iso,
+	region_code,
 	store_document,
 )
+from .feeds import list_filters, next_page, paginate
 from .flatfiles import orders_report
 from .http import ApiError, Request, Response, Router
 from .state import SimulatorState
 
 ORDERS_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
-REQUESTABLE_TYPES = frozenset({ORDERS_REPORT_TYPE, *aftersale.REPORT_WRITERS})
 REPORT_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 TSV_CONTENT_TYPE = "text/tab-separated-values; charset=UTF-8"
 RETENTION = timedelta(days=90)
@@ -98,14 +98,14 @@ def reports_state(state: SimulatorState) -> ReportsState:
 def _new_report_id(state: SimulatorState, rs: ReportsState) -> str:
 	if rs.next_number == 0:
 		# ERPNext keeps a settlement's report id: the namespace moves it like order and settlement ids.
-		block = (feeds.docs_rng(state).randrange(1000) + state.namespace * 7919) % 100_000
+		block = (docs_rng(state).randrange(1000) + state.namespace * 7919) % 100_000
 		rs.next_number = 50_100_000_000 + block * 1000
 	rs.next_number += 1
 	return str(rs.next_number)
 
 
 def _new_document_id(state: SimulatorState) -> str:
-	return f"amzn1.spdoc.1.4.{feeds.region_code(state)}.{new_uuid(state)}"
+	return f"amzn1.spdoc.1.4.{region_code(state)}.{new_uuid(state)}"
 
 
 def add_generated_report(
@@ -140,10 +140,9 @@ def add_generated_report(
 		return report
 
 
-def _generate_orders_report(state: SimulatorState, report: SimReport) -> bytes | None:
-	start = report.data_start
-	end = report.data_end
-	marketplaces = set(report.marketplace_ids)
+def _generate_orders_report(
+	state: SimulatorState, marketplaces: set[str], start: datetime | None, end: datetime | None
+) -> bytes | None:
 	orders = [
 		order
 		for order in state.orders.values()
@@ -171,11 +170,8 @@ def _advance(state: SimulatorState, rs: ReportsState, report: SimReport, now: da
 		if now < end:
 			return
 		report.processing_end = end
-		if report.report_type == ORDERS_REPORT_TYPE:
-			content = _generate_orders_report(state, report)
-		else:  # returns, reimbursements, removals (aftersale.py)
-			writer = aftersale.REPORT_WRITERS.get(report.report_type)
-			content = writer(state, set(report.marketplace_ids), report.data_start, report.data_end) if writer else None
+		writer = REPORT_WRITERS[report.report_type]
+		content = writer(state, set(report.marketplace_ids), report.data_start, report.data_end)
 		if content is None:
 			report.status = "CANCELLED"
 			return
@@ -185,12 +181,19 @@ def _advance(state: SimulatorState, rs: ReportsState, report: SimReport, now: da
 		report.status = "DONE"
 
 
-def tick(state: SimulatorState) -> None:
-	"""Bring feeds, settlements (which may write settlement reports) and requested reports up to now."""
-	from . import settlements  # settlements imports this module; a call-time import keeps the cycle harmless
+# The report types createReport accepts: report type -> writer(state, marketplace ids, data start, data end) ->
+# the document, or None when no row matches. This module registers the orders report, aftersale.py its four.
+ReportWriter = Callable[[SimulatorState, set[str], datetime | None, datetime | None], bytes | None]
+REPORT_WRITERS: dict[str, ReportWriter] = {ORDERS_REPORT_TYPE: _generate_orders_report}
+# Called before reports are read (settlements.py registers its sync, which writes the settlement reports).
+BEFORE_READ: list[Callable[[SimulatorState], object]] = []
 
+
+def tick(state: SimulatorState) -> None:
+	"""Bring what writes reports on its own (settlements) and the requested reports up to now."""
 	with state.lock:
-		settlements.sync(state)
+		for hook in BEFORE_READ:
+			hook(state)
 		rs = reports_state(state)
 		now = state.clock.now()
 		for report in rs.reports.values():
@@ -221,7 +224,7 @@ def register(router: Router, state: SimulatorState) -> None:
 				"InvalidInput",
 				"Settlement reports cannot be requested or scheduled; Amazon generates them. Use getReports.",
 			)
-		if report_type not in REQUESTABLE_TYPES:
+		if report_type not in REPORT_WRITERS:
 			raise ApiError(400, "InvalidInput", f"Invalid report type: {report_type}.")
 		options = body.get("reportOptions") or {}
 		if not isinstance(options, dict):
@@ -322,7 +325,7 @@ def register(router: Router, state: SimulatorState) -> None:
 		with state.lock:
 			tick(state)
 			owned = any(report.document_id == document_id for report in reports_state(state).reports.values())
-			document = feeds.documents(state).documents.get(document_id)
+			document = documents(state).documents.get(document_id)
 			if not owned or document is None:
 				raise ApiError(404, "NotFound", f"Report document {document_id} was not found.")
 			encoded = (req.param("enableContentEncodingUrlHeader") or "").lower() == "true"

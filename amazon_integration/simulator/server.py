@@ -25,7 +25,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import aftersale, auth, control, feeds, finances, inventory, listings, orders, reports, vat_invoices
+from . import (
+	aftersale,
+	auth,
+	control,
+	documents,
+	feeds,
+	finances,
+	inventory,
+	listings,
+	orders,
+	reports,
+	vat_invoices,
+)
 from .auth import check_access_token
 from .clock import Clock
 from .http import ApiError, Request, Response, Router
@@ -35,7 +47,7 @@ from .state import LwaConfig, SimulatorState
 log = logging.getLogger("amazon_integration.simulator")
 
 # Modules registered in this order; each has `register(router, state)`.
-MODULES = (orders, auth, control, feeds, reports, finances, inventory, vat_invoices, aftersale, listings)
+MODULES = (orders, auth, control, documents, feeds, reports, finances, inventory, vat_invoices, aftersale, listings)
 QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
 MAX_BODY = 64 * 1024 * 1024  # answer 413 above this
 

@@ -34,20 +34,20 @@ shipped, not yet refunded unit) posts a RefundEvent now.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from . import feeds
+from . import feeds, reports
+from .documents import attach
 from .flatfiles import settlement_report
 from .http import ApiError, Request, Response, Router
+from .ids import digest
 from .money import ZERO, q
 from .state import SimItem, SimOrder, SimulatorState
 
-SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 DEFAULT_PERIOD = timedelta(days=14)
 DEPOSIT_DELAY = timedelta(days=1)
 
@@ -70,13 +70,9 @@ def _fx(currency: str) -> Decimal:
 	return _FX.get(currency, Decimal("1"))
 
 
-def _digest(*parts: object) -> int:
-	return int(hashlib.sha256(":".join(str(part) for part in parts).encode("utf-8")).hexdigest(), 16)
-
-
 def _code(seed: object, *parts: object, length: int = 9) -> str:
 	alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-	number = _digest(seed, *parts)
+	number = digest(seed, *parts)
 	chars = []
 	for _ in range(length):
 		number, index = divmod(number, len(alphabet))
@@ -85,11 +81,11 @@ def _code(seed: object, *parts: object, length: int = 9) -> str:
 
 
 def referral_rate(sku: str) -> Decimal:
-	return _REFERRAL_RATES[_digest("referral", sku) % len(_REFERRAL_RATES)]
+	return _REFERRAL_RATES[digest("referral", sku) % len(_REFERRAL_RATES)]
 
 
 def fba_unit_fee(sku: str, currency: str) -> Decimal:
-	usd = Decimal("3.22") + Decimal(_digest("fba-fee", sku) % 400) / 100  # 3.22 .. 7.21 USD
+	usd = Decimal("3.22") + Decimal(digest("fba-fee", sku) % 400) / 100  # 3.22 .. 7.21 USD
 	return q(usd * _fx(currency), currency)
 
 
@@ -175,7 +171,7 @@ class Ledger:
 
 
 def ledger(state: SimulatorState) -> Ledger:
-	return feeds.attach(state, "docs.ledger", Ledger)
+	return attach(state, "docs.ledger", Ledger)
 
 
 def _period(state: SimulatorState, book: Ledger) -> timedelta:
@@ -191,8 +187,8 @@ def sim_start(state: SimulatorState) -> datetime:
 def _new_settlement(state: SimulatorState, book: Ledger, currency: str, start: datetime) -> Settlement:
 	if book.next_number == 0:  # 11-digit ids like Amazon's, deterministic from the seed (and namespace)
 		namespace = (state.namespace,) if state.namespace else ()
-		book.next_number = 11_000_000_000 + (_digest(state.seed, "settlement", *namespace) % 10**8) * 10
-	book.next_number += 1 + _digest("step", book.next_number) % 7
+		book.next_number = 11_000_000_000 + (digest(state.seed, "settlement", *namespace) % 10**8) * 10
+	book.next_number += 1 + digest("step", book.next_number) % 7
 	settlement = Settlement(
 		settlement_id=str(book.next_number),
 		currency=currency,
@@ -413,8 +409,6 @@ def _finalize(
 ) -> list[FinancialEvent]:
 	"""Close `settlement` at `end`: add the period's fees, write the V2 report. Returns the events dated at or
 	after `end` (they belong to the next settlement)."""
-	from . import reports  # reports reads the ledger too; imported here to keep the import graph one-way
-
 	keep = [event for event in settlement.events if event.posted < end]
 	moved = [event for event in settlement.events if event.posted >= end]
 	settlement.events = keep
@@ -426,7 +420,7 @@ def _finalize(
 	settlement.deposit_date = end + DEPOSIT_DELAY
 	report = reports.add_generated_report(
 		state,
-		SETTLEMENT_REPORT_TYPE,
+		reports.SETTLEMENT_REPORT_TYPE,
 		settlement_report(settlement),
 		created=end,
 		data_start=settlement.start,
@@ -511,6 +505,9 @@ def sync(state: SimulatorState) -> Ledger:
 		return book
 
 
+reports.BEFORE_READ.append(sync)  # getReports lists the settlement reports closed by then
+
+
 def close_now(state: SimulatorState, currency: str | None = None) -> list[Settlement]:
 	"""Close the open settlement(s) at the simulated now (the control API's /_sim/settlements/close)."""
 	with state.lock:
@@ -587,7 +584,7 @@ def refund(
 					quantity=units,
 					amounts=_refund_amounts(order, item, before, units),
 					adjustment_item_id=str(
-						_digest(seed, "adjustment-item", order_id, book.refunds, number) % 10**14
+						digest(seed, "adjustment-item", order_id, book.refunds, number) % 10**14
 					).zfill(14),
 				)
 			)

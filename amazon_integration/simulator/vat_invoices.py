@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .documents import attach
+from .feeds import FEED_PROCESSORS, SimFeed, finish, xml_feed_payload
 from .http import ApiError, Request, Response, Router
 from .money import ZERO, q
 from .state import SimOrder, SimulatorState
@@ -53,8 +55,6 @@ class InvoicesState:
 
 
 def invoices_state(state: SimulatorState) -> InvoicesState:
-	from .feeds import attach
-
 	return attach(state, "vat_invoices", InvoicesState)
 
 
@@ -90,6 +90,15 @@ def process(state: SimulatorState, feed_id: str, options: dict[str, str], data: 
 		messages_with_error=1 if error else 0,
 		results=results,
 	)
+
+
+def _process_feed(state: SimulatorState, feed: SimFeed) -> None:
+	data = xml_feed_payload(state, feed)
+	if data is not None:
+		finish(state, feed, "DONE", process(state, feed.feed_id, feed.feed_options, data))
+
+
+FEED_PROCESSORS[UPLOAD_VAT_INVOICE] = _process_feed
 
 
 def _check(
