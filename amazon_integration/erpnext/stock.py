@@ -632,6 +632,8 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 		frappe.throw(
 			_("Set the FBA Warehouse of Amazon Account {0}.").format(acc.name), title=_("No FBA Warehouse")
 		)
+	from erpnext.stock.stock_ledger import get_valuation_rate
+
 	picked = set(item_codes)
 	rows = {}
 	for row in fba_reconciliation(account, client):
@@ -654,8 +656,14 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 		current = own.get(item_code)
 		qty = max(0.0, float(current.actual_qty if current else 0) + row.difference)
 		line = {"item_code": item_code, "warehouse": acc.fba_warehouse, "qty": qty}
-		if current and current.valuation_rate:
-			line["valuation_rate"] = current.valuation_rate
+		# An item new to the FBA warehouse (the first count) is valued as ERPNext values it elsewhere (another
+		# warehouse, the Item's rate, the last purchase): without a rate the reconciliation cannot be submitted.
+		rate = current.valuation_rate if current and current.valuation_rate else None
+		if not rate and qty:
+			rate = get_valuation_rate(item_code, acc.fba_warehouse, "Stock Reconciliation", None,
+									  company=acc.company, raise_error_if_no_rate=False)  # fmt: skip
+		if rate:
+			line["valuation_rate"] = rate
 		doc.append("items", line)
 	doc.flags.ignore_permissions = False
 	doc.insert()
