@@ -235,13 +235,18 @@ def _return_lines(order: SimOrder, book: AfterSale, items: list[dict] | None) ->
 	return lines
 
 
+def _fba_order(state: SimulatorState, order_id: str) -> SimOrder:
+	order = state.orders.get(order_id)
+	if order is None:
+		raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+	if not order.is_fba:
+		raise ApiError(400, "InvalidInput", f"Order {order_id} is not fulfilled by Amazon; use fbm-return.")
+	return order
+
+
 def fba_return(state: SimulatorState, order_id: str, items: list[dict] | None, refund: bool = False) -> list[FbaReturn]:
 	with state.lock:
-		order = state.orders.get(order_id)
-		if order is None:
-			raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
-		if not order.is_fba:
-			raise ApiError(400, "InvalidInput", f"Order {order_id} is not fulfilled by Amazon; use fbm-return.")
+		order = _fba_order(state, order_id)
 		book = aftersale(state)
 		lines = _return_lines(order, book, items)
 		for _, _, spec in lines:
@@ -316,6 +321,30 @@ def fbm_return(state: SimulatorState, order_id: str, items: list[dict] | None, r
 		return made
 
 
+def _reimburse(state: SimulatorState, book: AfterSale, marketplace_id: str, reason: str, sku: str, quantity: int,
+			   amount_per_unit: Decimal, **extra: str) -> Reimbursement:  # fmt: skip
+	"""A new reimbursement (a reversal when quantity < 0), recorded and posted to the settlement."""
+	market = state.marketplaces[marketplace_id]
+	asin, title = _catalogue_line(state, sku)
+	book.counter += 1
+	entry = Reimbursement(
+		moment=_now(state),
+		reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
+		marketplace_id=marketplace_id,
+		currency=market.currency,
+		reason=reason,
+		sku=sku,
+		asin=asin,
+		title=title,
+		amount_per_unit=q(amount_per_unit, market.currency),
+		quantity=quantity,
+		**extra,
+	)
+	book.reimbursements.append(entry)
+	_post_reimbursement(state, entry)
+	return entry
+
+
 def _post_reimbursement(state: SimulatorState, entry: Reimbursement) -> None:
 	"""The settlement line: other-transaction / FBA Inventory Reimbursement / WAREHOUSE_LOST etc."""
 	book = settlements.sync(state)
@@ -348,25 +377,10 @@ def lose(state: SimulatorState, marketplace_id: str, sku: str, quantity: int, re
 			raise ApiError(400, "InvalidInput", f"reason must be one of {', '.join(LOSS_REASONS)}.")
 		if not isinstance(quantity, int) or quantity <= 0:
 			raise ApiError(400, "InvalidInput", "quantity must be a positive integer.")
-		asin, title = _catalogue_line(state, sku)
+		_catalogue_line(state, sku)
 		book = aftersale(state)
-		book.counter += 1
-		entry = Reimbursement(
-			moment=_now(state),
-			reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
-			marketplace_id=marketplace_id,
-			currency=market.currency,
-			reason=reason,
-			sku=sku,
-			asin=asin,
-			title=title,
-			amount_per_unit=q(amount_per_unit, market.currency),
-			quantity=quantity,
-		)
 		_adjust(book, marketplace_id, sku, fulfillable=-quantity)
-		book.reimbursements.append(entry)
-		_post_reimbursement(state, entry)
-		return entry
+		return _reimburse(state, book, marketplace_id, reason, sku, quantity, amount_per_unit)
 
 
 def reimburse_order(state: SimulatorState, order_id: str, order_item_id: str, quantity: int, reason: str,
@@ -374,11 +388,7 @@ def reimburse_order(state: SimulatorState, order_id: str, order_item_id: str, qu
 	"""Amazon pays for an order's units it refunded and never got back (CustomerReturn) or mishandled
 	(CustomerServiceIssue): cash, no stock change; the reimbursement names the order."""
 	with state.lock:
-		order = state.orders.get(order_id)
-		if order is None:
-			raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
-		if not order.is_fba:
-			raise ApiError(400, "InvalidInput", f"Order {order_id} is not fulfilled by Amazon.")
+		order = _fba_order(state, order_id)
 		if reason not in ORDER_REASONS:
 			raise ApiError(400, "InvalidInput", f"reason must be one of {', '.join(ORDER_REASONS)}.")
 		item = order.item(order_item_id) if order_item_id else (order.items[0] if len(order.items) == 1 else None)
@@ -386,55 +396,26 @@ def reimburse_order(state: SimulatorState, order_id: str, order_item_id: str, qu
 			raise ApiError(400, "InvalidInput", f"An orderItemId of order {order_id} is required.")
 		if not isinstance(quantity, int) or quantity <= 0 or quantity > item.quantity_shipped:
 			raise ApiError(400, "InvalidInput", f"quantity must be between 1 and {item.quantity_shipped}.")
-		market = state.marketplaces[order.marketplace_id]
-		book = aftersale(state)
-		book.counter += 1
-		entry = Reimbursement(
-			moment=_now(state),
-			reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
-			marketplace_id=order.marketplace_id,
-			currency=market.currency,
-			reason=reason,
-			sku=item.sku,
-			asin=item.asin,
-			title=item.title,
-			amount_per_unit=q(amount_per_unit, market.currency),
-			quantity=quantity,
-			order_id=order_id,
-		)
-		book.reimbursements.append(entry)
-		_post_reimbursement(state, entry)
-		return entry
+		return _reimburse(state, aftersale(state), order.marketplace_id, reason, item.sku, quantity, amount_per_unit,
+						  order_id=order_id)  # fmt: skip
 
 
 def found(state: SimulatorState, reimbursement_id: str, quantity: int) -> Reimbursement:
 	"""A lost unit turns up: Amazon puts it back into inventory and takes the reimbursement back."""
 	with state.lock:
 		book = aftersale(state)
-		original = next((r for r in book.reimbursements if r.reimbursement_id == reimbursement_id and r.quantity > 0), None)
+		original = next(
+			(r for r in book.reimbursements if r.reimbursement_id == reimbursement_id and r.quantity > 0 and r.reason in LOSS_REASONS),
+			None,
+		)
 		if original is None:
-			raise ApiError(404, "NotFound", f"Reimbursement {reimbursement_id} was not found.")
+			raise ApiError(404, "NotFound", f"Reimbursement {reimbursement_id} of lost or damaged units was not found.")
 		reversed_units = -sum(r.quantity for r in book.reimbursements if r.original_id == reimbursement_id)
 		if not isinstance(quantity, int) or quantity <= 0 or quantity > original.quantity - reversed_units:
 			raise ApiError(400, "InvalidInput", "quantity must be between 1 and the units still reimbursed.")
-		book.counter += 1
-		entry = Reimbursement(
-			moment=_now(state),
-			reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
-			marketplace_id=original.marketplace_id,
-			currency=original.currency,
-			reason="Reimbursement_Reversal",
-			sku=original.sku,
-			asin=original.asin,
-			title=original.title,
-			amount_per_unit=original.amount_per_unit,
-			quantity=-quantity,
-			original_id=original.reimbursement_id,
-		)
 		_adjust(book, original.marketplace_id, original.sku, fulfillable=quantity)
-		book.reimbursements.append(entry)
-		_post_reimbursement(state, entry)
-		return entry
+		return _reimburse(state, book, original.marketplace_id, "Reimbursement_Reversal", original.sku, -quantity,
+						  original.amount_per_unit, original_id=original.reimbursement_id)  # fmt: skip
 
 
 def remove(state: SimulatorState, marketplace_id: str, sku: str, quantity: int, disposition: str) -> Removal:
