@@ -12,7 +12,8 @@ since Amazon adds rows late) and writing an Amazon Sync Log per run:
   warehouse through a submitted Material Issue whose expense is the account's FBA Loss Account; a reversal
   (the unit was found) brings it back through a Material Receipt. The money arrives in a settlement, whose
   reimbursement lines the fee entry credits to the same account (erpnext/settlements.py): loss and
-  reimbursement net there. Reasons that move money only (CustomerReturn, FeeCorrection...) change no stock.
+  reimbursement net there. Reasons that move money only (CustomerReturn, FeeCorrection...) change no stock;
+  their settlement lines (which name the order) are reimbursements all the same, credited to that account.
 - Removals (GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA): a draft Material Transfer from the FBA (or
   Unsellable) warehouse to the FBM warehouse, submitted by the warehouse when the shipment arrives.
 

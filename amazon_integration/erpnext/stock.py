@@ -569,19 +569,19 @@ def _pushing_accounts() -> list:
 def pool_accounts(account: str) -> list:
 	"""The enabled registrations sharing the account's FBA pool (same seller, same region), the account first."""
 	acc = frappe.db.get_value(
-		"Amazon Account", account, ["name", "seller_id", "region", "fba_warehouse"], as_dict=True
+		"Amazon Account", account, ["name", "seller_id", "region", "fba_warehouse", "unsellable_warehouse"], as_dict=True
 	)
 	others = frappe.get_all(
 		"Amazon Account",
 		filters={"seller_id": acc.seller_id, "region": acc.region, "enabled": 1, "name": ("!=", acc.name)},
-		fields=["name", "fba_warehouse"],
+		fields=["name", "fba_warehouse", "unsellable_warehouse"],
 		order_by="name",
 	)
 	return [acc, *others]
 
 
 def fba_reconciliation(account: str, client: AmazonClient | None = None) -> list[FbaReconciliationRow]:
-	"""Amazon's FBA pool against ERPNext's FBA warehouse(s) of every registration sharing it."""
+	"""Amazon's FBA pool against ERPNext's FBA and Unsellable warehouse(s) of every registration sharing it."""
 	accounts = pool_accounts(account)
 	client = client or get_client(account)
 	counts = [
@@ -608,7 +608,10 @@ def fba_reconciliation(account: str, client: AmazonClient | None = None) -> list
 	if unmapped:  # a SKU equal to an Item code needs no mapping row (as for orders)
 		for code in frappe.get_all("Item", filters={"name": ("in", unmapped)}, pluck="name"):
 			item_of_sku[code] = code
-	warehouses = sorted({acc.fba_warehouse for acc in accounts if acc.fba_warehouse})
+	# Amazon's on-hand figure counts unfulfillable units: ERPNext holds them in the Unsellable Warehouse.
+	warehouses = sorted(
+		{warehouse for acc in accounts for warehouse in (acc.fba_warehouse, acc.unsellable_warehouse) if warehouse}
+	)
 	erpnext_qty: dict[str, float] = {}
 	items = sorted(set(item_of_sku.values()))
 	if items and warehouses:
@@ -629,6 +632,8 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 		frappe.throw(
 			_("Set the FBA Warehouse of Amazon Account {0}.").format(acc.name), title=_("No FBA Warehouse")
 		)
+	from erpnext.stock.stock_ledger import get_valuation_rate
+
 	picked = set(item_codes)
 	rows = {}
 	for row in fba_reconciliation(account, client):
@@ -651,8 +656,14 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 		current = own.get(item_code)
 		qty = max(0.0, float(current.actual_qty if current else 0) + row.difference)
 		line = {"item_code": item_code, "warehouse": acc.fba_warehouse, "qty": qty}
-		if current and current.valuation_rate:
-			line["valuation_rate"] = current.valuation_rate
+		# An item new to the FBA warehouse (the first count) is valued as ERPNext values it elsewhere (another
+		# warehouse, the Item's rate, the last purchase): without a rate the reconciliation cannot be submitted.
+		rate = current.valuation_rate if current and current.valuation_rate else None
+		if not rate and qty:
+			rate = get_valuation_rate(item_code, acc.fba_warehouse, "Stock Reconciliation", None,
+									  company=acc.company, raise_error_if_no_rate=False)  # fmt: skip
+		if rate:
+			line["valuation_rate"] = rate
 		doc.append("items", line)
 	doc.flags.ignore_permissions = False
 	doc.insert()

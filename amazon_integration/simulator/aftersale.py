@@ -12,15 +12,16 @@ Reports (requested with createReport, paced and served by reports.py; rows whose
 - GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE: the 32 columns with their spaced names ("Order ID", "Return request
   date", ... "Refunded Amount"); dates as "2026-11-08", amounts with two decimals.
 - GET_FBA_REIMBURSEMENTS_DATA: approval-date, reimbursement-id, case-id, amazon-order-id, reason (Lost_Warehouse,
-  Damaged_Warehouse, Reimbursement_Reversal), sku, fnsku, asin, product-name, condition, currency-unit,
+  Damaged_Warehouse, Reimbursement_Reversal; CustomerReturn, CustomerServiceIssue with the order's id), sku, fnsku, asin, product-name, condition, currency-unit,
   amount-per-unit, amount-total, quantity-reimbursed-cash, quantity-reimbursed-inventory,
   quantity-reimbursed-total, original-reimbursement-id, original-reimbursement-type.
 - GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA: request-date, order-id, shipment-date, sku, fnsku,
   disposition (Sellable / Unsellable), shipped-quantity, carrier, tracking-number, removal-order-type (Return).
 
 Money: a reimbursement posts an other-transaction line in the open settlement of its currency, amount-type
-"FBA Inventory Reimbursement" and amount-description WAREHOUSE_LOST / WAREHOUSE_DAMAGE / REVERSAL_REIMBURSEMENT
-as in Amazon's V2 settlement report. A return's refund is the existing RefundEvent (settlements.refund), posted
+"FBA Inventory Reimbursement" and amount-description WAREHOUSE_LOST / WAREHOUSE_DAMAGE / REVERSAL_REIMBURSEMENT /
+CUSTOMER_RETURN / CS_ERROR_ITEMS, with its sku and quantity-purchased (and the order-id of an order's
+reimbursement), as in Amazon's V2 settlement report. A return's refund is the existing RefundEvent (settlements.refund), posted
 by the same control call when asked ("refund": true) or later through /_sim/orders/{id}/refund.
 
 Inventory: `adjustments(state, marketplace_ids)` gives each SKU's (fulfillable, unfulfillable) change: a SELLABLE
@@ -34,6 +35,9 @@ Control API:
   POST /_sim/inventory/loss {"marketplace_id", "sku", "quantity", "reason": "Lost_Warehouse"|"Damaged_Warehouse",
        "amount_per_unit": "12.00"}
   POST /_sim/inventory/found {"reimbursement_id", "quantity"}   a lost unit found: the reimbursement reversed
+  POST /_sim/orders/{orderId}/reimbursement {"orderItemId", "quantity", "reason": "CustomerReturn"|
+       "CustomerServiceIssue", "amount_per_unit"}   Amazon pays for an order's unit it refunded and never got
+       back (cash: no stock change)
   POST /_sim/removals {"marketplace_id", "sku", "quantity", "disposition": "Sellable"|"Unsellable"}
   GET  /_sim/aftersale   everything created so far
 """
@@ -85,6 +89,7 @@ REMOVAL_COLUMNS = (
 
 DISPOSITIONS = ("SELLABLE", "DAMAGED", "CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED", "EXPIRED")
 LOSS_REASONS = {"Lost_Warehouse": "WAREHOUSE_LOST", "Damaged_Warehouse": "WAREHOUSE_DAMAGE"}
+ORDER_REASONS = {"CustomerReturn": "CUSTOMER_RETURN", "CustomerServiceIssue": "CS_ERROR_ITEMS"}
 REIMBURSEMENT_AMOUNT_TYPE = "FBA Inventory Reimbursement"
 
 
@@ -130,6 +135,7 @@ class Reimbursement:
 	amount_per_unit: Decimal
 	quantity: int  # negative for a reversal
 	original_id: str = ""
+	order_id: str = ""  # an order's reimbursement (CustomerReturn...)
 
 
 @dataclass
@@ -229,13 +235,18 @@ def _return_lines(order: SimOrder, book: AfterSale, items: list[dict] | None) ->
 	return lines
 
 
+def _fba_order(state: SimulatorState, order_id: str) -> SimOrder:
+	order = state.orders.get(order_id)
+	if order is None:
+		raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+	if not order.is_fba:
+		raise ApiError(400, "InvalidInput", f"Order {order_id} is not fulfilled by Amazon; use fbm-return.")
+	return order
+
+
 def fba_return(state: SimulatorState, order_id: str, items: list[dict] | None, refund: bool = False) -> list[FbaReturn]:
 	with state.lock:
-		order = state.orders.get(order_id)
-		if order is None:
-			raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
-		if not order.is_fba:
-			raise ApiError(400, "InvalidInput", f"Order {order_id} is not fulfilled by Amazon; use fbm-return.")
+		order = _fba_order(state, order_id)
 		book = aftersale(state)
 		lines = _return_lines(order, book, items)
 		for _, _, spec in lines:
@@ -310,19 +321,47 @@ def fbm_return(state: SimulatorState, order_id: str, items: list[dict] | None, r
 		return made
 
 
+def _reimburse(state: SimulatorState, book: AfterSale, marketplace_id: str, reason: str, sku: str, quantity: int,
+			   amount_per_unit: Decimal, **extra: str) -> Reimbursement:  # fmt: skip
+	"""A new reimbursement (a reversal when quantity < 0), recorded and posted to the settlement."""
+	market = state.marketplaces[marketplace_id]
+	asin, title = _catalogue_line(state, sku)
+	book.counter += 1
+	entry = Reimbursement(
+		moment=_now(state),
+		reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
+		marketplace_id=marketplace_id,
+		currency=market.currency,
+		reason=reason,
+		sku=sku,
+		asin=asin,
+		title=title,
+		amount_per_unit=q(amount_per_unit, market.currency),
+		quantity=quantity,
+		**extra,
+	)
+	book.reimbursements.append(entry)
+	_post_reimbursement(state, entry)
+	return entry
+
+
 def _post_reimbursement(state: SimulatorState, entry: Reimbursement) -> None:
 	"""The settlement line: other-transaction / FBA Inventory Reimbursement / WAREHOUSE_LOST etc."""
 	book = settlements.sync(state)
 	market = state.marketplaces.get(entry.marketplace_id)
-	description = "REVERSAL_REIMBURSEMENT" if entry.quantity < 0 else LOSS_REASONS.get(entry.reason, entry.reason.upper())
+	reasons = {**LOSS_REASONS, **ORDER_REASONS}
+	description = "REVERSAL_REIMBURSEMENT" if entry.quantity < 0 else reasons.get(entry.reason, entry.reason.upper())
 	event = settlements.FinancialEvent(
 		transaction_type="other-transaction",
 		posted=entry.moment,
 		currency=entry.currency,
 		marketplace_id=entry.marketplace_id,
 		marketplace_name=market.name if market else entry.marketplace_id,
+		order_id=entry.order_id or None,
 		other=[settlements.Amount(REIMBURSEMENT_AMOUNT_TYPE, description, q(entry.amount_per_unit * entry.quantity, entry.currency))],
 		fee_type="FBAInventoryReimbursement",
+		sku=entry.sku,
+		quantity=entry.quantity,
 	)
 	if entry.currency not in book.open:
 		book.open[entry.currency] = settlements._new_settlement(state, book, entry.currency, event.posted)
@@ -338,55 +377,45 @@ def lose(state: SimulatorState, marketplace_id: str, sku: str, quantity: int, re
 			raise ApiError(400, "InvalidInput", f"reason must be one of {', '.join(LOSS_REASONS)}.")
 		if not isinstance(quantity, int) or quantity <= 0:
 			raise ApiError(400, "InvalidInput", "quantity must be a positive integer.")
-		asin, title = _catalogue_line(state, sku)
+		_catalogue_line(state, sku)
 		book = aftersale(state)
-		book.counter += 1
-		entry = Reimbursement(
-			moment=_now(state),
-			reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
-			marketplace_id=marketplace_id,
-			currency=market.currency,
-			reason=reason,
-			sku=sku,
-			asin=asin,
-			title=title,
-			amount_per_unit=q(amount_per_unit, market.currency),
-			quantity=quantity,
-		)
 		_adjust(book, marketplace_id, sku, fulfillable=-quantity)
-		book.reimbursements.append(entry)
-		_post_reimbursement(state, entry)
-		return entry
+		return _reimburse(state, book, marketplace_id, reason, sku, quantity, amount_per_unit)
+
+
+def reimburse_order(state: SimulatorState, order_id: str, order_item_id: str, quantity: int, reason: str,
+					amount_per_unit: Decimal) -> Reimbursement:  # fmt: skip
+	"""Amazon pays for an order's units it refunded and never got back (CustomerReturn) or mishandled
+	(CustomerServiceIssue): cash, no stock change; the reimbursement names the order."""
+	with state.lock:
+		order = _fba_order(state, order_id)
+		if reason not in ORDER_REASONS:
+			raise ApiError(400, "InvalidInput", f"reason must be one of {', '.join(ORDER_REASONS)}.")
+		item = order.item(order_item_id) if order_item_id else (order.items[0] if len(order.items) == 1 else None)
+		if item is None:
+			raise ApiError(400, "InvalidInput", f"An orderItemId of order {order_id} is required.")
+		if not isinstance(quantity, int) or quantity <= 0 or quantity > item.quantity_shipped:
+			raise ApiError(400, "InvalidInput", f"quantity must be between 1 and {item.quantity_shipped}.")
+		return _reimburse(state, aftersale(state), order.marketplace_id, reason, item.sku, quantity, amount_per_unit,
+						  order_id=order_id)  # fmt: skip
 
 
 def found(state: SimulatorState, reimbursement_id: str, quantity: int) -> Reimbursement:
 	"""A lost unit turns up: Amazon puts it back into inventory and takes the reimbursement back."""
 	with state.lock:
 		book = aftersale(state)
-		original = next((r for r in book.reimbursements if r.reimbursement_id == reimbursement_id and r.quantity > 0), None)
+		original = next(
+			(r for r in book.reimbursements if r.reimbursement_id == reimbursement_id and r.quantity > 0 and r.reason in LOSS_REASONS),
+			None,
+		)
 		if original is None:
-			raise ApiError(404, "NotFound", f"Reimbursement {reimbursement_id} was not found.")
+			raise ApiError(404, "NotFound", f"Reimbursement {reimbursement_id} of lost or damaged units was not found.")
 		reversed_units = -sum(r.quantity for r in book.reimbursements if r.original_id == reimbursement_id)
 		if not isinstance(quantity, int) or quantity <= 0 or quantity > original.quantity - reversed_units:
 			raise ApiError(400, "InvalidInput", "quantity must be between 1 and the units still reimbursed.")
-		book.counter += 1
-		entry = Reimbursement(
-			moment=_now(state),
-			reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
-			marketplace_id=original.marketplace_id,
-			currency=original.currency,
-			reason="Reimbursement_Reversal",
-			sku=original.sku,
-			asin=original.asin,
-			title=original.title,
-			amount_per_unit=original.amount_per_unit,
-			quantity=-quantity,
-			original_id=original.reimbursement_id,
-		)
 		_adjust(book, original.marketplace_id, original.sku, fulfillable=quantity)
-		book.reimbursements.append(entry)
-		_post_reimbursement(state, entry)
-		return entry
+		return _reimburse(state, book, original.marketplace_id, "Reimbursement_Reversal", original.sku, -quantity,
+						  original.amount_per_unit, original_id=original.reimbursement_id)  # fmt: skip
 
 
 def remove(state: SimulatorState, marketplace_id: str, sku: str, quantity: int, disposition: str) -> Removal:
@@ -462,7 +491,7 @@ def fbm_returns_report(state: SimulatorState, marketplace_ids: set[str], start, 
 
 def reimbursements_report(state: SimulatorState, marketplace_ids: set[str], start, end) -> bytes | None:
 	rows = [
-		[orders_iso(r.moment), r.reimbursement_id, "", "", r.reason, r.sku, _fn_sku(state, r.sku), r.asin, r.title,
+		[orders_iso(r.moment), r.reimbursement_id, "", r.order_id, r.reason, r.sku, _fn_sku(state, r.sku), r.asin, r.title,
 		 "NewItem", r.currency, fmt(r.amount_per_unit, r.currency), fmt(r.amount_per_unit * r.quantity, r.currency),
 		 str(r.quantity), "0", str(r.quantity), r.original_id, "Cash reimbursement" if r.original_id else ""]
 		for r in aftersale(state).reimbursements
@@ -530,6 +559,19 @@ def register(router: Router, state: SimulatorState) -> None:
 			str(body.get("sku") or ""),
 			body.get("quantity", 1),
 			str(body.get("reason") or "Lost_Warehouse"),
+			_decimal(body.get("amount_per_unit", "10.00"), "amount_per_unit"),
+		)
+		return Response(status=200, body=_view(entry))
+
+	@router.route("POST", "/_sim/orders/{orderId}/reimbursement")
+	def make_order_reimbursement(req: Request) -> Response:
+		body = _body(req)
+		entry = reimburse_order(
+			state,
+			req.path_args["orderId"],
+			str(body.get("orderItemId") or body.get("order_item_id") or ""),
+			body.get("quantity", 1),
+			str(body.get("reason") or "CustomerReturn"),
 			_decimal(body.get("amount_per_unit", "10.00"), "amount_per_unit"),
 		)
 		return Response(status=200, body=_view(entry))

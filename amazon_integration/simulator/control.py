@@ -639,6 +639,12 @@ class ControlClient:
 		return self._call("POST", "/inventory/loss", {"marketplace_id": marketplace_id, "sku": sku, "quantity": quantity,
 													   "reason": reason, "amount_per_unit": amount_per_unit})
 
+	def reimburse_order(self, order_id: str, order_item_id: str = "", quantity: int = 1, reason: str = "CustomerReturn",
+						amount_per_unit: str = "10.00") -> dict[str, Any]:  # fmt: skip
+		"""Amazon pays for an order's unit it refunded and never got back (or mishandled): cash, no stock change."""
+		return self._call("POST", f"/orders/{order_id}/reimbursement", {"orderItemId": order_item_id, "quantity": quantity,
+																		 "reason": reason, "amount_per_unit": amount_per_unit})  # fmt: skip
+
 	def find_units(self, reimbursement_id: str, quantity: int = 1) -> dict[str, Any]:
 		return self._call("POST", "/inventory/found", {"reimbursement_id": reimbursement_id, "quantity": quantity})
 

@@ -107,11 +107,21 @@ def event_json(event: FinancialEvent) -> tuple[str, dict[str, Any]]:
 	"""(list name in FinancialEvents, the event object)."""
 	if event.fee_type == "FBAInventoryReimbursement":  # aftersale.py: Amazon pays for units it lost or damaged
 		total = sum((amount.amount for amount in event.other), Decimal(0))
-		return "AdjustmentEventList", {
+		body = {
 			"AdjustmentType": "FBAInventoryReimbursement",
 			"PostedDate": finance_date(event.posted),
 			"AdjustmentAmount": currency_amount(total, event.currency),
 		}
+		if event.sku and event.quantity:
+			body["AdjustmentItemList"] = [
+				{
+					"Quantity": str(event.quantity),
+					"PerUnitAmount": currency_amount(total / event.quantity, event.currency),
+					"TotalAmount": currency_amount(total, event.currency),
+					"SellerSKU": event.sku,
+				}
+			]
+		return "AdjustmentEventList", body
 	if event.transaction_type == "other-transaction":
 		fee_list = [
 			{

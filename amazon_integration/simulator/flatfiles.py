@@ -257,7 +257,7 @@ def settlement_report(settlement: Settlement) -> bytes:
 					"",
 					"",
 					event.transaction_type,
-					"",
+					event.order_id or "",
 					"",
 					"",
 					"",
@@ -271,8 +271,8 @@ def settlement_report(settlement: Settlement) -> bytes:
 					"",
 					"",
 					"",
-					"",
-					"",
+					event.sku,
+					str(abs(event.quantity)) if event.quantity is not None else "",
 					"",
 				]
 			)

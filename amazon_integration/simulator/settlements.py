@@ -126,6 +126,9 @@ class FinancialEvent:
 	other: list[Amount] = field(default_factory=list)  # other-transaction amounts
 	fee_type: str | None = None  # Finances ServiceFeeEvent FeeType of an other-transaction
 	settlement_id: str | None = None
+	# An other-transaction about units (FBA Inventory Reimbursement): its sku and quantity-purchased.
+	sku: str = ""
+	quantity: int | None = None
 
 	@property
 	def total(self) -> Decimal:

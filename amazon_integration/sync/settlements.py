@@ -232,7 +232,9 @@ class OrderAmounts:
 
 @dataclass(frozen=True, slots=True)
 class OtherAmount:
-	"""Lines without an order id (subscription, storage, reserve, reimbursements...), summed per description."""
+	"""Lines without an order id (subscription, storage, reserve, reimbursements...), summed per description;
+	and an order's reimbursements (CustomerReturn...), which belong with the other reimbursements, not with the
+	order's charges."""
 
 	kind: LineKind
 	transaction_type: str
@@ -240,6 +242,7 @@ class OtherAmount:
 	amount_description: str
 	amount: Decimal
 	lines: int
+	order_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +252,7 @@ class SettlementSummary:
 	by_kind: Mapping[LineKind, Decimal]
 	orders: Mapping[str, OrderAmounts]  # order id -> its non-refund lines
 	refunds: Mapping[str, OrderAmounts]  # order id -> its refund lines
-	other: tuple[OtherAmount, ...]  # lines without an order id
+	other: tuple[OtherAmount, ...]  # lines without an order id, and every reimbursement
 	unknown: tuple[SettlementLine, ...]  # every UNKNOWN line, so the user sees it
 	first_posted: datetime | None = None
 	last_posted: datetime | None = None
@@ -629,7 +632,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 	"""Aggregate a settlement's lines in one pass; memory grows with the orders, not with the lines."""
 	orders: dict[str, list] = {}
 	refunds: dict[str, list] = {}
-	other: dict[tuple[LineKind, str, str, str], list] = {}
+	other: dict[tuple[LineKind, str, str, str, str], list] = {}
 	by_kind: dict[LineKind, Decimal] = {}
 	unknown: list[SettlementLine] = []
 	refunded_items: dict[str, dict[str, Decimal]] = {}
@@ -650,7 +653,9 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				last = line.posted
 		if kind is LineKind.UNKNOWN:
 			unknown.append(line)
-		if line.order_id:
+		# An order's reimbursement (Amazon pays for a unit it refunded and never got back) is no charge of the
+		# order: it nets with the stock it stands for, like every FBA Inventory Reimbursement.
+		if line.order_id and kind is not LineKind.REIMBURSEMENT:
 			refund = is_refund_type(line.transaction_type)
 			book = refunds if refund else orders
 			if refund and kind is LineKind.PRINCIPAL:
@@ -662,7 +667,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 			accumulator[_SLOT.get(kind, _OTHER_SLOT)] += amount
 			accumulator[8] += 1
 		else:
-			key = (kind, line.transaction_type, line.amount_type, line.amount_description)
+			key = (kind, line.transaction_type, line.amount_type, line.amount_description, line.order_id)
 			entry = other.get(key)
 			if entry is None:
 				entry = other[key] = [ZERO, 0]
@@ -675,8 +680,8 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 		orders={order_id: _freeze(order_id, acc) for order_id, acc in orders.items()},
 		refunds={order_id: _freeze(order_id, acc) for order_id, acc in refunds.items()},
 		other=tuple(
-			OtherAmount(kind, transaction, amount_type, description, entry[0], entry[1])
-			for (kind, transaction, amount_type, description), entry in other.items()
+			OtherAmount(kind, transaction, amount_type, description, entry[0], entry[1], order_id)
+			for (kind, transaction, amount_type, description, order_id), entry in other.items()
 		),
 		unknown=tuple(unknown),
 		first_posted=first,
@@ -750,6 +755,7 @@ def settlement_rows(summary: SettlementSummary) -> list[SettlementRow]:
 				row_type=row_type,
 				amount=other.amount,
 				lines=other.lines,
+				order_id=other.order_id,
 				fees=other.amount if booked_as_fee else ZERO,
 				description=" / ".join(
 					part

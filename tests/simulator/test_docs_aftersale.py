@@ -9,7 +9,7 @@ from decimal import Decimal
 from sp_api.api import FinancesV0, Reports
 
 from amazon_integration.simulator import aftersale, settlements
-from amazon_integration.simulator.flatfiles import read_tsv
+from amazon_integration.simulator.flatfiles import read_tsv, settlement_report
 from amazon_integration.sync.aftersale import (
 	parse_fba_returns,
 	parse_fbm_returns,
@@ -58,6 +58,7 @@ def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 	loss = sim.control.lose_units(US, SKU, 2, "Lost_Warehouse", "11.50")
 	sim.control.find_units(loss["reimbursement_id"], 1)
 	sim.control.remove_units(US, SKU, 3)
+	sim.control.reimburse_order(order["order_id"], item_id, 1, "CustomerReturn", "18.00")  # cash: no stock change
 	assert _fulfillable(sim, SKU) == (fulfillable + 1 - 2 + 1 - 3, unfulfillable + 1)
 
 	returns = list(parse_fba_returns(_document(sim, client, aftersale.FBA_RETURNS_REPORT).splitlines()))
@@ -69,9 +70,10 @@ def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 	text = _document(sim, client, aftersale.REIMBURSEMENTS_REPORT)
 	assert text.split("\n", 1)[0].split("\t") == list(aftersale.REIMBURSEMENT_COLUMNS)
 	reimbursements = list(parse_reimbursements(text.splitlines()))
-	assert [(r.reason, r.stock_effect, r.amount_total) for r in reimbursements] == [
-		("Lost_Warehouse", -2, Decimal("23.00")),
-		("Reimbursement_Reversal", 1, Decimal("-11.50")),
+	assert [(r.reason, r.order_id, r.stock_effect, r.amount_total) for r in reimbursements] == [
+		("Lost_Warehouse", "", -2, Decimal("23.00")),
+		("Reimbursement_Reversal", "", 1, Decimal("-11.50")),
+		("CustomerReturn", order["order_id"], 0, Decimal("18.00")),
 	]
 	removals = list(parse_removal_shipments(_document(sim, client, aftersale.REMOVALS_REPORT).splitlines()))
 	assert [(r.sku, r.quantity, r.sellable) for r in removals] == [(SKU, 3, True)]
@@ -86,6 +88,7 @@ def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 	assert lines == [
 		("FBA Inventory Reimbursement", "WAREHOUSE_LOST", Decimal("23.00")),
 		("FBA Inventory Reimbursement", "REVERSAL_REIMBURSEMENT", Decimal("-11.50")),
+		("FBA Inventory Reimbursement", "CUSTOMER_RETURN", Decimal("18.00")),
 	]
 	assert any(e.transaction_type == "Refund" and e.order_id == order["order_id"] for e in book.open["USD"].events)
 	# Finances v0: the reimbursements are AdjustmentEvents of type FBAInventoryReimbursement.
@@ -96,6 +99,26 @@ def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 	assert [(a["AdjustmentType"], a["AdjustmentAmount"]["CurrencyAmount"]) for a in adjustments] == [
 		("FBAInventoryReimbursement", 23.0),
 		("FBAInventoryReimbursement", -11.5),
+		("FBAInventoryReimbursement", 18.0),
+	]
+	assert [(i["SellerSKU"], i["Quantity"], i["PerUnitAmount"]["CurrencyAmount"]) for a in adjustments for i in a["AdjustmentItemList"]] == [
+		(SKU, "2", 11.5),
+		(SKU, "-1", 11.5),
+		(SKU, "1", 18.0),
+	]
+
+	# The V2 settlement report carries each reimbursement's sku, quantity-purchased and (for an order's) order-id.
+	settlements.close_now(sim.state, "USD")
+	closed = next(s for s in settlements.ledger(sim.state).settlements if s.currency == "USD" and not s.is_open and any(e.fee_type == "FBAInventoryReimbursement" for e in s.events))
+	rows = read_tsv(settlement_report(closed))
+	assert [
+		(row["amount-description"], row["order-id"], row["sku"], row["quantity-purchased"], row["amount"])
+		for row in rows
+		if row["amount-type"] == aftersale.REIMBURSEMENT_AMOUNT_TYPE
+	] == [
+		("WAREHOUSE_LOST", "", SKU, "2", "23.00"),
+		("REVERSAL_REIMBURSEMENT", "", SKU, "1", "-11.50"),
+		("CUSTOMER_RETURN", order["order_id"], SKU, "1", "18.00"),
 	]
 
 

@@ -542,3 +542,31 @@ def test_rows_add_up_to_the_total_and_split_sale_withheld_tax_and_fees() -> None
 		)
 	kinds = {row.row_type for row in rows}
 	assert {RowType.ORDER, RowType.REFUND, RowType.FEE} <= kinds
+
+
+def test_an_orders_reimbursement_is_a_reimbursement_row_not_a_charge_of_the_order() -> None:
+	"""Amazon pays for a refunded unit it never got back (CustomerReturn): the line carries the order id, yet it is
+	a reimbursement (netted where the other reimbursements are), not a fee of the order's charges."""
+	from amazon_integration.sync.settlements import RowType, settlement_rows
+
+	lines = sample_lines()
+	while not lines[-1].strip():
+		lines.pop()
+	extra = ["" for _ in COLUMNS]
+	settlement_id = lines[1].split("\t")[0]
+	for column, value in (
+		("settlement-id", settlement_id), ("transaction-type", "other-transaction"), ("order-id", ORDER_A),
+		("amount-type", "FBA Inventory Reimbursement"), ("amount-description", "CUSTOMER_RETURN"),
+		("amount", "18.00"), ("posted-date-time", "2026-11-08 07:12:45 UTC"), ("sku", "SIM-MUG-001"),
+		("quantity-purchased", "1"),
+	):  # fmt: skip
+		extra[COLUMNS.index(column)] = value
+	header_cells = lines[1].split("\t")
+	header_cells[COLUMNS.index("total-amount")] = str(parse_amount(header_cells[COLUMNS.index("total-amount")]) + Decimal("18.00"))
+	lines[1] = "\t".join(header_cells)
+	_, before = read_settlement(sample_lines())
+	_, summary = read_settlement([*lines, "\t".join(extra)])
+	assert summary.orders[ORDER_A] == before.orders[ORDER_A]  # the order's charges are untouched
+	rows = [row for row in settlement_rows(summary) if row.order_id == ORDER_A and row.row_type is RowType.REIMBURSEMENT]
+	assert [(row.amount, row.fees, row.lines) for row in rows] == [(Decimal("18.00"), Decimal("18.00"), 1)]
+	assert "CUSTOMER_RETURN" in rows[0].description

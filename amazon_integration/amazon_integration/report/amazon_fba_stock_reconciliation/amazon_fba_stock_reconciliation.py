@@ -50,7 +50,7 @@ def columns():
 		col("reserved", _("Amazon Reserved"), "Int"),
 		col("unfulfillable", _("Amazon Unfulfillable"), "Int"),
 		col("amazon_qty", _("Amazon On Hand (Item)"), "Int", 140),
-		col("erpnext_qty", _("ERPNext Qty (FBA Warehouse)"), "Float", 160),
+		col("erpnext_qty", _("ERPNext Qty (FBA and Unsellable Warehouses)"), "Float", 160),
 		col("difference", _("Difference"), "Float"),
 		col("shared_with", _("Other SKUs of the Item"), "Data", 160),
 	]
