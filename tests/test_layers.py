@@ -56,3 +56,45 @@ def test_core_does_not_reach_into_the_adapter() -> None:
 				if needle in source:
 					offenders.append(f"{path.relative_to(PACKAGE_ROOT.parent)} uses {needle}")
 	assert not offenders, "\n".join(offenders)
+
+
+def _module_graph() -> dict[str, set[str]]:
+	"""Module -> the app's modules it imports, wherever the import sits (type-checking blocks and functions too)."""
+	names: dict[str, Path] = {}
+	for path in PACKAGE_ROOT.rglob("*.py"):
+		parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
+		names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+	graph: dict[str, set[str]] = {}
+	for name, path in names.items():
+		package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+		imported: set[str] = set()
+		for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+			if isinstance(node, ast.Import):
+				imported.update(alias.name for alias in node.names if alias.name in names)
+			elif isinstance(node, ast.ImportFrom):
+				base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+				module = ".".join([*base, *([node.module] if node.module else [])])
+				submodules = {f"{module}.{alias.name}" for alias in node.names} & names.keys()
+				imported |= submodules or ({module} & names.keys())
+		graph[name] = imported - {name}
+	return graph
+
+
+def test_no_import_circles() -> None:
+	"""No module reaches itself through its imports: each layer and each module family points one way."""
+	graph = _module_graph()
+	circles: list[str] = []
+	done: set[str] = set()
+
+	def walk(name: str, path: list[str]) -> None:
+		for target in sorted(graph[name]):
+			if target in path:
+				circles.append(" -> ".join([*path[path.index(target) :], target]))
+			elif target not in done:
+				walk(target, [*path, target])
+		done.add(name)
+
+	for name in sorted(graph):
+		if name not in done:
+			walk(name, [name])
+	assert not circles, "import circles:\n" + "\n".join(sorted(set(circles)))

@@ -42,10 +42,10 @@ from typing import Any
 
 from . import feeds, reports
 from .documents import attach
-from .flatfiles import settlement_report
+from .flatfiles import SETTLEMENT_COLUMNS, write_tsv
 from .http import ApiError, Request, Response, Router
 from .ids import digest
-from .money import ZERO, q
+from .money import ZERO, fmt, q
 from .state import SimItem, SimOrder, SimulatorState
 
 DEFAULT_PERIOD = timedelta(days=14)
@@ -615,6 +615,93 @@ def settlement_summary(settlement: Settlement) -> dict[str, Any]:
 		"reportId": settlement.report_id,
 		"events": len(settlement.events),
 	}
+
+
+# -- settlement report ----------------------------------------------------------------------------------
+
+
+def settlement_datetime(moment: datetime) -> str:
+	return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def settlement_report(settlement: Settlement) -> bytes:
+	"""GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 for one closed settlement."""
+	currency = settlement.currency
+	assert settlement.end is not None and settlement.deposit_date is not None
+	rows: list[list[str]] = [
+		[
+			settlement.settlement_id,
+			settlement_datetime(settlement.start),
+			settlement_datetime(settlement.end),
+			settlement_datetime(settlement.deposit_date),
+			fmt(settlement.total, currency),
+			currency,
+			*([""] * (len(SETTLEMENT_COLUMNS) - 6)),
+		]
+	]
+	for event in settlement.events:
+		posted_date = event.posted.astimezone(timezone.utc).strftime("%Y-%m-%d")
+		posted_time = settlement_datetime(event.posted)
+		for item in event.items:
+			for amount in item.amounts:
+				rows.append(
+					[
+						settlement.settlement_id,
+						"",
+						"",
+						"",
+						"",
+						"",
+						event.transaction_type,
+						event.order_id or "",
+						"",
+						event.adjustment_id or "",
+						event.shipment_id or "",
+						event.marketplace_name,
+						amount.amount_type,
+						amount.description,
+						fmt(amount.amount, currency),
+						event.fulfillment_id or "",
+						posted_date,
+						posted_time,
+						item.order_item_id,
+						"",
+						"",
+						item.sku,
+						str(item.quantity) if event.transaction_type == "Order" else "",
+						amount.promotion_id or "",
+					]
+				)
+		for amount in event.other:
+			rows.append(
+				[
+					settlement.settlement_id,
+					"",
+					"",
+					"",
+					"",
+					"",
+					event.transaction_type,
+					event.order_id or "",
+					"",
+					"",
+					"",
+					event.marketplace_name,
+					amount.amount_type,
+					amount.description,
+					fmt(amount.amount, currency),
+					"",
+					posted_date,
+					posted_time,
+					"",
+					"",
+					"",
+					event.sku,
+					str(abs(event.quantity)) if event.quantity is not None else "",
+					"",
+				]
+			)
+	return write_tsv(SETTLEMENT_COLUMNS, rows)
 
 
 def register(router: Router, state: SimulatorState) -> None:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from sp_api.api import FinancesV0, Reports
 
 from amazon_integration.simulator import aftersale, settlements
-from amazon_integration.simulator.flatfiles import read_tsv, settlement_report
+from amazon_integration.simulator.flatfiles import read_tsv
+from amazon_integration.simulator.settlements import settlement_report
 from amazon_integration.sync.aftersale import (
 	parse_fba_returns,
 	parse_fbm_returns,
