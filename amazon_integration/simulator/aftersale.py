@@ -36,8 +36,9 @@ Control API:
        "amount_per_unit": "12.00"}
   POST /_sim/inventory/found {"reimbursement_id", "quantity"}   a lost unit found: the reimbursement reversed
   POST /_sim/orders/{orderId}/reimbursement {"orderItemId", "quantity", "reason": "CustomerReturn"|
-       "CustomerServiceIssue", "amount_per_unit"}   Amazon pays for an order's unit it refunded and never got
-       back (cash: no stock change)
+       "CustomerServiceIssue", "amount_per_unit", "in_inventory": false}   Amazon pays for an order's unit it
+       refunded and never got back: in cash (no stock change), or with in_inventory a replacement unit put into
+       the FBA stock (no money: no settlement line)
   POST /_sim/removals {"marketplace_id", "sku", "quantity", "disposition": "Sellable"|"Unsellable"}
   GET  /_sim/aftersale   everything created so far
 """
@@ -56,7 +57,7 @@ from .documents import attach
 from .flatfiles import orders_iso, write_tsv
 from .http import ApiError, Request, Response, Router
 from .ids import fn_sku
-from .money import fmt, q
+from .money import ZERO, fmt, q
 from .state import SimOrder, SimulatorState
 
 FBA_RETURNS_REPORT = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
@@ -136,6 +137,7 @@ class Reimbursement:
 	quantity: int  # negative for a reversal
 	original_id: str = ""
 	order_id: str = ""  # an order's reimbursement (CustomerReturn...)
+	in_inventory: bool = False  # paid with units put into the seller's FBA stock, not cash
 
 
 @dataclass
@@ -327,6 +329,7 @@ def _reimburse(state: SimulatorState, book: AfterSale, marketplace_id: str, reas
 	market = state.marketplaces[marketplace_id]
 	asin, title = _catalogue_line(state, sku)
 	book.counter += 1
+	in_inventory = bool(extra.pop("in_inventory", False))
 	entry = Reimbursement(
 		moment=_now(state),
 		reimbursement_id=_number(state, "reimbursement", book.counter, digits=10),
@@ -338,10 +341,14 @@ def _reimburse(state: SimulatorState, book: AfterSale, marketplace_id: str, reas
 		title=title,
 		amount_per_unit=q(amount_per_unit, market.currency),
 		quantity=quantity,
+		in_inventory=in_inventory,
 		**extra,
 	)
 	book.reimbursements.append(entry)
-	_post_reimbursement(state, entry)
+	if in_inventory:
+		_adjust(book, marketplace_id, sku, fulfillable=quantity)
+	else:
+		_post_reimbursement(state, entry)
 	return entry
 
 
@@ -384,9 +391,10 @@ def lose(state: SimulatorState, marketplace_id: str, sku: str, quantity: int, re
 
 
 def reimburse_order(state: SimulatorState, order_id: str, order_item_id: str, quantity: int, reason: str,
-					amount_per_unit: Decimal) -> Reimbursement:  # fmt: skip
+					amount_per_unit: Decimal, in_inventory: bool = False) -> Reimbursement:  # fmt: skip
 	"""Amazon pays for an order's units it refunded and never got back (CustomerReturn) or mishandled
-	(CustomerServiceIssue): cash, no stock change; the reimbursement names the order."""
+	(CustomerServiceIssue): in cash (no stock change), or in inventory (replacement units into the FBA stock, no
+	money); the reimbursement names the order."""
 	with state.lock:
 		order = _fba_order(state, order_id)
 		if reason not in ORDER_REASONS:
@@ -397,7 +405,7 @@ def reimburse_order(state: SimulatorState, order_id: str, order_item_id: str, qu
 		if not isinstance(quantity, int) or quantity <= 0 or quantity > item.quantity_shipped:
 			raise ApiError(400, "InvalidInput", f"quantity must be between 1 and {item.quantity_shipped}.")
 		return _reimburse(state, aftersale(state), order.marketplace_id, reason, item.sku, quantity, amount_per_unit,
-						  order_id=order_id)  # fmt: skip
+						  order_id=order_id, in_inventory=in_inventory)  # fmt: skip
 
 
 def found(state: SimulatorState, reimbursement_id: str, quantity: int) -> Reimbursement:
@@ -492,12 +500,18 @@ def fbm_returns_report(state: SimulatorState, marketplace_ids: set[str], start, 
 def reimbursements_report(state: SimulatorState, marketplace_ids: set[str], start, end) -> bytes | None:
 	rows = [
 		[orders_iso(r.moment), r.reimbursement_id, "", r.order_id, r.reason, r.sku, _fn_sku(state, r.sku), r.asin, r.title,
-		 "NewItem", r.currency, fmt(r.amount_per_unit, r.currency), fmt(r.amount_per_unit * r.quantity, r.currency),
-		 str(r.quantity), "0", str(r.quantity), r.original_id, "Cash reimbursement" if r.original_id else ""]
+		 "NewItem", r.currency, fmt(r.amount_per_unit, r.currency), fmt(_cash(r) * r.quantity, r.currency),
+		 "0" if r.in_inventory else str(r.quantity), str(r.quantity) if r.in_inventory else "0", str(r.quantity),
+		 r.original_id, "Cash reimbursement" if r.original_id else ""]
 		for r in aftersale(state).reimbursements
 		if r.marketplace_id in marketplace_ids and _within(r.moment, start, end)
 	]  # fmt: skip
 	return write_tsv(REIMBURSEMENT_COLUMNS, rows) if rows else None
+
+
+def _cash(r: Reimbursement) -> Decimal:
+	"""What one unit was paid in money: nothing when Amazon paid with a replacement unit."""
+	return ZERO if r.in_inventory else r.amount_per_unit
 
 
 def removals_report(state: SimulatorState, marketplace_ids: set[str], start, end) -> bytes | None:
@@ -573,6 +587,7 @@ def register(router: Router, state: SimulatorState) -> None:
 			body.get("quantity", 1),
 			str(body.get("reason") or "CustomerReturn"),
 			_decimal(body.get("amount_per_unit", "10.00"), "amount_per_unit"),
+			bool(body.get("in_inventory")),
 		)
 		return Response(status=200, body=_view(entry))
 

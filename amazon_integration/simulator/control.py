@@ -640,10 +640,12 @@ class ControlClient:
 													   "reason": reason, "amount_per_unit": amount_per_unit})
 
 	def reimburse_order(self, order_id: str, order_item_id: str = "", quantity: int = 1, reason: str = "CustomerReturn",
-						amount_per_unit: str = "10.00") -> dict[str, Any]:  # fmt: skip
-		"""Amazon pays for an order's unit it refunded and never got back (or mishandled): cash, no stock change."""
+						amount_per_unit: str = "10.00", in_inventory: bool = False) -> dict[str, Any]:  # fmt: skip
+		"""Amazon pays for an order's unit it refunded and never got back (or mishandled): in cash (no stock change),
+		or with in_inventory a replacement unit into the FBA stock (no money)."""
 		return self._call("POST", f"/orders/{order_id}/reimbursement", {"orderItemId": order_item_id, "quantity": quantity,
-																		 "reason": reason, "amount_per_unit": amount_per_unit})  # fmt: skip
+																		 "reason": reason, "amount_per_unit": amount_per_unit,
+																		 "in_inventory": in_inventory})  # fmt: skip
 
 	def find_units(self, reimbursement_id: str, quantity: int = 1) -> dict[str, Any]:
 		return self._call("POST", "/inventory/found", {"reimbursement_id": reimbursement_id, "quantity": quantity})

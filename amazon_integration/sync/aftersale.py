@@ -19,8 +19,10 @@ What each record means for stock:
 - FBA return: the units come back into the FBA warehouse when the detailed-disposition is SELLABLE, into the
   unsellable warehouse for any other disposition (DAMAGED, CUSTOMER_DAMAGED, DEFECTIVE, CARRIER_DAMAGED, ...).
 - Reimbursement (`stock_effect`): Lost_Warehouse / Damaged_Warehouse / Lost_Outbound... reimbursed in cash: the
-  units left Amazon's stock (a write-off); Reimbursement_Reversal: the units were found and are back; other
-  reasons (CustomerReturn, CustomerServiceIssue, FeeCorrection, ...) move money only.
+  units left Amazon's stock (a write-off); reimbursed with inventory, a replacement took their place (no change);
+  Reimbursement_Reversal: the units were found and are back; other reasons (CustomerReturn,
+  CustomerServiceIssue, ...) move money only when paid in cash, and put units into the FBA stock when Amazon
+  paid with inventory (quantity-reimbursed-inventory).
 - Removal: units shipped back to the seller, out of the FBA (Sellable) or unsellable (Unsellable) stock.
 """
 
@@ -125,8 +127,8 @@ class Reimbursement:
 		if reason in REVERSAL_REASONS:
 			return abs(self.quantity_cash)
 		if reason in LOSS_REASONS:
-			return -self.quantity_cash
-		return 0
+			return -self.quantity_cash  # units reimbursed in inventory were replaced: no change
+		return self.quantity_inventory
 
 
 @dataclass(frozen=True, slots=True)

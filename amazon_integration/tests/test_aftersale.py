@@ -202,6 +202,22 @@ class TestAftersale(AftersaleCase):
 		self.assertEqual(self.stock(FBA_WAREHOUSE), before - 1)
 		self.assertEqual(frappe.db.count(EVENT, {"amazon_account": self.account.name, "event_type": "Removal"}), 1)
 
+	def test_order_reimbursed_with_a_unit(self):
+		"""Amazon pays a refunded, never-returned unit with a replacement unit: it joins the FBA stock, no money."""
+		order_id = self.new_order(fulfilled_by="AMAZON", status="SHIPPED")
+		self.sync()
+		before = self.stock(FBA_WAREHOUSE)
+		self.sim.control.reimburse_order(order_id, self.item_id(order_id), 1, "CustomerReturn", "9.00", in_inventory=True)
+		self.later()
+		log = self.imported(REIMBURSEMENTS_REPORT)
+		self.assertEqual((log.created_count, log.failed_count), (1, 0), [row.error for row in log.failures])
+		self.assertEqual(self.stock(FBA_WAREHOUSE), before + 1)
+		receipt = frappe.get_doc("Stock Entry", self.event(order_id, "Reimbursement").reference_name)
+		self.assertEqual((receipt.purpose, receipt.docstatus), ("Material Receipt", 1))
+		self.assertEqual([(row.item_code, row.qty, row.t_warehouse) for row in receipt.items], [(SKU, 1, FBA_WAREHOUSE)])
+		self.assertEqual(self.imported(REIMBURSEMENTS_REPORT).created_count, 0)
+		self.assertEqual(self.stock(FBA_WAREHOUSE), before + 1)
+
 	def test_fbm_return_is_a_draft_for_the_warehouse(self):
 		order_id = self.new_order(items=[{"sku": SKU, "quantity": 2, "unit_price": "9.00"}])
 		self.sync()

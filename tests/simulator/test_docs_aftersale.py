@@ -61,6 +61,9 @@ def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 	sim.control.remove_units(US, SKU, 3)
 	sim.control.reimburse_order(order["order_id"], item_id, 1, "CustomerReturn", "18.00")  # cash: no stock change
 	assert _fulfillable(sim, SKU) == (fulfillable + 1 - 2 + 1 - 3, unfulfillable + 1)
+	# paid with a replacement unit: into the FBA stock, no money
+	sim.control.reimburse_order(order["order_id"], item_id, 1, "CustomerServiceIssue", "18.00", in_inventory=True)
+	assert _fulfillable(sim, SKU) == (fulfillable + 1 - 2 + 1 - 3 + 1, unfulfillable + 1)
 
 	returns = list(parse_fba_returns(_document(sim, client, aftersale.FBA_RETURNS_REPORT).splitlines()))
 	assert [(r.order_id, r.disposition, r.quantity, r.sellable) for r in returns] == [
@@ -75,6 +78,7 @@ def test_reports_inventory_and_settlement(sim, sp_client, assert_valid) -> None:
 		("Lost_Warehouse", "", -2, Decimal("23.00")),
 		("Reimbursement_Reversal", "", 1, Decimal("-11.50")),
 		("CustomerReturn", order["order_id"], 0, Decimal("18.00")),
+		("CustomerServiceIssue", order["order_id"], 1, Decimal("0.00")),
 	]
 	removals = list(parse_removal_shipments(_document(sim, client, aftersale.REMOVALS_REPORT).splitlines()))
 	assert [(r.sku, r.quantity, r.sellable) for r in removals] == [(SKU, 3, True)]

@@ -87,6 +87,7 @@ def test_reimbursements_stock_effect():
 				row("1002", "Damaged_Warehouse", "0", "1", "0.00"),  # replaced in kind: no stock change
 				row("1003", "Reimbursement_Reversal", "-1", "0", "-11.50"),
 				row("1004", "CustomerReturn", "1", "0", "11.50"),
+				row("1005", "CustomerReturn", "0", "1", "0.00"),  # paid with a unit: it joins the FBA stock
 			)
 		)
 	)
@@ -95,6 +96,7 @@ def test_reimbursements_stock_effect():
 		("1002:SKU-1", 0, Decimal("0.00")),
 		("1003:SKU-1", 1, Decimal("-11.50")),
 		("1004:SKU-1", 0, Decimal("11.50")),
+		("1005:SKU-1", 1, Decimal("0.00")),
 	]
 
 
