@@ -325,8 +325,9 @@ class AmazonAccount(Document):
 		)
 
 	@frappe.whitelist()
-	def import_settlements(self) -> None:
-		"""Download Amazon's settlement reports now, in the background."""
+	def import_settlements_now(self) -> None:
+		"""Download Amazon's settlement reports now, in the background. (Not `import_settlements`: the check box
+		of that name would hide the method from the desk.)"""
 		self.check_permission("write")
 		if not frappe.has_permission("Amazon Settlement", "create"):
 			frappe.throw(_("Not permitted to import Amazon Settlements."), frappe.PermissionError)
