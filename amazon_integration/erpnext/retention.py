@@ -6,11 +6,10 @@ records become; this module writes that:
 
 - the Customer keeps its Amazon Buyer Reference (the next order of the same buyer finds it) and is renamed
   after it when ERPNext had named it after the buyer;
-- its Addresses and Contacts are blanked and renamed, or deleted when no document links them;
+- its Addresses and Contacts are blanked in place (orders link them) and renamed;
 - the buyer snapshot of its Sales Orders, Delivery Notes and Sales Invoices (name, address and contact texts)
   is blanked in place; invoices keep the billing name and address when the account says so (tax law);
-- traces ERPNext keeps beside the records (edit history, the rename's comment, global search, deleted drafts)
-  go with them.
+- traces ERPNext keeps beside the records (edit history, global search, deleted drafts) go with them.
 
 Submitted documents are written in the database directly: they stay valid (totals, ledgers and links are
 untouched) and no Version records the old values. Each customer is committed on its own; one that fails is
@@ -27,7 +26,13 @@ import frappe
 from frappe import _
 from pypika.terms import Criterion
 from frappe.model.naming import append_number_if_name_exists
-from frappe.model.rename_doc import rename_doc
+from frappe.model.rename_doc import (
+	get_link_fields,
+	rename_dynamic_links,
+	rename_parent_and_child,
+	update_attachments,
+	update_link_field_values,
+)
 from frappe.utils import cint, getdate, now_datetime, nowdate
 
 from amazon_integration.sync.retention import (
@@ -41,8 +46,16 @@ from amazon_integration.sync.retention import (
 	plan_scrub,
 )
 
-DOCUMENT_TYPES = ("Sales Order", "Delivery Note", "Sales Invoice")
+# Documents of a buyer, by the filter that finds them.
+DOCUMENTS = {
+	"Sales Order": {},
+	"Delivery Note": {},
+	"Sales Invoice": {},
+	"Payment Entry": {"party_type": "Customer"},
+}
 MAX_FAILURES_NOTED = 50
+# A run stops taking buyers after this long (its queue allows an hour); the next day's run goes on.
+RUN_BUDGET_SECONDS = 45 * 60
 
 
 def account_policy(account: str) -> RetentionPolicy:
@@ -66,14 +79,15 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 	).insert(ignore_permissions=True)
 	frappe.db.commit()
 	policy = account_policy(account)
-	counts = dict.fromkeys(
-		("addresses_scrubbed", "addresses_deleted", "contacts_scrubbed", "contacts_deleted", "documents_scrubbed"), 0
-	)
+	counts = dict.fromkeys(("addresses_scrubbed", "contacts_scrubbed", "documents_scrubbed"), 0)
 	activities = buyer_activity(account)
 	due = [a for a in activities if is_due(a, policy, getdate(today or nowdate()))]
-	done, failures, error = 0, [], None
+	done, failures, error, left = 0, [], None, 0
 	try:
-		for activity in due:
+		for position, activity in enumerate(due):
+			if time.monotonic() - started > RUN_BUDGET_SECONDS:
+				left = len(due) - position
+				break
 			frappe.db.savepoint("amazon_buyer_data")
 			try:
 				for key, value in remove_buyer_data(activity.customer, activity.buyer_ref, policy).items():
@@ -95,6 +109,7 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 			"updated_count": done,  # buyers whose data was removed
 			"unchanged_count": len(activities) - len(due),  # not due yet
 			"failed_count": len(failures),
+			"skipped_count": left,  # due, left for the next run
 			"error": error or ("\n".join(failures[:MAX_FAILURES_NOTED]) or None),
 			"finished_at": now_datetime(),
 			"duration": round(time.monotonic() - started, 3),
@@ -144,16 +159,11 @@ def remove_buyer_data(customer: str, buyer_ref: str, policy: RetentionPolicy) ->
 	plan = plan_scrub(buyer_ref, policy)
 	old_name = frappe.db.get_value("Customer", customer, "customer_name") or ""
 	counts = {"documents_scrubbed": _scrub_documents(customer, plan)}
-	_scrub_deleted_drafts(customer, plan)
-	for doctype, values in (("Address", plan.address), ("Contact", plan.contact)):
-		scrubbed = deleted = 0
-		for name in _linked(doctype, customer):
-			if _scrub_record(doctype, name, values, plan.label, [old_name]):
-				scrubbed += 1
-			else:
-				deleted += 1
-		key = {"Address": "addresses", "Contact": "contacts"}[doctype]
-		counts[f"{key}_scrubbed"], counts[f"{key}_deleted"] = scrubbed, deleted
+	for doctype, values, key in (("Address", plan.address, "addresses"), ("Contact", plan.contact, "contacts")):
+		records = _linked(doctype, customer)
+		for name in records:
+			_scrub_record(doctype, name, values, plan.label, [old_name])
+		counts[f"{key}_scrubbed"] = len(records)
 	frappe.db.set_value(
 		"Customer",
 		customer,
@@ -161,38 +171,44 @@ def remove_buyer_data(customer: str, buyer_ref: str, policy: RetentionPolicy) ->
 		update_modified=False,
 	)
 	_forget_history("Customer", customer)
-	if needs_rename(customer, [old_name], plan.label):
-		customer = _rename("Customer", customer, plan.label)
+	new_name = _rename("Customer", customer, plan.label) if needs_rename(customer, [old_name], plan.label) else customer
+	_scrub_deleted_drafts(customer, new_name, plan)
 	frappe.db.set_value(
-		"Dynamic Link", {"link_doctype": "Customer", "link_name": customer}, "link_title", plan.label, update_modified=False
+		"Dynamic Link", {"link_doctype": "Customer", "link_name": new_name}, "link_title", plan.label, update_modified=False
 	)
 	return counts
 
 
 def _scrub_documents(customer: str, plan: ScrubPlan) -> int:
-	"""Blank the buyer snapshot of every order, delivery and invoice of the customer, in place."""
+	"""Blank the buyer snapshot of every order, delivery, invoice and payment of the customer, in place."""
 	total = 0
-	for doctype in DOCUMENT_TYPES:
+	for doctype, extra in DOCUMENTS.items():
 		values = _existing_fields(doctype, plan.documents[doctype])
-		names = frappe.get_all(doctype, filters={"customer": customer}, pluck="name")
+		filters = {**extra, "party" if extra else "customer": customer}
+		names = frappe.get_all(doctype, filters=filters, pluck="name")
 		if names and values:
-			frappe.db.set_value(doctype, {"customer": customer}, values, update_modified=False)
+			frappe.db.set_value(doctype, filters, values, update_modified=False)
 			_forget_history(doctype, names, mentioning=list(values))
 		total += len(names)
 	return total
 
 
-def _scrub_deleted_drafts(customer: str, plan: ScrubPlan) -> None:
+def _scrub_deleted_drafts(old_name: str, new_name: str, plan: ScrubPlan) -> None:
 	"""Drafts the order sync deleted (Amazon cancelled the order) are kept whole in Deleted Document."""
 	for row in frappe.get_all(
 		"Deleted Document",
-		filters={"deleted_doctype": ("in", DOCUMENT_TYPES), "data": ("like", f"%{_json_fragment(customer)}%")},
+		filters={
+			"deleted_doctype": ("in", ["Sales Order", "Delivery Note", "Sales Invoice"]),
+			"data": ("like", f"%{_json_fragment(old_name)}%"),
+		},
 		fields=["name", "deleted_doctype", "data"],
 	):
 		data = json.loads(row.data)
-		if data.get("customer") != customer:
+		if data.get("customer") != old_name:
 			continue
-		data.update(plan.documents[row.deleted_doctype])
+		# The links name the buyer's Address and Contact as they were called then.
+		data.update(plan.documents[row.deleted_doctype], customer=new_name)
+		data.update(dict.fromkeys(("customer_address", "shipping_address_name", "contact_person")))
 		frappe.db.set_value("Deleted Document", row.name, "data", frappe.as_json(data), update_modified=False)
 
 
@@ -209,39 +225,31 @@ def _linked(doctype: str, customer: str) -> list[str]:
 	)
 
 
-def _scrub_record(doctype: str, name: str, values: dict, label: str, personal: list[str]) -> bool:
-	"""Blank an Address or Contact; delete it when no document links it. True when it was kept (blanked)."""
+def _scrub_record(doctype: str, name: str, values: dict, label: str, personal: list[str]) -> None:
+	"""Blank an Address or Contact in place (orders link it) and rename it when its name quotes the buyer."""
 	old_title = frappe.db.get_value(doctype, name, "address_title" if doctype == "Address" else "full_name") or ""
 	frappe.db.set_value(doctype, name, _existing_fields(doctype, values), update_modified=False)
 	if doctype == "Contact":
-		# The e-mail and phone rows are the data: they go, the contact (maybe linked from orders) stays.
+		# The e-mail and phone rows are the data: they go, the contact stays.
 		frappe.db.delete("Contact Email", {"parenttype": "Contact", "parent": name})
 		frappe.db.delete("Contact Phone", {"parenttype": "Contact", "parent": name})
 	_forget_history(doctype, name)
-	try:
-		frappe.db.savepoint("amazon_buyer_record")
-		# Frappe's own link check: anything linking it (a submitted order, a draft) keeps it, blanked.
-		frappe.delete_doc(doctype, name, ignore_permissions=True, ignore_on_trash=True, delete_permanently=True)
-		return False
-	except frappe.LinkExistsError:
-		frappe.db.rollback(save_point="amazon_buyer_record")
-		frappe.clear_messages()
 	if needs_rename(name, [*personal, old_title], label):
 		base = f"{label}-{_(frappe.db.get_value('Address', name, 'address_type'))}" if doctype == "Address" else label
 		_rename(doctype, name, base)
-	return True
 
 
 def _rename(doctype: str, name: str, base: str) -> str:
-	"""Rename a record ERPNext named after the buyer; links everywhere follow. Returns the new name."""
+	"""Rename a record ERPNext named after the buyer; links everywhere (ledgers included) follow. Frappe's
+	rename_doc would also flush the whole site's cache and write a comment quoting the old name, for every
+	record of every buyer: its link updates are all this needs. Returns the new name."""
 	new = append_number_if_name_exists(doctype, base)
-	rename_doc(doctype, name, new, force=True, ignore_permissions=True, show_alert=False, rebuild_search=False)
-	# The rename's own comment quotes the old name.
-	frappe.db.delete(
-		"Comment",
-		{"reference_doctype": doctype, "reference_name": new, "comment_type": "Edit", "content": ("like", "%renamed%")},
-	)
-	_forget_history(doctype, new)
+	rename_parent_and_child(doctype, name, new, frappe.get_meta(doctype))
+	update_link_field_values(get_link_fields(doctype), name, new, doctype)
+	rename_dynamic_links(doctype, name, new)
+	update_attachments(doctype, name, new)
+	frappe.clear_document_cache(doctype, name)
+	_forget_history(doctype, [name, new])
 	return new
 
 

@@ -118,5 +118,11 @@ def plan_scrub(buyer_ref: str, policy: RetentionPolicy) -> ScrubPlan:
 			"mobile_no": None,
 			"company_name": None,
 		},
-		documents={"Sales Order": snapshot, "Delivery Note": snapshot, "Sales Invoice": invoice},
+		documents={
+			"Sales Order": snapshot,
+			"Delivery Note": snapshot,
+			"Sales Invoice": invoice,
+			# Settlement bookings: the payment names its party.
+			"Payment Entry": {"party_name": label, "title": label, "contact_email": None},
+		},
 	)
