@@ -24,7 +24,6 @@ import time
 
 import frappe
 from frappe import _
-from pypika.terms import Criterion
 from frappe.model.naming import append_number_if_name_exists
 from frappe.model.rename_doc import (
 	get_link_fields,
@@ -34,6 +33,7 @@ from frappe.model.rename_doc import (
 	update_link_field_values,
 )
 from frappe.utils import cint, getdate, now_datetime, nowdate
+from pypika.terms import Criterion
 
 from amazon_integration.sync.retention import (
 	DEFAULT_RETENTION_DAYS,
@@ -159,7 +159,10 @@ def remove_buyer_data(customer: str, buyer_ref: str, policy: RetentionPolicy) ->
 	plan = plan_scrub(buyer_ref, policy)
 	old_name = frappe.db.get_value("Customer", customer, "customer_name") or ""
 	counts = {"documents_scrubbed": _scrub_documents(customer, plan)}
-	for doctype, values, key in (("Address", plan.address, "addresses"), ("Contact", plan.contact, "contacts")):
+	for doctype, values, key in (
+		("Address", plan.address, "addresses"),
+		("Contact", plan.contact, "contacts"),
+	):
 		records = _linked(doctype, customer)
 		for name in records:
 			_scrub_record(doctype, name, values, plan.label, [old_name])
@@ -171,10 +174,18 @@ def remove_buyer_data(customer: str, buyer_ref: str, policy: RetentionPolicy) ->
 		update_modified=False,
 	)
 	_forget_history("Customer", customer)
-	new_name = _rename("Customer", customer, plan.label) if needs_rename(customer, [old_name], plan.label) else customer
+	new_name = (
+		_rename("Customer", customer, plan.label)
+		if needs_rename(customer, [old_name], plan.label)
+		else customer
+	)
 	_scrub_deleted_drafts(customer, new_name, plan)
 	frappe.db.set_value(
-		"Dynamic Link", {"link_doctype": "Customer", "link_name": new_name}, "link_title", plan.label, update_modified=False
+		"Dynamic Link",
+		{"link_doctype": "Customer", "link_name": new_name},
+		"link_title",
+		plan.label,
+		update_modified=False,
 	)
 	return counts
 
@@ -227,7 +238,9 @@ def _linked(doctype: str, customer: str) -> list[str]:
 
 def _scrub_record(doctype: str, name: str, values: dict, label: str, personal: list[str]) -> None:
 	"""Blank an Address or Contact in place (orders link it) and rename it when its name quotes the buyer."""
-	old_title = frappe.db.get_value(doctype, name, "address_title" if doctype == "Address" else "full_name") or ""
+	old_title = (
+		frappe.db.get_value(doctype, name, "address_title" if doctype == "Address" else "full_name") or ""
+	)
 	frappe.db.set_value(doctype, name, _existing_fields(doctype, values), update_modified=False)
 	if doctype == "Contact":
 		# The e-mail and phone rows are the data: they go, the contact stays.
@@ -235,7 +248,11 @@ def _scrub_record(doctype: str, name: str, values: dict, label: str, personal: l
 		frappe.db.delete("Contact Phone", {"parenttype": "Contact", "parent": name})
 	_forget_history(doctype, name)
 	if needs_rename(name, [*personal, old_title], label):
-		base = f"{label}-{_(frappe.db.get_value('Address', name, 'address_type'))}" if doctype == "Address" else label
+		base = (
+			f"{label}-{_(frappe.db.get_value('Address', name, 'address_type'))}"
+			if doctype == "Address"
+			else label
+		)
 		_rename(doctype, name, base)
 
 
@@ -260,7 +277,11 @@ def _forget_history(doctype: str, names: str | list[str], mentioning: list[str] 
 	if not names:
 		return
 	version = frappe.qb.DocType("Version")
-	query = frappe.qb.from_(version).delete().where((version.ref_doctype == doctype) & version.docname.isin(names))
+	query = (
+		frappe.qb.from_(version)
+		.delete()
+		.where((version.ref_doctype == doctype) & version.docname.isin(names))
+	)
 	if mentioning:
 		query = query.where(Criterion.any([version.data.like(f'%"{field}"%') for field in mentioning]))
 	query.run()

@@ -41,7 +41,10 @@ METHODS = {
 	ACCOUNT + "sync_orders": ({}, ONLY_MANAGER),
 	ACCOUNT + "import_settlements_now": ({}, ONLY_MANAGER),
 	ACCOUNT + "sync_deliveries": ({}, ONLY_MANAGER),
-	ACCOUNT + "push_stock_now": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),  # stock push is off
+	ACCOUNT + "push_stock_now": (
+		{},
+		{OPS: "denied", SALES: "denied", MANAGER: "refused"},
+	),  # stock push is off
 	ACCOUNT + "import_listings": ({}, ONLY_MANAGER),
 	ACCOUNT + "recover_order": ({"amazon_order_id": "111-0000000-0000000"}, ONLY_MANAGER),
 	ACCOUNT + "import_aftersale_reports": ({}, ONLY_MANAGER),
@@ -64,8 +67,14 @@ METHODS = {
 		{OPS: "denied", SALES: "denied", MANAGER: "denied"},
 	),
 	# Whoever may submit the shipment or the invoice may send it to Amazon again (warehouse staff, accountants).
-	"amazon_integration.erpnext.api.retry_delivery": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
-	"amazon_integration.erpnext.api.retry_invoice_upload": ({}, {OPS: "refused", SALES: "denied", MANAGER: "denied"}),
+	"amazon_integration.erpnext.api.retry_delivery": (
+		{},
+		{OPS: "refused", SALES: "refused", MANAGER: "refused"},
+	),
+	"amazon_integration.erpnext.api.retry_invoice_upload": (
+		{},
+		{OPS: "refused", SALES: "denied", MANAGER: "denied"},
+	),
 }
 REPORTS = {
 	"Amazon FBA Stock Reconciliation": ({}, ONLY_MANAGER),
@@ -117,13 +126,23 @@ class TestPermissions(SimulatorTestCase):
 
 		sync_account_orders(cls.account.name)
 		cls.log = frappe.get_last_doc("Amazon Sync Log", {"amazon_account": cls.account.name})
-		cls.delivery_note = frappe.db.get_value("Delivery Note", {"amazon_order_id": order_id, "docstatus": 1})
+		cls.delivery_note = frappe.db.get_value(
+			"Delivery Note", {"amazon_order_id": order_id, "docstatus": 1}
+		)
 		cls.invoice = frappe.db.get_value("Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1})
 		cls.event = frappe.get_doc(
-			{"doctype": "Amazon Inventory Event", "amazon_account": cls.account.name, "event_type": "FBA Return"}
+			{
+				"doctype": "Amazon Inventory Event",
+				"amazon_account": cls.account.name,
+				"event_type": "FBA Return",
+			}
 		).insert(ignore_permissions=True)
 		cls.settlement = frappe.get_doc(
-			{"doctype": "Amazon Settlement", "amazon_account": cls.account.name, "settlement_id": f"PERM{cls.namespace}"}
+			{
+				"doctype": "Amazon Settlement",
+				"amazon_account": cls.account.name,
+				"settlement_id": f"PERM{cls.namespace}",
+			}
 		).insert(ignore_permissions=True)
 		frappe.db.commit()
 
@@ -153,7 +172,9 @@ class TestPermissions(SimulatorTestCase):
 		try:
 			with patch("amazon_integration.erpnext.tasks._enqueue"):
 				if doctype:
-					run_doc_method(fn.__name__, dt=doctype, dn=self.documents()[doctype], args=frappe.as_json(args))
+					run_doc_method(
+						fn.__name__, dt=doctype, dn=self.documents()[doctype], args=frappe.as_json(args)
+					)
 				else:
 					execute_cmd(path)
 			return "ok"
@@ -168,7 +189,9 @@ class TestPermissions(SimulatorTestCase):
 
 	def test_every_whitelisted_method(self):
 		found = whitelisted_methods()
-		self.assertEqual(sorted(set(found) - set(METHODS)), [], "whitelisted methods with no expected outcome")
+		self.assertEqual(
+			sorted(set(found) - set(METHODS)), [], "whitelisted methods with no expected outcome"
+		)
 		outcomes = {
 			path: {user: self.call(path, found[path], args, user) for user in expected}
 			for path, (args, expected) in METHODS.items()
@@ -203,7 +226,10 @@ class TestPermissions(SimulatorTestCase):
 		for user in (OPS, SALES):
 			frappe.set_user(user)
 			self.assertTrue(frappe.has_permission("Amazon Account", "select"))
-			for read in (lambda: getdoc("Amazon Account", self.account.name), lambda: frappe.client.get("Amazon Account", self.account.name)):
+			for read in (
+				lambda: getdoc("Amazon Account", self.account.name),
+				lambda: frappe.client.get("Amazon Account", self.account.name),
+			):
 				self.assertRaises(frappe.PermissionError, read)
 		frappe.set_user(MANAGER)
 		frappe.local.response = frappe._dict(docs=[])
@@ -225,4 +251,6 @@ class TestPermissions(SimulatorTestCase):
 		for secret in SECRETS:
 			self.assertNotIn(secret, frappe.as_json(payloads))
 		# Still there for the gateway.
-		self.assertEqual(frappe.get_doc("Amazon Account", self.account.name).get_password("lwa_client_secret"), SECRETS[0])
+		self.assertEqual(
+			frappe.get_doc("Amazon Account", self.account.name).get_password("lwa_client_secret"), SECRETS[0]
+		)

@@ -19,8 +19,24 @@ PLACES = {
 	"Contact": ["name", "first_name", "full_name", "email_id"],
 	"Contact Email": ["email_id"],
 	"Dynamic Link": ["parent", "link_name", "link_title"],
-	"Sales Order": ["customer", "customer_name", "title", "address_display", "shipping_address", "contact_display", "contact_email"],
-	"Delivery Note": ["customer", "customer_name", "title", "address_display", "shipping_address", "contact_display", "contact_email"],
+	"Sales Order": [
+		"customer",
+		"customer_name",
+		"title",
+		"address_display",
+		"shipping_address",
+		"contact_display",
+		"contact_email",
+	],
+	"Delivery Note": [
+		"customer",
+		"customer_name",
+		"title",
+		"address_display",
+		"shipping_address",
+		"contact_display",
+		"contact_email",
+	],
 	"Version": ["docname", "data"],
 	"Comment": ["reference_name", "content"],
 	"Deleted Document": ["deleted_name", "data"],
@@ -34,11 +50,17 @@ class TestBuyerDataRetention(SimulatorTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		# Names no other test on the site used, so a search of the whole site finds only this test's buyers.
-		cls.zelda_surname, cls.yorick_surname = f"Privateperson{cls.namespace}x", f"Stillwaiting{cls.namespace}x"
+		cls.zelda_surname, cls.yorick_surname = (
+			f"Privateperson{cls.namespace}x",
+			f"Stillwaiting{cls.namespace}x",
+		)
 		cls.yorick_mail = f"yorick.retention{cls.namespace}@marketplace.amazon.com"
 
 	def run_retention(self, days_from_now: int):
-		log = frappe.get_doc("Amazon Sync Log", remove_account_buyer_data(self.account.name, add_days(nowdate(), days_from_now)))
+		log = frappe.get_doc(
+			"Amazon Sync Log",
+			remove_account_buyer_data(self.account.name, add_days(nowdate(), days_from_now)),
+		)
 		self.assertEqual(log.status, "Success", log.error)
 		return log
 
@@ -52,8 +74,14 @@ class TestBuyerDataRetention(SimulatorTestCase):
 		return hits
 
 	def test_buyer_data_is_removed_once_due_and_the_documents_stay_valid(self):
-		shipped = self.new_order(fulfilled_by="AMAZON", status="SHIPPED", buyer_name=f"Zelda {self.zelda_surname}")
-		waiting = self.new_order(buyer_name=f"Yorick {self.yorick_surname}", buyer_email=self.yorick_mail, items=[{"sku": SKU, "quantity": 1}])
+		shipped = self.new_order(
+			fulfilled_by="AMAZON", status="SHIPPED", buyer_name=f"Zelda {self.zelda_surname}"
+		)
+		waiting = self.new_order(
+			buyer_name=f"Yorick {self.yorick_surname}",
+			buyer_email=self.yorick_mail,
+			items=[{"sku": SKU, "quantity": 1}],
+		)
 		self.sync()
 		zelda_so, yorick_so = self.sales_order(shipped), self.sales_order(waiting)
 		ref = frappe.db.get_value("Customer", zelda_so.customer, "amazon_buyer_ref")
@@ -76,21 +104,31 @@ class TestBuyerDataRetention(SimulatorTestCase):
 		self.assertEqual((customer.name, customer.customer_name), (label, label))
 		self.assertTrue(customer.amazon_buyer_data_removed_on)
 		so = frappe.get_doc("Sales Order", zelda_so.name)
-		self.assertEqual((so.docstatus, so.customer, so.customer_name, so.address_display), (1, label, label, None))
+		self.assertEqual(
+			(so.docstatus, so.customer, so.customer_name, so.address_display), (1, label, label, None)
+		)
 		self.assertEqual(flt(so.grand_total), total)
-		for address in frappe.get_all("Address", filters={"address_title": label}, fields=["address_line1", "pincode"]):
+		for address in frappe.get_all(
+			"Address", filters={"address_title": label}, fields=["address_line1", "pincode"]
+		):
 			self.assertEqual((address.address_line1, address.pincode), (REDACTED, None))
 		# The invoice keeps the billing name and address the tax law asks for (the account's default).
 		invoice = frappe.get_all(
-			"Sales Invoice", filters={"amazon_order_id": shipped}, fields=["customer", "customer_name", "address_display"]
+			"Sales Invoice",
+			filters={"amazon_order_id": shipped},
+			fields=["customer", "customer_name", "address_display"],
 		)[0]
 		self.assertEqual((invoice.customer, invoice.customer_name), (label, f"Zelda {self.zelda_surname}"))
 		self.assertTrue(invoice.address_display)
 		self.assertTrue(self.found(self.yorick_surname))
 		# Reports keep working on the blanked documents.
 		rows = sales_report.execute(
-			frappe._dict(company=COMPANY, from_date=add_days(nowdate(), -1), to_date=add_days(nowdate(), 1),
-						 amazon_account=self.account.name)  # fmt: skip
+			frappe._dict(
+				company=COMPANY,
+				from_date=add_days(nowdate(), -1),
+				to_date=add_days(nowdate(), 1),
+				amazon_account=self.account.name,
+			)  # fmt: skip
 		)[1]
 		self.assertTrue(rows)
 		# The log holds counts, never a name.
@@ -114,7 +152,11 @@ class TestBuyerDataRetention(SimulatorTestCase):
 		)
 
 		# The same buyer orders again: the blanked Customer (its stable reference) gets the order.
-		again = self.new_order(buyer_name=f"Yorick {self.yorick_surname}", buyer_email=self.yorick_mail, items=[{"sku": SKU, "quantity": 1}])
+		again = self.new_order(
+			buyer_name=f"Yorick {self.yorick_surname}",
+			buyer_email=self.yorick_mail,
+			items=[{"sku": SKU, "quantity": 1}],
+		)
 		self.sync()
 		self.assertEqual(self.sales_order(again).customer, yorick)
 		log = self.run_retention(31)
