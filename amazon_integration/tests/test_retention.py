@@ -13,30 +13,25 @@ from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 from amazon_integration.tests.utils import COMPANY
 
 # Where ERPNext and the app keep a buyer's data, besides the Sales Invoices' billing snapshot.
+SNAPSHOT = [
+	"customer",
+	"customer_name",
+	"title",
+	"address_display",
+	"shipping_address",
+	"contact_display",
+	"contact_email",
+]
 PLACES = {
 	"Customer": ["name", "customer_name"],
 	"Address": ["name", "address_title", "address_line1", "address_line2", "city", "pincode", "phone"],
 	"Contact": ["name", "first_name", "full_name", "email_id"],
 	"Contact Email": ["email_id"],
 	"Dynamic Link": ["parent", "link_name", "link_title"],
-	"Sales Order": [
-		"customer",
-		"customer_name",
-		"title",
-		"address_display",
-		"shipping_address",
-		"contact_display",
-		"contact_email",
-	],
-	"Delivery Note": [
-		"customer",
-		"customer_name",
-		"title",
-		"address_display",
-		"shipping_address",
-		"contact_display",
-		"contact_email",
-	],
+	"Sales Order": SNAPSHOT,
+	"Delivery Note": SNAPSHOT,
+	"Payment Entry": ["party", "party_name", "title"],
+	"GL Entry": ["party"],
 	"Version": ["docname", "data"],
 	"Comment": ["reference_name", "content"],
 	"Deleted Document": ["deleted_name", "data"],
