@@ -81,15 +81,22 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 	policy = account_policy(account)
 	counts = dict.fromkeys(("addresses_scrubbed", "contacts_scrubbed", "documents_scrubbed"), 0)
 	activities = buyer_activity(account)
-	due = [a for a in activities if is_due(a, policy, getdate(today or nowdate()))]
-	done, failures, error, left = 0, [], None, 0
+	day = getdate(today or nowdate())
+	due = [a for a in activities if is_due(a, policy, day)]
+	done, failures, error, left, not_due = 0, [], None, 0, len(activities) - len(due)
 	try:
 		for position, activity in enumerate(due):
 			if time.monotonic() - started > RUN_BUDGET_SECONDS:
 				left = len(due) - position
 				break
+			# A fresh transaction, so the check after the lock reads what committed up to it.
+			frappe.db.commit()
 			frappe.db.savepoint("amazon_buyer_data")
 			try:
+				if not _lock_if_still_due(account, activity, policy, day):
+					frappe.db.commit()
+					not_due += 1  # an order came in since the run read the activity
+					continue
 				for key, value in remove_buyer_data(activity.customer, activity.buyer_ref, policy).items():
 					counts[key] += value
 				frappe.db.commit()
@@ -107,7 +114,7 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 			**counts,
 			"orders_read": len(activities),  # buyers with data left, looked at
 			"updated_count": done,  # buyers whose data was removed
-			"unchanged_count": len(activities) - len(due),  # not due yet
+			"unchanged_count": not_due,  # not due yet
 			"failed_count": len(failures),
 			"skipped_count": left,  # due, left for the next run
 			"error": error or ("\n".join(failures[:MAX_FAILURES_NOTED]) or None),
@@ -121,7 +128,15 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 	return log.name
 
 
-def buyer_activity(account: str) -> list[BuyerActivity]:
+def _lock_if_still_due(account: str, activity: BuyerActivity, policy: RetentionPolicy, day) -> bool:
+	"""Lock the Customer (the order sync locks it too before adding an order to it) and check again: an order
+	of the buyer that came in meanwhile keeps their data, and none can come in until this buyer is committed."""
+	frappe.db.sql("SELECT name FROM `tabCustomer` WHERE name = %s FOR UPDATE", activity.customer)
+	fresh = buyer_activity(account, customer=activity.customer)
+	return bool(fresh) and is_due(fresh[0], policy, day)
+
+
+def buyer_activity(account: str, customer: str | None = None) -> list[BuyerActivity]:
 	"""Customers of the account's orders holding data not removed yet (never removed, or ordered since)."""
 	rows = frappe.db.sql(
 		"""
@@ -133,12 +148,12 @@ def buyer_activity(account: str) -> list[BuyerActivity]:
 				WHERE d.customer = c.name AND d.docstatus = 1) AS last_shipped,
 			(SELECT MAX(o.transaction_date) FROM `tabSales Order` o WHERE o.customer = c.name) AS last_ordered
 		FROM `tabCustomer` c
-		WHERE IFNULL(c.amazon_buyer_ref, '') != ''
+		WHERE IFNULL(c.amazon_buyer_ref, '') != '' AND (%(customer)s IS NULL OR c.name = %(customer)s)
 		AND EXISTS (SELECT 1 FROM `tabSales Order` so WHERE so.customer = c.name AND so.amazon_account = %(account)s
 			AND (c.amazon_buyer_data_removed_on IS NULL OR so.creation > c.amazon_buyer_data_removed_on))
 		ORDER BY c.name
 		""",
-		{"account": account},
+		{"account": account, "customer": customer},
 		as_dict=True,
 	)
 	return [
