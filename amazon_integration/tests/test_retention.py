@@ -2,13 +2,19 @@
 
 import frappe
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
-from frappe.utils import add_days, flt, nowdate
+from frappe.utils import add_days, flt, getdate, nowdate
 
 from amazon_integration.amazon_integration.report.amazon_sales_by_marketplace import (
 	amazon_sales_by_marketplace as sales_report,
 )
-from amazon_integration.erpnext.retention import remove_account_buyer_data
-from amazon_integration.sync.retention import REDACTED, anonymous_label
+from amazon_integration.erpnext.retention import _lock_if_still_due, remove_account_buyer_data
+from amazon_integration.sync.retention import (
+	REDACTED,
+	BuyerActivity,
+	RetentionPolicy,
+	anonymous_label,
+	is_due,
+)
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 from amazon_integration.tests.utils import COMPANY
 
@@ -142,6 +148,7 @@ class TestBuyerDataRetention(SimulatorTestCase):
 		self.assertEqual(self.found(self.yorick_surname), [])
 		self.assertEqual(self.found(self.yorick_mail), [])
 		yorick = frappe.db.get_value("Sales Order", yorick_so.name, "customer")
+		yorick_ref = frappe.db.get_value("Customer", yorick, "amazon_buyer_ref")
 		self.assertEqual(
 			frappe.get_all("Sales Invoice", filters={"customer": yorick}, pluck="customer_name"), [yorick]
 		)
@@ -156,3 +163,12 @@ class TestBuyerDataRetention(SimulatorTestCase):
 		self.assertEqual(self.sales_order(again).customer, yorick)
 		log = self.run_retention(31)
 		self.assertEqual((log.orders_read, log.updated_count), (1, 0))  # an order still to ship keeps it
+		# A run that read the buyer as due before that order came in checks again once it holds the Customer.
+		stale = BuyerActivity(
+			yorick, yorick_ref, open_orders=0, last_shipped=None, last_ordered=getdate("2020-01-01")
+		)
+		self.assertTrue(is_due(stale, RetentionPolicy(), getdate(add_days(nowdate(), 31))))
+		self.assertFalse(
+			_lock_if_still_due(self.account.name, stale, RetentionPolicy(), getdate(add_days(nowdate(), 31)))
+		)
+		frappe.db.rollback()
