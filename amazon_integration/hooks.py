@@ -45,6 +45,7 @@ scheduler_events = {
 		"amazon_integration.erpnext.tasks.dispatch_settlement_import",
 		"amazon_integration.erpnext.tasks.dispatch_aftersale_import",
 		"amazon_integration.erpnext.tasks.dispatch_stock_reconcile",
+		"amazon_integration.erpnext.tasks.dispatch_buyer_data_retention",
 	],
 }
 

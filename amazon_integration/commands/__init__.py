@@ -351,3 +351,29 @@ def import_aftersale(context, account: str | None, report: str | None) -> None:
 				failed = failed or log.status == "Failed"
 		if failed:
 			raise SystemExit(1)
+
+
+@amazon.command("remove-buyer-data")
+@click.option("--account", help="Amazon Account name (default: every account)")
+@pass_context
+def remove_buyer_data(context, account: str | None) -> None:
+	"""Blank the personal data of buyers whose last order shipped longer ago than the retention days, now."""
+	import frappe
+
+	from amazon_integration.erpnext.retention import remove_account_buyer_data
+
+	with _connected(context):
+		failed = False
+		for name in [account] if account else frappe.get_all("Amazon Account", pluck="name"):
+			log = frappe.get_doc("Amazon Sync Log", remove_account_buyer_data(name))
+			click.echo(
+				f"{name}: {log.status}, {log.orders_read} buyer(s) with data: {log.updated_count} blanked, "
+				f"{log.unchanged_count} not due, {log.skipped_count} left for the next run, {log.failed_count} failed; "
+				f"{log.documents_scrubbed} documents, {log.addresses_scrubbed} addresses, "
+				f"{log.contacts_scrubbed} contacts (log {log.name})"
+			)
+			if log.error:
+				click.echo(f"  {log.error.strip()}", err=True)
+			failed = failed or log.status != "Success"
+		if failed:
+			raise SystemExit(1)

@@ -261,6 +261,10 @@ class savepoint:
 def ensure_customer(plan: CustomerPlan, account: AmazonAccount) -> str:
 	existing = frappe.db.get_value("Customer", {"amazon_buyer_ref": plan.buyer_ref}, "name")
 	if existing:
+		# Locked until the order commits: buyer data retention, which renames and blanks the customer, waits or
+		# is waited for, so an order never links a customer's old name nor has its new address blanked at once.
+		# (Only an existing row is locked: a lock on a missing key would block other buyers' inserts.)
+		existing = frappe.db.get_value("Customer", {"amazon_buyer_ref": plan.buyer_ref}, "name", for_update=True) or existing
 		if plan.tax_id and not frappe.db.get_value("Customer", existing, "tax_id"):
 			frappe.db.set_value("Customer", existing, "tax_id", plan.tax_id)
 		return existing

@@ -173,3 +173,15 @@ def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
 
 def _enqueue_stock_push(account: str, job: str, **kwargs) -> None:
 	_enqueue("stock.push_account_stock", f"{job}::{account}", "long", STOCK_PUSH_TIMEOUT, account=account, **kwargs)
+
+
+def dispatch_buyer_data_retention() -> None:
+	"""Daily: every account (a disabled one too: its buyers' data is still held) removes what is due."""
+	for account in frappe.get_all("Amazon Account", pluck="name"):
+		enqueue_buyer_data_retention(account)
+
+
+def enqueue_buyer_data_retention(account: str) -> None:
+	_enqueue(
+		"retention.remove_account_buyer_data", f"amazon_buyer_data_retention::{account}", "long", 3600, account=account
+	)

@@ -363,6 +363,19 @@ CUSTOM_FIELDS["Sales Invoice"].extend(
 	]
 )
 
+# Buyer data retention: when the buyer's personal data was last removed (orders placed since bring new data).
+CUSTOM_FIELDS["Customer"].append(
+	{
+		"fieldname": "amazon_buyer_data_removed_on",
+		"label": "Amazon Buyer Data Removed On",
+		"fieldtype": "Datetime",
+		"insert_after": "amazon_buyer_ref",
+		"read_only": 1,
+		"no_copy": 1,
+		"depends_on": "eval:doc.amazon_buyer_data_removed_on",
+	}
+)
+
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
 		_field["module"] = MODULE

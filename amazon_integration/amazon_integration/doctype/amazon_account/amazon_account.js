@@ -97,7 +97,7 @@ frappe.ui.form.on("Amazon Account", {
 		frm.add_custom_button(
 			__("Import Settlements"),
 			() => {
-				frm.call({ method: "import_settlements", doc: frm.doc }).then(() => {
+				frm.call({ method: "import_settlements_now", doc: frm.doc }).then(() => {
 					frappe.show_alert({ message: __("Downloading Amazon settlement reports"), indicator: "blue" });
 				});
 			},

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint
 
 
 class AmazonAccount(Document):
@@ -21,6 +22,7 @@ class AmazonAccount(Document):
 
 		account_name: DF.Data
 		amazon_supplier: DF.Link | None
+		buyer_data_retention_days: DF.Int
 		clearing_account: DF.Link | None
 		company: DF.Link
 		customer_group: DF.Link | None
@@ -37,6 +39,7 @@ class AmazonAccount(Document):
 		import_settlements: DF.Check
 		invoice_fba_orders: DF.Check
 		invoice_fbm_deliveries: DF.Check
+		invoices_keep_billing_address: DF.Check
 		last_order_sync: DF.Datetime | None
 		last_stock_push: DF.Datetime | None
 		lwa_client_id: DF.Data
@@ -74,6 +77,14 @@ class AmazonAccount(Document):
 		self.validate_notification_recipients()
 		self.validate_no_overlap_with_other_registrations()
 		self.validate_stock_push()
+		self.validate_buyer_data_retention()
+
+	def validate_buyer_data_retention(self) -> None:
+		if cint(self.buyer_data_retention_days) < 1:
+			frappe.throw(
+				_("Keep Buyer Data for at least one day after shipment (Amazon allows 30)."),
+				title=_("Buyer Data Retention"),
+			)
 
 	def validate_stock_push(self) -> None:
 		if self.push_stock and not self.fbm_warehouse:
@@ -314,8 +325,9 @@ class AmazonAccount(Document):
 		)
 
 	@frappe.whitelist()
-	def import_settlements(self) -> None:
-		"""Download Amazon's settlement reports now, in the background."""
+	def import_settlements_now(self) -> None:
+		"""Download Amazon's settlement reports now, in the background. (Not `import_settlements`: the check box
+		of that name would hide the method from the desk.)"""
 		self.check_permission("write")
 		if not frappe.has_permission("Amazon Settlement", "create"):
 			frappe.throw(_("Not permitted to import Amazon Settlements."), frappe.PermissionError)

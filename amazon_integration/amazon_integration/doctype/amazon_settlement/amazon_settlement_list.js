@@ -30,7 +30,7 @@ function import_settlements() {
 			},
 			({ account }) =>
 				frappe
-					.xcall("run_doc_method", { dt: "Amazon Account", dn: account, method: "import_settlements" })
+					.xcall("run_doc_method", { dt: "Amazon Account", dn: account, method: "import_settlements_now" })
 					.then(() =>
 						frappe.show_alert({
 							message: __(
