@@ -11,7 +11,9 @@ import frappe
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from amazon_integration.amazon.budget import INTERACTIVE_TOTAL_SECONDS
-from amazon_integration.amazon_integration.report.amazon_sync_health import amazon_sync_health as health_report
+from amazon_integration.amazon_integration.report.amazon_sync_health import (
+	amazon_sync_health as health_report,
+)
 from amazon_integration.erpnext import tasks
 from amazon_integration.erpnext.jobs import run_job, sweep_interrupted_runs
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
@@ -162,11 +164,13 @@ class TestJobs(SimulatorTestCase):
 		self.assertEqual((self.status(killed), self.status(recent)), ("Interrupted", "Running"))
 		self.assertIn("stopped without finishing", frappe.db.get_value("Amazon Sync Log", killed, "error"))
 
-		rows = health_report.execute({"amazon_account": self.account.name, "runs": 10})[1]
+		_columns, rows, _message, _chart, cards = health_report.execute(
+			{"amazon_account": self.account.name, "runs": 10}
+		)
 		interrupted = [row for row in rows if row.sync_log == killed]
 		self.assertEqual(interrupted[0].status, "Interrupted")
 		self.assertIn("stopped without finishing", interrupted[0].error)
-		summary = {card["label"]: card["value"] for card in health_report.execute({"amazon_account": self.account.name, "runs": 10})[4]}
+		summary = {card["label"]: card["value"] for card in cards}
 		self.assertGreaterEqual(summary["Runs Interrupted"], 2)
 		frappe.db.set_value("Amazon Sync Log", recent, "status", "Failed")
 		frappe.db.commit()

@@ -144,3 +144,10 @@ def test_check_connection_tells_no_answer_from_refusal(sim_factory, gateway) -> 
 	check = gateway(sim, config_overrides={"endpoint": _closed_port(), "retry_deadline": 2.0}).check_connection()
 	assert not check.ok and check.no_answer and "No answer from" in check.message
 	assert gateway(sim).check_connection().ok
+
+
+def test_a_shipment_not_sent_for_lack_of_time_waits_for_the_next_run() -> None:
+	from amazon_integration.sync.shipments import Outcome, classify
+
+	outcome, message = classify(OutOfTimeError("Not tried: this run's time is up.", operation="confirmShipment"))
+	assert outcome is Outcome.RETRY_LATER and "later run" in message
