@@ -542,6 +542,8 @@ class AmazonClient:
 
 	def _poll(self, read: Callable[[], T], interval: float, timeout: float) -> T:
 		deadline = self._clock() + timeout
+		if self.stop_at is not None:
+			deadline = min(deadline, self.stop_at)  # the caller's budget ends the wait too (unfinished is returned)
 		while True:
 			value = read()
 			if getattr(value, "is_finished", True) or self._clock() + interval > deadline:

@@ -69,24 +69,19 @@ def mark_no_answer(account: str, error: str) -> None:
 	now = now_datetime()
 	since = get_datetime(state.not_answering_since) if state.not_answering_since else now
 	retry_after = to_system(no_answer_retry_after(from_system(since), from_system(now)))
-	frappe.db.set_value(
-		"Amazon Account",
-		account,
-		{"not_answering_since": since, "retry_after": retry_after, "last_no_answer": error[:1000]},
-		update_modified=False,
-	)
-	frappe.db.commit()
+	_set_no_answer(account, since, retry_after, error[:1000])
 
 
 def clear_no_answer(account: str) -> None:
 	if frappe.db.get_value("Amazon Account", account, "not_answering_since"):
-		frappe.db.set_value(
-			"Amazon Account",
-			account,
-			{"not_answering_since": None, "retry_after": None, "last_no_answer": None},
-			update_modified=False,
-		)
-		frappe.db.commit()
+		_set_no_answer(account, None, None, None)
+
+
+def _set_no_answer(account: str, since, retry_after, error: str | None) -> None:
+	# Committed on its own: the job's own work is already committed or rolled back when this runs.
+	values = {"not_answering_since": since, "retry_after": retry_after, "last_no_answer": error}
+	frappe.db.set_value("Amazon Account", account, values, update_modified=False)
+	frappe.db.commit()
 
 
 def backing_off() -> set[str]:
