@@ -47,6 +47,10 @@ scheduler_events = {
 		"amazon_integration.erpnext.tasks.dispatch_stock_reconcile",
 		"amazon_integration.erpnext.tasks.dispatch_buyer_data_retention",
 	],
+	# Runs whose worker was killed are marked Interrupted once older than their job's timeout.
+	"hourly": [
+		"amazon_integration.erpnext.jobs.sweep_interrupted_runs",
+	],
 }
 
 doc_events = {

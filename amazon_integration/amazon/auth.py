@@ -23,7 +23,7 @@ from sp_api.auth import AccessTokenClient, AccessTokenResponse, Credentials
 from sp_api.base._transport_httpx import HttpxTransport
 
 from .config import AccountConfig, LwaCredentials
-from .errors import AmazonUnavailableError, AuthError, ThrottledError
+from .errors import AmazonUnavailableError, AuthError, NoAnswerError, ThrottledError, no_answer_message
 from .logs import logger, scrub
 
 LWA_OPERATION = "lwaToken"
@@ -106,7 +106,7 @@ class LwaTokenProvider:
 		self.refresh_margin = refresh_margin
 		self.token_url = config.token_url
 		self.key = token_cache_key(config.credentials, self.token_url)
-		self.transport = HttpxTransport(timeout=config.timeout)
+		self.transport = HttpxTransport(timeout=config.http_timeout)
 		self.exchanges = 0  # token exchanges made by this provider (for tests and metrics)
 		self.last_token: str | None = None  # the token most recently handed out (to invalidate precisely)
 		parts = urlsplit(self.token_url)
@@ -180,8 +180,12 @@ class GatewayAccessTokenClient(AccessTokenClient):
 		try:
 			response = self._transport.request("POST", url, data=data, headers=headers)
 		except httpx.TransportError as exc:
-			raise AmazonUnavailableError(
-				f"The LWA token service did not answer ({type(exc).__name__}).", operation=LWA_OPERATION
+			name = type(exc).__name__
+			timeouts = self.provider.config.http_timeout
+			seconds = timeouts.connect if name == "ConnectTimeout" else timeouts.read
+			host = httpx.URL(url).host or url
+			raise NoAnswerError(
+				"The LWA token service did not answer. " + no_answer_message(name, host, seconds), operation=LWA_OPERATION
 			) from None
 		request_id = response.headers.get("x-amzn-RequestId")
 		try:

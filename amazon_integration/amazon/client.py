@@ -4,7 +4,12 @@ One client per Amazon Account registration (AccountConfig). Around every call it
 - takes a token from the seller's bucket for that operation (quota.py; usage plans from usage_plans.py, the rate
   tuned by `x-amzn-RateLimit-Limit`), waiting client-side so a healthy sync never meets a 429;
 - retries 429, 5xx, timeouts and truncated answers with exponential backoff and full jitter (respecting
-  Retry-After), until `config.retry_deadline` would be passed; other 4xx are raised at once;
+  Retry-After), until `config.retry_deadline` would be passed (time spent waiting for quota does not count: it is
+  planned, not a failure); other 4xx are raised at once;
+- never starts a request nor ends a wait after `stop_at` (the end of the caller's budget, see budget.py): a job
+  gives up before its queue timeout, a user waiting on a form gets an answer in seconds;
+- tells "no answer" (connection not opened, timed out: NoAnswerError) from an answer; once a call of this client
+  ended with no answer, later calls are tried once each (the endpoint is down: retrying each only burns time);
 - on a 403 "access token ... expired" drops the cached LWA token, exchanges a new one and retries once;
 - counts calls, retries, 429s, errors and seconds waited per operation (`metrics`).
 
@@ -31,7 +36,16 @@ import httpx
 from .auth import LWA_OPERATION, TOKEN_CACHE, LwaTokenProvider, TokenCache
 from .config import AccountConfig
 from .documents import gunzip_bytes, iter_text_lines
-from .errors import AmazonError, AmazonUnavailableError, AuthError, NotFoundError, ThrottledError
+from .errors import (
+	AmazonError,
+	AmazonUnavailableError,
+	AuthError,
+	NoAnswerError,
+	NotFoundError,
+	OutOfTimeError,
+	ThrottledError,
+	no_answer_message,
+)
 from .listings import (
 	LISTINGS_FEED_CONTENT_TYPE,
 	LISTINGS_FEED_TYPE,
@@ -170,8 +184,12 @@ class AmazonClient:
 		rng: random.Random | None = None,
 		safety_margin: timedelta = DEFAULT_SAFETY_MARGIN,
 		metrics: Metrics | None = None,
+		stop_at: float | None = None,
 	) -> None:
 		self.config = config
+		self.stop_at = stop_at  # epoch seconds (on `clock`): no request starts and no wait ends after it
+		self.answered = False  # Amazon (or the LWA service) answered at least once, even with an error
+		self.unanswered: NoAnswerError | None = None  # the last call that ended because nothing answered
 		self.quota_store: QuotaStore = quota_store if quota_store is not None else DEFAULT_QUOTA_STORE
 		self.metrics = metrics if metrics is not None else Metrics()
 		self.log = logger or default_logger
@@ -185,7 +203,7 @@ class AmazonClient:
 		)
 		self._endpoint = Endpoint(config.base_url, config.default_marketplace_id, config.aws_region)
 		self._apis: dict[type, GatewayApiMixin] = {}
-		self._http = httpx.Client(timeout=config.timeout)  # presigned document uploads/downloads
+		self._http = httpx.Client(timeout=config.http_timeout)  # presigned document uploads/downloads
 		self._quota_store_failed = False
 
 	# --- plumbing ---------------------------------------------------------------------------------------
@@ -193,7 +211,7 @@ class AmazonClient:
 	def _api(self, cls: type[T]) -> T:
 		api = self._apis.get(cls)
 		if api is None:
-			api = cls(self._endpoint, provider=self._tokens, timeout=self.config.timeout)
+			api = cls(self._endpoint, provider=self._tokens, timeout=self.config.http_timeout)
 			self._apis[cls] = api
 		return api  # type: ignore[return-value]
 
@@ -214,7 +232,8 @@ class AmazonClient:
 		self._sleep(seconds)
 		self.metrics.add(operation, seconds_waited=seconds, **{f"{kind}_seconds": seconds})
 
-	def _take_quota(self, operation: str) -> None:
+	def _take_quota(self, operation: str) -> float:
+		"""Take a token of the operation's bucket, waiting for it if need be; returns the seconds waited."""
 		plan = plan_for(operation)
 		rate = self._rates.get(operation, plan.rate)
 		try:
@@ -223,12 +242,21 @@ class AmazonClient:
 			if not self._quota_store_failed:
 				self.log.warning("Quota store failed (%s); calling without client-side pacing", type(exc).__name__)
 				self._quota_store_failed = True
-			return
-		if wait > 0:
-			# Land a little after the token is due on Amazon's side too (clock resolution, network jitter).
-			wait += self.quota_pad_seconds + self.quota_pad_fraction / rate
-			self.log.debug("%s: waiting %.2fs for quota", operation, wait)
-			self._wait(operation, wait, "quota")
+			return 0.0
+		if wait <= 0:
+			return 0.0
+		# Land a little after the token is due on Amazon's side too (clock resolution, network jitter).
+		wait += self.quota_pad_seconds + self.quota_pad_fraction / rate
+		if self.stop_at is not None and self._clock() + wait > self.stop_at:
+			# The token is taken but unused: Amazon's bucket holds one more than ours for a while, no harm.
+			raise OutOfTimeError(
+				f"Amazon's quota for {operation} has its next token in {wait:.0f} s, after this run's time is up; "
+				"the next run goes on from here.",
+				operation=operation,
+			)
+		self.log.debug("%s: waiting %.2fs for quota", operation, wait)
+		self._wait(operation, wait, "quota")
+		return wait
 
 	def _tune_rate(self, operation: str, response: Any) -> None:
 		headers = getattr(response, "headers", None)
@@ -255,28 +283,45 @@ class AmazonClient:
 	def _call(self, operation: str, fn: Callable[[], T], *, spapi: bool = True) -> T:
 		"""Run one request with retries and error mapping; an SP-API request (`spapi`) also takes quota and may
 		renew an expired access token. Presigned document transfers (spapi=False) do neither."""
-		deadline = self._clock() + self.config.retry_deadline
+		deadline = self._clock() + self.config.retry_deadline  # moved on by every quota wait
 		attempt = 0
 		failures = 0
 		token_renewed = False
+		error: AmazonError | None = None
 		while True:
+			if self.stop_at is not None and self._clock() >= self.stop_at:
+				if error is not None:
+					raise error
+				raise OutOfTimeError(
+					"Not tried: this run's time is up; the next run goes on from here.", operation=operation
+				)
 			attempt += 1
 			try:
 				if spapi:
 					# The access token first: an LWA exchange between taking a quota token and sending the request
 					# would land the request late on Amazon's count, which then holds fewer tokens than ours.
 					self._orders_api()._auth.get_auth()
-					self._take_quota(operation)
+					deadline += self._take_quota(operation)
 				self.metrics.add(operation, calls=1, retries=1 if attempt > 1 else 0)
 				result = fn()
 			except httpx.TransportError as exc:
-				error: AmazonError = AmazonUnavailableError(f"No answer from Amazon ({type(exc).__name__}).")
+				error = self._no_answer(exc, self.config.base_url)
+			except OutOfTimeError:
+				self.metrics.add(operation, errors=1)
+				raise
 			except AmazonError as exc:
 				error = exc
 			else:
+				self.answered = True
 				self._tune_rate(operation, result)
 				self.log.debug("%s: ok (request id %s)", operation, request_id_of(result))
 				return result
+			if isinstance(error, NoAnswerError):
+				if self.unanswered is not None and not self.answered:
+					# This client's endpoint already did not answer a whole call: one try per call from now on.
+					return self._unanswered(operation, error, attempt)
+			elif error.status is not None:
+				self.answered = True
 			if error.operation in (None, LWA_OPERATION):
 				error.operation = operation
 			error.attempts = attempt
@@ -294,7 +339,10 @@ class AmazonClient:
 				raise error
 			failures += 1
 			delay = self._backoff(failures, error)
-			if self._clock() + delay > deadline:
+			end = self._clock() + delay
+			if end > deadline or (self.stop_at is not None and end > self.stop_at):
+				if isinstance(error, NoAnswerError):
+					return self._unanswered(operation, error, attempt)
 				self.metrics.add(operation, errors=1)
 				self.log.warning(
 					"%s failed after %d attempts: %s (request id %s)",
@@ -313,6 +361,22 @@ class AmazonClient:
 				delay,
 			)
 			self._wait(operation, delay, "backoff")
+
+	def _no_answer(self, exc: httpx.TransportError, url: str) -> NoAnswerError:
+		name = type(exc).__name__
+		timeouts = self.config.http_timeout
+		seconds = timeouts.connect if name == "ConnectTimeout" else timeouts.read
+		return NoAnswerError(no_answer_message(name, httpx.URL(url).host or url, seconds))
+
+	def _unanswered(self, operation: str, error: NoAnswerError, attempt: int) -> Any:
+		"""Raise a call's final no-answer (and remember it: the caller's account may back off)."""
+		if error.operation in (None, LWA_OPERATION):
+			error.operation = operation
+		error.attempts = attempt
+		self.unanswered = error
+		self.metrics.add(operation, errors=1)
+		self.log.warning("%s failed after %d attempts: %s", operation, attempt, _describe(error))
+		raise error
 
 	def _pages(
 		self,
@@ -478,6 +542,8 @@ class AmazonClient:
 
 	def _poll(self, read: Callable[[], T], interval: float, timeout: float) -> T:
 		deadline = self._clock() + timeout
+		if self.stop_at is not None:
+			deadline = min(deadline, self.stop_at)  # the caller's budget ends the wait too (unfinished is returned)
 		while True:
 			value = read()
 			if getattr(value, "is_finished", True) or self._clock() + interval > deadline:
@@ -798,6 +864,8 @@ class AmazonClient:
 			self.get_order(DUMMY_ORDER_ID)
 		except NotFoundError as exc:
 			return _replace(base, ok=True, request_id=exc.request_id, message="Connected.")
+		except NoAnswerError as exc:
+			return _replace(base, no_answer=True, message=str(exc))
 		except AmazonError as exc:
 			return _replace(base, request_id=exc.request_id, message=str(exc))
 		return _replace(base, ok=True, message="Connected.")

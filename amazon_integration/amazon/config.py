@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import httpx
+
 REGIONS = ("NA", "EU", "FE")
 
 # Production SP-API endpoints per region.
@@ -45,8 +47,9 @@ class AccountConfig:
 	`endpoint` overrides the regional production endpoint with any base URL (http or https), e.g. the simulator.
 	`lwa_url` defaults to https://api.amazon.com, or to the endpoint override's scheme+host when an override is
 	given (the simulator serves /auth/o2/token itself).
-	`timeout` is the per-request HTTP timeout in seconds; `retry_deadline` bounds the time one operation may spend
-	retrying 429/5xx/timeouts before its last error is raised.
+	`timeout` is the per-request HTTP timeout in seconds, `connect_timeout` the time to open a connection (short:
+	an endpoint that does not answer is known fast); `retry_deadline` bounds the time one operation may spend
+	retrying 429/5xx/timeouts before its last error is raised (quota waits not counted, see budget.py).
 	"""
 
 	seller_id: str
@@ -57,6 +60,7 @@ class AccountConfig:
 	lwa_url: str | None = None
 	timeout: float = 30.0
 	retry_deadline: float = 300.0
+	connect_timeout: float = 10.0
 
 	def __post_init__(self) -> None:
 		if not self.seller_id:
@@ -75,8 +79,12 @@ class AccountConfig:
 				parts = urlsplit(url)
 				if parts.scheme not in ("http", "https") or not parts.netloc:
 					raise ValueError(f"{name} must be an http(s) base URL, not {url!r}")
-		if self.timeout <= 0 or self.retry_deadline < 0:
-			raise ValueError("timeout must be > 0 and retry_deadline >= 0")
+		if self.timeout <= 0 or self.connect_timeout <= 0 or self.retry_deadline < 0:
+			raise ValueError("timeout and connect_timeout must be > 0 and retry_deadline >= 0")
+
+	@property
+	def http_timeout(self) -> httpx.Timeout:
+		return httpx.Timeout(self.timeout, connect=min(self.connect_timeout, self.timeout))
 
 	@property
 	def base_url(self) -> str:

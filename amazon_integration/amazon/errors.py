@@ -95,6 +95,27 @@ class AmazonUnavailableError(AmazonError):
 	retryable = True
 
 
+class NoAnswerError(AmazonUnavailableError):
+	"""Nothing answered: the connection could not be opened, or no answer came in time. Not a refusal: Amazon
+	(or whatever is at the endpoint) never said anything."""
+
+
+class OutOfTimeError(AmazonError):
+	"""The caller's time budget ran out (a job about to reach its queue timeout, a user waiting on a form) before
+	the operation could be tried, or tried again. Nothing was refused; the next run takes it up."""
+
+
+def no_answer_message(exception_name: str, host: str, seconds: float | None = None) -> str:
+	"""Why nothing answered, in words that do not blame Amazon for refusing: which host, how long we waited."""
+	if "Timeout" in exception_name and seconds:
+		if exception_name == "ConnectTimeout":
+			return f"No answer from {host}: the connection did not open within {seconds:g} s ({exception_name})."
+		return f"No answer from {host} within {seconds:g} s ({exception_name})."
+	if exception_name == "ConnectError":
+		return f"No answer from {host}: the connection could not be opened ({exception_name})."
+	return f"No answer from {host}: the connection broke off ({exception_name})."
+
+
 def error_for_status(status: int) -> type[AmazonError]:
 	"""The error class for a non-2xx HTTP status."""
 	if status in (401, 403):

@@ -892,6 +892,7 @@ class ConnectionCheck:
 	endpoint: str
 	request_id: str | None = None
 	message: str = ""
+	no_answer: bool = False  # nothing answered (connection not opened, or no answer in time): not a refusal
 
 
 def chunked(values: Iterable[str], size: int) -> Iterable[list[str]]:

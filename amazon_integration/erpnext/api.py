@@ -2,6 +2,7 @@
 
 import frappe
 
+from amazon_integration.erpnext.gateway import interactive_calls
 from amazon_integration.erpnext.shipments import retry_delivery as _retry_delivery
 from amazon_integration.erpnext.vat_invoices import retry_upload as _retry_upload
 
@@ -9,7 +10,8 @@ from amazon_integration.erpnext.vat_invoices import retry_upload as _retry_uploa
 @frappe.whitelist(methods=["POST"])
 def retry_delivery(delivery_note: str) -> str:
 	frappe.get_doc("Delivery Note", delivery_note).check_permission("submit")
-	return _retry_delivery(delivery_note)
+	with interactive_calls():  # a user waits on the form
+		return _retry_delivery(delivery_note)
 
 
 @frappe.whitelist(methods=["POST"])

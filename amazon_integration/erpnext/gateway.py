@@ -2,18 +2,33 @@
 
 The only place where an Amazon Account's secrets are read (Password fields, decrypted on demand) and
 where the gateway gets the site's Redis for quota state shared by every worker of the site.
+
+How long a client's calls may take comes from the call budget in force (amazon/budget.py): a background job's
+(set by erpnext/jobs.py from its queue timeout), a user's waiting on a form (`interactive_calls`), else the
+site's `amazon_retry_deadline` (bench commands, tests). Every client made while `watch_clients` is active is
+remembered, so that the job can tell afterwards whether each account's endpoint answered.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import frappe
 from frappe import _
 
+from amazon_integration.amazon.budget import (
+	DEFAULT_CONNECT_TIMEOUT,
+	DEFAULT_RETRY_DEADLINE,
+	DEFAULT_TIMEOUT,
+	CallBudget,
+	interactive_budget,
+)
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.config import AccountConfig, LwaCredentials
-from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.amazon.errors import AmazonError, NoAnswerError
 from amazon_integration.amazon.quota import RedisQuotaStore
 
 if TYPE_CHECKING:
@@ -21,7 +36,47 @@ if TYPE_CHECKING:
 	from frappe.model.document import Document as AmazonAccount
 
 
-def account_config(account: AmazonAccount) -> AccountConfig:
+def configured_retry_deadline() -> float:
+	"""How long one call keeps retrying 429/5xx/timeouts; a site config key for operators (and tests)."""
+	return float(frappe.conf.get("amazon_retry_deadline") or DEFAULT_RETRY_DEADLINE)
+
+
+def current_budget() -> CallBudget:
+	return getattr(frappe.local, "amazon_call_budget", None) or CallBudget(
+		retry_deadline=configured_retry_deadline(), timeout=DEFAULT_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT
+	)
+
+
+@contextmanager
+def call_budget(budget: CallBudget) -> Iterator[CallBudget]:
+	"""Clients made in this block call Amazon within `budget`."""
+	previous = getattr(frappe.local, "amazon_call_budget", None)
+	frappe.local.amazon_call_budget = budget
+	try:
+		yield budget
+	finally:
+		frappe.local.amazon_call_budget = previous
+
+
+def interactive_calls():
+	"""For a user waiting on an answer: the calls of the block answer within seconds (see budget.py)."""
+	return call_budget(interactive_budget(time.time(), configured_retry_deadline()))
+
+
+@contextmanager
+def watch_clients() -> Iterator[list[tuple[str, AmazonClient]]]:
+	"""Collects (account, client) of every client made in the block."""
+	previous = getattr(frappe.local, "amazon_clients", None)
+	clients: list[tuple[str, AmazonClient]] = []
+	frappe.local.amazon_clients = clients
+	try:
+		yield clients
+	finally:
+		frappe.local.amazon_clients = previous
+
+
+def account_config(account: AmazonAccount, budget: CallBudget | None = None) -> AccountConfig:
+	budget = budget or current_budget()
 	return AccountConfig(
 		seller_id=account.seller_id,
 		region=account.region,
@@ -32,24 +87,50 @@ def account_config(account: AmazonAccount) -> AccountConfig:
 			refresh_token=account.get_password("refresh_token"),
 		),
 		endpoint=account.endpoint_override or None,
-		# How long one call keeps retrying 429/5xx/timeouts; a site config key for operators (and tests).
-		retry_deadline=float(frappe.conf.get("amazon_retry_deadline") or 300),
+		timeout=budget.timeout,
+		connect_timeout=budget.connect_timeout,
+		retry_deadline=min(budget.retry_deadline, configured_retry_deadline()),
 	)
 
 
 def get_client(account: AmazonAccount | str) -> AmazonClient:
 	if isinstance(account, str):
 		account = frappe.get_doc("Amazon Account", account)
+	budget = current_budget()
 	# Amazon's quota belongs to the seller: every worker of the site shares one bucket per operation.
-	return AmazonClient(account_config(account), RedisQuotaStore(frappe.cache(), prefix="amazon_quota"))
+	client = AmazonClient(
+		account_config(account, budget), RedisQuotaStore(frappe.cache(), prefix="amazon_quota"), stop_at=budget.stop_at
+	)
+	watched = getattr(frappe.local, "amazon_clients", None)
+	if watched is not None:
+		# An endpoint that did not answer an earlier client of this job is tried once per call, not for minutes.
+		for name, earlier in watched:
+			if name == account.name and earlier.unanswered is not None and not earlier.answered:
+				client.unanswered = earlier.unanswered
+		watched.append((account.name, client))
+	return client
 
 
 def check_connection(account: AmazonAccount) -> dict:
-	"""Ask Amazon once and say plainly whether the registration works."""
-	try:
-		check = get_client(account).check_connection()
-	except AmazonError as e:
-		return {"ok": False, "message": _("Amazon answered: {0}").format(str(e))}
+	"""Ask Amazon once, within seconds, and say plainly whether the registration works: connected, refused
+	(Amazon answered no), or no answer at all (nothing at the endpoint answered in time)."""
+	from amazon_integration.erpnext.jobs import record_answers
+
+	with interactive_calls(), watch_clients() as clients:
+		try:
+			with get_client(account) as client:
+				check = client.check_connection()
+		except NoAnswerError as e:
+			check = None
+			message = _("Amazon did not answer: {0}").format(str(e))
+		except AmazonError as e:
+			check = None
+			message = _("Amazon answered: {0}").format(str(e))
+	record_answers(clients)
+	if check is None:
+		return {"ok": False, "message": message}
+	if check.no_answer:
+		return {"ok": False, "no_answer": True, "message": _("Amazon did not answer: {0}").format(check.message)}
 	if not check.ok:
 		return {"ok": False, "message": _("Amazon refused the connection: {0}").format(check.message)}
 	return {

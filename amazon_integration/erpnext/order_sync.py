@@ -35,6 +35,7 @@ from amazon_integration.amazon.errors import AmazonError, NotFoundError
 from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.erpnext.invoices import try_make_invoice
+from amazon_integration.erpnext.jobs import interrupt_earlier_runs
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
 	create_sales_order,
@@ -149,6 +150,8 @@ class OrderSyncRun:
 			)
 			self.log.insert(ignore_permissions=True)
 		frappe.db.commit()
+		# Earlier runs of this kind left Running were killed mid-way: say so on their logs.
+		interrupt_earlier_runs(self.log.name, account.name, operation)
 
 	def __enter__(self) -> OrderSyncRun:
 		return self

@@ -13,24 +13,40 @@ ORDER_SYNC_TIMEOUT = 4 * 3600
 
 def _enqueue(method: str, job_id: str, queue: str, timeout: int | None = None, **kwargs) -> None:
 	"""Every background job of the app: `method` of amazon_integration.erpnext; job_id + deduplicate, so never two
-	jobs of one kind for one account at once; after the commit that asked for it, so the job sees what it saved."""
+	jobs of one kind for one account at once; after the commit that asked for it, so the job sees what it saved.
+	It runs through jobs.run_job, which fits its Amazon calls within the queue's timeout."""
+	from frappe.utils.background_jobs import get_queues_timeout
+
+	timeout = timeout or get_queues_timeout().get(queue) or 300
 	frappe.enqueue(
-		f"amazon_integration.erpnext.{method}",
+		"amazon_integration.erpnext.jobs.run_job",
 		queue=queue,
 		timeout=timeout,
 		job_id=job_id,
 		deduplicate=True,
 		enqueue_after_commit=True,
+		job_method=method,
+		job_timeout=timeout,
 		**kwargs,
 	)
+
+
+def _backing_off() -> set[str]:
+	"""Accounts Amazon did not answer, until their retry time: scheduled jobs skip them (see jobs.py)."""
+	from amazon_integration.erpnext.jobs import backing_off
+
+	return backing_off()
 
 
 def dispatch_order_sync() -> None:
 	"""Cron entry: enqueue one order-sync job per enabled account whose interval has elapsed."""
 	now = now_datetime()
+	resting = _backing_off()
 	for account in frappe.get_all(
 		"Amazon Account", filters={"enabled": 1}, fields=["name", "last_order_sync", "sync_interval"]
 	):
+		if account.name in resting:
+			continue
 		if account.last_order_sync and account.sync_interval:
 			due = add_to_date(get_datetime(account.last_order_sync), minutes=account.sync_interval)
 			if due > now:
@@ -69,7 +85,7 @@ def dispatch_shipment_sync() -> None:
 		pluck="amazon_account",
 		distinct=True,
 	)
-	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name"))
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name")) - _backing_off()
 	for account in set(accounts) & enabled:
 		enqueue_shipment_sync(account)
 
@@ -86,8 +102,10 @@ def enqueue_shipment_sync(account: str, include_failed: bool = False) -> None:
 
 def dispatch_settlement_import() -> None:
 	"""Daily: accounts that import settlements get a job each."""
+	resting = _backing_off()
 	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_settlements": 1}, pluck="name"):
-		enqueue_settlement_import(account)
+		if account not in resting:
+			enqueue_settlement_import(account)
 
 
 def enqueue_settlement_import(account: str) -> None:
@@ -106,7 +124,7 @@ def dispatch_invoice_uploads() -> None:
 	accounts = frappe.get_all(
 		"Sales Order", filters={"amazon_order_id": ("in", orders)}, pluck="amazon_account", distinct=True
 	)
-	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name"))
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name")) - _backing_off()
 	for account in set(accounts) & enabled:
 		enqueue_invoice_upload(account)
 
@@ -117,12 +135,19 @@ def enqueue_invoice_upload(account: str) -> None:
 
 def dispatch_aftersale_import() -> None:
 	"""Daily: accounts that import returns, reimbursements and removals get a job each."""
+	resting = _backing_off()
 	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_aftersale": 1}, pluck="name"):
-		enqueue_aftersale_import(account)
+		if account not in resting:
+			enqueue_aftersale_import(account)
+
+
+AFTERSALE_TIMEOUT = 3600
 
 
 def enqueue_aftersale_import(account: str) -> None:
-	_enqueue("aftersale.import_account_aftersale", f"amazon_aftersale_import::{account}", "long", 3600, account=account)
+	_enqueue(
+		"aftersale.import_account_aftersale", f"amazon_aftersale_import::{account}", "long", AFTERSALE_TIMEOUT, account=account
+	)
 
 
 STOCK_PUSH_TIMEOUT = 1500  # a feed's report is waited for up to amazon_feed_wait_seconds (600) within this
@@ -131,7 +156,7 @@ STOCK_PUSH_TIMEOUT = 1500  # a feed's report is waited for up to amazon_feed_wai
 def schedule_stock_push(account: str) -> None:
 	"""A stock change: push now if the account's sync interval has passed since its last push, else the
 	dispatcher does once it has (the changed items wait in the cache meanwhile)."""
-	if _stock_push_due(
+	if account not in _backing_off() and _stock_push_due(
 		frappe.db.get_value("Amazon Account", account, ["last_stock_push", "sync_interval"], as_dict=True)
 	):
 		enqueue_stock_push(account)
@@ -141,12 +166,13 @@ def dispatch_stock_push() -> None:
 	"""Cron entry (every minute): accounts with changed items whose interval has passed get a job."""
 	from amazon_integration.erpnext.stock import has_dirty_items
 
+	resting = _backing_off()
 	for account in frappe.get_all(
 		"Amazon Account",
 		filters={"enabled": 1, "push_stock": 1},
 		fields=["name", "last_stock_push", "sync_interval"],
 	):
-		if _stock_push_due(account) and has_dirty_items(account.name):
+		if account.name not in resting and _stock_push_due(account) and has_dirty_items(account.name):
 			enqueue_stock_push(account.name)
 
 
@@ -163,8 +189,10 @@ def enqueue_stock_push(account: str) -> None:
 
 def dispatch_stock_reconcile() -> None:
 	"""Daily: every pushing account sends all its FBM quantities again (what Amazon drifted to is corrected)."""
+	resting = _backing_off()
 	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "push_stock": 1}, pluck="name"):
-		enqueue_full_stock_push(account, trigger="Daily Reconcile")
+		if account not in resting:
+			enqueue_full_stock_push(account, trigger="Daily Reconcile")
 
 
 def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
@@ -181,7 +209,14 @@ def dispatch_buyer_data_retention() -> None:
 		enqueue_buyer_data_retention(account)
 
 
+RETENTION_TIMEOUT = 3600  # a run stops taking buyers after 45 minutes (erpnext/retention.py)
+
+
+def retention_job_id(account: str) -> str:
+	return f"amazon_buyer_data_retention::{account}"
+
+
 def enqueue_buyer_data_retention(account: str) -> None:
 	_enqueue(
-		"retention.remove_account_buyer_data", f"amazon_buyer_data_retention::{account}", "long", 3600, account=account
+		"retention.remove_account_buyer_data", retention_job_id(account), "long", RETENTION_TIMEOUT, account=account
 	)

@@ -41,6 +41,7 @@ from amazon_integration.amazon.errors import (
 	AuthError,
 	InvalidInputError,
 	NotFoundError,
+	OutOfTimeError,
 	ThrottledError,
 )
 from amazon_integration.amazon.models import Order, ShipmentConfirmation
@@ -251,7 +252,7 @@ def classify(error: AmazonError | None) -> tuple[Outcome, str]:
 	- 400-class (InvalidInputError) and 404 (NotFoundError): Amazon rejected this shipment -> FAILED with Amazon's
 	  words; except a 400 saying the units are already shipped / over-shipped after a retried request
 	  (error.attempts > 1): the first attempt may have landed -> UNKNOWN.
-	- ThrottledError (429, retries spent) -> RETRY_LATER.
+	- ThrottledError (429, retries spent) -> RETRY_LATER; OutOfTimeError (not sent: the job's time ran out) too.
 	- AuthError (401/403, LWA failure): the account's credentials, not the shipment -> RETRY_LATER.
 	- AmazonUnavailableError (5xx, timeout, truncated answer) -> UNKNOWN.
 	- any other AmazonError: another 4xx is a rejection (FAILED); without a 4xx status it is UNKNOWN.
@@ -261,6 +262,8 @@ def classify(error: AmazonError | None) -> tuple[Outcome, str]:
 	text = _amazon_text(error)
 	if isinstance(error, ThrottledError):
 		return Outcome.RETRY_LATER, f"Amazon throttled the request; it is sent again on a later run. ({text})"
+	if isinstance(error, OutOfTimeError):
+		return Outcome.RETRY_LATER, f"Not sent: the run's time ran out first; it is sent on a later run. ({text})"
 	if isinstance(error, AuthError):
 		return Outcome.RETRY_LATER, (
 			"Amazon refused the Amazon Account's credentials, so the shipment was not sent; it is sent again once "

@@ -174,7 +174,7 @@ class TestStockPush(StockTestCase):
 			return [
 				c
 				for c in calls
-				if c.args and c.args[0].endswith(".push_account_stock") and c.kwargs["account"] == name
+				if str(c.kwargs.get("job_method")).endswith(".push_account_stock") and c.kwargs["account"] == name
 			]
 
 		with patch.object(tasks.frappe, "enqueue") as enqueue:

@@ -24,19 +24,25 @@ frappe.ui.form.on("Amazon Account", {
 	refresh(frm) {
 		show_sandbox_banner(frm);
 		if (frm.is_new()) return;
+		show_no_answer(frm);
 		show_last_order_sync(frm);
 		frm.add_custom_button(__("Test Connection"), () => {
 			frm.call({
 				method: "test_connection",
 				doc: frm.doc,
 				freeze: true,
-				freeze_message: __("Calling Amazon..."),
+				freeze_message: __("Calling Amazon (at most about 20 seconds)..."),
 			}).then(({ message }) => {
 				frappe.msgprint({
-					title: message.ok ? __("Connected") : __("Connection Failed"),
-					indicator: message.ok ? "green" : "red",
+					title: message.ok
+						? __("Connected")
+						: message.no_answer
+						? __("No Answer from Amazon")
+						: __("Connection Failed"),
+					indicator: message.ok ? "green" : message.no_answer ? "orange" : "red",
 					message: message.message,
 				});
+				frm.reload_doc(); // the account's "not answering" state follows the answer
 			});
 		});
 
@@ -199,6 +205,21 @@ function show_sandbox_banner(frm) {
 	frm.page.set_indicator(__("Sandbox"), "orange");
 }
 
+// An account whose endpoint did not answer: scheduled jobs wait, and the user is told until when.
+function show_no_answer(frm) {
+	if (!frm.doc.not_answering_since) return;
+	frm.dashboard.set_headline_alert(
+		__(
+			"Amazon has not answered this account since {0}: scheduled syncs wait until {1}. Test Connection checks now.",
+			[
+				frappe.datetime.str_to_user(frm.doc.not_answering_since),
+				frappe.datetime.str_to_user(frm.doc.retry_after),
+			]
+		),
+		"orange"
+	);
+}
+
 // -- order sync progress ------------------------------------------------------------------------------------
 // A run saves its counts on its Amazon Sync Log as it goes: the form shows the newest run of the account
 // (status, counts, a link to the log) and polls it every few seconds while it is queued or running.
@@ -219,7 +240,14 @@ const SYNC_LOG_FIELDS = [
 	"error",
 ];
 const SYNC_POLL_MS = 2000;
-const SYNC_COLORS = { Queued: "blue", Running: "blue", Success: "green", "Partial Success": "orange", Failed: "red" };
+const SYNC_COLORS = {
+	Queued: "blue",
+	Running: "blue",
+	Success: "green",
+	"Partial Success": "orange",
+	Failed: "red",
+	Interrupted: "red",
+};
 
 function show_last_order_sync(frm) {
 	frappe.db

@@ -40,6 +40,7 @@ class AmazonAccount(Document):
 		invoice_fba_orders: DF.Check
 		invoice_fbm_deliveries: DF.Check
 		invoices_keep_billing_address: DF.Check
+		last_no_answer: DF.SmallText | None
 		last_order_sync: DF.Datetime | None
 		last_stock_push: DF.Datetime | None
 		lwa_client_id: DF.Data
@@ -47,12 +48,14 @@ class AmazonAccount(Document):
 		marketplace_tax_account: DF.Link | None
 		marketplaces: DF.Table[AmazonAccountMarketplace]
 		mode_of_payment: DF.Link | None
+		not_answering_since: DF.Datetime | None
 		notification_recipients: DF.SmallText | None
 		payout_account: DF.Link | None
 		promotion_item: DF.Link | None
 		push_stock: DF.Check
 		refresh_token: DF.Password
 		region: DF.Literal["NA", "EU", "FE"]
+		retry_after: DF.Datetime | None
 		sales_person: DF.Link | None
 		sales_tax_account: DF.Link | None
 		seller_id: DF.Data
@@ -373,9 +376,11 @@ class AmazonAccount(Document):
 		self.check_permission("write")
 		if not (amazon_order_id or "").strip():
 			frappe.throw(_("Enter an Amazon order id."), title=_("Missing Order ID"))
+		from amazon_integration.erpnext.gateway import interactive_calls
 		from amazon_integration.erpnext.order_sync import recover_order
 
-		log = frappe.get_doc("Amazon Sync Log", recover_order(self.name, amazon_order_id))
+		with interactive_calls():  # the user waits on the form: an answer in seconds
+			log = frappe.get_doc("Amazon Sync Log", recover_order(self.name, amazon_order_id))
 		sales_order = frappe.db.get_value("Sales Order", {"amazon_order_id": amazon_order_id.strip()}, "name")
 		return {
 			"log": log.name,

@@ -38,7 +38,7 @@ class AmazonSyncLog(Document):
 		skipped_count: DF.Int
 		skipped_orders: DF.Table[AmazonSyncLogSkip]
 		started_at: DF.Datetime | None
-		status: DF.Literal["Queued", "Running", "Success", "Partial Success", "Failed"]
+		status: DF.Literal["Queued", "Running", "Success", "Partial Success", "Failed", "Interrupted"]
 		unchanged_count: DF.Int
 		updated_count: DF.Int
 		waiting_count: DF.Int

@@ -26,7 +26,7 @@ frappe.query_reports["Amazon Sync Health"] = {
 		value = default_formatter(value, row, column, data);
 		if (!data) return value;
 		if (column.fieldname === "status") {
-			const colors = { Success: "green", "Partial Success": "orange", Failed: "red", Running: "blue", Queued: "blue" };
+			const colors = { Success: "green", "Partial Success": "orange", Failed: "red", Interrupted: "red", Running: "blue", Queued: "blue" };
 			return `<span class="indicator-pill ${colors[data.status] || "gray"}">${__(data.status)}</span>`;
 		}
 		if (["skipped_count", "waiting_count"].includes(column.fieldname) && data[column.fieldname]) {

@@ -142,7 +142,7 @@ def _retry_queue(account: str | None) -> dict[str, int]:
 
 def get_summary(data: list[dict]) -> list[dict]:
 	newest = [row for row in data if row.get("awaiting_retry") is not None]
-	failed_now = [row for row in newest if row.status == "Failed"]
+	failed_now = [row for row in newest if row.status in ("Failed", "Interrupted")]
 	return [
 		{"value": len(newest), "label": _("Accounts"), "datatype": "Int", "indicator": "Blue"},
 		{
@@ -150,6 +150,13 @@ def get_summary(data: list[dict]) -> list[dict]:
 			"label": _("Last Run Failed"),
 			"datatype": "Int",
 			"indicator": "Red" if failed_now else "Green",
+		},
+		{
+			# Runs whose worker was killed mid-way (see erpnext/jobs.py): their error says so.
+			"value": sum(1 for row in data if row.status == "Interrupted"),
+			"label": _("Runs Interrupted"),
+			"datatype": "Int",
+			"indicator": "Red" if any(row.status == "Interrupted" for row in data) else "Green",
 		},
 		{
 			"value": sum(row.failed_count or 0 for row in data),
