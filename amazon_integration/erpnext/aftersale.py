@@ -50,6 +50,7 @@ from frappe.utils import get_datetime, now_datetime
 
 from amazon_integration.erpnext.order_sync import OrderSyncRun
 from amazon_integration.erpnext.sales_orders import savepoint
+from amazon_integration.erpnext.tasks import aftersale_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.sync.aftersale import (
 	FBA_RETURNS_REPORT,
@@ -118,7 +119,7 @@ class AftersaleRun(OrderSyncRun):
 	"""One import of one report: the order sync's run (log, counts, failures, client), rows for orders."""
 
 	def __init__(self, account: Document, report_type: str) -> None:
-		super().__init__(account, REPORTS[report_type][0])
+		super().__init__(account, REPORTS[report_type][0], job_id=aftersale_job_id(account.name))
 		self.report_type = report_type
 		self.counts = dict.fromkeys(("orders_read", "created", "unchanged", "skipped", "failed"), 0)
 		self.seen: set[str] = set()

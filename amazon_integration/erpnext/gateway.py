@@ -114,7 +114,7 @@ def get_client(account: AmazonAccount | str) -> AmazonClient:
 def check_connection(account: AmazonAccount) -> dict:
 	"""Ask Amazon once, within seconds, and say plainly whether the registration works: connected, refused
 	(Amazon answered no), or no answer at all (nothing at the endpoint answered in time)."""
-	from amazon_integration.erpnext.jobs import record_answers
+	from amazon_integration.erpnext.connection_health import record_answers
 
 	with interactive_calls(), watch_clients() as clients:
 		try:

@@ -34,8 +34,8 @@ from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, NotFoundError
 from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs
 from amazon_integration.erpnext.invoices import try_make_invoice
-from amazon_integration.erpnext.jobs import interrupt_earlier_runs
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
 	create_sales_order,
@@ -44,6 +44,7 @@ from amazon_integration.erpnext.sales_orders import (
 	make_fbm_delivery,
 	resolve_shipped_outside,
 )
+from amazon_integration.erpnext.tasks import order_sync_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.sync.orders import (
 	INCLUDED_DATA,
@@ -86,7 +87,7 @@ def sync_account_orders(account: str, log: str | None = None) -> str | None:
 	log = log or frappe.db.get_value(
 		"Amazon Sync Log", {"amazon_account": account, "operation": "Order Sync", "status": "Queued"}, "name"
 	)
-	run = OrderSyncRun(acc, "Order Sync", log)
+	run = OrderSyncRun(acc, "Order Sync", log, job_id=order_sync_job_id(acc.name))
 	with run:
 		start = (
 			from_system(acc.last_order_sync)
@@ -124,7 +125,7 @@ def recover_order(account: str, amazon_order_id: str) -> str:
 class OrderSyncRun:
 	"""One run over one account: processes orders, keeps the counts and writes the Amazon Sync Log."""
 
-	def __init__(self, account: AmazonAccount, operation: str, log: str | None = None):
+	def __init__(self, account: AmazonAccount, operation: str, log: str | None = None, job_id: str | None = None):
 		self.account = account
 		self.marketplace_ids = {row.marketplace for row in account.marketplaces}
 		self.settings = account_settings(account)
@@ -151,7 +152,7 @@ class OrderSyncRun:
 			self.log.insert(ignore_permissions=True)
 		frappe.db.commit()
 		# Earlier runs of this kind left Running were killed mid-way: say so on their logs.
-		interrupt_earlier_runs(self.log.name, account.name, operation)
+		interrupt_earlier_runs(self.log.name, account.name, operation, job_id)
 
 	def __enter__(self) -> OrderSyncRun:
 		return self

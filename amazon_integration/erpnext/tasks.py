@@ -32,8 +32,8 @@ def _enqueue(method: str, job_id: str, queue: str, timeout: int | None = None, *
 
 
 def _backing_off() -> set[str]:
-	"""Accounts Amazon did not answer, until their retry time: scheduled jobs skip them (see jobs.py)."""
-	from amazon_integration.erpnext.jobs import backing_off
+	"""Accounts Amazon did not answer, until their retry time: scheduled jobs skip them (connection_health.py)."""
+	from amazon_integration.erpnext.connection_health import backing_off
 
 	return backing_off()
 
@@ -146,7 +146,7 @@ AFTERSALE_TIMEOUT = 3600
 
 def enqueue_aftersale_import(account: str) -> None:
 	_enqueue(
-		"aftersale.import_account_aftersale", f"amazon_aftersale_import::{account}", "long", AFTERSALE_TIMEOUT, account=account
+		"aftersale.import_account_aftersale", aftersale_job_id(account), "long", AFTERSALE_TIMEOUT, account=account
 	)
 
 
@@ -207,6 +207,10 @@ def dispatch_buyer_data_retention() -> None:
 	"""Daily: every account (a disabled one too: its buyers' data is still held) removes what is due."""
 	for account in frappe.get_all("Amazon Account", pluck="name"):
 		enqueue_buyer_data_retention(account)
+
+
+def aftersale_job_id(account: str) -> str:
+	return f"amazon_aftersale_import::{account}"
 
 
 RETENTION_TIMEOUT = 3600  # a run stops taking buyers after 45 minutes (erpnext/retention.py)
