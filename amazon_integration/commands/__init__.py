@@ -351,3 +351,18 @@ def import_aftersale(context, account: str | None, report: str | None) -> None:
 				failed = failed or log.status == "Failed"
 		if failed:
 			raise SystemExit(1)
+
+
+@amazon.command("backfill")
+@click.option("--account", required=True, help="Amazon Account name")
+@click.option("--since", required=True, help="First day of the range, e.g. 2026-01-01 (orders Amazon updated since)")
+@click.option("--until", help="Last day of the range (default: up to now)")
+@click.option("--move-stock", is_flag=True, help="Submit Delivery Notes for shipped orders (stock leaves the warehouses)")
+@pass_context
+def backfill(context, account: str, since: str, until: str | None, move_stock: bool) -> None:
+	"""Import the account's order history from Amazon's all-orders report, in this process, and print the counts."""
+	from amazon_integration.erpnext.backfill import backfill_orders
+
+	with _connected(context):
+		if _echo_log(backfill_orders(account, since, until, move_stock)):
+			raise SystemExit(1)

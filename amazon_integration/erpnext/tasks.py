@@ -173,3 +173,30 @@ def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
 
 def _enqueue_stock_push(account: str, job: str, **kwargs) -> None:
 	_enqueue("stock.push_account_stock", f"{job}::{account}", "long", STOCK_PUSH_TIMEOUT, account=account, **kwargs)
+
+
+def enqueue_backfill(account: str, since: str, until: str | None, move_stock: bool, log: str) -> None:
+	"""Import the account's order history (erpnext/backfill.py) under the Queued Amazon Sync Log `log`."""
+	from amazon_integration.erpnext.backfill import BACKFILL_QUEUE, BACKFILL_TIMEOUT
+
+	_enqueue(
+		"backfill.backfill_orders",
+		backfill_job_id(account),
+		BACKFILL_QUEUE,
+		BACKFILL_TIMEOUT,
+		account=account,
+		since=since,
+		until=until,
+		move_stock=move_stock,
+		log=log,
+	)
+
+
+def backfill_queued(account: str) -> bool:
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	return is_job_enqueued(backfill_job_id(account))
+
+
+def backfill_job_id(account: str) -> str:
+	return f"amazon_backfill::{account}"

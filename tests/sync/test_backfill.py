@@ -1,12 +1,13 @@
 """History from the all-orders report: the same Sales Orders as from searchOrders, for every marketplace."""
 
 from collections import Counter
+
 import pytest
 
 from amazon_integration.amazon.models import Order
 from amazon_integration.simulator import Simulator
-from amazon_integration.simulator.generator import PROFILES
 from amazon_integration.simulator.flatfiles import orders_report
+from amazon_integration.simulator.generator import PROFILES
 from amazon_integration.simulator.orders import INCLUDED_DATA, render_order
 from amazon_integration.sync.aftersale import BadRow, ReportFormatError
 from amazon_integration.sync.backfill import (
