@@ -174,6 +174,7 @@ class BackfillRun(OrderSyncRun):
 		si.update(
 			{
 				"update_stock": 0,
+				"amazon_order_id": so.amazon_order_id,  # not copied from the order (unique there): settlements find it by it
 				"posting_date": max(shipped_on, getdate(so.transaction_date)),
 				"set_posting_time": 1,
 				"debit_to": receivable_account(si.company, si.currency) or si.debit_to,
