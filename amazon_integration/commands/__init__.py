@@ -366,3 +366,18 @@ def backfill(context, account: str, since: str, until: str | None, move_stock: b
 	with _connected(context):
 		if _echo_log(backfill_orders(account, since, until, move_stock)):
 			raise SystemExit(1)
+
+
+@amazon.command("benchmark-backfill")
+@click.option("--orders", default=10000, show_default=True, help="Orders of the year the report and searchOrders read")
+@click.option("--import-orders", default=0, show_default=True, help="Also backfill this many into ERPNext (test sites only) and settle them")
+@click.option("--seed", default=1, show_default=True, help="Simulator seed")
+@pass_context
+def benchmark_backfill(context, orders: int, import_orders: int, seed: int) -> None:
+	"""Benchmark the backfill: Amazon's time for a year of orders through the report and through searchOrders."""
+	from amazon_integration.benchmarks import backfill as bench
+
+	with _connected(context):
+		amazon_figures = bench.amazon_side(orders, seed)
+		erpnext_figures = bench.erpnext_side(import_orders, seed) if import_orders else None
+		click.echo(bench.report(amazon_figures, erpnext_figures))
