@@ -134,7 +134,10 @@ class BackfillRun(OrderSyncRun):
 			decision = decide(whole, self.marketplace_ids)
 			if decision.action is not Action.IMPORT:
 				return "waiting" if decision.action is Action.WAIT else "skipped"
-			return super()._apply(whole, decision.action)
+			outcome = super()._apply(whole, decision.action)
+			if outcome == "created" and any(item.quantity_shipped for item in whole.items):
+				self._shipped_part(whole)
+			return outcome
 		if order.status != "SHIPPED":
 			return "waiting"
 		plan = plan_sales_order(order, self.settings, self._resolve_item, currency_decimals(order.currency or ""))
@@ -153,8 +156,30 @@ class BackfillRun(OrderSyncRun):
 		_note(so, _("Shipped by Amazon before the integration; imported from Amazon's order history without moving stock."))
 		return "created"
 
-	def _delivery(self, so: Document, shipped_on: date) -> Document:
+	def _shipped_part(self, order: Order) -> None:
+		"""An FBM order Amazon shows partly shipped before the integration: its draft Delivery Note keeps the
+		units still to ship, and the shipped ones are invoiced (delivered too when stock moves), as history."""
+		so = frappe.get_doc("Sales Order", find_sales_order(order.order_id))
+		shipped = {item.order_item_id: item.quantity_shipped or 0 for item in order.items}
+		for name in frappe.get_all(
+			"Delivery Note Item", filters={"against_sales_order": so.name, "docstatus": 0}, pluck="parent", distinct=True
+		):
+			draft = frappe.get_doc("Delivery Note", name)
+			_keep_units(draft, {item.order_item_id: item.quantity_unshipped or 0 for item in order.items})
+			draft.flags.ignore_permissions = True
+			draft.save()
+		shipped_on = getdate(to_system(order.last_updated or order.created))
+		if self.move_stock:
+			dn = self._delivery(so, shipped_on, shipped)
+			if self.account.invoice_fbm_deliveries:
+				make_invoice(dn)
+		elif self.account.invoice_fbm_deliveries:
+			self._invoice(so, shipped_on, shipped)
+
+	def _delivery(self, so: Document, shipped_on: date, units: dict[str, int] | None = None) -> Document:
 		dn = make_delivery_note(so.name)
+		if units is not None:
+			_keep_units(dn, units)
 		dn.update(
 			{
 				"posting_date": max(shipped_on, getdate(so.transaction_date)),
@@ -169,8 +194,10 @@ class BackfillRun(OrderSyncRun):
 		submit_as_saved(dn)
 		return dn
 
-	def _invoice(self, so: Document, shipped_on: date) -> Document:
+	def _invoice(self, so: Document, shipped_on: date, units: dict[str, int] | None = None) -> Document:
 		si = invoice_from_order(so.name, ignore_permissions=True)
+		if units is not None:
+			_keep_units(si, units)
 		si.update(
 			{
 				"update_stock": 0,
@@ -185,3 +212,23 @@ class BackfillRun(OrderSyncRun):
 		submit_as_saved(si)
 		return si
 
+
+
+def _keep_units(doc: Document, units: dict[str, int]) -> None:
+	"""Keep `units` of each Amazon order line on a Delivery Note or invoice made from its order (one product row
+	per line; the charge rows and a line's second rate are rebuilt around them by charges.follow_product_units)."""
+	kept, seen = [], set()
+	for row in doc.items:
+		line = row.get("amazon_order_item_id")
+		if not line:
+			kept.append(row)
+			continue
+		if line in seen or not units.get(line):
+			continue
+		seen.add(line)
+		row.qty = units[line]
+		kept.append(row)
+	doc.set("items", [])
+	for idx, row in enumerate(kept, start=1):
+		row.idx = idx
+		doc.append("items", row)

@@ -72,6 +72,16 @@ class TestBackfill(SimulatorTestCase):
 			datetime.now(timezone.utc),
 		)
 		open_fbm = self.new_order(fulfilled_by="MERCHANT")  # still to ship: read whole with getOrder
+		partial = self.new_order(
+			fulfilled_by="MERCHANT",
+			tax_withheld=True,
+			items=[
+				{"sku": SKU, "quantity": 3, "unit_price": "10.00", "shipping_price": "5.00"},
+				{"sku": OTHER_SKU, "quantity": 1},
+			],
+		)
+		first_line = self.sim.control.get_order(partial)["items"][0]["order_item_id"]
+		self.sim.state.apply_shipment(partial, [(first_line, 1)], "UPS", None, "1ZPART", datetime.now(timezone.utc))
 		cancelled = self.new_order(fulfilled_by="MERCHANT")
 		self.sim.control.cancel_order(cancelled)
 		pending = self.new_order(fulfilled_by="AMAZON", status="PENDING")
@@ -79,7 +89,7 @@ class TestBackfill(SimulatorTestCase):
 		stock_before = (self.stock(FBA_WAREHOUSE), self.stock(FBM_WAREHOUSE), self.stock(FBM_WAREHOUSE, OTHER_SKU))
 
 		log = self.backfill()
-		self.assertEqual(self.counts(log), {"created": 3, "unchanged": 0, "waiting": 1, "skipped": 1, "failed": 0})
+		self.assertEqual(self.counts(log), {"created": 4, "unchanged": 0, "waiting": 1, "skipped": 1, "failed": 0})
 		noted = {row.amazon_order_id: row.outcome for row in log.skipped_orders}
 		self.assertEqual(noted, {cancelled: "Skipped", pending: "Waiting"})
 		self.assertIn("createReport", log.api_calls)
@@ -100,13 +110,25 @@ class TestBackfill(SimulatorTestCase):
 		self.assertEqual([d.docstatus for d in draft], [0])
 		item_ids = {i["order_item_id"] for i in self.sim.control.get_order(open_fbm)["items"]}
 		self.assertTrue(item_ids & {row.amazon_order_item_id for row in self.sales_order(open_fbm).items})
+		# Partly shipped before: the shipped unit (and its share of the charges) invoiced, the rest left to ship.
+		rest = frappe.get_all("Delivery Note", {"amazon_order_id": partial, "docstatus": 0}, pluck="name")
+		self.assertEqual(len(rest), 1)
+		self.assertEqual(
+			sorted((row.item_code, row.qty) for row in frappe.get_doc("Delivery Note", rest[0]).items if not row.amazon_charge),
+			sorted([(SKU, 2), (OTHER_SKU, 1)]),
+		)
+		billed = frappe.get_all("Sales Invoice", {"amazon_order_id": partial, "docstatus": 1}, pluck="name")
+		self.assertEqual(len(billed), 1)
+		billed_rows = frappe.get_doc("Sales Invoice", billed[0]).items
+		self.assertEqual([(row.item_code, row.qty) for row in billed_rows if not row.amazon_charge], [(SKU, 1)])
+		self.assertEqual(flt(sum(flt(row.amount) for row in billed_rows if row.amazon_charge), 2), 1.67)  # 1 of 3 units of 5.00 shipping
 		# No stock moved for the past.
 		self.assertEqual(
 			(self.stock(FBA_WAREHOUSE), self.stock(FBM_WAREHOUSE), self.stock(FBM_WAREHOUSE, OTHER_SKU)), stock_before
 		)
 
 		again = self.backfill()
-		self.assertEqual(self.counts(again), {"created": 0, "unchanged": 3, "waiting": 1, "skipped": 1, "failed": 0})
+		self.assertEqual(self.counts(again), {"created": 0, "unchanged": 4, "waiting": 1, "skipped": 1, "failed": 0})
 
 		# Amazon pays them (and a refund of one unit): the settlement books and reconciles.
 		item_id = self.sim.control.get_order(fba)["items"][0]["order_item_id"]
@@ -125,13 +147,13 @@ class TestBackfill(SimulatorTestCase):
 			book_settlement(name)
 		for name in settlements:
 			lines = frappe.get_all(
-				"Amazon Settlement Line", {"settlement": name, "amazon_order_id": ("in", [fba, fbm])}, ["status", "error"]
+				"Amazon Settlement Line", {"settlement": name, "amazon_order_id": ("in", [fba, fbm, partial])}, ["status", "error"]
 			)
 			self.assertTrue(lines)
 			self.assertEqual({line.status for line in lines}, {"Booked"}, [line.error for line in lines])
 			self.assertEqual(frappe.db.get_value("Amazon Settlement", name, "status"), "Reconciled", name)
 			self.assertEqual(reconciliation({"settlement": name})[1][0]["difference"], 0.0)
-		for order_id in (fba, fbm):
+		for order_id in (fba, fbm, partial):
 			for invoice in frappe.get_all(
 				"Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1, "is_return": 0}, ["outstanding_amount"]
 			):
