@@ -38,7 +38,7 @@ from amazon_integration.erpnext.sales_orders import (
 	find_sales_order,
 	submit_as_saved,
 )
-from amazon_integration.erpnext.timezone import to_system
+from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.sync.aftersale import ReportFormatError
 from amazon_integration.sync.backfill import (
 	ORDERS_REPORT,
@@ -76,9 +76,7 @@ def backfill_orders(
 
 
 def _utc(day: date, end_of_day: bool = False) -> datetime:
-	"""Midnight of the day in the system's time zone, as UTC."""
-	from amazon_integration.erpnext.timezone import from_system
-
+	"""Midnight of the day (or its last instant) in the system's time zone, as UTC."""
 	return from_system(datetime.combine(day, time.max if end_of_day else time.min)).astimezone(timezone.utc)
 
 
@@ -116,7 +114,7 @@ class BackfillRun(OrderSyncRun):
 			if isinstance(order, BadOrder):
 				self.counts["orders_read"] += 1
 				self.counts["failed"] += 1
-				self.failures.append((order.order_id, order.message[:1000]))
+				self._failed(order.order_id, order.message[:1000])
 				continue
 			self.process(order)
 
