@@ -377,3 +377,33 @@ def remove_buyer_data(context, account: str | None) -> None:
 			failed = failed or log.status != "Success"
 		if failed:
 			raise SystemExit(1)
+
+
+@amazon.command("backfill")
+@click.option("--account", required=True, help="Amazon Account name")
+@click.option("--since", required=True, help="First day of the range, e.g. 2026-01-01 (orders Amazon updated since)")
+@click.option("--until", help="Last day of the range (default: up to now)")
+@click.option("--move-stock", is_flag=True, help="Submit Delivery Notes for shipped orders (stock leaves the warehouses)")
+@pass_context
+def backfill(context, account: str, since: str, until: str | None, move_stock: bool) -> None:
+	"""Import the account's order history from Amazon's all-orders report, in this process, and print the counts."""
+	from amazon_integration.erpnext.backfill import backfill_orders
+
+	with _connected(context):
+		if _echo_log(backfill_orders(account, since, until, move_stock)):
+			raise SystemExit(1)
+
+
+@amazon.command("benchmark-backfill")
+@click.option("--orders", default=10000, show_default=True, help="Orders of the year the report and searchOrders read")
+@click.option("--import-orders", default=0, show_default=True, help="Also backfill this many into ERPNext (test sites only) and settle them")
+@click.option("--seed", default=1, show_default=True, help="Simulator seed")
+@pass_context
+def benchmark_backfill(context, orders: int, import_orders: int, seed: int) -> None:
+	"""Benchmark the backfill: Amazon's time for a year of orders through the report and through searchOrders."""
+	from amazon_integration.benchmarks import backfill as bench
+
+	with _connected(context):
+		amazon_figures = bench.amazon_side(orders, seed)
+		erpnext_figures = bench.erpnext_side(import_orders, seed) if import_orders else None
+		click.echo(bench.report(amazon_figures, erpnext_figures))

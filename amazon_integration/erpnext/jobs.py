@@ -23,10 +23,12 @@ from amazon_integration.erpnext.gateway import call_budget, configured_retry_dea
 from amazon_integration.erpnext.interrupted_runs import job_alive, mark_interrupted
 from amazon_integration.erpnext.tasks import (
 	AFTERSALE_TIMEOUT,
+	BACKFILL_TIMEOUT,
 	ORDER_SYNC_TIMEOUT,
 	RETENTION_TIMEOUT,
 	STOCK_PUSH_TIMEOUT,
 	aftersale_job_id,
+	backfill_job_id,
 	order_sync_job_id,
 	retention_job_id,
 )
@@ -57,6 +59,8 @@ def job_of(operation: str, account: str) -> tuple[str | None, int]:
 		return order_sync_job_id(account), ORDER_SYNC_TIMEOUT
 	if operation in {spec[0] for spec in REPORTS.values()}:
 		return aftersale_job_id(account), AFTERSALE_TIMEOUT
+	if operation == "Backfill":
+		return backfill_job_id(account), BACKFILL_TIMEOUT
 	if operation == "Buyer Data Retention":
 		return retention_job_id(account), RETENTION_TIMEOUT
 	if operation == "Order Recovery":

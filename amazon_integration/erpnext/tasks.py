@@ -224,3 +224,31 @@ def enqueue_buyer_data_retention(account: str) -> None:
 	_enqueue(
 		"retention.remove_account_buyer_data", retention_job_id(account), "long", RETENTION_TIMEOUT, account=account
 	)
+
+
+BACKFILL_TIMEOUT = 6 * 3600  # a year of orders: the report takes minutes, ERPNext seconds per order
+
+
+def enqueue_backfill(account: str, since: str, until: str | None, move_stock: bool, log: str) -> None:
+	"""Import the account's order history (erpnext/backfill.py) under the Queued Amazon Sync Log `log`."""
+	_enqueue(
+		"backfill.backfill_orders",
+		backfill_job_id(account),
+		"long",
+		BACKFILL_TIMEOUT,
+		account=account,
+		since=since,
+		until=until,
+		move_stock=move_stock,
+		log=log,
+	)
+
+
+def backfill_queued(account: str) -> bool:
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	return is_job_enqueued(backfill_job_id(account))
+
+
+def backfill_job_id(account: str) -> str:
+	return f"amazon_backfill::{account}"

@@ -44,7 +44,7 @@ def queue_upload(si: Document) -> None:
 
 
 def _upload_account(si: Document) -> str | None:
-	if not si.get("amazon_order_id"):
+	if not si.get("amazon_order_id") or frappe.flags.get("amazon_backfill"):  # history: Amazon has its invoices
 		return None
 	order = frappe.db.get_value(
 		"Sales Order", {"amazon_order_id": si.amazon_order_id}, ["amazon_account", "amazon_marketplace"], as_dict=True

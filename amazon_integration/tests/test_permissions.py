@@ -48,6 +48,10 @@ METHODS = {
 	ACCOUNT + "import_listings": ({}, ONLY_MANAGER),
 	ACCOUNT + "recover_order": ({"amazon_order_id": "111-0000000-0000000"}, ONLY_MANAGER),
 	ACCOUNT + "import_aftersale_reports": ({}, ONLY_MANAGER),
+	ACCOUNT + "backfill_orders": (
+		{"since": "2999-01-01"},
+		{OPS: "denied", SALES: "denied", MANAGER: "refused"},
+	),  # a start date in the future
 	"amazon_integration.amazon_integration.doctype.amazon_sync_log.amazon_sync_log.AmazonSyncLog.retry_failed_orders": (
 		{},
 		ONLY_MANAGER,

@@ -173,6 +173,38 @@ frappe.ui.form.on("Amazon Account", {
 			() => frappe.set_route("query-report", "Amazon FBA Stock Reconciliation", { amazon_account: frm.doc.name }),
 			__("Amazon")
 		);
+		frm.add_custom_button(
+			__("Backfill Order History"),
+			() => {
+				frappe.prompt(
+					[
+						{ fieldname: "since", fieldtype: "Date", label: __("Orders Updated Since"), reqd: 1 },
+						{ fieldname: "until", fieldtype: "Date", label: __("Until"), description: __("Empty: up to now.") },
+						{
+							fieldname: "move_stock",
+							fieldtype: "Check",
+							label: __("Move Stock"),
+							description: __(
+								"Shipped orders get submitted Delivery Notes that take their units out of the warehouses. Off: Sales Order and Sales Invoice only, no stock moved."
+							),
+						},
+					],
+					(values) => {
+						frm.call({ method: "backfill_orders", doc: frm.doc, args: values }).then(({ message }) => {
+							frappe.show_alert({
+								message: __("Backfill started: {0}", [
+									frappe.utils.get_form_link("Amazon Sync Log", message.log, true),
+								]),
+								indicator: "blue",
+							});
+						});
+					},
+					__("Backfill Order History"),
+					__("Start")
+				);
+			},
+			__("Amazon")
+		);
 	},
 
 	endpoint_override(frm) {

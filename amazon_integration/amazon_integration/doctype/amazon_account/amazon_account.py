@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import cint
+from frappe.utils import cint, getdate, today
 
 
 class AmazonAccount(Document):
@@ -398,6 +398,29 @@ class AmazonAccount(Document):
 		from amazon_integration.erpnext.tasks import enqueue_aftersale_import
 
 		enqueue_aftersale_import(self.name)
+
+	@frappe.whitelist()
+	def backfill_orders(self, since: str, until: str | None = None, move_stock: int | str = 0) -> dict:
+		"""Import the orders Amazon updated in [since, until] from its order history report, in the background.
+		Returns the run's Amazon Sync Log."""
+		self.check_permission("write")
+		if not self.enabled:
+			frappe.throw(_("Enable the account to import its order history."), title=_("Account Disabled"))
+		since_day = getdate(since) if since else None
+		until_day = getdate(until) if until else None
+		if not since_day or since_day > getdate(today()):
+			frappe.throw(_("Choose a start date that is not in the future."), title=_("Backfill Orders"))
+		if until_day and until_day < since_day:
+			frappe.throw(_("The end date comes before the start date."), title=_("Backfill Orders"))
+		from amazon_integration.erpnext.tasks import backfill_queued, enqueue_backfill
+
+		if backfill_queued(self.name):
+			frappe.throw(_("A backfill of this account is already under way."), title=_("Backfill Orders"))
+		log = frappe.get_doc(
+			{"doctype": "Amazon Sync Log", "amazon_account": self.name, "operation": "Backfill", "status": "Queued"}
+		).insert(ignore_permissions=True)
+		enqueue_backfill(self.name, str(since_day), str(until_day) if until_day else None, bool(cint(move_stock)), log.name)
+		return {"log": log.name}
 
 
 def _marketplace_label(marketplace: str) -> str:
