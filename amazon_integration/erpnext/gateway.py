@@ -33,6 +33,8 @@ def account_config(account: AmazonAccount) -> AccountConfig:
 		endpoint=account.endpoint_override or None,
 		# How long one call keeps retrying 429/5xx/timeouts; a site config key for operators (and tests).
 		retry_deadline=float(frappe.conf.get("amazon_retry_deadline") or 300),
+		# Seconds one request waits for Amazon's answer (site config; the soak lowers it to meet slow answers).
+		timeout=float(frappe.conf.get("amazon_http_timeout") or 30),
 	)
 
 
