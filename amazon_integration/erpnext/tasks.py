@@ -14,6 +14,7 @@ ORDER_SYNC_TIMEOUT = 4 * 3600
 def _enqueue(method: str, job_id: str, queue: str, timeout: int | None = None, **kwargs) -> None:
 	"""Every background job of the app: `method` of amazon_integration.erpnext; job_id + deduplicate, so never two
 	jobs of one kind for one account at once; after the commit that asked for it, so the job sees what it saved."""
+	forget_dead_job(job_id)
 	frappe.enqueue(
 		f"amazon_integration.erpnext.{method}",
 		queue=queue,
@@ -173,3 +174,31 @@ def enqueue_full_stock_push(account: str, trigger: str = "Manual") -> None:
 
 def _enqueue_stock_push(account: str, job: str, **kwargs) -> None:
 	_enqueue("stock.push_account_stock", f"{job}::{account}", "long", STOCK_PUSH_TIMEOUT, account=account, **kwargs)
+
+
+WORKER_SILENCE = 120  # seconds without a heartbeat after which a worker is dead (RQ beats every 30 s while busy)
+
+
+def forget_dead_job(job_id: str) -> None:
+	"""A job whose worker died (SIGKILL, out of memory, a restart) stays "started" in RQ until its registry is
+	cleaned, minutes later, and deduplication refuses every new job of that id meanwhile: the account's sync would
+	stop. Such a job is deleted here, so the next one is queued. Its work is resumable by design."""
+	import socket
+
+	import psutil
+	from frappe.utils.background_jobs import get_job, get_redis_conn
+	from rq import Worker
+	from rq.job import JobStatus
+	from rq.utils import utcnow
+
+	job = get_job(job_id)
+	if not job or job.get_status() != JobStatus.STARTED:
+		return
+	for worker in Worker.all(connection=get_redis_conn()):
+		if worker.get_current_job_id() != job.id:
+			continue
+		silent = (utcnow() - worker.last_heartbeat).total_seconds() if worker.last_heartbeat else WORKER_SILENCE
+		gone = worker.hostname == socket.gethostname() and worker.pid and not psutil.pid_exists(worker.pid)
+		if not gone and silent < WORKER_SILENCE:
+			return  # alive: running it now
+	job.delete()

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
 						help="this fraction of SP-API calls meets a seeded fault (429, 500, 503, slow, truncated, repeated page)")
 	parser.add_argument("--slow-seconds", type=float, default=2.0, help="how long a slow fault of --fault-rate waits")
 	parser.add_argument("--malformed", type=int, default=0, help="also plant this many malformed unshipped orders")
+	parser.add_argument("--namespace", type=int, default=0,
+						help="moves order, settlement and report ids (not the data): a seed again on a site that has its ids")
 	parser.add_argument("--verbose", action="store_true", help="log requests (method, path, status) to stderr")
 	args = parser.parse_args(argv)
 	logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 		seed=args.seed, orders=args.orders, time_scale=args.time_scale, port=args.port, host=args.host,
 		client_id=args.client_id, client_secret=args.client_secret, refresh_token=args.refresh_token,
 		seller_id=args.seller_id, models_dir=args.models_dir, verbose=args.verbose, days=args.days,
-		life=args.life, life_orders_per_hour=args.orders_per_hour,
+		life=args.life, life_orders_per_hour=args.orders_per_hour, namespace=args.namespace,
 		marketplaces=[m.strip() for m in (args.marketplaces or "").split(",") if m.strip()],
 	)
 	sim.start()
