@@ -90,14 +90,14 @@ def retry_delivery(delivery_note: str) -> str:
 def confirm_delivery(dn: Document, client) -> str:
 	"""Tell Amazon of one shipment, or find out that it already knows. Commits the outcome.
 
-	Under the order's lock, so two runs at once (a job and the button, say) never send one shipment twice: the
-	one that waited finds the other's outcome and leaves it."""
-	seen = (dn.amazon_sync_status, dn.amazon_sync_unconfirmed)
+	Under the order's lock, and on what the database holds once it is ours, so two runs at once (a job and the
+	button, say) never send one shipment twice: the one that waited finds it confirmed and leaves it."""
 	with order_lock(dn.amazon_order_id) as locked:
 		if not locked:
 			return dn.amazon_sync_status or "Pending"
+		frappe.db.commit()  # a fresh snapshot: what the other run committed while we waited
 		dn.reload()
-		if (dn.amazon_sync_status, dn.amazon_sync_unconfirmed) != seen:
+		if dn.amazon_sync_status not in ("Pending", "Failed"):
 			return dn.amazon_sync_status or "Pending"
 		return _confirm(dn, client)
 
