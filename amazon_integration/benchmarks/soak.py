@@ -547,6 +547,8 @@ def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, ma
 	seed = seed or random.randrange(1, 2**31)
 	soak = Soak(orders, fault_rate, seed, malformed)
 	started = time.monotonic()
+	# Stopped from outside: still stop the simulator and the workers it started.
+	previous = signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
 	try:
 		soak.setup()
 		result = {"seed": seed, "orders": orders, "fault_rate": fault_rate, "account": soak.account}
@@ -559,6 +561,7 @@ def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, ma
 		return result
 	finally:
 		soak.close()
+		signal.signal(signal.SIGTERM, previous)
 
 
 def goals_met(result: dict) -> bool:
