@@ -128,9 +128,8 @@ class Soak:
 
 	def busy_worker(self) -> int | None:
 		"""The index of one of our workers running a job now."""
-		from rq import Worker
-
 		from frappe.utils.background_jobs import get_redis_conn
+		from rq import Worker
 
 		pids = {proc.pid: index for index, proc in enumerate(self.workers)}
 		for worker in Worker.all(connection=get_redis_conn()):
