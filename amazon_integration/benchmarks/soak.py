@@ -245,14 +245,16 @@ class Soak:
 		from amazon_integration.erpnext.tasks import enqueue_order_sync
 
 		enqueue_order_sync(self.account)
-		# A second run at once (as a desk click beside the scheduler's job would be, had it another id).
-		frappe.enqueue(
-			"amazon_integration.erpnext.order_sync.sync_account_orders",
-			queue="long",
-			job_id=f"amazon_soak_second_order_sync::{self.account}",
-			deduplicate=True,
-			account=self.account,
-		)
+		self._second_job("order_sync.sync_account_orders", "long")
+
+	def _second_job(self, method: str, queue: str) -> None:
+		"""A second job of the same work at once (as a desk click beside the scheduler's job would be, had it
+		another job id)."""
+		from amazon_integration.erpnext.tasks import forget_dead_job
+
+		job_id = f"amazon_soak_second::{method}::{self.account}"
+		forget_dead_job(job_id)
+		frappe.enqueue(f"amazon_integration.erpnext.{method}", queue=queue, job_id=job_id, deduplicate=True, account=self.account)
 		frappe.db.commit()
 
 	def sync_orders(self) -> dict:
@@ -380,14 +382,7 @@ class Soak:
 			if index == len(drafts) // 2:
 				cli = self.cli("sync-deliveries", "--account", self.account)
 		enqueue_shipment_sync(self.account)
-		frappe.enqueue(
-			"amazon_integration.erpnext.shipments.sync_account_shipments",
-			queue="short",
-			job_id=f"amazon_soak_second_shipment_sync::{self.account}",
-			deduplicate=True,
-			account=self.account,
-		)
-		frappe.db.commit()
+		self._second_job("shipments.sync_account_shipments", "short")
 		clis = [cli] if cli else []
 		threshold = max(2, len(drafts) * 3 // 5)
 		self.kill_when(
