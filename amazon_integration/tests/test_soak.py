@@ -9,10 +9,10 @@ from amazon_integration.benchmarks import soak
 
 class TestSoak(FrappeTestCase):
 	def test_small_soak_meets_every_goal(self):
-		result = soak.run(orders=16, fault_rate=0.2, seed=11, malformed=5)
+		result = soak.run(orders=10, fault_rate=0.2, seed=11, malformed=5)
 		text = soak.report(result)
 		orders, shipments = result["order_sync"], result["shipments"]
-		self.assertEqual((orders["expected"], orders["imported"], orders["duplicates"], orders["lost"]), (16, 16, 0, []), text)
+		self.assertEqual((orders["expected"], orders["imported"], orders["duplicates"], orders["lost"]), (10, 10, 0, []), text)
 		self.assertEqual(orders["difference"], 0, text)
 		self.assertEqual([kind for _id, kind, reason in orders["malformed"] if not reason], [], text)
 		self.assertFalse(any(orders["half_made"].values()), text)
