@@ -482,7 +482,7 @@ class Soak:
 			if not open_:
 				break
 			for name in open_:
-				enqueue_booking(name)  # what "Book Again" does
+				enqueue_booking(name)  # what "Book Open Lines" does
 			frappe.db.commit()
 			self.wait_idle()
 			rounds += 1
