@@ -133,19 +133,27 @@ class Soak:
 
 		pids = {proc.pid: index for index, proc in enumerate(self.workers)}
 		for worker in Worker.all(connection=get_redis_conn()):
-			if worker.pid in pids and worker.get_state() == "busy":
+			if worker.pid in pids and worker.get_state() == "busy" and self._ours(worker.get_current_job()):
 				return pids[worker.pid]
 		return None
 
+	def _ours(self, job) -> bool:
+		"""A job of the soak's account (the site's queues may hold others', e.g. left by tests)."""
+		kwargs = ((job.kwargs or {}).get("kwargs") or {}) if job else {}
+		return self.account in (kwargs.get("account"), kwargs.get("account_name")) or (
+			kwargs.get("settlement") is not None
+			and frappe.db.get_value("Amazon Settlement", kwargs["settlement"], "amazon_account") == self.account
+		)
+
 	def wait_idle(self, *clis: subprocess.Popen, extra: float = 2.0) -> None:
-		"""Until the CLI runs ended, the queues are empty and none of our live workers runs a job."""
+		"""Until the CLI runs ended, none of the soak's jobs is queued and none of our live workers runs one."""
 		from frappe.utils.background_jobs import get_queues
 
 		deadline = time.monotonic() + WAIT_LIMIT
 		quiet_since = None
 		while time.monotonic() < deadline:
 			running = any(p.poll() is None for p in clis)
-			queued = sum(q.count for q in get_queues())
+			queued = sum(1 for q in get_queues() for job in q.get_jobs() if self._ours(job))
 			if running or queued or self.busy_worker() is not None:
 				quiet_since = None
 			elif quiet_since is None:
