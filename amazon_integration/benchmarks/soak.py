@@ -111,8 +111,12 @@ class Soak:
 		return self._popen(self._frappe("--site", self.site, "amazon", *args), "cli")
 
 	def stop(self) -> None:
+		import psutil
+
+		horses = []
 		for proc in self.workers:
 			if proc.poll() is None:
+				horses += psutil.Process(proc.pid).children(recursive=True)
 				os.killpg(proc.pid, signal.SIGTERM)  # a warm shutdown: the worker ends its job and its horse
 		for proc in self.workers:
 			try:
@@ -120,6 +124,11 @@ class Soak:
 			except subprocess.TimeoutExpired:
 				os.killpg(proc.pid, signal.SIGKILL)
 				proc.wait()
+		for horse in horses:  # a job that outlived the warm shutdown (its own session)
+			try:
+				horse.kill()
+			except psutil.NoSuchProcess:
+				pass
 		if self.control:
 			self.control.close()
 		if self.sim and self.sim.poll() is None:
