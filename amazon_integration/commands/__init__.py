@@ -407,3 +407,20 @@ def benchmark_backfill(context, orders: int, import_orders: int, seed: int) -> N
 		amazon_figures = bench.amazon_side(orders, seed)
 		erpnext_figures = bench.erpnext_side(import_orders, seed) if import_orders else None
 		click.echo(bench.report(amazon_figures, erpnext_figures))
+
+
+@amazon.command("soak")
+@click.option("--orders", default=1000, show_default=True, help="Orders the simulator holds (plus 1 in 20 malformed)")
+@click.option("--fault-rate", default=0.2, show_default=True, help="Fraction of SP-API calls that meet a fault")
+@click.option("--seed", type=int, help="Seed of the orders and the faults (default: random)")
+@click.option("--malformed", type=int, help="Malformed orders among them (default: orders / 20)")
+@pass_context
+def soak(context, orders: int, fault_rate: float, seed: int | None, malformed: int | None) -> None:
+	"""Orders, shipments and settlements under faults, worker kills and concurrent runs, with figures (test sites only)."""
+	from amazon_integration.benchmarks import soak as soak_run
+
+	with _connected(context):
+		result = soak_run.run(orders, fault_rate, seed, malformed)
+		click.echo(soak_run.report(result))
+		if not soak_run.goals_met(result):
+			raise SystemExit(1)

@@ -41,9 +41,16 @@ def configured_retry_deadline() -> float:
 	return float(frappe.conf.get("amazon_retry_deadline") or DEFAULT_RETRY_DEADLINE)
 
 
+def configured_http_timeout() -> float:
+	"""Seconds one request waits for Amazon's answer (site config; the soak lowers it to meet slow answers)."""
+	return float(frappe.conf.get("amazon_http_timeout") or DEFAULT_TIMEOUT)
+
+
 def current_budget() -> CallBudget:
 	return getattr(frappe.local, "amazon_call_budget", None) or CallBudget(
-		retry_deadline=configured_retry_deadline(), timeout=DEFAULT_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT
+		retry_deadline=configured_retry_deadline(),
+		timeout=configured_http_timeout(),
+		connect_timeout=min(DEFAULT_CONNECT_TIMEOUT, configured_http_timeout()),
 	)
 
 

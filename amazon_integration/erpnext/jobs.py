@@ -19,7 +19,12 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 from amazon_integration.amazon.budget import job_budget
 from amazon_integration.erpnext.aftersale import REPORTS
 from amazon_integration.erpnext.connection_health import record_answers
-from amazon_integration.erpnext.gateway import call_budget, configured_retry_deadline, watch_clients
+from amazon_integration.erpnext.gateway import (
+	call_budget,
+	configured_http_timeout,
+	configured_retry_deadline,
+	watch_clients,
+)
 from amazon_integration.erpnext.interrupted_runs import job_alive, mark_interrupted
 from amazon_integration.erpnext.tasks import (
 	AFTERSALE_TIMEOUT,
@@ -36,7 +41,7 @@ from amazon_integration.erpnext.tasks import (
 
 def run_job(job_method: str, job_timeout: float, **kwargs):
 	"""Run `amazon_integration.erpnext.<job_method>(**kwargs)` as a job RQ kills after `job_timeout` seconds."""
-	budget = job_budget(job_timeout, time.time(), configured_retry_deadline())
+	budget = job_budget(job_timeout, time.time(), configured_retry_deadline(), timeout=configured_http_timeout())
 	method = frappe.get_attr(f"amazon_integration.erpnext.{job_method}")
 	with call_budget(budget), watch_clients() as clients:
 		try:

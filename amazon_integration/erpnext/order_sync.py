@@ -31,7 +31,7 @@ from frappe.model.meta import get_field_precision
 from frappe.utils import now_datetime
 
 from amazon_integration.amazon.client import AmazonClient
-from amazon_integration.amazon.errors import AmazonError, NotFoundError
+from amazon_integration.amazon.errors import AmazonError, InvalidInputError, NotFoundError
 from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs
@@ -67,6 +67,7 @@ RETRIES_PER_RUN = 30
 PROGRESS_SECONDS = 2  # at most this often the run's counts are saved on its log and sent to the desk
 # Orders listed with their reason on a run's log (skipped or waiting); the counts always count them all.
 MAX_NOTED_ORDERS = 500
+WALK_RESTARTS = 3  # times a run walks its window again when a page's token was spent by a lost answer
 
 
 def sync_account_orders(account: str, log: str | None = None) -> str | None:
@@ -94,14 +95,24 @@ def sync_account_orders(account: str, log: str | None = None) -> str | None:
 			if acc.last_order_sync
 			else datetime.now(timezone.utc) - timedelta(days=FIRST_SYNC_DAYS)
 		)
-		search = run.client.search_orders(
-			start, fulfillment_statuses=SEARCH_STATUSES, included_data=INCLUDED_DATA
-		)
-		run.set_window(search.window_start, None)
-		seen = set()
-		for order in search:
-			seen.add(order.order_id)
-			run.process(order)
+		seen: dict[str, datetime | None] = {}  # order id -> the update processed
+		for walk in range(WALK_RESTARTS + 1):
+			search = run.client.search_orders(
+				start, fulfillment_statuses=SEARCH_STATUSES, included_data=INCLUDED_DATA
+			)
+			run.set_window(search.window_start, None)
+			try:
+				for order in search:
+					if order.order_id in seen and seen[order.order_id] == order.last_updated:
+						continue  # walked again after a lost page: this very update is done
+					seen[order.order_id] = order.last_updated
+					run.process(order)
+				break
+			except InvalidInputError as e:
+				# A later page refused after a retry: the lost answer spent its pagination token. Walk the window
+				# again from its first page (what was done is skipped), rather than fail the run.
+				if walk == WALK_RESTARTS or search.pages < 1 or e.attempts < 2:
+					raise
 		run.set_window(search.window_start, search.window_end)
 		if search.window_end > search.window_start:
 			# Every order of the window is committed or queued for retry: the cursor may pass them.

@@ -243,6 +243,9 @@ def validate_for_booking(doc: Document) -> None:
 
 
 def enqueue_booking(settlement: str) -> None:
+	from amazon_integration.erpnext.tasks import forget_dead_job
+
+	forget_dead_job(f"amazon_settlement_booking::{settlement}")
 	frappe.enqueue(
 		"amazon_integration.erpnext.settlements.book_settlement",
 		queue=BOOKING_QUEUE,

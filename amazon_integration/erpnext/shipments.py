@@ -17,6 +17,7 @@ from frappe.utils import get_datetime, validate_email_address
 
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.order_sync import order_lock
 from amazon_integration.erpnext.timezone import from_system
 from amazon_integration.sync.shipments import (
 	Carrier,
@@ -87,7 +88,21 @@ def retry_delivery(delivery_note: str) -> str:
 
 
 def confirm_delivery(dn: Document, client) -> str:
-	"""Tell Amazon of one shipment, or find out that it already knows. Commits the outcome."""
+	"""Tell Amazon of one shipment, or find out that it already knows. Commits the outcome.
+
+	Under the order's lock, and on what the database holds once it is ours, so two runs at once (a job and the
+	button, say) never send one shipment twice: the one that waited finds it confirmed and leaves it."""
+	with order_lock(dn.amazon_order_id) as locked:
+		if not locked:
+			return dn.amazon_sync_status or "Pending"
+		frappe.db.commit()  # a fresh snapshot: what the other run committed while we waited
+		dn.reload()
+		if dn.amazon_sync_status not in ("Pending", "Failed"):
+			return dn.amazon_sync_status or "Pending"
+		return _confirm(dn, client)
+
+
+def _confirm(dn: Document, client) -> str:
 	try:
 		shipment = plan_delivery(dn, package_sequence=_package_sequence(dn))
 	except ShipmentError as e:
@@ -102,6 +117,12 @@ def confirm_delivery(dn: Document, client) -> str:
 		if shipped_on_amazon(order, shipment):
 			return _set_status(dn, "Synchronized", None)
 
+	# Written before sending: a run killed between Amazon's answer and our commit leaves the shipment to be read
+	# back from Amazon, never sent again blindly (a second confirmation would be refused as over-shipped).
+	dn.db_set(
+		{"amazon_sync_unconfirmed": 1, "amazon_package_reference": shipment.package_reference_id}, update_modified=False
+	)
+	frappe.db.commit()
 	error = None
 	try:
 		client.confirm_shipment(shipment.amazon_order_id, to_confirmation(shipment), marketplace_id=shipment.marketplace_id)

@@ -18,6 +18,7 @@ def _enqueue(method: str, job_id: str, queue: str, timeout: int | None = None, *
 	from frappe.utils.background_jobs import get_queues_timeout
 
 	timeout = timeout or get_queues_timeout().get(queue) or 300
+	forget_dead_job(job_id)
 	frappe.enqueue(
 		"amazon_integration.erpnext.jobs.run_job",
 		queue=queue,
@@ -252,3 +253,31 @@ def backfill_queued(account: str) -> bool:
 
 def backfill_job_id(account: str) -> str:
 	return f"amazon_backfill::{account}"
+
+
+WORKER_SILENCE = 120  # seconds without a heartbeat after which a worker is dead (RQ beats every 30 s while busy)
+
+
+def forget_dead_job(job_id: str) -> None:
+	"""A job whose worker died (SIGKILL, out of memory, a restart) stays "started" in RQ until its registry is
+	cleaned, minutes later, and deduplication refuses every new job of that id meanwhile: the account's sync would
+	stop. Such a job is deleted here, so the next one is queued. Its work is resumable by design."""
+	import socket
+
+	import psutil
+	from frappe.utils.background_jobs import get_job, get_redis_conn
+	from rq import Worker
+	from rq.job import JobStatus
+	from rq.utils import utcnow
+
+	job = get_job(job_id)
+	if not job or job.get_status() != JobStatus.STARTED:
+		return
+	for worker in Worker.all(connection=get_redis_conn()):
+		if worker.get_current_job_id() != job.id:
+			continue
+		silent = (utcnow() - worker.last_heartbeat).total_seconds() if worker.last_heartbeat else WORKER_SILENCE
+		gone = worker.hostname == socket.gethostname() and worker.pid and not psutil.pid_exists(worker.pid)
+		if not gone and silent < WORKER_SILENCE:
+			return  # alive: running it now
+	job.delete()

@@ -27,6 +27,9 @@ Data
 		Prices default to the catalogue price; taxes default to price x tax rate, or to the tax a tax-inclusive
 		price contains (explicit taxes win).
 		Note: searchOrders only sees orders created/updated at least 2 minutes before now: advance the clock.
+	POST /_sim/orders/malformed        {"count": N, "marketplace_id"} -> {"orders": [{"order_id", "kind"}]}: N unshipped
+		merchant orders no seller can import as they are, in turn one of MALFORMED_KINDS: missing_prices (no prices
+		in the answer), unknown_sku, broken_address (country code ZZ), zero_quantity, unknown_currency (XQZ).
 	GET  /_sim/orders/{id}             the order view (internal fields, amounts as strings)
 	POST /_sim/orders/{id}/alter       {"status", "service_level", "is_prime", "buyer": {...}, "address": {...},
 										"items": [{"order_item_id", <item fields>}]} -> order view; bumps lastUpdatedTime
@@ -39,7 +42,10 @@ Faults (consumed by the next matching SP-API calls)
 		throttle: 429 QuotaExceeded; error: 500 InternalFailure / 503 ServiceUnavailable; slow: answer after the
 		delay; truncate: a 2xx whose body is cut in half; repeat_page: the next searchOrders call with a
 		paginationToken answers the previous page's orders again, with the same token as nextToken.
-	GET    /_sim/faults   {"faults": [...]}
+	GET    /_sim/faults   {"faults": [...], "rate": r, "injected": {kind: calls}}
+	POST   /_sim/faults/rate  {"rate": 0.2, "seed": N, "slow_seconds": 2.0}: from now on that fraction of SP-API calls
+		meets a fault drawn from a seeded RNG of its own, evenly among 429, 500, 503, slow (answered after
+		slow_seconds: set it above the client's timeout), truncated body and repeated page; rate 0 stops it.
 	DELETE /_sim/faults
 	POST   /_sim/feeds/fail-next  {"order_ids": [...], "message": "..."} or {"unattributed": true, "message": "..."}
 		the next feed fails the messages about these orders / gets an error not attributable to a message
@@ -56,6 +62,7 @@ Quotas and tokens
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -80,6 +87,7 @@ from .orders import iso, parse_time
 from .quotas import UsagePlan
 from .state import FAULT_KINDS, ORDER_STATUSES, Fault, ShipmentRejected, SimItem, SimOrder, SimulatorState
 
+MALFORMED_KINDS = ("missing_prices", "unknown_sku", "broken_address", "zero_quantity", "unknown_currency")
 _ITEM_MONEY = ("unit_price", "shipping_price", "shipping_discount", "gift_wrap_price", "promotion_discount",
 			   "item_tax", "shipping_tax", "gift_wrap_tax")
 
@@ -305,6 +313,33 @@ class ControlApi:
 				state.ship_fba(order.order_id)
 			return Response(201, order_view(order))
 
+	def create_malformed(self, req: Request) -> Response:
+		body = _object(req)
+		count = _int(body.get("count", 1), "count")
+		if count < 0:
+			raise ApiError(400, "InvalidInput", "count must be >= 0.")
+		spec = {"marketplace_id": body.get("marketplace_id") or "ATVPDKIKX0DER", "fulfilled_by": "MERCHANT"}
+		planted = []
+		with self.state.lock:
+			for index in range(count):
+				view = self.create_order(Request("POST", "/_sim/orders", {}, {}, json.dumps(spec).encode()))
+				order = self.state.orders[view.body["order_id"]]
+				kind = MALFORMED_KINDS[index % len(MALFORMED_KINDS)]
+				if kind == "missing_prices":
+					order.withhold_prices = True
+				elif kind == "unknown_sku":
+					order.items[0].sku = f"UNKNOWN-SKU-{index + 1}"
+				elif kind == "broken_address":
+					order.address.country_code = "ZZ"
+				elif kind == "zero_quantity":
+					for item in order.items:
+						item.quantity = 0
+				else:
+					order.currency = "XQZ"
+				self.state.touch(order)
+				planted.append({"order_id": order.order_id, "kind": kind})
+		return Response(201, {"orders": planted})
+
 	def alter_order(self, req: Request) -> Response:
 		changes = _object(req)
 		with self.state.lock:
@@ -386,7 +421,18 @@ class ControlApi:
 		return Response(201, fault.to_json())
 
 	def list_faults(self, req: Request) -> Response:
-		return Response(200, {"faults": [fault.to_json() for fault in self.state.faults.pending()]})
+		faults = self.state.faults
+		return Response(200, {"faults": [fault.to_json() for fault in faults.pending()], "rate": faults.rate,
+							  "injected": dict(faults.injected)})
+
+	def set_fault_rate(self, req: Request) -> Response:
+		body = _object(req)
+		rate = float(_decimal(body.get("rate", 0), "rate"))
+		if not 0 <= rate <= 1:
+			raise ApiError(400, "InvalidInput", "rate must be between 0 and 1.")
+		seed = _int(body.get("seed", self.state.seed), "seed")
+		self.state.faults.set_rate(rate, seed, float(_decimal(body.get("slow_seconds", 2.0), "slow_seconds")))
+		return self.list_faults(req)
 
 	def clear_faults(self, req: Request) -> Response:
 		self.state.faults.clear()
@@ -466,6 +512,7 @@ def register(router: Router, state: SimulatorState) -> None:
 		("GET", "/_sim/marketplaces", api.marketplaces),
 		("GET", "/_sim/orders", api.list_orders),
 		("POST", "/_sim/orders", api.create_order),
+		("POST", "/_sim/orders/malformed", api.create_malformed),
 		("GET", "/_sim/orders/{orderId}", api.get_order),
 		("POST", "/_sim/orders/{orderId}/alter", api.alter_order),
 		("POST", "/_sim/orders/{orderId}/cancel", api.cancel),
@@ -474,6 +521,7 @@ def register(router: Router, state: SimulatorState) -> None:
 		("GET", "/_sim/faults", api.list_faults),
 		("POST", "/_sim/faults", api.add_fault),
 		("DELETE", "/_sim/faults", api.clear_faults),
+		("POST", "/_sim/faults/rate", api.set_fault_rate),
 		("POST", "/_sim/feeds/fail-next", api.fail_next_feed),
 		("POST", "/_sim/shipments/reject-tracking", api.reject_tracking),
 		("DELETE", "/_sim/shipments/reject-tracking", api.clear_rejected_tracking),
@@ -575,6 +623,21 @@ class ControlClient:
 
 	def faults(self) -> list[dict[str, Any]]:
 		return self._call("GET", "/faults")["faults"]
+
+	def set_fault_rate(self, rate: float, seed: int | None = None, slow_seconds: float = 2.0) -> dict[str, Any]:
+		"""That fraction of SP-API calls meets a seeded fault from now on; returns {"rate", "injected", ...}."""
+		body: dict[str, Any] = {"rate": rate, "slow_seconds": slow_seconds}
+		if seed is not None:
+			body["seed"] = seed
+		return self._call("POST", "/faults/rate", body)
+
+	def injected_faults(self) -> dict[str, int]:
+		"""Calls the fault rate answered with a fault, by kind."""
+		return self._call("GET", "/faults")["injected"]
+
+	def create_malformed_orders(self, count: int, marketplace_id: str | None = None) -> list[dict[str, str]]:
+		"""`count` unshipped merchant orders no seller can import as they are: [{"order_id", "kind"}]."""
+		return self._call("POST", "/orders/malformed", {"count": count, "marketplace_id": marketplace_id})["orders"]
 
 	def clear_faults(self) -> None:
 		self._call("DELETE", "/faults")

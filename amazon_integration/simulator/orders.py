@@ -161,7 +161,7 @@ def order_breakdowns(order: SimOrder) -> list[dict[str, Any]]:
 
 def render_item(order: SimOrder, item: SimItem, included: set[str], responsible_party: str) -> dict[str, Any]:
 	currency = order.currency
-	pending = order.status == "PENDING"
+	pending = order.status == "PENDING" or order.withhold_prices
 	product: dict[str, Any] = {
 		"asin": item.asin,
 		"title": item.title,
@@ -247,7 +247,7 @@ def render_order(state: SimulatorState, order: SimOrder, included: set[str]) -> 
 				"countryCode": address.country_code, "phone": address.phone, "addressType": address.address_type,
 			})
 		rendered["recipient"] = {"deliveryAddress": delivery}
-	if "PROCEEDS" in included and order.status != "PENDING":
+	if "PROCEEDS" in included and order.status != "PENDING" and not order.withhold_prices:
 		rendered["proceeds"] = {"grandTotal": money(order.total, order.currency),
 								"breakdowns": order_breakdowns(order)}
 	if "TAX" in included and order.is_business and order.buyer.tax_id:

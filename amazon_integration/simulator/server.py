@@ -4,7 +4,8 @@ Request pipeline (routes registered by each module's `register(router, state)`):
 1. match the route (unknown path -> 404 NotFound, wrong method -> 405); every answer gets x-amzn-RequestId;
 2. routes with an SP-API `operation` (not the LWA, control, upload or download routes):
    a. x-amz-access-token must be a live token from auth.py (else 403 Unauthorized);
-   b. injected faults: slow (delay first), throttle (429 QuotaExceeded), error (500/503);
+   b. injected faults, queued or drawn by the fault rate: slow (delay first), throttle (429 QuotaExceeded),
+      error (500/503);
    c. the operation's token bucket (429 QuotaExceeded when empty);
 3. the handler; ApiError -> JSON errors array; any other exception -> 500 InternalFailure;
 4. 2xx of a quota'd operation carry x-amzn-RateLimit-Limit; a "truncate" fault cuts a 2xx body in half.
@@ -42,7 +43,7 @@ from .auth import check_access_token
 from .clock import Clock
 from .http import ApiError, Request, Response, Router
 from .quotas import QuotaManager, load_usage_plans
-from .state import LwaConfig, SimulatorState
+from .state import Fault, LwaConfig, SimulatorState
 
 log = logging.getLogger("amazon_integration.simulator")
 
@@ -94,6 +95,7 @@ class Dispatcher:
 		operation = route.operation
 		counter_key = operation or f"{route.method} {route.pattern}"
 		truncate = False
+		drawn = None
 		try:
 			if operation is not None:
 				if self.life is not None:
@@ -101,12 +103,19 @@ class Dispatcher:
 				# A finished feed changes orders whoever asks next, not only a client polling getFeed.
 				feeds.tick(state)
 				check_access_token(state, req)
+				drawn = state.faults.draw(operation)
 				slow = state.faults.take("slow", operation)
 				if slow is not None and slow.delay > 0:
 					time.sleep(slow.delay)
-				if state.faults.take("throttle", operation) is not None:
+				elif drawn == "slow":
+					time.sleep(state.faults.slow_seconds)  # then answer: what the call did stands, the client gave up
+				if drawn == "throttle" or state.faults.take("throttle", operation) is not None:
 					raise ApiError(429, "QuotaExceeded", QUOTA_EXCEEDED)
-				error = state.faults.take("error", operation)
+				if drawn in ("error_500", "error_503"):
+					drawn_status = 503 if drawn == "error_503" else 500
+					error = Fault(kind="error", operation=operation, status=drawn_status)
+				else:
+					error = state.faults.take("error", operation)
 				if error is not None:
 					if error.status == 503:
 						raise ApiError(503, "ServiceUnavailable", "Service temporarily unavailable. Please try again.")
@@ -118,7 +127,7 @@ class Dispatcher:
 				raise TypeError(f"handler for {route.pattern} returned {type(response).__name__}, not Response")
 			if operation is not None and 200 <= response.status < 300:
 				response.headers.setdefault("x-amzn-RateLimit-Limit", state.quotas.plan(operation).header)
-				truncate = state.faults.take("truncate", operation) is not None
+				truncate = drawn == "truncate" or state.faults.take("truncate", operation) is not None
 		except ApiError as exc:
 			response = Response(exc.status, exc.to_body())
 			if operation is not None and exc.status not in (403, 429):

@@ -154,6 +154,8 @@ class SimOrder:
 	is_prime: bool = False
 	latest_ship_date: datetime | None = None
 	latest_delivery_date: datetime | None = None
+	# A malformed order (POST /_sim/orders/malformed, "missing_prices"): Amazon answers it without prices.
+	withhold_prices: bool = False
 
 	@property
 	def is_fba(self) -> bool:
@@ -206,12 +208,45 @@ class Fault:
 				"delay": self.delay}
 
 
+# What a seeded fault rate answers with, drawn evenly: 429, 500, 503, an answer slower than the client waits, a
+# body cut in half, a page served twice (the next searchOrders page; elsewhere it waits for one).
+RATE_FAULTS = ("throttle", "error_500", "error_503", "slow", "truncate", "repeat_page")
+
+
 class FaultPlan:
-	"""Faults queued through the control API, consumed by the server (and by searchOrders: repeat_page)."""
+	"""Faults queued through the control API, consumed by the server (and by searchOrders: repeat_page); and a
+	seeded fault rate: a fraction of all SP-API calls answered with one of RATE_FAULTS."""
 
 	def __init__(self) -> None:
 		self._faults: list[Fault] = []
 		self._lock = threading.Lock()
+		self.rate = 0.0
+		self.slow_seconds = 2.0
+		self._rng = random.Random(0)
+		self.injected: dict[str, int] = {}  # fault kind -> calls it answered (the rate's faults only)
+
+	def set_rate(self, rate: float, seed: int, slow_seconds: float = 2.0) -> None:
+		"""A fraction `rate` of the SP-API calls from now on meets a fault; its own RNG, so the data never shifts."""
+		if not 0 <= rate <= 1:
+			raise ValueError("rate must be between 0 and 1")
+		with self._lock:
+			self.rate = rate
+			self.slow_seconds = slow_seconds
+			self._rng = random.Random(f"faults-{seed}")
+			self.injected = {}
+
+	def draw(self, operation: str) -> str | None:
+		"""The rate's fault for this call (one of RATE_FAULTS), or None. A repeat_page becomes a one-shot fault of
+		the next searchOrders page."""
+		with self._lock:
+			if not self.rate or self._rng.random() >= self.rate:
+				return None
+			kind = self._rng.choice(RATE_FAULTS)
+			self.injected[kind] = self.injected.get(kind, 0) + 1
+			if kind == "repeat_page":
+				self._faults.append(Fault(kind="repeat_page", operation="searchOrders"))
+				return None
+			return kind
 
 	def add(self, fault: Fault) -> None:
 		if fault.kind not in FAULT_KINDS:

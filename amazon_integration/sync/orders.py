@@ -238,6 +238,11 @@ def plan_sales_order(
 		raise MappingError("Amazon sent the order without items")
 	if order.currency is None or order.order_total is None or any(i.item_total is None for i in order.items):
 		raise MappingError("Amazon sent the order without prices (PROCEEDS): it cannot be valued")
+	if all(item.quantity <= 0 for item in order.items) and order.order_total:
+		raise MappingError(
+			f"no item of the order has a quantity above 0, yet Amazon's order total is {order.order_total} "
+			f"{order.currency}: there is nothing to deliver for what Amazon charged"
+		)
 	channel = order.channel
 	warehouse = settings.fba_warehouse if channel == FBA else settings.fbm_warehouse
 	if not warehouse:

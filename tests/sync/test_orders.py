@@ -286,3 +286,8 @@ def test_units_taken_from_split_rows_make_amazons_share_of_each_shipment(total, 
 		assert amount == cumulative_share(total, before + units, qty, unit) - cumulative_share(total, before, qty, unit)
 		open_qty = [left - t for left, t in zip(open_qty, taken, strict=True)]
 		before += units
+
+
+def test_an_order_of_zero_quantities_that_costs_something_says_so():
+	with pytest.raises(MappingError, match="no item of the order has a quantity above 0, yet Amazon's order total is 10.00 USD"):
+		plan(order(item(quantity=0)))
