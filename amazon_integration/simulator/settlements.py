@@ -640,68 +640,46 @@ def settlement_report(settlement: Settlement) -> bytes:
 		]
 	]
 	for event in settlement.events:
-		posted_date = event.posted.astimezone(timezone.utc).strftime("%Y-%m-%d")
-		posted_time = settlement_datetime(event.posted)
+		common = {
+			"settlement-id": settlement.settlement_id,
+			"transaction-type": event.transaction_type,
+			"order-id": event.order_id or "",
+			"marketplace-name": event.marketplace_name,
+			"posted-date": event.posted.astimezone(timezone.utc).strftime("%Y-%m-%d"),
+			"posted-date-time": settlement_datetime(event.posted),
+		}
 		for item in event.items:
 			for amount in item.amounts:
-				rows.append(
-					[
-						settlement.settlement_id,
-						"",
-						"",
-						"",
-						"",
-						"",
-						event.transaction_type,
-						event.order_id or "",
-						"",
-						event.adjustment_id or "",
-						event.shipment_id or "",
-						event.marketplace_name,
-						amount.amount_type,
-						amount.description,
-						fmt(amount.amount, currency),
-						event.fulfillment_id or "",
-						posted_date,
-						posted_time,
-						item.order_item_id,
-						"",
-						"",
-						item.sku,
-						str(item.quantity) if event.transaction_type == "Order" else "",
-						amount.promotion_id or "",
-					]
-				)
+				line = {
+					**common,
+					"adjustment-id": event.adjustment_id or "",
+					"shipment-id": event.shipment_id or "",
+					"fulfillment-id": event.fulfillment_id or "",
+					"order-item-code": item.order_item_id,
+					"sku": item.sku,
+					"quantity-purchased": str(item.quantity) if event.transaction_type == "Order" else "",
+					"promotion-id": amount.promotion_id or "",
+				}
+				rows.append(_settlement_row(line, amount, currency))
 		for amount in event.other:
-			rows.append(
-				[
-					settlement.settlement_id,
-					"",
-					"",
-					"",
-					"",
-					"",
-					event.transaction_type,
-					event.order_id or "",
-					"",
-					"",
-					"",
-					event.marketplace_name,
-					amount.amount_type,
-					amount.description,
-					fmt(amount.amount, currency),
-					"",
-					posted_date,
-					posted_time,
-					"",
-					"",
-					"",
-					event.sku,
-					str(abs(event.quantity)) if event.quantity is not None else "",
-					"",
-				]
-			)
+			line = {
+				**common,
+				"sku": event.sku,
+				"quantity-purchased": str(abs(event.quantity)) if event.quantity is not None else "",
+			}
+			rows.append(_settlement_row(line, amount, currency))
 	return write_tsv(SETTLEMENT_COLUMNS, rows)
+
+
+def _settlement_row(line: dict[str, str], amount: Amount, currency: str) -> list[str]:
+	"""One amount's row: the columns `line` names, the amount's own, the rest empty."""
+	line = {
+		**line,
+		"amount-type": amount.amount_type,
+		"amount-description": amount.description,
+		"amount": fmt(amount.amount, currency),
+	}
+	return [line.get(column) or "" for column in SETTLEMENT_COLUMNS]
 
 
 def register(router: Router, state: SimulatorState) -> None:
