@@ -30,7 +30,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from selenium import webdriver
-from selenium.common.exceptions import JavascriptException, TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+	JavascriptException,
+	StaleElementReferenceException,
+	TimeoutException,
+	WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -186,7 +191,26 @@ class Desk:
 		return page
 
 	def text(self, selector: str) -> str:
-		return " ".join(el.text for el in self.driver.find_elements(By.CSS_SELECTOR, selector))
+		# One script, not element handles: the desk re-renders parts of a form as realtime updates arrive.
+		return self.js("return $(arguments[0]).map((i, el) => el.innerText).get().join(' ')", selector)
+
+	def click(self, selector: str, text: str | None = None, attempts: int = 5) -> None:
+		"""Click the first element matching selector (and showing text): found afresh when the desk re-renders it."""
+		for attempt in range(attempts):
+			try:
+				elements = [
+					el
+					for el in self.driver.find_elements(By.CSS_SELECTOR, selector)
+					if text is None or el.text.strip() == text
+				]
+				if not elements:
+					raise CheckFailed(f"nothing to click: {selector}" + (f" {text!r}" if text else ""))
+				elements[0].click()
+				return
+			except StaleElementReferenceException:
+				if attempt == attempts - 1:
+					raise
+				time.sleep(0.3)
 
 	def form_ready(self, doctype: str, name: str | None = None) -> str:
 		condition = (
@@ -262,22 +286,13 @@ def sandbox_account(desk: Desk, account: str, sync: bool, sync_timeout: float) -
 		except CheckFailed:
 			pass
 		before = desk.js("return cur_frm.__amazon_sync_log || null")
-		desk.driver.find_element(By.CSS_SELECTOR, ".inner-group-button[data-label='Amazon'] > button").click()
+		desk.click(".inner-group-button[data-label='Amazon'] > button")
 		desk.until(
 			"return $('.inner-group-button[data-label=\"Amazon\"] .dropdown-menu:visible').length > 0",
 			"the Amazon menu",
 			10,
 		)
-		item = [
-			a
-			for a in desk.driver.find_elements(
-				By.CSS_SELECTOR, ".inner-group-button[data-label='Amazon'] .dropdown-item"
-			)
-			if a.text.strip() == "Sync Orders"
-		]
-		if not item:
-			raise CheckFailed("no Sync Orders in the Amazon menu")
-		item[0].click()
+		desk.click(".inner-group-button[data-label='Amazon'] .dropdown-item", "Sync Orders")
 		# The answer (a new run, or the one already under way), then the form following that run.
 		desk.until(
 			"return /Order sync started|already under way/.test($('#alert-container').text())",
