@@ -154,6 +154,12 @@ class Soak:
 			and frappe.db.get_value("Amazon Settlement", kwargs["settlement"], "amazon_account") == self.account
 		)
 
+	def others_queued(self) -> int:
+		"""Jobs on the site's queues that are not the soak's: the soak's workers run them too, slowing its figures."""
+		from frappe.utils.background_jobs import get_queues
+
+		return sum(1 for q in get_queues() for job in q.get_jobs() if not self._ours(job))
+
 	def wait_idle(self, *clis: subprocess.Popen, extra: float = 2.0) -> None:
 		"""Until the CLI runs ended, none of the soak's jobs is queued and none of our live workers runs one."""
 		from frappe.utils.background_jobs import get_queues
@@ -563,6 +569,7 @@ def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, ma
 	try:
 		soak.setup()
 		result = {"seed": seed, "orders": orders, "fault_rate": fault_rate, "account": soak.account}
+		result["others_queued"] = soak.others_queued()
 		result["order_sync"] = soak.sync_orders()
 		result["shipments"] = soak.ship()
 		result["settlements"] = soak.settle()
@@ -595,6 +602,14 @@ def report(result: dict) -> str:
 		f"Soak: {result['orders']} orders + {len(o['malformed'])} malformed, fault rate {result['fault_rate']}, "
 		f"seed {result['seed']}, account {result['account']}",
 		f"Faults injected by the simulator: {injected or 'none'}",
+		*(
+			[
+				f"Other jobs queued on the site at the start: {result['others_queued']} (the soak's workers run them "
+				"too; `bench --site SITE purge-jobs` first for the app's own figures)"
+			]
+			if result.get("others_queued")
+			else []
+		),
 		f"Workers SIGKILLed mid-run and restarted: {len(result['kills'])} ({'; '.join(result['kills'])})",
 		"Orders (2 worker jobs + 1 CLI sync at once, then catch-up runs):",
 		f"  expected {o['expected']}, imported {o['imported']}, duplicates {o['duplicates']}, lost {len(o['lost'])}"
