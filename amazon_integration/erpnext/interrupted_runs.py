@@ -4,7 +4,11 @@ once the log is older than its job's timeout and no job of that kind is queued o
 
 from __future__ import annotations
 
+import os
+import socket
+
 import frappe
+import psutil
 from frappe import _
 from frappe.utils import now_datetime
 
@@ -19,13 +23,11 @@ def interrupted_message() -> str:
 
 
 def interrupt_earlier_runs(log: str, account: str, operation: str, job_id: str | None) -> list[str]:
-	"""A new run of `operation` for `account` starts: earlier runs of that kind still Running were killed (the job
-	id `job_id` lets one job of a kind run at a time), unless a job of that kind is alive and it is not this one.
-	A run that is no background job (`job_id` None) marks nothing."""
-	if job_id is None or (job_alive(job_id) and current_job_id() != job_id):
-		return []
+	"""A new run of `operation` for `account` starts: earlier runs of that kind still Running whose runner is gone
+	(their job is neither queued nor running, their process has ended) were killed. A run still going (a bench
+	command beside the scheduled job, say) is left alone. A log that names no runner counts as the job `job_id`."""
 	started = frappe.db.get_value("Amazon Sync Log", log, "creation")
-	stale = frappe.get_all(
+	earlier = frappe.get_all(
 		"Amazon Sync Log",
 		filters={
 			"amazon_account": account,
@@ -34,10 +36,36 @@ def interrupt_earlier_runs(log: str, account: str, operation: str, job_id: str |
 			"name": ("!=", log),
 			"creation": ("<", started),
 		},
-		pluck="name",
+		fields=["name", "runner"],
 	)
+	stale = [row.name for row in earlier if not runner_alive(row.runner or (job_id and f"{JOB}{job_id}"))]
 	mark_interrupted("Amazon Sync Log", stale)
 	return stale
+
+
+JOB = "job "
+PROCESS = "process "
+
+
+def this_runner() -> str:
+	"""What runs the current code: its RQ job, or (a bench command, a web request) its host and process."""
+	job_id = current_job_id()
+	if job_id:
+		return f"{JOB}{job_id}"
+	return f"{PROCESS}{os.getpid()} on {socket.gethostname()}"
+
+
+def runner_alive(runner: str | None) -> bool:
+	"""Whether the job or process that `this_runner()` named may still be running (this job or process itself: no,
+	it has moved on to a new run). A process on another host: yes, until the hourly sweep decides by age."""
+	if not runner or runner == this_runner():
+		return False
+	if runner.startswith(JOB):
+		return job_alive(runner.removeprefix(JOB))
+	pid, _on, host = runner.removeprefix(PROCESS).partition(" on ")
+	if host != socket.gethostname():
+		return True
+	return pid.isdigit() and psutil.pid_exists(int(pid))
 
 
 def mark_interrupted(doctype: str, names: list[str]) -> None:

@@ -34,7 +34,7 @@ from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, InvalidInputError, NotFoundError
 from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.gateway import get_client
-from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs
+from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs, this_runner
 from amazon_integration.erpnext.invoices import try_make_invoice
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
@@ -150,7 +150,7 @@ class OrderSyncRun:
 		self._last_progress = self._started
 		self._current: Order | None = None
 		self.window: tuple[datetime | None, datetime | None] = (None, None)
-		values = {"status": "Running", "started_at": now_datetime()}
+		values = {"status": "Running", "started_at": now_datetime(), "runner": this_runner()}
 		if log and frappe.db.get_value("Amazon Sync Log", log, "status") == "Queued":
 			# The log the desk made when the user asked: the user follows it.
 			self.log = frappe.get_doc("Amazon Sync Log", log)

@@ -35,6 +35,7 @@ from frappe.model.rename_doc import (
 from frappe.utils import cint, getdate, now_datetime, nowdate
 from pypika.terms import Criterion
 
+from amazon_integration.erpnext.interrupted_runs import this_runner
 from amazon_integration.sync.retention import (
 	DEFAULT_RETENTION_DAYS,
 	BuyerActivity,
@@ -75,6 +76,7 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 			"operation": "Buyer Data Retention",
 			"status": "Running",
 			"started_at": now_datetime(),
+			"runner": this_runner(),
 		}
 	).insert(ignore_permissions=True)
 	frappe.db.commit()

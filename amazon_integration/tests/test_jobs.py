@@ -3,7 +3,9 @@
 An unreachable endpoint is a closed loopback port; a slow one is the simulator's "slow" fault.
 """
 
+import os
 import socket
+import subprocess
 import time
 from unittest.mock import patch
 
@@ -135,7 +137,7 @@ class TestJobs(SimulatorTestCase):
 
 	# --- runs that never finished ------------------------------------------------------------------------------
 
-	def stuck_log(self, operation: str = "Order Sync", hours_ago: float = 5):
+	def stuck_log(self, operation: str = "Order Sync", hours_ago: float = 5, runner: str | None = None):
 		started = add_to_date(now_datetime(), hours=-hours_ago)
 		log = frappe.get_doc(
 			{
@@ -144,6 +146,7 @@ class TestJobs(SimulatorTestCase):
 				"operation": operation,
 				"status": "Running",
 				"started_at": started,
+				"runner": runner,
 			}
 		).insert(ignore_permissions=True)
 		frappe.db.set_value("Amazon Sync Log", log.name, "creation", started, update_modified=False)
@@ -176,11 +179,22 @@ class TestJobs(SimulatorTestCase):
 		frappe.db.commit()
 
 	def test_06_the_next_run_of_the_same_kind_marks_a_killed_run(self):
-		killed = self.stuck_log(hours_ago=0.01)  # killed a moment ago: the sweep would wait, the next run does not
-		recovery = self.stuck_log("Order Recovery", hours_ago=0.01)  # another kind: left alone
+		# Killed a moment ago (the sweep would wait, the next run does not): a job gone, a process gone, a log of
+		# before runners were recorded. A bench command still running beside the new run (its process lives) and
+		# another kind of run are left alone.
+		dead = subprocess.Popen(["true"])
+		dead.wait()
+		killed_job = self.stuck_log(hours_ago=0.01, runner="job amazon_order_sync::a job long gone")
+		killed_process = self.stuck_log(hours_ago=0.01, runner=f"process {dead.pid} on {socket.gethostname()}")
+		unnamed = self.stuck_log(hours_ago=0.01)
+		live_command = self.stuck_log(hours_ago=0.01, runner=f"process {os.getppid()} on {socket.gethostname()}")
+		recovery = self.stuck_log("Order Recovery", hours_ago=0.01)
 		log = self.sync()
-		self.assertEqual(self.status(killed), "Interrupted")
-		self.assertEqual(self.status(recovery), "Running")
+		for killed in (killed_job, killed_process, unnamed):
+			self.assertEqual(self.status(killed), "Interrupted", killed)
+		self.assertEqual((self.status(live_command), self.status(recovery)), ("Running", "Running"))
 		self.assertNotEqual(log.status, "Interrupted")
-		frappe.db.set_value("Amazon Sync Log", recovery, "status", "Failed")
+		self.assertEqual(log.runner, f"process {os.getpid()} on {socket.gethostname()}")
+		for name in (live_command, recovery):
+			frappe.db.set_value("Amazon Sync Log", name, "status", "Failed")
 		frappe.db.commit()

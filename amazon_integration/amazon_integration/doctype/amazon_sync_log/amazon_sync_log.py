@@ -35,6 +35,7 @@ class AmazonSyncLog(Document):
 			"Order Sync", "Order Recovery", "FBA Returns Import", "FBM Returns Import", "Reimbursements Import", "Removals Import"
 		]
 		orders_read: DF.Int
+		runner: DF.Data | None
 		skipped_count: DF.Int
 		skipped_orders: DF.Table[AmazonSyncLogSkip]
 		started_at: DF.Datetime | None
