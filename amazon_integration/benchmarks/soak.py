@@ -265,19 +265,17 @@ class Soak:
 		)
 
 	def _enqueue_order_syncs(self) -> None:
-		from amazon_integration.erpnext.tasks import enqueue_order_sync
+		from amazon_integration.erpnext.tasks import ORDER_SYNC_TIMEOUT, enqueue_order_sync
 
 		enqueue_order_sync(self.account)
-		self._second_job("order_sync.sync_account_orders", "long")
+		self._second_job("order_sync.sync_account_orders", "long", ORDER_SYNC_TIMEOUT)
 
-	def _second_job(self, method: str, queue: str) -> None:
+	def _second_job(self, method: str, queue: str, timeout: int | None = None) -> None:
 		"""A second job of the same work at once (as a desk click beside the scheduler's job would be, had it
-		another job id)."""
-		from amazon_integration.erpnext.tasks import forget_dead_job
+		another job id), run as the app runs every job (tasks._enqueue: a budget that ends before RQ's timeout)."""
+		from amazon_integration.erpnext.tasks import _enqueue
 
-		job_id = f"amazon_soak_second::{method}::{self.account}"
-		forget_dead_job(job_id)
-		frappe.enqueue(f"amazon_integration.erpnext.{method}", queue=queue, job_id=job_id, deduplicate=True, account=self.account)
+		_enqueue(method, f"amazon_soak_second::{method}::{self.account}", queue, timeout, account=self.account)
 		frappe.db.commit()
 
 	def sync_orders(self) -> dict:
@@ -626,7 +624,7 @@ def report(result: dict) -> str:
 		lines.append(f"    {label}: {len(names)} ({', '.join(names[:5])})")
 	lines.append(
 		f"  {o['seconds']:.0f} s, {o['rounds']} rounds; SP-API calls {o['calls']['calls']}, 429s {o['calls']['throttled']}, "
-		f"other errors {o['calls']['errors']}; sync logs {o['logs']} (Running = a killed run's log)"
+		f"other errors {o['calls']['errors']}; sync logs {o['logs']} (Interrupted = a killed run's log)"
 	)
 	lines += [
 		"Shipments (FBM Delivery Notes submitted; 2 worker jobs + 1 CLI run, then the scheduler's dispatch):",
