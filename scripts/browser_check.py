@@ -212,6 +212,17 @@ class Desk:
 					raise
 				time.sleep(0.3)
 
+	def close_dialogs(self, timeout: float = 15) -> None:
+		"""Close every open dialog, clicking again until it is gone: Bootstrap ignores a close while it fades in."""
+		deadline = time.monotonic() + timeout
+		while self.js("return $('.modal:visible').length"):
+			if time.monotonic() > deadline:
+				raise CheckFailed(f"timed out after {timeout:.0f}s waiting for the dialogs to close")
+			self.js(
+				"$('.modal.show:visible').find('.btn-modal-close, .modal-header .close').filter(':visible').click()"
+			)
+			time.sleep(0.5)
+
 	def form_ready(self, doctype: str, name: str | None = None) -> str:
 		condition = (
 			f"cur_frm && cur_frm.doctype === {json.dumps(doctype)} && cur_frm.doc && !cur_frm.doc.__islocal"
@@ -468,8 +479,7 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		if not in_view:
 			raise CheckFailed("the form did not take the user to the carrier field")
 		desk.shot("delivery-note-missing-tracking")
-		desk.js("$('.modal:visible .btn-modal-close, .modal:visible .modal-header .close').click()")
-		desk.until("return !$('.modal:visible').length", "the message to close", 10)
+		desk.close_dialogs()
 
 		carrier = desk.driver.find_element(By.CSS_SELECTOR, "input[data-fieldname='amazon_carrier_name']")
 		carrier.send_keys("UPS")
@@ -484,7 +494,7 @@ def delivery_notes(desk: Desk, account: str) -> None:
 		confirm_submit(desk)
 		desk.until("return cur_frm.doc.docstatus === 1", "the Delivery Note to be submitted", 60)
 		desk.settle()
-		desk.js("$('.modal:visible .btn-modal-close').click()")  # e.g. an invoice notice
+		desk.close_dialogs()  # e.g. an invoice notice
 		status = desk.js("return cur_frm.doc.amazon_sync_status")
 		page.notes.append(f"{name} submitted, Amazon sync status {status}")
 		desk.js("window.scrollTo(0, 0)")
