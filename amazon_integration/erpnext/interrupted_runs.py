@@ -13,6 +13,9 @@ from frappe import _
 from frappe.utils import now_datetime
 
 INTERRUPTED = "Interrupted"
+# How a log names its runner (the Run By field): "job <RQ job id>" or "process <pid> on <host>".
+JOB = "job "
+PROCESS = "process "
 
 
 def interrupted_message() -> str:
@@ -41,10 +44,6 @@ def interrupt_earlier_runs(log: str, account: str, operation: str, job_id: str |
 	stale = [row.name for row in earlier if not runner_alive(row.runner or (job_id and f"{JOB}{job_id}"))]
 	mark_interrupted("Amazon Sync Log", stale)
 	return stale
-
-
-JOB = "job "
-PROCESS = "process "
 
 
 def this_runner() -> str:
