@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -215,6 +216,12 @@ class _Server(ThreadingHTTPServer):
 	daemon_threads = True
 	block_on_close = False
 	allow_reuse_address = True
+
+	def handle_error(self, request, client_address) -> None:
+		# A client that stopped waiting (its timeout, a slow or truncated answer) is what faults are for: not an error.
+		if isinstance(sys.exc_info()[1], ConnectionError):
+			return
+		super().handle_error(request, client_address)
 
 
 def build_router(state: SimulatorState) -> Router:

@@ -76,3 +76,22 @@ def test_command_line_starts_a_server():
 	finally:
 		process.terminate()
 		process.wait(timeout=10)
+
+
+def test_a_client_that_stopped_waiting_is_no_error_but_a_real_error_is_printed(capsys):
+	from http.server import BaseHTTPRequestHandler
+
+	from amazon_integration.simulator.server import _Server
+
+	server = _Server(("127.0.0.1", 0), BaseHTTPRequestHandler)
+	try:
+		for error in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset"), ValueError("boom")):
+			try:
+				raise error
+			except Exception:
+				server.handle_error(None, ("127.0.0.1", 1))
+	finally:
+		server.server_close()
+	printed = capsys.readouterr().err
+	assert "ValueError: boom" in printed
+	assert "BrokenPipeError" not in printed and "ConnectionResetError" not in printed
