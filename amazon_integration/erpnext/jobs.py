@@ -5,7 +5,8 @@
   After the job, each account it called is marked answering or not (connection_health.py).
 - A run killed mid-way (worker killed, machine restarted) leaves its log Running: the next run of the same kind
   for the account marks it Interrupted (interrupted_runs.py), and so does `sweep_interrupted_runs` (hourly) once
-  the log is older than its job's timeout and no job of that kind is queued or running.
+  the job or process the log names (Run By) is gone, or, for a log that names none, once the log is older than
+  its job's timeout and no job of that kind is queued or running.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from amazon_integration.erpnext.gateway import (
 	configured_retry_deadline,
 	watch_clients,
 )
-from amazon_integration.erpnext.interrupted_runs import job_alive, mark_interrupted
+from amazon_integration.erpnext.interrupted_runs import job_alive, mark_interrupted, runner_alive
 from amazon_integration.erpnext.tasks import (
 	AFTERSALE_TIMEOUT,
 	BACKFILL_TIMEOUT,
@@ -80,14 +81,18 @@ SWEEP_GRACE = timedelta(minutes=5)
 
 
 def sweep_interrupted_runs() -> list[str]:
-	"""Hourly: Running (or Queued) logs older than their job's timeout whose job is gone are marked Interrupted."""
+	"""Hourly: Running logs whose runner (Run By) is gone, and Running or Queued logs older than their job's timeout
+	whose job is gone, are marked Interrupted."""
 	now = now_datetime()
 	stale = []
 	for log in frappe.get_all(
 		"Amazon Sync Log",
 		filters={"status": ("in", ["Queued", "Running"])},
-		fields=["name", "amazon_account", "operation", "started_at", "creation"],
+		fields=["name", "amazon_account", "operation", "status", "runner", "started_at", "creation"],
 	):
+		if log.status == "Running" and log.runner and not runner_alive(log.runner):
+			stale.append(log.name)
+			continue
 		job_id, timeout = job_of(log.operation, log.amazon_account)
 		since = get_datetime(log.started_at or log.creation)
 		if add_to_date(since, seconds=timeout) + SWEEP_GRACE < now and not (job_id and job_alive(job_id)):

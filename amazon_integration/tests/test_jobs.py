@@ -198,3 +198,22 @@ class TestJobs(SimulatorTestCase):
 		for name in (live_command, recovery):
 			frappe.db.set_value("Amazon Sync Log", name, "status", "Failed")
 		frappe.db.commit()
+
+	def test_07_the_sweep_marks_a_run_whose_runner_is_gone_at_once(self):
+		# Killed a minute ago and no new run follows: the sweep need not wait for the job's timeout when the log
+		# names its runner. A run whose process lives, and one on another host, wait for that timeout.
+		dead = subprocess.Popen(["true"])
+		dead.wait()
+		killed_job = self.stuck_log(hours_ago=0.02, runner="job amazon_order_sync::a job long gone")
+		killed_process = self.stuck_log(hours_ago=0.02, runner=f"process {dead.pid} on {socket.gethostname()}")
+		live_command = self.stuck_log(hours_ago=0.02, runner=f"process {os.getppid()} on {socket.gethostname()}")
+		elsewhere = self.stuck_log(hours_ago=0.02, runner="process 1 on another-host.example")
+		swept = sweep_interrupted_runs()
+		self.assertIn(killed_job, swept)
+		self.assertIn(killed_process, swept)
+		self.assertNotIn(live_command, swept)
+		self.assertNotIn(elsewhere, swept)
+		self.assertEqual((self.status(live_command), self.status(elsewhere)), ("Running", "Running"))
+		for name in (live_command, elsewhere):
+			frappe.db.set_value("Amazon Sync Log", name, "status", "Failed")
+		frappe.db.commit()
