@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "amazon_integration"
-FRAPPE_FREE = ("amazon", "sync", "simulator")
+FRAPPE_FREE = ("amazon", "domain", "simulator")
 FORBIDDEN = ("frappe", "erpnext")
 
 

@@ -1,6 +1,6 @@
 """The gateway: the one place that talks to Amazon (SP-API through python-amazon-sp-api). Frappe-free.
 
-Callers (sync, shipments, accounting, the ERPNext adapter) use AmazonClient and the dataclasses below and never
+Callers (order import, shipments, accounting, the ERPNext adapter) use AmazonClient and the dataclasses below and never
 see HTTP. See client.py for the behaviour (quotas, retries, token cache) and models.py for the records.
 """
 

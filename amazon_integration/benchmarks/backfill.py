@@ -24,9 +24,9 @@ from decimal import Decimal
 from amazon_integration.amazon import AccountConfig, AmazonClient, LwaCredentials, MemoryQuotaStore
 from amazon_integration.amazon.auth import TokenCache
 from amazon_integration.simulator import Simulator
-from amazon_integration.sync.backfill import ORDERS_REPORT, BadOrder, orders_from_report, parse_orders_report
-from amazon_integration.sync.orders import AccountSettings, Action, decide, plan_sales_order
-from amazon_integration.sync.stock import quota_bound_seconds
+from amazon_integration.domain.backfill import ORDERS_REPORT, BadOrder, orders_from_report, parse_orders_report
+from amazon_integration.domain.orders import AccountSettings, Action, decide, plan_sales_order
+from amazon_integration.domain.stock import quota_bound_seconds
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 DAYS = 365

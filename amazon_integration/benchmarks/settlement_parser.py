@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from amazon_integration.sync.settlements import COLUMNS, parse_settlement, read_settlement
+from amazon_integration.domain.settlements import COLUMNS, parse_settlement, read_settlement
 
 PERIOD_START = datetime(2026, 11, 1, tzinfo=timezone.utc)
 PERIOD = timedelta(days=14)

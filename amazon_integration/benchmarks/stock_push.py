@@ -21,7 +21,7 @@ from amazon_integration.amazon.usage_plans import USAGE_PLANS
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.erpnext.stock import LOG, push_account_stock
 from amazon_integration.simulator import Simulator
-from amazon_integration.sync.stock import quota_bound_seconds
+from amazon_integration.domain.stock import quota_bound_seconds
 
 
 def make_fbm_skus(account: str, count: int, prefix: str, warehouse: str, qty: float = 20) -> list[str]:

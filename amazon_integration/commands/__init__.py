@@ -322,7 +322,7 @@ def import_aftersale(context, account: str | None, report: str | None) -> None:
 	import frappe
 
 	from amazon_integration.erpnext.aftersale import import_report
-	from amazon_integration.sync.aftersale import (
+	from amazon_integration.domain.aftersale import (
 		FBA_RETURNS_REPORT,
 		FBM_RETURNS_REPORT,
 		REIMBURSEMENTS_REPORT,

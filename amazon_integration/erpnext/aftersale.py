@@ -27,7 +27,7 @@ restocking fees) only when Amazon pays it, and a credit note made from the retur
 it. So a refund has one credit note whichever comes first: the settlement makes it (erpnext/settlements.py)
 and the return, before or after, never makes another; each event names the order's credit note once it exists.
 
-Each report row is an Amazon Inventory Event keyed by the row's stable key (sync/aftersale.py): a row already
+Each report row is an Amazon Inventory Event keyed by the row's stable key (domain/aftersale.py): a row already
 applied is never applied again, whatever reruns or overlapping windows bring it back. A row that cannot be
 applied (unknown SKU, order not imported yet, a warehouse not set) is kept as Failed with its reason, listed in
 the run's log, and applied again on later runs; it never stops the others (each row commits on its own).
@@ -52,7 +52,7 @@ from amazon_integration.erpnext.order_sync import OrderSyncRun
 from amazon_integration.erpnext.sales_orders import savepoint
 from amazon_integration.erpnext.tasks import aftersale_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
-from amazon_integration.sync.aftersale import (
+from amazon_integration.domain.aftersale import (
 	FBA_RETURNS_REPORT,
 	FBM_RETURNS_REPORT,
 	PARSERS,

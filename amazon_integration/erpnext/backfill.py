@@ -2,7 +2,7 @@
 
 One run requests GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL for the chosen range (a handful of calls,
 where searchOrders and getOrder would take hours of quota for a year of orders), reads it into the orders
-searchOrders gives (`sync.backfill`) and makes each one's documents as order sync does, one committed order at
+searchOrders gives (`domain.backfill`) and makes each one's documents as order sync does, one committed order at
 a time under the same per-order lock, with the same Amazon Sync Log (operation "Backfill"):
 - an order already in ERPNext (same amazon_order_id, the binder of order sync) is left as it is (Unchanged);
 - a shipped order: its Sales Order, exactly as order sync makes it, then, when the account invoices that
@@ -40,15 +40,15 @@ from amazon_integration.erpnext.sales_orders import (
 )
 from amazon_integration.erpnext.tasks import backfill_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
-from amazon_integration.sync.aftersale import ReportFormatError
-from amazon_integration.sync.backfill import (
+from amazon_integration.domain.aftersale import ReportFormatError
+from amazon_integration.domain.backfill import (
 	ORDERS_REPORT,
 	BadOrder,
 	needs_order_api,
 	orders_from_report,
 	parse_orders_report,
 )
-from amazon_integration.sync.orders import INCLUDED_DATA, Action, decide, plan_sales_order
+from amazon_integration.domain.orders import INCLUDED_DATA, Action, decide, plan_sales_order
 
 OPERATION = "Backfill"
 POLL_INTERVAL = 30.0

@@ -17,7 +17,7 @@ from decimal import Decimal
 import frappe
 from frappe.model.document import Document
 
-from amazon_integration.sync.orders import allocate_units
+from amazon_integration.domain.orders import allocate_units
 
 SO_FIELD = {"Delivery Note": "against_sales_order", "Sales Invoice": "sales_order"}
 

@@ -17,7 +17,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from amazon_integration.erpnext.charges import quantities_done
-from amazon_integration.sync.orders import cumulative_share
+from amazon_integration.domain.orders import cumulative_share
 
 
 def make_invoice(dn: Document) -> Document:

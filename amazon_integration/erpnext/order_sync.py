@@ -2,7 +2,7 @@
 
 A run reads every order Amazon updated after the account's Last Order Sync (one searchOrders walk, all
 datasets in the same pages), then retries the orders that failed before. Each order is decided by the
-domain (`sync.orders`), made into documents under a per-order database lock, and committed on its own; a
+domain (`domain.orders`), made into documents under a per-order database lock, and committed on its own; a
 failing order is rolled back, recorded in the retry queue (Amazon Order Retry) with its reason and tried
 again on later runs, so it neither holds the others back nor gets lost. Last Order Sync moves to the end of
 the window only when the whole window went through, so a crash at any point leaves no order skipped: the
@@ -46,7 +46,7 @@ from amazon_integration.erpnext.sales_orders import (
 )
 from amazon_integration.erpnext.tasks import order_sync_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
-from amazon_integration.sync.orders import (
+from amazon_integration.domain.orders import (
 	INCLUDED_DATA,
 	SEARCH_STATUSES,
 	AccountSettings,

@@ -1,7 +1,7 @@
 """Buyer data retention: blank the personal data of Amazon buyers whose last order shipped long enough ago.
 
 A daily job per Amazon Account (`tasks.dispatch_buyer_data_retention`). For each Customer of the account's
-orders that holds data not yet removed, the domain (`sync.retention`) says whether it is due and what its
+orders that holds data not yet removed, the domain (`domain.retention`) says whether it is due and what its
 records become; this module writes that:
 
 - the Customer keeps its Amazon Buyer Reference (the next order of the same buyer finds it) and is renamed
@@ -36,7 +36,7 @@ from frappe.utils import cint, getdate, now_datetime, nowdate
 from pypika.terms import Criterion
 
 from amazon_integration.erpnext.interrupted_runs import this_runner
-from amazon_integration.sync.retention import (
+from amazon_integration.domain.retention import (
 	DEFAULT_RETENTION_DAYS,
 	BuyerActivity,
 	RetentionPolicy,

@@ -13,7 +13,7 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate
 
 from amazon_integration.erpnext.timezone import to_system
-from amazon_integration.sync.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
+from amazon_integration.domain.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
 
 if TYPE_CHECKING:
 	# An Amazon Account document; not its controller's class, which imports this package (one-way imports).

@@ -31,7 +31,7 @@ from frappe.utils import add_days, flt, getdate, now_datetime
 
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.timezone import to_system
-from amazon_integration.sync.settlements import (
+from amazon_integration.domain.settlements import (
 	RowType,
 	SettlementError,
 	SettlementRow,

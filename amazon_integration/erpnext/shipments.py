@@ -1,6 +1,6 @@
 """FBM shipments: submitted Delivery Notes of merchant-fulfilled Amazon orders are confirmed to Amazon.
 
-One `confirmShipment` per Delivery Note (why not the fulfilment feed: see `sync.shipments`). A run sends
+One `confirmShipment` per Delivery Note (why not the fulfilment feed: see `domain.shipments`). A run sends
 every Pending shipment of an account and re-checks the ones whose outcome is unknown; a manual run (the
 "Sync Deliveries" button, `bench amazon sync-deliveries`) also re-sends the ones Amazon refused. Each
 Delivery Note is committed on its own, and one e-mail per run lists every shipment Amazon refused.
@@ -19,7 +19,7 @@ from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.gateway import get_client
 from amazon_integration.erpnext.order_sync import order_lock
 from amazon_integration.erpnext.timezone import from_system
-from amazon_integration.sync.shipments import (
+from amazon_integration.domain.shipments import (
 	Carrier,
 	Outcome,
 	Shipment,

@@ -1,7 +1,7 @@
 """Stock both ways: FBM quantities to Amazon, Amazon's FBA counts back.
 
 Push (`push_account_stock`): the FBM SKUs of an account (Amazon SKU Mapping rows of channel FBM), each with
-the quantity ERPNext can promise from the account's FBM warehouse (sync/stock.py says which Bin figure and why),
+the quantity ERPNext can promise from the account's FBM warehouse (domain/stock.py says which Bin figure and why),
 less the account's safety buffer, capped per SKU; Product Bundles from their components. Only SKUs whose
 quantity differs from the last one Amazon accepted are sent (unless `resend`), by patchListingsItem for a few,
 by one JSON_LISTINGS_FEED for many. Every answer is read: each SKU's row keeps the quantity Amazon accepted, or
@@ -37,7 +37,7 @@ from amazon_integration.amazon.errors import AmazonError, AuthError
 from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedReport, QuantityUpdate
 from amazon_integration.amazon.models import chunked
 from amazon_integration.erpnext.gateway import get_client
-from amazon_integration.sync.stock import (
+from amazon_integration.domain.stock import (
 	FBA,
 	FBM,
 	FEED,

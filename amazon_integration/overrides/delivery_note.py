@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from amazon_integration.sync.shipments import ShipmentError
+from amazon_integration.domain.shipments import ShipmentError
 
 
 def before_validate(doc, method=None) -> None:

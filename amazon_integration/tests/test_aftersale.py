@@ -11,7 +11,7 @@ from amazon_integration.erpnext.aftersale import EVENT, import_report
 from amazon_integration.erpnext.settlements import import_account_settlements
 from amazon_integration.erpnext.shipments import sync_account_shipments
 from amazon_integration.simulator.inventory import summaries
-from amazon_integration.sync.aftersale import (
+from amazon_integration.domain.aftersale import (
 	FBA_RETURNS_REPORT,
 	FBM_RETURNS_REPORT,
 	REIMBURSEMENTS_REPORT,

@@ -19,7 +19,7 @@ from amazon_integration.erpnext.settlements import import_account_settlements
 from amazon_integration.erpnext.shipments import sync_account_shipments
 from amazon_integration.erpnext.vat_invoices import upload_account_invoices
 from amazon_integration.simulator import Simulator
-from amazon_integration.sync.orders import vat_of
+from amazon_integration.domain.orders import vat_of
 from amazon_integration.tests.utils import (
 	AMAZON_SUPPLIER,
 	EU_AMAZON_VAT_ACCOUNT,

@@ -8,7 +8,7 @@ from amazon_integration.amazon_integration.report.amazon_sales_by_marketplace im
 	amazon_sales_by_marketplace as sales_report,
 )
 from amazon_integration.erpnext.retention import _lock_if_still_due, remove_account_buyer_data
-from amazon_integration.sync.retention import (
+from amazon_integration.domain.retention import (
 	REDACTED,
 	BuyerActivity,
 	RetentionPolicy,

@@ -147,7 +147,7 @@ def test_check_connection_tells_no_answer_from_refusal(sim_factory, gateway) -> 
 
 
 def test_a_shipment_not_sent_for_lack_of_time_waits_for_the_next_run() -> None:
-	from amazon_integration.sync.shipments import Outcome, classify
+	from amazon_integration.domain.shipments import Outcome, classify
 
 	outcome, message = classify(OutOfTimeError("Not tried: this run's time is up.", operation="confirmShipment"))
 	assert outcome is Outcome.RETRY_LATER and "later run" in message

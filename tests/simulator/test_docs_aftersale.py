@@ -11,7 +11,7 @@ from sp_api.api import FinancesV0, Reports
 from amazon_integration.simulator import aftersale, settlements
 from amazon_integration.simulator.flatfiles import read_tsv
 from amazon_integration.simulator.settlements import settlement_report
-from amazon_integration.sync.aftersale import (
+from amazon_integration.domain.aftersale import (
 	parse_fba_returns,
 	parse_fbm_returns,
 	parse_reimbursements,

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from amazon_integration.amazon.models import Address, Buyer, Order, OrderItem, TaxRegistration
-from amazon_integration.sync.orders import (
+from amazon_integration.domain.orders import (
 	AccountSettings,
 	Action,
 	LineKind,
@@ -270,7 +270,7 @@ def test_every_row_carries_its_share_of_the_tax():
 @pytest.mark.parametrize("shipments", [[1] * 10, [2, 1, 7], [3, 7], [10]])
 def test_units_taken_from_split_rows_make_amazons_share_of_each_shipment(total, qty, shipments):
 	"""Whatever the shipments, each one's rows come to Amazon's cumulative share and no row runs over."""
-	from amazon_integration.sync.orders import allocate_units, cumulative_share
+	from amazon_integration.domain.orders import allocate_units, cumulative_share
 
 	unit = D("0.01")
 	rows = split_line_total(total, qty, unit)

@@ -13,7 +13,7 @@ from amazon_integration.amazon.errors import (
 	ThrottledError,
 )
 from amazon_integration.amazon.models import Order, OrderItem, Package, ShipmentConfirmation
-from amazon_integration.sync.shipments import (
+from amazon_integration.domain.shipments import (
 	OTHER,
 	SELF_DELIVERY,
 	Carrier,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from amazon_integration.sync.aftersale import (
+from amazon_integration.domain.aftersale import (
 	BadRow,
 	ReportFormatError,
 	parse_fba_returns,

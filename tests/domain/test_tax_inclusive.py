@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from amazon_integration.amazon.models import Order, OrderItem
-from amazon_integration.sync.orders import (
+from amazon_integration.domain.orders import (
 	AccountSettings,
 	contained_tax,
 	inclusive_split,

@@ -25,7 +25,7 @@ from amazon_integration.amazon import (
 from amazon_integration.amazon.auth import TokenCache
 from amazon_integration.benchmarks import settlement_parser as bench
 from amazon_integration.simulator import settlements as sim_settlements
-from amazon_integration.sync.settlements import (
+from amazon_integration.domain.settlements import (
 	COLUMNS,
 	LineKind,
 	OrderAmounts,
@@ -519,7 +519,7 @@ def test_benchmark_generator_and_parser(tmp_path: Path, style: str) -> None:
 
 
 def test_rows_add_up_to_the_total_and_split_sale_withheld_tax_and_fees() -> None:
-	from amazon_integration.sync.settlements import RowType, settlement_rows
+	from amazon_integration.domain.settlements import RowType, settlement_rows
 
 	header, summary = read_settlement(SAMPLE.read_text(encoding="utf-8").splitlines())
 	rows = settlement_rows(summary)
@@ -547,7 +547,7 @@ def test_rows_add_up_to_the_total_and_split_sale_withheld_tax_and_fees() -> None
 def test_an_orders_reimbursement_is_a_reimbursement_row_not_a_charge_of_the_order() -> None:
 	"""Amazon pays for a refunded unit it never got back (CustomerReturn): the line carries the order id, yet it is
 	a reimbursement (netted where the other reimbursements are), not a fee of the order's charges."""
-	from amazon_integration.sync.settlements import RowType, settlement_rows
+	from amazon_integration.domain.settlements import RowType, settlement_rows
 
 	lines = sample_lines()
 	while not lines[-1].strip():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from amazon_integration.sync.vat_invoices import InvoiceUpload, text_pdf
+from amazon_integration.domain.vat_invoices import InvoiceUpload, text_pdf
 
 DE = "A1PA6795UKMFR9"
 

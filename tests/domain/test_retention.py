@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from amazon_integration.sync.retention import (
+from amazon_integration.domain.retention import (
 	REDACTED,
 	BuyerActivity,
 	RetentionPolicy,

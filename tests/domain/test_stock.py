@@ -1,9 +1,9 @@
-"""The stock push and FBA reconciliation decisions (sync/stock.py)."""
+"""The stock push and FBA reconciliation decisions (domain/stock.py)."""
 
 from __future__ import annotations
 
 from amazon_integration.amazon.listings import QuantityUpdate
-from amazon_integration.sync.stock import (
+from amazon_integration.domain.stock import (
 	FBA,
 	FEED,
 	PATCH,

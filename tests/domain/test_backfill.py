@@ -9,14 +9,14 @@ from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.flatfiles import orders_report
 from amazon_integration.simulator.generator import PROFILES
 from amazon_integration.simulator.orders import INCLUDED_DATA, render_order
-from amazon_integration.sync.aftersale import BadRow, ReportFormatError
-from amazon_integration.sync.backfill import (
+from amazon_integration.domain.aftersale import BadRow, ReportFormatError
+from amazon_integration.domain.backfill import (
 	BadOrder,
 	needs_order_api,
 	orders_from_report,
 	parse_orders_report,
 )
-from amazon_integration.sync.orders import AccountSettings, Action, decide, plan_customer, plan_sales_order
+from amazon_integration.domain.orders import AccountSettings, Action, decide, plan_customer, plan_sales_order
 
 SETTINGS_BASE = dict(
 	company="Test Co",

@@ -1,6 +1,6 @@
 """The Amazon Carrier fixtures: Amazon's CarrierCode list, unique, and each carrier found by its own name.
 
-Sources of the codes beyond amzn-base.xsd are listed in amazon_integration/sync/shipments.py's docstring:
+Sources of the codes beyond amzn-base.xsd are listed in amazon_integration/domain/shipments.py's docstring:
 https://sellercentral.amazon.sg/gp/help/external/641, https://sellercentral.amazon.com.au/gp/help/external/641,
 https://support.getdropstream.com/hc/en-us/articles/12209043626003,
 https://intercom.help/mintsoft/en/articles/11705126-amazon-valid-tracking-rate-vtr
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from amazon_integration.sync.shipments import (
+from amazon_integration.domain.shipments import (
 	OTHER,
 	SELF_DELIVERY,
 	Carrier,

@@ -7,7 +7,7 @@ shipping-price, shipping-tax, gift-wrap-price, gift-wrap-tax, item-promotion-dis
 ship-city, ship-state, ship-postal-code, ship-country, promotion-ids, is-business-order,
 purchase-order-number, price-designation, ...). One report request covers months of orders where searchOrders
 pages through them 100 at a time, so history comes in through it; `orders_from_report` turns its rows into
-`Order`s and `sync.orders` maps them to Sales Orders exactly as it maps the orders searchOrders returns.
+`Order`s and `domain.orders` maps them to Sales Orders exactly as it maps the orders searchOrders returns.
 
 What the report does not carry, and what takes its place:
 - No buyer name, e-mail or street: the customer is the marketplace's (`plan_customer`'s stable reference for
@@ -32,7 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from amazon_integration.amazon.models import FBM, Buyer, Order, OrderItem
-from amazon_integration.sync.aftersale import BadRow, _parse, _Row
+from amazon_integration.domain.aftersale import BadRow, _parse, _Row
 
 ORDERS_REPORT = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 REQUIRED_COLUMNS = (
@@ -222,7 +222,7 @@ def _item(row: ReportLine, n: int, on_top: bool, withheld: bool, priced: bool) -
 			row.item_price + row.shipping_price + row.gift_wrap_price - row.promotion_discount - row.shipping_discount
 		)
 		money = {
-			# What the buyer paid for the line: sync.orders reads "tax contained" from gross == proceeds_total.
+			# What the buyer paid for the line: domain.orders reads "tax contained" from gross == proceeds_total.
 			"proceeds_total": gross + tax if on_top else gross,
 			"item_total": row.item_price,
 			"shipping": row.shipping_price,
