@@ -1,7 +1,7 @@
 """Default usage plans (rate in requests/second, burst) of every operation the gateway calls.
 
 Copied from the "Usage Plan" tables in the descriptions of Amazon's official models (sp-api-models/*.json);
-tests/gateway/test_usage_plans.py checks this table against the models. Amazon may grant a seller more and says
+tests/amazon/test_usage_plans.py checks this table against the models. Amazon may grant a seller more and says
 so in `x-amzn-RateLimit-Limit`; the client then tunes the rate (the burst is not announced and stays as here).
 """
 
