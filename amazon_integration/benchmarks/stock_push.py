@@ -18,7 +18,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from amazon_integration.amazon.usage_plans import USAGE_PLANS
-from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.stock import LOG, push_account_stock
 from amazon_integration.simulator import Simulator
 from amazon_integration.domain.stock import quota_bound_seconds

@@ -34,7 +34,7 @@ def test_connection(context, account: str) -> None:
 	"""Call Amazon with an account's credentials and report plainly."""
 	import frappe
 
-	from amazon_integration.erpnext.gateway import check_connection
+	from amazon_integration.erpnext.account_client import check_connection
 
 	with _connected(context):
 		result = check_connection(frappe.get_doc("Amazon Account", account))

@@ -2,7 +2,7 @@
 
 import frappe
 
-from amazon_integration.erpnext.gateway import interactive_calls
+from amazon_integration.erpnext.account_client import interactive_calls
 from amazon_integration.erpnext.shipments import retry_delivery as _retry_delivery
 from amazon_integration.erpnext.vat_invoices import retry_upload as _retry_upload
 

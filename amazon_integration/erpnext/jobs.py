@@ -20,7 +20,7 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 from amazon_integration.amazon.budget import job_budget
 from amazon_integration.erpnext.aftersale import REPORTS
 from amazon_integration.erpnext.connection_health import record_answers
-from amazon_integration.erpnext.gateway import (
+from amazon_integration.erpnext.account_client import (
 	call_budget,
 	configured_http_timeout,
 	configured_retry_deadline,

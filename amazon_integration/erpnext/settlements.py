@@ -57,7 +57,7 @@ def import_account_settlements(account_name: str) -> list[str]:
 	"""Download the account's settlement reports Amazon has finished and import the new ones.
 
 	One settlement per transaction: a bad report is logged and skipped, the others still come in."""
-	from amazon_integration.erpnext.gateway import get_client
+	from amazon_integration.erpnext.account_client import get_client
 
 	account = frappe.get_doc("Amazon Account", account_name)
 	client = get_client(account)

@@ -36,7 +36,7 @@ from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, AuthError
 from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedReport, QuantityUpdate
 from amazon_integration.amazon.models import chunked
-from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.domain.stock import (
 	FBA,
 	FBM,

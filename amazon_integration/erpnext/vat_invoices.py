@@ -18,7 +18,7 @@ from frappe.model.document import Document
 from frappe.utils import flt
 
 from amazon_integration.amazon.errors import AmazonError
-from amazon_integration.erpnext.gateway import get_client
+from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.domain.vat_invoices import (
 	UPLOAD_INTERVAL_SECONDS,
 	VAT_INVOICE_MARKETPLACES,

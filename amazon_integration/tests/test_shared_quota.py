@@ -34,7 +34,7 @@ class TestSharedQuota(FrappeTestCase):
 			import frappe
 			frappe.init(site={frappe.local.site!r}, sites_path=".")
 			frappe.connect()
-			from amazon_integration.erpnext.gateway import get_client
+			from amazon_integration.erpnext.account_client import get_client
 			client = get_client({self.account.name!r})
 			for _ in range({CALLS_PER_WORKER}):
 				client.get_order({self.order_id!r})

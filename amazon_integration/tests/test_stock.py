@@ -246,7 +246,7 @@ class TestFbaReconciliation(StockTestCase):
 		self.assertEqual(after.difference, 0)
 
 	def account_client(self):
-		from amazon_integration.erpnext.gateway import get_client
+		from amazon_integration.erpnext.account_client import get_client
 
 		return get_client(self.account.name)
 

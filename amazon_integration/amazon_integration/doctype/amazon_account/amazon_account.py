@@ -297,7 +297,7 @@ class AmazonAccount(Document):
 	@frappe.whitelist()
 	def test_connection(self) -> dict:
 		self.check_permission("write")
-		from amazon_integration.erpnext.gateway import check_connection
+		from amazon_integration.erpnext.account_client import check_connection
 
 		return check_connection(self)
 
@@ -376,7 +376,7 @@ class AmazonAccount(Document):
 		self.check_permission("write")
 		if not (amazon_order_id or "").strip():
 			frappe.throw(_("Enter an Amazon order id."), title=_("Missing Order ID"))
-		from amazon_integration.erpnext.gateway import interactive_calls
+		from amazon_integration.erpnext.account_client import interactive_calls
 		from amazon_integration.erpnext.order_sync import recover_order
 
 		with interactive_calls():  # the user waits on the form: an answer in seconds
