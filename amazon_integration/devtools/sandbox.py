@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from ipaddress import ip_address
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import frappe
 from frappe import _
 from frappe.utils import add_days, flt, get_url, nowdate
 
+from amazon_integration.erpnext.account_client import is_sandbox_endpoint
 from amazon_integration.erpnext.order_sync import sync_account_orders
 from amazon_integration.simulator import Simulator
-from amazon_integration.simulator.generator import _FX, CA, CATALOGUE, US
+from amazon_integration.simulator.generator import CA, CATALOGUE, US, exchange_rate
 
 SANDBOX_ACCOUNT = "Sandbox"
 SANDBOX_SELLER_ID = "A1SANDBOXSELLER"
@@ -91,17 +91,6 @@ class Sandbox:
 	simulator_orders: SimulatorOrders | None = None
 	imported_settlements: list[str] = field(default_factory=list)
 	settlement_error: str | None = None
-
-
-def is_sandbox_endpoint(url: str | None) -> bool:
-	"""A sandbox account talks to a simulator on this machine, never to Amazon."""
-	host = urlparse(url or "").hostname or ""
-	if host == "localhost" or host.endswith(".localhost"):  # loopback names (RFC 6761)
-		return True
-	try:
-		return ip_address(host).is_loopback
-	except ValueError:
-		return False
 
 
 def open_sandbox(
@@ -581,9 +570,8 @@ def _leaf_or_root(doctype: str, preferred: str, root: str) -> str:
 
 def _company_rate(currency: str, company_currency: str) -> float | None:
 	"""The simulator prices every currency from USD: its own rate between two of them."""
-	if currency not in _FX or company_currency not in _FX:
-		return None
-	return float((_FX[company_currency] / _FX[currency]).quantize(Decimal("0.000001")))
+	rate = exchange_rate(currency, company_currency)
+	return None if rate is None else float(rate)
 
 
 def summarize(account: str) -> SandboxSummary:
