@@ -1,13 +1,16 @@
-"""Tier-2 test support: a site state of the app's own, made once by `before_tests` and committed.
+"""The test site: a site state of the app's own, made once by `before_tests` and committed.
 
-ERPNext's own test records are not used: the app's tests create the companies, warehouses and price
-lists they need, idempotently, so they run on any ERPNext site with `allow_tests`.
+The tier-2 tests (through amazon_integration/tests/utils.py), the benchmarks and the soak run on it. ERPNext's
+own test records are not used: the companies, warehouses and price lists are made here, idempotently, by the
+fixture builder (devtools/fixtures.py), so they run on any ERPNext site with `allow_tests`.
 """
 
 from __future__ import annotations
 
 import frappe
 from frappe.utils import now_datetime
+
+from amazon_integration.devtools.fixtures import FixtureBuilder
 
 COMPANY = "Amazon Test Company"
 COMPANY_ABBR = "ATC"
@@ -38,6 +41,12 @@ CAD_CLEARING_ACCOUNT = f"Amazon Clearing CAD - {COMPANY_ABBR}"
 CAD_PAYOUT_ACCOUNT = f"Seller Bank CAD - {COMPANY_ABBR}"
 EXCHANGE_RATES = {"CAD": 0.73, "EUR": 1.08, "GBP": 1.26, "JPY": 0.0067}
 STOCK_LEVEL = 100_000
+# Secrets the tests look for in logs and errors: they must never appear there.
+TEST_CREDENTIALS = {
+	"lwa_client_id": "amzn1.application-oa2-client.test",
+	"lwa_client_secret": "lwa-secret-do-not-log",
+	"refresh_token": "Atzr|refresh-token-do-not-log",
+}
 
 
 def before_tests() -> None:
@@ -96,10 +105,7 @@ def make_eu_company() -> None:
 	for currency in ("GBP", "JPY"):
 		for name in eu_settlement_accounts(currency):
 			make_account(name, bank, "Bank", currency=currency, company=EU_COMPANY)
-	mode = frappe.get_doc("Mode of Payment", MODE_OF_PAYMENT)
-	if not any(row.company == EU_COMPANY for row in mode.accounts):
-		mode.append("accounts", {"company": EU_COMPANY, "default_account": EU_CLEARING_ACCOUNT})
-		mode.save()
+	FixtureBuilder(EU_COMPANY).mode_of_payment(MODE_OF_PAYMENT, EU_CLEARING_ACCOUNT)
 	stock_up([entry.sku for entry in catalogue()], [EU_FBA_WAREHOUSE, EU_FBM_WAREHOUSE], EU_COMPANY)
 
 
@@ -118,34 +124,16 @@ def make_settlement_accounts() -> None:
 		make_account(name, parent, account_type)
 	make_account(CAD_CLEARING_ACCOUNT, f"Bank Accounts - {COMPANY_ABBR}", "Bank", currency="CAD")
 	make_account(CAD_PAYOUT_ACCOUNT, f"Bank Accounts - {COMPANY_ABBR}", "Bank", currency="CAD")
-	if not frappe.db.exists("Supplier", AMAZON_SUPPLIER):
-		frappe.get_doc(
-			{"doctype": "Supplier", "supplier_name": AMAZON_SUPPLIER, "supplier_group": "All Supplier Groups"}
-		).insert()
-	if not frappe.db.exists("Mode of Payment", MODE_OF_PAYMENT):
-		frappe.get_doc(
-			{
-				"doctype": "Mode of Payment",
-				"mode_of_payment": MODE_OF_PAYMENT,
-				"type": "Bank",
-				"accounts": [{"company": COMPANY, "default_account": CLEARING_ACCOUNT}],
-			}
-		).insert()
+	builder = FixtureBuilder(COMPANY)
+	builder.supplier(AMAZON_SUPPLIER, "All Supplier Groups")
+	builder.mode_of_payment(MODE_OF_PAYMENT, CLEARING_ACCOUNT)
 
 
 def make_account(name: str, parent: str, account_type: str, currency: str | None = None, company: str = COMPANY) -> str:
-	if not frappe.db.exists("Account", name):
-		frappe.get_doc(
-			{
-				"doctype": "Account",
-				"account_name": name.rsplit(" - ", 1)[0],
-				"company": company,
-				"parent_account": parent,
-				"account_type": account_type,
-				"account_currency": currency,
-			}
-		).insert()
-	return name
+	"""An account named `name` ("<account name> - <abbr>") under `parent`."""
+	return FixtureBuilder(company).ledger(
+		name.rsplit(" - ", 1)[0], parent, account_type=account_type, account_currency=currency
+	)
 
 
 def make_outgoing_email_account() -> None:
@@ -172,85 +160,31 @@ def catalogue():
 
 
 def make_exchange_rate(from_currency: str, to_currency: str, rate: float) -> None:
-	frappe.db.set_value("Currency", from_currency, "enabled", 1)
-	if not frappe.db.exists("Currency Exchange", {"from_currency": from_currency, "to_currency": to_currency}):
-		frappe.get_doc(
-			{
-				"doctype": "Currency Exchange",
-				"date": "2020-01-01",
-				"from_currency": from_currency,
-				"to_currency": to_currency,
-				"exchange_rate": rate,
-				"for_selling": 1,
-				"for_buying": 1,
-			}
-		).insert()
+	# A rate is no company's: the builder's company only names the default target currency, given here.
+	FixtureBuilder(COMPANY).exchange_rate(from_currency, rate, "2020-01-01", to_currency=to_currency)
 
 
 def make_receivable_account(currency: str, company: str = COMPANY) -> str:
 	"""Invoices in a marketplace currency other than the company's need a receivable in that currency."""
-	abbr = frappe.get_cached_value("Company", company, "abbr")
-	name = f"Debtors {currency} - {abbr}"
-	if not frappe.db.exists("Account", name):
-		frappe.get_doc(
-			{
-				"doctype": "Account",
-				"account_name": f"Debtors {currency}",
-				"company": company,
-				"parent_account": frappe.db.get_value("Account", f"Debtors - {abbr}", "parent_account"),
-				"account_type": "Receivable",
-				"account_currency": currency,
-			}
-		).insert()
-	return name
+	return FixtureBuilder(company).receivable_account(currency)
 
 
 def make_tax_account(name: str, account_type: str, company: str = COMPANY) -> str:
-	account_name = name.rsplit(" - ", 1)[0]
-	abbr = frappe.get_cached_value("Company", company, "abbr")
-	if not frappe.db.exists("Account", name):
-		frappe.get_doc(
-			{
-				"doctype": "Account",
-				"account_name": account_name,
-				"company": company,
-				"parent_account": f"Duties and Taxes - {abbr}",
-				"account_type": account_type,
-			}
-		).insert()
-	return name
+	builder = FixtureBuilder(company)
+	return builder.ledger(
+		name.rsplit(" - ", 1)[0], builder.group("Liability", "Tax", "Duties and Taxes"), account_type=account_type
+	)
 
 
 def make_item(item_code: str, title: str | None = None, is_stock_item: int = 1) -> str:
-	if not frappe.db.exists("Item", item_code):
-		frappe.get_doc(
-			{
-				"doctype": "Item",
-				"item_code": item_code,
-				"item_name": (title or item_code)[:140],
-				"item_group": "All Item Groups",
-				"stock_uom": "Nos",
-				"is_stock_item": is_stock_item,
-				"valuation_rate": 5 if is_stock_item else 0,
-			}
-		).insert()
-	return item_code
+	return FixtureBuilder(COMPANY).item(
+		item_code, title, bool(is_stock_item), item_group="All Item Groups", valuation_rate=5 if is_stock_item else 0
+	)
 
 
 def stock_up(item_codes: list[str], warehouses: list[str], company: str = COMPANY) -> None:
 	"""Enough stock that deliveries never wait on it."""
-	rows = []
-	for warehouse in warehouses:
-		for item_code in item_codes:
-			qty = frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0
-			if qty < STOCK_LEVEL / 2:
-				rows.append({"item_code": item_code, "t_warehouse": warehouse, "qty": STOCK_LEVEL - qty, "basic_rate": 5})
-	if rows:
-		entry = frappe.get_doc(
-			{"doctype": "Stock Entry", "stock_entry_type": "Material Receipt", "company": company, "items": rows}
-		)
-		entry.insert()
-		entry.submit()
+	FixtureBuilder(company).stock_up(item_codes, warehouses, STOCK_LEVEL, 5)
 
 
 def complete_setup_wizard() -> None:
@@ -280,42 +214,15 @@ def complete_setup_wizard() -> None:
 
 
 def make_company(name: str, abbr: str, currency: str = "USD", country: str = "United States") -> str:
-	if not frappe.db.exists("Company", name):
-		frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": name,
-				"abbr": abbr,
-				"default_currency": currency,
-				"country": country,
-				"chart_of_accounts": "Standard",
-			}
-		).insert()
-	return name
+	return FixtureBuilder(name).make_company(abbr, currency, country)
 
 
 def make_warehouse(warehouse_name: str, company: str) -> str:
-	abbr = frappe.get_cached_value("Company", company, "abbr")
-	name = f"{warehouse_name} - {abbr}"
-	if not frappe.db.exists("Warehouse", name):
-		frappe.get_doc(
-			{
-				"doctype": "Warehouse",
-				"warehouse_name": warehouse_name,
-				"company": company,
-				"parent_warehouse": f"All Warehouses - {abbr}",
-			}
-		).insert()
-	return name
+	return FixtureBuilder(company).warehouse(warehouse_name)
 
 
 def make_price_list(name: str, currency: str) -> str:
-	frappe.db.set_value("Currency", currency, "enabled", 1)
-	if not frappe.db.exists("Price List", name):
-		frappe.get_doc(
-			{"doctype": "Price List", "price_list_name": name, "currency": currency, "selling": 1, "enabled": 1}
-		).insert()
-	return name
+	return FixtureBuilder(COMPANY).price_list(currency, name)
 
 
 def next_namespace() -> int:
@@ -366,14 +273,8 @@ def simulator_account(sim, **overrides) -> frappe.model.document.Document:
 def amazon_account(**overrides) -> frappe.model.document.Document:
 	"""An unsaved Amazon Account of the test company selling on Amazon.com and Amazon.ca."""
 	values = {
-		"doctype": "Amazon Account",
 		"account_name": "Test Seller NA",
-		"enabled": 1,
 		"seller_id": "A1TESTSELLER",
-		"region": "NA",
-		"lwa_client_id": "amzn1.application-oa2-client.test",
-		"lwa_client_secret": "lwa-secret-do-not-log",
-		"refresh_token": "Atzr|refresh-token-do-not-log",
 		"company": COMPANY,
 		"fba_warehouse": FBA_WAREHOUSE,
 		"fbm_warehouse": FBM_WAREHOUSE,
@@ -384,4 +285,10 @@ def amazon_account(**overrides) -> frappe.model.document.Document:
 		],
 	}
 	values.update(overrides)
-	return frappe.get_doc(values)
+	return FixtureBuilder(values.pop("company")).amazon_account(
+		values.pop("account_name"),
+		values.pop("seller_id"),
+		values.pop("marketplaces"),
+		credentials=TEST_CREDENTIALS,
+		**values,
+	)

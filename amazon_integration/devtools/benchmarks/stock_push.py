@@ -68,7 +68,7 @@ def make_fbm_skus(account: str, count: int, prefix: str, warehouse: str, qty: fl
 def run(skus: int) -> dict:
 	if not frappe.conf.allow_tests:
 		frappe.throw("The benchmark makes test documents: run it on a site with allow_tests set.")
-	from amazon_integration.tests.utils import FBM_WAREHOUSE, before_tests, simulator_account
+	from amazon_integration.devtools.testbed import FBM_WAREHOUSE, before_tests, simulator_account
 
 	before_tests()
 	with Simulator(seed=11, orders=0, time_scale=1.0) as sim:
