@@ -5,6 +5,7 @@ The sandbox (devtools/sandbox.py), the test site of the tier-2 tests, the benchm
 tax, receivable, clearing, fee and payout accounts, mode of payment, supplier and simulator-bound accounts
 here. Each record is looked up first and created only when missing; each creation is listed in `made`.
 The builder never commits: its caller decides the transaction (the sandbox makes all of it or nothing).
+`make_fbm_skus` bulk-inserts thousands of FBM items for the stock push benchmark and its test.
 Record names stay untranslated: they are looked up by name on the next run.
 """
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import frappe
 from frappe import _
-from frappe.utils import flt
+from frappe.utils import flt, now_datetime
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -378,6 +379,48 @@ class FixtureBuilder:
 				**values,
 			}
 		)
+
+
+def make_fbm_skus(account: str, count: int, prefix: str, warehouse: str, qty: float = 20) -> list[str]:
+	"""`count` stock items `{prefix}-00001`..., each with `qty` in `warehouse` and an FBM mapping row of the same
+	code (bulk-inserted; Bins written directly, as a benchmark or test fixture only: thousands of items in seconds).
+	Unlike the builder, it commits."""
+	codes = [f"{prefix}-{n:05d}" for n in range(1, count + 1)]
+	now = now_datetime()
+	group = frappe.db.get_value("Item Group", {"is_group": 0}, "name") or "All Item Groups"
+	common = {"creation": now, "modified": now, "owner": "Administrator", "modified_by": "Administrator"}
+	frappe.db.bulk_insert(
+		"Item",
+		[
+			"name",
+			"item_code",
+			"item_name",
+			"item_group",
+			"stock_uom",
+			"is_stock_item",
+			"include_item_in_manufacturing",
+			*common,
+		],
+		[(code, code, code, group, "Nos", 1, 0, *common.values()) for code in codes],
+		ignore_duplicates=True,
+	)
+	frappe.db.bulk_insert(
+		"Bin",
+		["name", "item_code", "warehouse", "actual_qty", "projected_qty", "stock_uom", *common],
+		[
+			(frappe.generate_hash(length=12), code, warehouse, qty, qty, "Nos", *common.values())
+			for code in codes
+		],
+		ignore_duplicates=True,
+	)
+	frappe.db.bulk_insert(
+		"Amazon SKU Mapping",
+		["name", "amazon_account", "seller_sku", "item_code", "fulfilment_channel", *common],
+		[(frappe.generate_hash(length=12), account, code, code, "FBM", *common.values()) for code in codes],
+		ignore_duplicates=True,
+	)
+	frappe.db.commit()
+	return codes
 
 
 def _leaf_or_root(doctype: str, preferred: str, root: str) -> str:
