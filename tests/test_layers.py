@@ -1,4 +1,5 @@
-"""The one-way rule: the gateway, the domain and the simulator never import Frappe or ERPNext."""
+"""The one-way rule: the gateway, the domain and the simulator never import Frappe or ERPNext; the adapter never
+imports the simulator or the dev tools; shipped code never imports the tests."""
 
 import ast
 import importlib
@@ -98,3 +99,50 @@ def test_no_import_circles() -> None:
 		if name not in done:
 			walk(name, [name])
 	assert not circles, "import circles:\n" + "\n".join(sorted(set(circles)))
+
+
+# The adapter: the code that makes ERPNext documents, its doc events and setup, the doctype controllers and reports.
+ADAPTER = ("erpnext", "overrides", "setup", "amazon_integration")
+# Kept out of the product: the adapter imports neither (the sandbox binds accounts to the simulator, not the app).
+DEV_ONLY = ("amazon_integration.simulator", "amazon_integration.devtools")
+TESTS = ("amazon_integration.tests",)
+
+
+def _is_test(name: str) -> bool:
+	"""Tier-2 tests: the tests package and the doctypes' test_*.py files beside their controllers."""
+	return name == TESTS[0] or name.startswith(f"{TESTS[0]}.") or name.rpartition(".")[2].startswith("test_")
+
+
+def _offenders(modules: list[str], forbidden: tuple[str, ...], graph: dict[str, set[str]]) -> list[str]:
+	return sorted(
+		f"{name} imports {target}"
+		for name in modules
+		for target in graph[name]
+		if any(target == root or target.startswith(f"{root}.") for root in forbidden)
+	)
+
+
+def test_adapter_never_imports_the_simulator_or_the_dev_tools() -> None:
+	graph = _module_graph()
+	adapter = [
+		name
+		for name in graph
+		if any(name.startswith(f"amazon_integration.{layer}.") for layer in ADAPTER) and not _is_test(name)
+	]
+	assert any(name.startswith("amazon_integration.erpnext.") for name in adapter)  # the walk found the adapter
+	offenders = _offenders(adapter, DEV_ONLY, graph)
+	assert not offenders, "the adapter imports the simulator or the dev tools:\n" + "\n".join(offenders)
+
+
+def test_shipped_code_never_imports_the_tests() -> None:
+	"""Everything but the tests and the dev tools ships; hooks.py names `before_tests` as a string, not an import."""
+	graph = _module_graph()
+	devtools = "amazon_integration.devtools"
+	shipped = [
+		name
+		for name in graph
+		if not _is_test(name) and name != devtools and not name.startswith(f"{devtools}.")
+	]
+	assert "amazon_integration.erpnext.order_sync" in shipped and "amazon_integration.hooks" in shipped
+	offenders = _offenders(shipped, TESTS, graph)
+	assert not offenders, "shipped code imports the tests:\n" + "\n".join(offenders)

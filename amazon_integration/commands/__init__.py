@@ -132,7 +132,7 @@ def import_settlements(context, account: str | None) -> None:
 @pass_context
 def benchmark_sync(context, orders: int, seed: int | None) -> None:
 	"""Benchmark the order sync against the simulator and a bare frappe baseline (test sites only)."""
-	from amazon_integration.benchmarks import order_sync
+	from amazon_integration.devtools.benchmarks import order_sync
 
 	with _connected(context):
 		click.echo(order_sync.report(order_sync.run(orders, seed)))
@@ -148,7 +148,7 @@ def sandbox(context, orders: int, port: int, seed: int, life: bool) -> None:
 	"""Try the app without Amazon: a "Sandbox" account bound to the simulator, synced, served until Ctrl-C."""
 	import time
 
-	from amazon_integration.erpnext.sandbox import open_sandbox
+	from amazon_integration.devtools.sandbox import open_sandbox
 
 	with _connected(context):
 		try:
@@ -300,7 +300,7 @@ def push_stock(context, account: str | None, full: bool) -> None:
 @pass_context
 def benchmark_stock(context, skus: int) -> None:
 	"""Benchmark a full stock push and a 1% delta against the simulator (test sites only)."""
-	from amazon_integration.benchmarks import stock_push
+	from amazon_integration.devtools.benchmarks import stock_push
 
 	with _connected(context):
 		click.echo(stock_push.report(stock_push.run(skus)))
@@ -401,7 +401,7 @@ def backfill(context, account: str, since: str, until: str | None, move_stock: b
 @pass_context
 def benchmark_backfill(context, orders: int, import_orders: int, seed: int) -> None:
 	"""Benchmark the backfill: Amazon's time for a year of orders through the report and through searchOrders."""
-	from amazon_integration.benchmarks import backfill as bench
+	from amazon_integration.devtools.benchmarks import backfill as bench
 
 	with _connected(context):
 		amazon_figures = bench.amazon_side(orders, seed)
@@ -417,7 +417,7 @@ def benchmark_backfill(context, orders: int, import_orders: int, seed: int) -> N
 @pass_context
 def soak(context, orders: int, fault_rate: float, seed: int | None, malformed: int | None) -> None:
 	"""Orders, shipments and settlements under faults, worker kills and concurrent runs, with figures (test sites only)."""
-	from amazon_integration.benchmarks import soak as soak_run
+	from amazon_integration.devtools.benchmarks import soak as soak_run
 
 	with _connected(context):
 		result = soak_run.run(orders, fault_rate, seed, malformed)

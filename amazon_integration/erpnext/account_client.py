@@ -14,7 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from ipaddress import ip_address
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 import frappe
 from frappe import _
@@ -144,3 +146,14 @@ def check_connection(account: AmazonAccount) -> dict:
 		"ok": True,
 		"message": _("Connected to {0} as seller {1}.").format(check.endpoint, frappe.bold(check.seller_id)),
 	}
+
+
+def is_sandbox_endpoint(url: str | None) -> bool:
+	"""A sandbox account talks to a simulator on this machine, never to Amazon (the form's banner says so)."""
+	host = urlparse(url or "").hostname or ""
+	if host == "localhost" or host.endswith(".localhost"):  # loopback names (RFC 6761)
+		return True
+	try:
+		return ip_address(host).is_loopback
+	except ValueError:
+		return False

@@ -104,6 +104,15 @@ PROFILES: dict[str, MarketplaceProfile] = {
 # Per-currency price conversion from the USD base (rounded to "shop" prices by _shop_price).
 _FX = {"USD": Decimal("1"), "CAD": Decimal("1.36"), "GBP": Decimal("0.80"), "EUR": Decimal("0.93"), "JPY": Decimal("150")}
 
+
+def exchange_rate(from_currency: str, to_currency: str) -> Decimal | None:
+	"""What one unit of `from_currency` is worth in `to_currency` at the rates the simulator prices with (to 6
+	places), or None for a currency it does not price in: what a site bound to it may book its orders at."""
+	if from_currency not in _FX or to_currency not in _FX:
+		return None
+	return (_FX[to_currency] / _FX[from_currency]).quantize(Decimal("0.000001"))
+
+
 _CATALOGUE_SPEC = (
 	("SIM-MUG-001", "Ceramic Coffee Mug 350 ml, Matte Black", "B0SIM00001", "12.99"),
 	("SIM-MUG-002", "Ceramic Coffee Mug 350 ml, Ocean Blue", "B0SIM00002", "12.99"),

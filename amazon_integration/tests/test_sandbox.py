@@ -3,7 +3,8 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from amazon_integration.erpnext.sandbox import is_sandbox_endpoint, open_sandbox
+from amazon_integration.devtools.sandbox import open_sandbox
+from amazon_integration.erpnext.account_client import is_sandbox_endpoint
 from amazon_integration.simulator.generator import CATALOGUE
 from amazon_integration.tests.utils import make_company, next_namespace
 
@@ -132,7 +133,7 @@ class TestSandbox(FrappeTestCase):
 		self.assertFalse(is_sandbox_endpoint(None))
 
 	def test_refuses_an_account_that_talks_to_amazon(self):
-		from amazon_integration.erpnext.sandbox import setup_sandbox
+		from amazon_integration.devtools.sandbox import setup_sandbox
 		from amazon_integration.tests.utils import amazon_account
 
 		name = f"Real {frappe.generate_hash(length=6)}"

@@ -4,7 +4,7 @@ a concurrent CLI run, faults on a fifth of the SP-API calls, malformed orders; e
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from amazon_integration.benchmarks import soak
+from amazon_integration.devtools.benchmarks import soak
 
 
 class TestSoak(FrappeTestCase):

@@ -3,7 +3,7 @@ SKU of the same item left alone, refusals and unknown SKUs, a large push by feed
 
 import frappe
 
-from amazon_integration.benchmarks.stock_push import make_fbm_skus
+from amazon_integration.devtools.fixtures import make_fbm_skus
 from amazon_integration.erpnext.stock import (
 	LOG,
 	fba_reconciliation,

@@ -23,7 +23,7 @@ from amazon_integration.amazon import (
 	MemoryQuotaStore,
 )
 from amazon_integration.amazon.auth import TokenCache
-from amazon_integration.benchmarks import settlement_parser as bench
+from amazon_integration.devtools.benchmarks import settlement_parser as bench
 from amazon_integration.simulator import settlements as sim_settlements
 from amazon_integration.domain.settlements import (
 	COLUMNS,

@@ -109,3 +109,14 @@ def test_unknown_marketplace_is_refused():
 
 	with pytest.raises(ValueError, match="not A1VC38T7YXB52X"):
 		market_weights(["A1VC38T7YXB52X"])
+
+
+def test_exchange_rate_is_the_rate_the_catalogue_is_priced_at():
+	from decimal import Decimal
+
+	from amazon_integration.simulator.generator import exchange_rate
+
+	assert exchange_rate("USD", "CAD") == Decimal("1.36")
+	assert exchange_rate("CAD", "USD") == Decimal("0.735294")
+	assert exchange_rate("EUR", "EUR") == Decimal("1")
+	assert exchange_rate("USD", "CHF") is None

@@ -15,60 +15,19 @@ from __future__ import annotations
 import time
 
 import frappe
-from frappe.utils import now_datetime
 
 from amazon_integration.amazon.usage_plans import USAGE_PLANS
+from amazon_integration.devtools.fixtures import make_fbm_skus
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.stock import LOG, push_account_stock
 from amazon_integration.simulator import Simulator
 from amazon_integration.domain.stock import quota_bound_seconds
 
 
-def make_fbm_skus(account: str, count: int, prefix: str, warehouse: str, qty: float = 20) -> list[str]:
-	"""`count` stock items `{prefix}-00001`..., each with `qty` in `warehouse` and an FBM mapping row of the same
-	code (bulk-inserted; Bins written directly, as a benchmark or test fixture only)."""
-	codes = [f"{prefix}-{n:05d}" for n in range(1, count + 1)]
-	now = now_datetime()
-	group = frappe.db.get_value("Item Group", {"is_group": 0}, "name") or "All Item Groups"
-	common = {"creation": now, "modified": now, "owner": "Administrator", "modified_by": "Administrator"}
-	frappe.db.bulk_insert(
-		"Item",
-		[
-			"name",
-			"item_code",
-			"item_name",
-			"item_group",
-			"stock_uom",
-			"is_stock_item",
-			"include_item_in_manufacturing",
-			*common,
-		],
-		[(code, code, code, group, "Nos", 1, 0, *common.values()) for code in codes],
-		ignore_duplicates=True,
-	)
-	frappe.db.bulk_insert(
-		"Bin",
-		["name", "item_code", "warehouse", "actual_qty", "projected_qty", "stock_uom", *common],
-		[
-			(frappe.generate_hash(length=12), code, warehouse, qty, qty, "Nos", *common.values())
-			for code in codes
-		],
-		ignore_duplicates=True,
-	)
-	frappe.db.bulk_insert(
-		"Amazon SKU Mapping",
-		["name", "amazon_account", "seller_sku", "item_code", "fulfilment_channel", *common],
-		[(frappe.generate_hash(length=12), account, code, code, "FBM", *common.values()) for code in codes],
-		ignore_duplicates=True,
-	)
-	frappe.db.commit()
-	return codes
-
-
 def run(skus: int) -> dict:
 	if not frappe.conf.allow_tests:
 		frappe.throw("The benchmark makes test documents: run it on a site with allow_tests set.")
-	from amazon_integration.tests.utils import FBM_WAREHOUSE, before_tests, simulator_account
+	from amazon_integration.devtools.testbed import FBM_WAREHOUSE, before_tests, simulator_account
 
 	before_tests()
 	with Simulator(seed=11, orders=0, time_scale=1.0) as sim:

@@ -24,7 +24,7 @@ from amazon_integration.erpnext.invoices import receivable_account
 from amazon_integration.erpnext.order_sync import sync_account_orders
 from amazon_integration.setup.custom_fields import CUSTOM_FIELDS
 from amazon_integration.simulator import Simulator
-from amazon_integration.tests.utils import CA, US, before_tests, simulator_account
+from amazon_integration.devtools.testbed import CA, US, before_tests, simulator_account
 
 
 def run(orders: int, seed: int | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""Settlement parser benchmark: `python -m amazon_integration.benchmarks.settlement_parser --lines 100000`.
+"""Settlement parser benchmark: `python -m amazon_integration.devtools.benchmarks.settlement_parser --lines 100000`.
 
 Writes a synthetic GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 report (streamed to a temporary file: about ten
 lines per order, refunds, other transactions, reserve lines), then reads it back line by line with

@@ -34,7 +34,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from amazon_integration.simulator.control import ControlClient
-from amazon_integration.tests.utils import CA, US, before_tests, catalogue, next_namespace, simulator_account
+from amazon_integration.devtools.testbed import CA, US, before_tests, catalogue, next_namespace, simulator_account
 
 HTTP_TIMEOUT = 2.0  # seconds the app waits for an answer during the soak; slow faults answer after SLOW_SECONDS
 SLOW_SECONDS = 3.0

@@ -118,7 +118,7 @@ def erpnext_side(orders: int, seed: int = 1) -> dict:
 
 	from amazon_integration.erpnext.backfill import backfill_orders
 	from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
-	from amazon_integration.tests.utils import (
+	from amazon_integration.devtools.testbed import (
 		COMPANY_ABBR,
 		before_tests,
 		make_account,
