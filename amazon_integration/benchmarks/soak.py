@@ -268,7 +268,7 @@ class Soak:
 		from amazon_integration.erpnext.tasks import ORDER_SYNC_TIMEOUT, enqueue_order_sync
 
 		enqueue_order_sync(self.account)
-		self._second_job("order_sync.sync_account_orders", "long", ORDER_SYNC_TIMEOUT)
+		self._second_job("orders.sync_account_orders", "long", ORDER_SYNC_TIMEOUT)
 
 	def _second_job(self, method: str, queue: str, timeout: int | None = None) -> None:
 		"""A second job of the same work at once (as a desk click beside the scheduler's job would be, had it

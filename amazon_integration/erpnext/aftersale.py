@@ -48,7 +48,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_datetime, now_datetime
 
-from amazon_integration.erpnext.order_sync import OrderSyncRun
+from amazon_integration.erpnext.orders import OrderSyncRun
 from amazon_integration.erpnext.sales_orders import savepoint
 from amazon_integration.erpnext.tasks import aftersale_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system

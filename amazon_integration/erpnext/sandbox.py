@@ -18,7 +18,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, get_url, nowdate
 
-from amazon_integration.erpnext.order_sync import sync_account_orders
+from amazon_integration.erpnext.orders import sync_account_orders
 from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.generator import _FX, CA, CATALOGUE, US
 

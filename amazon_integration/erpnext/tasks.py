@@ -58,7 +58,7 @@ def dispatch_order_sync() -> None:
 def enqueue_order_sync(account: str, log: str | None = None) -> None:
 	"""`log`: a Queued Amazon Sync Log the job runs under (the desk user follows it)."""
 	_enqueue(
-		"order_sync.sync_account_orders",
+		"orders.sync_account_orders",
 		order_sync_job_id(account),
 		ORDER_SYNC_QUEUE,
 		ORDER_SYNC_TIMEOUT,

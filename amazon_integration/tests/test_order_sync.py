@@ -15,7 +15,7 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import flt, get_bench_path
 
-from amazon_integration.erpnext.order_sync import recover_order, sync_account_orders
+from amazon_integration.erpnext.orders import recover_order, sync_account_orders
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 from amazon_integration.tests.utils import (
 	CA,

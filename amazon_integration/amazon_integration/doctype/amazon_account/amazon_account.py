@@ -377,7 +377,7 @@ class AmazonAccount(Document):
 		if not (amazon_order_id or "").strip():
 			frappe.throw(_("Enter an Amazon order id."), title=_("Missing Order ID"))
 		from amazon_integration.erpnext.account_client import interactive_calls
-		from amazon_integration.erpnext.order_sync import recover_order
+		from amazon_integration.erpnext.orders import recover_order
 
 		with interactive_calls():  # the user waits on the form: an answer in seconds
 			log = frappe.get_doc("Amazon Sync Log", recover_order(self.name, amazon_order_id))

@@ -53,7 +53,7 @@ class AmazonSyncLog(Document):
 		frappe.get_doc("Amazon Account", self.amazon_account).check_permission("write")
 		if self.operation not in ("Order Sync", "Order Recovery"):
 			frappe.throw(frappe._("This run imported a report: its failed rows are retried by the next run."))
-		from amazon_integration.erpnext.order_sync import recover_order
+		from amazon_integration.erpnext.orders import recover_order
 
 		results = {}
 		for order_id in dict.fromkeys(row.amazon_order_id for row in self.failures):
