@@ -49,9 +49,9 @@ from frappe.model.document import Document
 from frappe.utils import get_datetime, now_datetime
 
 from amazon_integration.erpnext.orders import OrderSyncRun
-from amazon_integration.erpnext.sales_orders import savepoint
 from amazon_integration.erpnext.tasks import aftersale_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.erpnext.transactions import savepoint
 from amazon_integration.domain.aftersale import (
 	FBA_RETURNS_REPORT,
 	FBM_RETURNS_REPORT,

@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import time
 import traceback
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -46,6 +45,7 @@ from amazon_integration.erpnext.sales_orders import (
 )
 from amazon_integration.erpnext.tasks import order_sync_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.erpnext.transactions import LOCK_TIMEOUT, order_lock
 from amazon_integration.domain.orders import (
 	INCLUDED_DATA,
 	SEARCH_STATUSES,
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 	from frappe.model.document import Document as AmazonAccount
 
 FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated in the last week
-LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
 # Failed orders re-read per run, least recently tried first: getOrder's burst, so a run never waits on it.
 RETRIES_PER_RUN = 30
 PROGRESS_SECONDS = 2  # at most this often the run's counts are saved on its log and sent to the desk
@@ -358,18 +357,6 @@ def currency_decimals(currency: str) -> int:
 	"""The decimals ERPNext keeps for a rate in this currency (JPY 0, most others 2)."""
 	field = frappe.get_meta("Sales Order Item").get_field("rate")
 	return get_field_precision(field, currency=currency)
-
-
-@contextmanager
-def order_lock(amazon_order_id: str) -> Iterator[bool]:
-	"""A database-wide named lock: a second job on the same order waits, then finds it imported."""
-	name = f"amazon_order:{amazon_order_id}"
-	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT))[0][0] == 1
-	try:
-		yield got
-	finally:
-		if got:
-			frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
 
 
 def pending_retries(account: str) -> list[str]:

@@ -36,6 +36,7 @@ from frappe.utils import cint, getdate, now_datetime, nowdate
 from pypika.terms import Criterion
 
 from amazon_integration.erpnext.interrupted_runs import this_runner
+from amazon_integration.erpnext.transactions import lock_customer, savepoint
 from amazon_integration.domain.retention import (
 	DEFAULT_RETENTION_DAYS,
 	BuyerActivity,
@@ -93,18 +94,17 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 				break
 			# A fresh transaction, so the check after the lock reads what committed up to it.
 			frappe.db.commit()
-			frappe.db.savepoint("amazon_buyer_data")
 			try:
-				if not _lock_if_still_due(account, activity, policy, day):
+				with savepoint("amazon_buyer_data"):
+					if not _lock_if_still_due(account, activity, policy, day):
+						frappe.db.commit()
+						not_due += 1  # an order came in since the run read the activity
+						continue
+					for key, value in remove_buyer_data(activity.customer, activity.buyer_ref, policy).items():
+						counts[key] += value
 					frappe.db.commit()
-					not_due += 1  # an order came in since the run read the activity
-					continue
-				for key, value in remove_buyer_data(activity.customer, activity.buyer_ref, policy).items():
-					counts[key] += value
-				frappe.db.commit()
-				done += 1
+					done += 1
 			except Exception as e:
-				frappe.db.rollback(save_point="amazon_buyer_data")
 				# The message may quote the buyer's data: only the kind of error and the stable reference are kept.
 				failures.append(f"{activity.buyer_ref}: {type(e).__name__}")
 	except Exception as e:  # the run itself broke (the database went away): its log says so
@@ -133,7 +133,7 @@ def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 def _lock_if_still_due(account: str, activity: BuyerActivity, policy: RetentionPolicy, day) -> bool:
 	"""Lock the Customer (the order sync locks it too before adding an order to it) and check again: an order
 	of the buyer that came in meanwhile keeps their data, and none can come in until this buyer is committed."""
-	frappe.db.sql("SELECT name FROM `tabCustomer` WHERE name = %s FOR UPDATE", activity.customer)
+	lock_customer(activity.customer)
 	fresh = buyer_activity(account, customer=activity.customer)
 	return bool(fresh) and is_due(fresh[0], policy, day)
 

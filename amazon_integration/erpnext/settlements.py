@@ -314,7 +314,7 @@ class _Booking:
 				)
 
 	def book_line(self, line: Document) -> None:
-		from amazon_integration.erpnext.sales_orders import savepoint
+		from amazon_integration.erpnext.transactions import savepoint
 
 		try:
 			with savepoint("amazon_settlement_line"):
