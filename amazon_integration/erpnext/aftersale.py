@@ -49,12 +49,13 @@ from frappe.model.document import Document
 from frappe.utils import get_datetime, now_datetime
 
 from amazon_integration.erpnext.orders import OrderSyncRun
-from amazon_integration.erpnext.tasks import aftersale_job_id
+from amazon_integration.erpnext.jobs import AFTERSALE_IMPORT
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.erpnext.transactions import savepoint
 from amazon_integration.domain.aftersale import (
 	FBA_RETURNS_REPORT,
 	FBM_RETURNS_REPORT,
+	IMPORTS,
 	PARSERS,
 	REIMBURSEMENTS_REPORT,
 	REMOVALS_REPORT,
@@ -69,10 +70,10 @@ from amazon_integration.domain.aftersale import (
 EVENT = "Amazon Inventory Event"
 # report type -> (Sync Log operation, event type, record class)
 REPORTS = {
-	FBA_RETURNS_REPORT: ("FBA Returns Import", "FBA Return", FbaReturn),
-	FBM_RETURNS_REPORT: ("FBM Returns Import", "FBM Return", FbmReturn),
-	REIMBURSEMENTS_REPORT: ("Reimbursements Import", "Reimbursement", Reimbursement),
-	REMOVALS_REPORT: ("Removals Import", "Removal", RemovalShipment),
+	FBA_RETURNS_REPORT: (IMPORTS[FBA_RETURNS_REPORT], "FBA Return", FbaReturn),
+	FBM_RETURNS_REPORT: (IMPORTS[FBM_RETURNS_REPORT], "FBM Return", FbmReturn),
+	REIMBURSEMENTS_REPORT: (IMPORTS[REIMBURSEMENTS_REPORT], "Reimbursement", Reimbursement),
+	REMOVALS_REPORT: (IMPORTS[REMOVALS_REPORT], "Removal", RemovalShipment),
 }
 FIRST_IMPORT_DAYS = 30
 OVERLAP = timedelta(days=3)  # Amazon adds rows to past days late; their keys keep the overlap harmless
@@ -119,7 +120,7 @@ class AftersaleRun(OrderSyncRun):
 	"""One import of one report: the order sync's run (log, counts, failures, client), rows for orders."""
 
 	def __init__(self, account: Document, report_type: str) -> None:
-		super().__init__(account, REPORTS[report_type][0], job_id=aftersale_job_id(account.name))
+		super().__init__(account, REPORTS[report_type][0], job_id=AFTERSALE_IMPORT.job_id(account.name))
 		self.report_type = report_type
 		self.counts = dict.fromkeys(("orders_read", "created", "unchanged", "skipped", "failed"), 0)
 		self.seen: set[str] = set()

@@ -31,6 +31,7 @@ from frappe.utils import getdate
 
 from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.invoices import make_invoice, receivable_account
+from amazon_integration.erpnext.jobs import BACKFILL
 from amazon_integration.erpnext.orders import OrderSyncRun, currency_decimals
 from amazon_integration.erpnext.sales_orders import (
 	_note,
@@ -38,7 +39,6 @@ from amazon_integration.erpnext.sales_orders import (
 	find_sales_order,
 	submit_as_saved,
 )
-from amazon_integration.erpnext.tasks import backfill_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.domain.aftersale import ReportFormatError
 from amazon_integration.domain.backfill import (
@@ -83,7 +83,7 @@ class BackfillRun(OrderSyncRun):
 	"""One backfill of one account: the order sync's run (log, counts, failures, lock, client)."""
 
 	def __init__(self, account: Document, move_stock: bool, log: str | None = None) -> None:
-		super().__init__(account, OPERATION, log, job_id=backfill_job_id(account.name))
+		super().__init__(account, OPERATION, log, job_id=BACKFILL.job_id(account.name))
 		self.move_stock = move_stock
 		self.marketplace_names = {
 			name: marketplace_id

@@ -1,16 +1,20 @@
 """Runs that never finished: a run killed mid-way (worker killed, machine restarted) leaves its log Running; the
-next run of the same kind for the account marks it Interrupted (here), and so does the hourly sweep of jobs.py
-once the log is older than its job's timeout and no job of that kind is queued or running."""
+next run of the same kind for the account marks it Interrupted (here), and so does `sweep_interrupted_runs`
+(hourly) once the job or process the log names (Run By) is gone, or, for a log that names none, once the log is
+older than its job's timeout and no job of that kind is queued or running."""
 
 from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 
 import frappe
 import psutil
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from amazon_integration.erpnext.jobs import FULL_STOCK_PUSH, JOBS, ORDER_SYNC, STOCK_PUSH
 
 INTERRUPTED = "Interrupted"
 # How a log names its runner (the Run By field): "job <RQ job id>" or "process <pid> on <host>".
@@ -98,3 +102,57 @@ def current_job_id() -> str | None:
 		return None
 	# Frappe prefixes job ids with the site.
 	return job.id.split("::", 1)[1] if job.id.startswith(f"{frappe.local.site}::") else job.id
+
+
+def job_of(operation: str, account: str) -> tuple[str | None, int]:
+	"""The RQ job id a sync log's operation runs under (None: not a background job) and that job's timeout."""
+	if operation == "Order Recovery":
+		return None, RECOVERY_TIMEOUT
+	kind = next((kind for kind in JOBS if operation in kind.operations), None)
+	if kind:
+		return kind.job_id(account), kind.seconds
+	# A kind this list does not know yet: the order sync's long timeout, so that a live run is never marked.
+	return None, ORDER_SYNC.seconds
+
+
+# Order Recovery runs in a web request (or a bench command): gone after this long.
+RECOVERY_TIMEOUT = 600
+SWEEP_GRACE = timedelta(minutes=5)
+
+
+def sweep_interrupted_runs() -> list[str]:
+	"""Hourly: Running logs whose runner (Run By) is gone, and Running or Queued logs older than their job's timeout
+	whose job is gone, are marked Interrupted."""
+	now = now_datetime()
+	stale = []
+	for log in frappe.get_all(
+		"Amazon Sync Log",
+		filters={"status": ("in", ["Queued", "Running"])},
+		fields=["name", "amazon_account", "operation", "status", "runner", "started_at", "creation"],
+	):
+		if log.status == "Running" and log.runner and not runner_alive(log.runner):
+			stale.append(log.name)
+			continue
+		job_id, timeout = job_of(log.operation, log.amazon_account)
+		since = get_datetime(log.started_at or log.creation)
+		if add_to_date(since, seconds=timeout) + SWEEP_GRACE < now and not (job_id and job_alive(job_id)):
+			stale.append(log.name)
+	mark_interrupted("Amazon Sync Log", stale)
+	return stale + sweep_stock_pushes(now)
+
+
+def sweep_stock_pushes(now) -> list[str]:
+	stale = []
+	for log in frappe.get_all(
+		"Amazon Stock Push Log",
+		filters={
+			"status": "Running",
+			"started_at": ("<", add_to_date(now, seconds=-STOCK_PUSH.seconds) - SWEEP_GRACE),
+		},
+		fields=["name", "amazon_account"],
+	):
+		jobs = (STOCK_PUSH.job_id(log.amazon_account), FULL_STOCK_PUSH.job_id(log.amazon_account))
+		if not any(job_alive(job_id) for job_id in jobs):
+			stale.append(log.name)
+	mark_interrupted("Amazon Stock Push Log", stale)
+	return stale

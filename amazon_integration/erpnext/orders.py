@@ -35,6 +35,7 @@ from amazon_integration.amazon.models import Order
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs, this_runner
 from amazon_integration.erpnext.invoices import try_make_invoice
+from amazon_integration.erpnext.jobs import ORDER_SYNC
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
 	create_sales_order,
@@ -43,7 +44,6 @@ from amazon_integration.erpnext.sales_orders import (
 	make_fbm_delivery,
 	resolve_shipped_outside,
 )
-from amazon_integration.erpnext.tasks import order_sync_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.erpnext.transactions import LOCK_TIMEOUT, order_lock
 from amazon_integration.domain.orders import (
@@ -87,7 +87,7 @@ def sync_account_orders(account: str, log: str | None = None) -> str | None:
 	log = log or frappe.db.get_value(
 		"Amazon Sync Log", {"amazon_account": account, "operation": "Order Sync", "status": "Queued"}, "name"
 	)
-	run = OrderSyncRun(acc, "Order Sync", log, job_id=order_sync_job_id(acc.name))
+	run = OrderSyncRun(acc, "Order Sync", log, job_id=ORDER_SYNC.job_id(acc.name))
 	with run:
 		start = (
 			from_system(acc.last_order_sync)

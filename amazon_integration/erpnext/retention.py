@@ -1,6 +1,6 @@
 """Buyer data retention: blank the personal data of Amazon buyers whose last order shipped long enough ago.
 
-A daily job per Amazon Account (`tasks.dispatch_buyer_data_retention`). For each Customer of the account's
+A daily job per Amazon Account (`scheduler.dispatch_buyer_data_retention`). For each Customer of the account's
 orders that holds data not yet removed, the domain (`domain.retention`) says whether it is due and what its
 records become; this module writes that:
 

@@ -43,8 +43,6 @@ from amazon_integration.domain.settlements import (
 
 REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 REPORT_LOOKBACK_DAYS = 90  # Amazon keeps settlement reports for 90 days
-BOOKING_QUEUE = "long"
-BOOKING_TIMEOUT = 4 * 3600
 COMMIT_EVERY = 50  # booked lines per commit: a crash loses little, and never half a line
 LINE = "Amazon Settlement Line"
 ZERO = Decimal(0)
@@ -240,22 +238,6 @@ def validate_for_booking(doc: Document) -> None:
 			).format(doc.name, doc.currency, frappe.bold(account.name)),
 			title=_("Settlement Accounts Missing"),
 		)
-
-
-def enqueue_booking(settlement: str) -> None:
-	from amazon_integration.erpnext.tasks import forget_dead_job
-
-	forget_dead_job(f"amazon_settlement_booking::{settlement}")
-	frappe.enqueue(
-		"amazon_integration.erpnext.settlements.book_settlement",
-		queue=BOOKING_QUEUE,
-		timeout=BOOKING_TIMEOUT,
-		job_id=f"amazon_settlement_booking::{settlement}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		now=frappe.flags.in_test,
-		settlement=settlement,
-	)
 
 
 def book_settlement(settlement: str) -> None:

@@ -11,7 +11,7 @@ Stock Push Log; a feed whose report is not ready when the run ends leaves its lo
 next run of the account reads it first.
 
 When: stock changes (Stock Ledger Entries, Sales Order reservations) mark the items "dirty" per account in the
-site cache (overrides/stock.py); tasks.py runs one deduplicated job per account once its sync interval has
+site cache (overrides/stock.py); scheduler.py runs one deduplicated job per account once its sync interval has
 passed since its last push; a daily job sends every SKU again (`resend`); the button and
 `bench amazon push-stock` run one now.
 
@@ -518,7 +518,7 @@ def import_listings(account: str, client: AmazonClient | None = None) -> dict[st
 
 def mark_dirty(item_codes: Iterable[str], warehouse: str | None, company: str | None = None) -> list[str]:
 	"""Remember that these items' stock changed for every account pushing from that warehouse; returns the
-	accounts concerned (the caller asks tasks.py to schedule them)."""
+	accounts concerned (the caller asks scheduler.py to schedule them)."""
 	items = [code for code in item_codes if code]
 	if not items:
 		return []

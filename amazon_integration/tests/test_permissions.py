@@ -174,7 +174,7 @@ class TestPermissions(SimulatorTestCase):
 		if path.endswith("make_stock_reconciliation"):
 			frappe.local.form_dict.amazon_account = self.account.name
 		try:
-			with patch("amazon_integration.erpnext.tasks._enqueue"):
+			with patch("amazon_integration.erpnext.jobs.enqueue"):
 				if doctype:
 					run_doc_method(
 						fn.__name__, dt=doctype, dn=self.documents()[doctype], args=frappe.as_json(args)
