@@ -49,7 +49,7 @@ scheduler_events = {
 	],
 	# Runs whose worker was killed are marked Interrupted once older than their job's timeout.
 	"hourly": [
-		"amazon_integration.erpnext.interrupted_runs.sweep_interrupted_runs",
+		"amazon_integration.erpnext.runs.sweep_interrupted_runs",
 	],
 }
 

@@ -65,7 +65,12 @@ ORDER_SYNC = JobKind("amazon_order_sync", "orders.sync_account_orders", "long", 
 SHIPMENT_SYNC = JobKind("amazon_shipment_sync", "shipments.sync_account_shipments", "short")
 INVOICE_UPLOAD = JobKind("amazon_invoice_upload", "vat_invoices.upload_account_invoices", "short")
 SETTLEMENT_IMPORT = JobKind(
-	"amazon_settlement_import", "settlements.import_account_settlements", "long", 3600, key="account_name"
+	"amazon_settlement_import",
+	"settlements.import_account_settlements",
+	"long",
+	3600,
+	key="account_name",
+	operations=("Settlement Import",),
 )
 SETTLEMENT_BOOKING = JobKind(
 	"amazon_settlement_booking", "settlements.book_settlement", "long", 4 * 3600, key="settlement", now_in_tests=True

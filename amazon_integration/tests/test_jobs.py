@@ -17,8 +17,8 @@ from amazon_integration.amazon_integration.report.amazon_sync_health import (
 	amazon_sync_health as health_report,
 )
 from amazon_integration.erpnext import scheduler
-from amazon_integration.erpnext.interrupted_runs import sweep_interrupted_runs
 from amazon_integration.erpnext.jobs import run_job
+from amazon_integration.erpnext.runs import sweep_interrupted_runs
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 
 # A background job as the short queue would run it, with a smaller timeout so that the test stays short.

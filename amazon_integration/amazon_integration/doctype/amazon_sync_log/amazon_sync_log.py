@@ -32,7 +32,15 @@ class AmazonSyncLog(Document):
 		finished_at: DF.Datetime | None
 		flagged_count: DF.Int
 		operation: DF.Literal[
-			"Order Sync", "Order Recovery", "FBA Returns Import", "FBM Returns Import", "Reimbursements Import", "Removals Import"
+			"Order Sync",
+			"Order Recovery",
+			"FBA Returns Import",
+			"FBM Returns Import",
+			"Reimbursements Import",
+			"Removals Import",
+			"Buyer Data Retention",
+			"Backfill",
+			"Settlement Import",
 		]
 		orders_read: DF.Int
 		runner: DF.Data | None
