@@ -32,24 +32,24 @@ doctype_list_js = {
 scheduler_events = {
 	"cron": {
 		"*/5 * * * *": [
-			"amazon_integration.erpnext.tasks.dispatch_order_sync",
-			"amazon_integration.erpnext.tasks.dispatch_shipment_sync",
-			"amazon_integration.erpnext.tasks.dispatch_invoice_uploads",
+			"amazon_integration.erpnext.scheduler.dispatch_order_sync",
+			"amazon_integration.erpnext.scheduler.dispatch_shipment_sync",
+			"amazon_integration.erpnext.scheduler.dispatch_invoice_uploads",
 		],
 		# Stock pushes wait out each account's sync interval after its last push: checked every minute (cheap).
 		"* * * * *": [
-			"amazon_integration.erpnext.tasks.dispatch_stock_push",
+			"amazon_integration.erpnext.scheduler.dispatch_stock_push",
 		],
 	},
 	"daily_long": [
-		"amazon_integration.erpnext.tasks.dispatch_settlement_import",
-		"amazon_integration.erpnext.tasks.dispatch_aftersale_import",
-		"amazon_integration.erpnext.tasks.dispatch_stock_reconcile",
-		"amazon_integration.erpnext.tasks.dispatch_buyer_data_retention",
+		"amazon_integration.erpnext.scheduler.dispatch_settlement_import",
+		"amazon_integration.erpnext.scheduler.dispatch_aftersale_import",
+		"amazon_integration.erpnext.scheduler.dispatch_stock_reconcile",
+		"amazon_integration.erpnext.scheduler.dispatch_buyer_data_retention",
 	],
 	# Runs whose worker was killed are marked Interrupted once older than their job's timeout.
 	"hourly": [
-		"amazon_integration.erpnext.jobs.sweep_interrupted_runs",
+		"amazon_integration.erpnext.runs.sweep_interrupted_runs",
 	],
 }
 

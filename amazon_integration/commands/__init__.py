@@ -50,7 +50,7 @@ def sync_orders(context, account: str | None) -> None:
 	"""Sync Amazon orders now, in this process, and print each run's counts."""
 	import frappe
 
-	from amazon_integration.erpnext.order_sync import sync_account_orders
+	from amazon_integration.erpnext.orders import sync_account_orders
 
 	with _connected(context):
 		accounts = [account] if account else frappe.get_all("Amazon Account", {"enabled": 1}, pluck="name")
@@ -94,7 +94,7 @@ def sync_deliveries(context, account: str | None) -> None:
 @pass_context
 def recover_order(context, account: str, order_id: str) -> None:
 	"""Sync one Amazon order by its id, whatever Last Order Sync says."""
-	from amazon_integration.erpnext.order_sync import recover_order as recover
+	from amazon_integration.erpnext.orders import recover_order as recover
 
 	with _connected(context):
 		if _echo_log(recover(account, order_id)):

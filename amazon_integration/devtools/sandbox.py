@@ -19,7 +19,7 @@ from frappe.utils import add_days, flt, get_url, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder, Made
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
-from amazon_integration.erpnext.order_sync import sync_account_orders
+from amazon_integration.erpnext.orders import sync_account_orders
 from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.generator import CA, CATALOGUE, CATALOGUE_BY_SKU, US, exchange_rate
 

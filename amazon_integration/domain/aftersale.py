@@ -39,6 +39,13 @@ FBA_RETURNS_REPORT = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 FBM_RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 REIMBURSEMENTS_REPORT = "GET_FBA_REIMBURSEMENTS_DATA"
 REMOVALS_REPORT = "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA"
+# Each report's import, by the name its runs are logged under (the Amazon Sync Log's operation).
+IMPORTS = {
+	FBA_RETURNS_REPORT: "FBA Returns Import",
+	FBM_RETURNS_REPORT: "FBM Returns Import",
+	REIMBURSEMENTS_REPORT: "Reimbursements Import",
+	REMOVALS_REPORT: "Removals Import",
+}
 
 SELLABLE = "SELLABLE"
 # Reimbursement reasons whose cash-reimbursed units left Amazon's inventory (lost or destroyed there).

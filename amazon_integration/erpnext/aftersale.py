@@ -48,13 +48,15 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_datetime, now_datetime
 
-from amazon_integration.erpnext.order_sync import OrderSyncRun
-from amazon_integration.erpnext.sales_orders import savepoint
-from amazon_integration.erpnext.tasks import aftersale_job_id
+from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.erpnext.jobs import AFTERSALE_IMPORT
+from amazon_integration.erpnext.runs import Run
 from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.erpnext.transactions import savepoint
 from amazon_integration.domain.aftersale import (
 	FBA_RETURNS_REPORT,
 	FBM_RETURNS_REPORT,
+	IMPORTS,
 	PARSERS,
 	REIMBURSEMENTS_REPORT,
 	REMOVALS_REPORT,
@@ -69,10 +71,10 @@ from amazon_integration.domain.aftersale import (
 EVENT = "Amazon Inventory Event"
 # report type -> (Sync Log operation, event type, record class)
 REPORTS = {
-	FBA_RETURNS_REPORT: ("FBA Returns Import", "FBA Return", FbaReturn),
-	FBM_RETURNS_REPORT: ("FBM Returns Import", "FBM Return", FbmReturn),
-	REIMBURSEMENTS_REPORT: ("Reimbursements Import", "Reimbursement", Reimbursement),
-	REMOVALS_REPORT: ("Removals Import", "Removal", RemovalShipment),
+	FBA_RETURNS_REPORT: (IMPORTS[FBA_RETURNS_REPORT], "FBA Return", FbaReturn),
+	FBM_RETURNS_REPORT: (IMPORTS[FBM_RETURNS_REPORT], "FBM Return", FbmReturn),
+	REIMBURSEMENTS_REPORT: (IMPORTS[REIMBURSEMENTS_REPORT], "Reimbursement", Reimbursement),
+	REMOVALS_REPORT: (IMPORTS[REMOVALS_REPORT], "Removal", RemovalShipment),
 }
 FIRST_IMPORT_DAYS = 30
 OVERLAP = timedelta(days=3)  # Amazon adds rows to past days late; their keys keep the overlap harmless
@@ -115,14 +117,18 @@ def retry_event(name: str) -> str:
 	return frappe.db.get_value(EVENT, name, "status")
 
 
-class AftersaleRun(OrderSyncRun):
-	"""One import of one report: the order sync's run (log, counts, failures, client), rows for orders."""
+class AftersaleRun(Run):
+	"""One import of one report: a run whose rows count as orders (read, created, unchanged, skipped, failed)."""
+
+	count_names = ("orders_read", "created", "unchanged", "skipped", "failed")
+	publishes_progress = True
 
 	def __init__(self, account: Document, report_type: str) -> None:
-		super().__init__(account, REPORTS[report_type][0], job_id=aftersale_job_id(account.name))
+		self.account = account
 		self.report_type = report_type
-		self.counts = dict.fromkeys(("orders_read", "created", "unchanged", "skipped", "failed"), 0)
 		self.seen: set[str] = set()
+		client = get_client(account)
+		super().__init__(account.name, operation=REPORTS[report_type][0], job=AFTERSALE_IMPORT, client=client)
 
 	def read_report(self) -> None:
 		end = datetime.now(timezone.utc)
@@ -163,7 +169,7 @@ class AftersaleRun(OrderSyncRun):
 		if isinstance(record, BadRow):
 			self.counts["failed"] += 1
 			message = _("Line {0}: {1}").format(record.line_no, record.message)
-			self.failures.append((record.order_id, message))
+			self.fail(record.order_id, message)
 			_save_event(self.account.name, REPORTS[self.report_type][1], "bad:" + record.key,
 						{"status": "Failed", "error": message, "amazon_order_id": record.order_id, "sync_log": self.log.name})  # fmt: skip
 			frappe.db.commit()
@@ -175,7 +181,7 @@ class AftersaleRun(OrderSyncRun):
 			self.counts["unchanged"] += 1
 			return
 		self._count(_apply_row(self.account, self.report_type, record, self.log.name), record)
-		self._publish_progress()
+		self.progress()
 
 	def retry_failed(self) -> None:
 		"""Rows that failed on earlier runs and were not in this report: applied again from their stored data."""
@@ -196,7 +202,7 @@ class AftersaleRun(OrderSyncRun):
 		if status == "Failed":
 			self.counts["failed"] += 1
 			error = frappe.db.get_value(EVENT, {"event_key": _event_key(self.account.name, REPORTS[self.report_type][1], record.key)}, "error")
-			self.failures.append((getattr(record, "order_id", ""), error))
+			self.fail(getattr(record, "order_id", ""), error)
 		elif status == "No Stock Change":
 			self.counts["skipped"] += 1
 		else:

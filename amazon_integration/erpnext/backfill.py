@@ -31,14 +31,14 @@ from frappe.utils import getdate
 
 from amazon_integration.amazon.orders import Order
 from amazon_integration.erpnext.invoices import make_invoice, receivable_account
-from amazon_integration.erpnext.order_sync import OrderSyncRun, currency_decimals
+from amazon_integration.erpnext.jobs import BACKFILL
+from amazon_integration.erpnext.orders import OrderRun, currency_decimals
 from amazon_integration.erpnext.sales_orders import (
 	_note,
 	create_sales_order,
 	find_sales_order,
 	submit_as_saved,
 )
-from amazon_integration.erpnext.tasks import backfill_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.domain.aftersale import ReportFormatError
 from amazon_integration.domain.backfill import (
@@ -50,7 +50,6 @@ from amazon_integration.domain.backfill import (
 )
 from amazon_integration.domain.orders import INCLUDED_DATA, Action, decide, plan_sales_order
 
-OPERATION = "Backfill"
 POLL_INTERVAL = 30.0
 POLL_TIMEOUT = 3600.0  # Amazon takes minutes for a year of orders; the job's timeout leaves room
 
@@ -79,11 +78,11 @@ def _utc(day: date, end_of_day: bool = False) -> datetime:
 	return from_system(datetime.combine(day, time.max if end_of_day else time.min)).astimezone(timezone.utc)
 
 
-class BackfillRun(OrderSyncRun):
-	"""One backfill of one account: the order sync's run (log, counts, failures, lock, client)."""
+class BackfillRun(OrderRun):
+	"""One backfill of one account: a run that makes orders (their lock, counts and failures), from a report."""
 
 	def __init__(self, account: Document, move_stock: bool, log: str | None = None) -> None:
-		super().__init__(account, OPERATION, log, job_id=backfill_job_id(account.name))
+		super().__init__(account, queued=log, job=BACKFILL)
 		self.move_stock = move_stock
 		self.marketplace_names = {
 			name: marketplace_id
@@ -119,7 +118,7 @@ class BackfillRun(OrderSyncRun):
 
 	def _failed(self, order_id: str, message: str) -> None:
 		# Not queued for order sync's retries: it would re-read the order with getOrder; the backfill is rerun.
-		self.failures.append((order_id, message))
+		self.fail(order_id, message)
 
 	def _apply(self, order: Order, action: Action) -> str:
 		if find_sales_order(order.order_id):

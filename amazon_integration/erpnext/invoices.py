@@ -34,7 +34,7 @@ def make_invoice(dn: Document) -> Document:
 
 def try_make_invoice(dn: Document) -> str | None:
 	"""Invoice a delivery, or say why not: an invoice ERPNext refuses never undoes the delivery."""
-	from amazon_integration.erpnext.sales_orders import savepoint
+	from amazon_integration.erpnext.transactions import savepoint
 
 	try:
 		with savepoint("amazon_invoice"):

@@ -1,43 +1,126 @@
-"""Background jobs that never hold a worker hostage, and the sweep of runs that never finished.
+"""Background jobs: the table of job kinds, the one enqueue, and `run_job`, which runs every job of the app.
 
-- `run_job` runs every job of the app (tasks._enqueue enqueues it): the job's Amazon calls get a budget derived
-  from its queue timeout (amazon/budget.py), so their retries end, and the job records why, before RQ kills it.
-  After the job, each account it called is marked answering or not (connection_health.py).
-- A run killed mid-way (worker killed, machine restarted) leaves its log Running: the next run of the same kind
-  for the account marks it Interrupted (interrupted_runs.py), and so does `sweep_interrupted_runs` (hourly) once
-  the job or process the log names (Run By) is gone, or, for a log that names none, once the log is older than
-  its job's timeout and no job of that kind is queued or running.
+- `JOBS`: each kind of job (what it runs, on which queue, for how long, under which id). A kind has one job per key
+  (an account, a settlement) at a time: its id is `<name>::<key>`, enqueued with deduplicate, so a second ask while
+  one is queued or running is dropped, and after the commit that asked for it, so the job sees what it saved.
+- `run_job`: the job's Amazon calls get a budget derived from its timeout (amazon/budget.py), so their retries end,
+  and the job records why, before RQ kills it. After the job, each account it called is marked answering or not
+  (connection_health.py).
+The cron entries that decide which accounts are due are in scheduler.py; runs and their logs in runs.py.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from dataclasses import dataclass
 
 import frappe
-from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from amazon_integration.amazon.budget import job_budget
-from amazon_integration.erpnext.aftersale import REPORTS
-from amazon_integration.erpnext.connection_health import record_answers
+from amazon_integration.domain.aftersale import IMPORTS
 from amazon_integration.erpnext.account_client import (
 	call_budget,
 	configured_http_timeout,
 	configured_retry_deadline,
 	watch_clients,
 )
-from amazon_integration.erpnext.interrupted_runs import job_alive, mark_interrupted, runner_alive
-from amazon_integration.erpnext.tasks import (
-	AFTERSALE_TIMEOUT,
-	BACKFILL_TIMEOUT,
-	ORDER_SYNC_TIMEOUT,
-	RETENTION_TIMEOUT,
-	STOCK_PUSH_TIMEOUT,
-	aftersale_job_id,
-	backfill_job_id,
-	order_sync_job_id,
-	retention_job_id,
+from amazon_integration.erpnext.connection_health import record_answers
+
+
+@dataclass(eq=False)
+class JobKind:
+	"""One kind of background job."""
+
+	name: str  # the job id's prefix
+	method: str  # under amazon_integration.erpnext
+	queue: str
+	timeout: int | None = None  # seconds; None: the queue's
+	key: str = "account"  # the method's argument the job id is made of
+	operations: tuple[str, ...] = ()  # the Amazon Sync Log operations its runs write
+	now_in_tests: bool = False  # run at once under tests (its callers' tests wait for its outcome)
+
+	def job_id(self, key: str) -> str:
+		return f"{self.name}::{key}"
+
+	def enqueue(self, key: str, **kwargs) -> None:
+		enqueue(self, self.job_id(key), **{self.key: key}, **kwargs)
+
+	def queued(self, key: str) -> bool:
+		"""Whether a job of this kind for `key` is queued or running."""
+		from frappe.utils.background_jobs import is_job_enqueued
+
+		return is_job_enqueued(self.job_id(key))
+
+	@property
+	def seconds(self) -> int:
+		"""The time RQ gives the job before it kills it."""
+		from frappe.utils.background_jobs import get_queues_timeout
+
+		return self.timeout or get_queues_timeout().get(self.queue) or 300
+
+
+# A first import of a large backlog may take long; a job cut short loses nothing (the cursor waits for a
+# complete window) but would start that window over.
+ORDER_SYNC = JobKind("amazon_order_sync", "orders.sync_account_orders", "long", 4 * 3600, operations=("Order Sync",))
+SHIPMENT_SYNC = JobKind("amazon_shipment_sync", "shipments.sync_account_shipments", "short")
+INVOICE_UPLOAD = JobKind("amazon_invoice_upload", "vat_invoices.upload_account_invoices", "short")
+SETTLEMENT_IMPORT = JobKind(
+	"amazon_settlement_import",
+	"settlements.import_account_settlements",
+	"long",
+	3600,
+	key="account_name",
+	operations=("Settlement Import",),
 )
+SETTLEMENT_BOOKING = JobKind(
+	"amazon_settlement_booking", "settlements.book_settlement", "long", 4 * 3600, key="settlement", now_in_tests=True
+)
+AFTERSALE_IMPORT = JobKind(
+	"amazon_aftersale_import", "aftersale.import_account_aftersale", "long", 3600, operations=tuple(IMPORTS.values())
+)
+# A feed's report is waited for up to amazon_feed_wait_seconds (600) within this.
+STOCK_PUSH = JobKind("amazon_stock_push", "stock.push_account_stock", "long", 1500)
+FULL_STOCK_PUSH = JobKind("amazon_stock_push_full", "stock.push_account_stock", "long", 1500)
+# A run stops taking buyers after 45 minutes (erpnext/retention.py).
+RETENTION = JobKind(
+	"amazon_buyer_data_retention",
+	"retention.remove_account_buyer_data",
+	"long",
+	3600,
+	operations=("Buyer Data Retention",),
+)
+# A year of orders: the report takes minutes, ERPNext seconds per order.
+BACKFILL = JobKind("amazon_backfill", "backfill.backfill_orders", "long", 6 * 3600, operations=("Backfill",))
+
+JOBS = (
+	ORDER_SYNC,
+	SHIPMENT_SYNC,
+	INVOICE_UPLOAD,
+	SETTLEMENT_IMPORT,
+	SETTLEMENT_BOOKING,
+	AFTERSALE_IMPORT,
+	STOCK_PUSH,
+	FULL_STOCK_PUSH,
+	RETENTION,
+	BACKFILL,
+)
+
+
+def enqueue(kind: JobKind, job_id: str, **kwargs) -> None:
+	"""The one enqueue of the app: `kind`'s method through run_job, under `job_id` (kind.enqueue makes it)."""
+	forget_dead_job(job_id)
+	frappe.enqueue(
+		"amazon_integration.erpnext.jobs.run_job",
+		queue=kind.queue,
+		timeout=kind.seconds,
+		job_id=job_id,
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=kind.now_in_tests and bool(frappe.flags.in_test),
+		job_method=kind.method,
+		job_timeout=kind.seconds,
+		**kwargs,
+	)
 
 
 def run_job(job_method: str, job_timeout: float, **kwargs):
@@ -56,63 +139,29 @@ def run_job(job_method: str, job_timeout: float, **kwargs):
 	return result
 
 
-# --- runs that never finished -------------------------------------------------------------------------------
+WORKER_SILENCE = 120  # seconds without a heartbeat after which a worker is dead (RQ beats every 30 s while busy)
 
 
-def job_of(operation: str, account: str) -> tuple[str | None, int]:
-	"""The RQ job id a sync log's operation runs under (None: not a background job) and that job's timeout."""
-	if operation == "Order Sync":
-		return order_sync_job_id(account), ORDER_SYNC_TIMEOUT
-	if operation in {spec[0] for spec in REPORTS.values()}:
-		return aftersale_job_id(account), AFTERSALE_TIMEOUT
-	if operation == "Backfill":
-		return backfill_job_id(account), BACKFILL_TIMEOUT
-	if operation == "Buyer Data Retention":
-		return retention_job_id(account), RETENTION_TIMEOUT
-	if operation == "Order Recovery":
-		return None, RECOVERY_TIMEOUT
-	# A kind this list does not know yet: the longest timeout of any job, so that a live run is never marked.
-	return None, ORDER_SYNC_TIMEOUT
+def forget_dead_job(job_id: str) -> None:
+	"""A job whose worker died (SIGKILL, out of memory, a restart) stays "started" in RQ until its registry is
+	cleaned, minutes later, and deduplication refuses every new job of that id meanwhile: the account's sync would
+	stop. Such a job is deleted here, so the next one is queued. Its work is resumable by design."""
+	import socket
 
+	import psutil
+	from frappe.utils.background_jobs import get_job, get_redis_conn
+	from rq import Worker
+	from rq.job import JobStatus
+	from rq.utils import utcnow
 
-# Order Recovery runs in a web request (or a bench command): gone after this long.
-RECOVERY_TIMEOUT = 600
-SWEEP_GRACE = timedelta(minutes=5)
-
-
-def sweep_interrupted_runs() -> list[str]:
-	"""Hourly: Running logs whose runner (Run By) is gone, and Running or Queued logs older than their job's timeout
-	whose job is gone, are marked Interrupted."""
-	now = now_datetime()
-	stale = []
-	for log in frappe.get_all(
-		"Amazon Sync Log",
-		filters={"status": ("in", ["Queued", "Running"])},
-		fields=["name", "amazon_account", "operation", "status", "runner", "started_at", "creation"],
-	):
-		if log.status == "Running" and log.runner and not runner_alive(log.runner):
-			stale.append(log.name)
+	job = get_job(job_id)
+	if not job or job.get_status() != JobStatus.STARTED:
+		return
+	for worker in Worker.all(connection=get_redis_conn()):
+		if worker.get_current_job_id() != job.id:
 			continue
-		job_id, timeout = job_of(log.operation, log.amazon_account)
-		since = get_datetime(log.started_at or log.creation)
-		if add_to_date(since, seconds=timeout) + SWEEP_GRACE < now and not (job_id and job_alive(job_id)):
-			stale.append(log.name)
-	mark_interrupted("Amazon Sync Log", stale)
-	return stale + sweep_stock_pushes(now)
-
-
-def sweep_stock_pushes(now) -> list[str]:
-	stale = []
-	for log in frappe.get_all(
-		"Amazon Stock Push Log",
-		filters={
-			"status": "Running",
-			"started_at": ("<", add_to_date(now, seconds=-STOCK_PUSH_TIMEOUT) - SWEEP_GRACE),
-		},
-		fields=["name", "amazon_account"],
-	):
-		jobs = (f"amazon_stock_push::{log.amazon_account}", f"amazon_stock_push_full::{log.amazon_account}")
-		if not any(job_alive(job_id) for job_id in jobs):
-			stale.append(log.name)
-	mark_interrupted("Amazon Stock Push Log", stale)
-	return stale
+		silent = (utcnow() - worker.last_heartbeat).total_seconds() if worker.last_heartbeat else WORKER_SILENCE
+		gone = worker.hostname == socket.gethostname() and worker.pid and not psutil.pid_exists(worker.pid)
+		if not gone and silent < WORKER_SILENCE:
+			return  # alive: running it now
+	job.delete()

@@ -1,6 +1,6 @@
 """Buyer data retention: blank the personal data of Amazon buyers whose last order shipped long enough ago.
 
-A daily job per Amazon Account (`tasks.dispatch_buyer_data_retention`). For each Customer of the account's
+A daily job per Amazon Account (`scheduler.dispatch_buyer_data_retention`). For each Customer of the account's
 orders that holds data not yet removed, the domain (`domain.retention`) says whether it is due and what its
 records become; this module writes that:
 
@@ -20,7 +20,6 @@ counts only.
 from __future__ import annotations
 
 import json
-import time
 
 import frappe
 from frappe import _
@@ -35,7 +34,9 @@ from frappe.model.rename_doc import (
 from frappe.utils import cint, getdate, now_datetime, nowdate
 from pypika.terms import Criterion
 
-from amazon_integration.erpnext.interrupted_runs import this_runner
+from amazon_integration.erpnext.jobs import RETENTION
+from amazon_integration.erpnext.runs import Run
+from amazon_integration.erpnext.transactions import lock_customer, savepoint
 from amazon_integration.domain.retention import (
 	DEFAULT_RETENTION_DAYS,
 	BuyerActivity,
@@ -54,7 +55,6 @@ DOCUMENTS = {
 	"Sales Invoice": {},
 	"Payment Entry": {"party_type": "Customer"},
 }
-MAX_FAILURES_NOTED = 50
 # A run stops taking buyers after this long (its queue allows an hour); the next day's run goes on.
 RUN_BUDGET_SECONDS = 45 * 60
 
@@ -66,74 +66,63 @@ def account_policy(account: str) -> RetentionPolicy:
 	return RetentionPolicy(days=cint(days) or DEFAULT_RETENTION_DAYS, invoices_keep_billing=bool(cint(keep)))
 
 
+class RetentionRun(Run):
+	def error_text(self, exc_type, exc, tb) -> str:
+		# What stopped the run (the database went away...) may quote a buyer's data: only its kind is kept.
+		return exc_type.__name__
+
+
 def remove_account_buyer_data(account: str, today: str | None = None) -> str:
 	"""Background job: blank the data of the account's buyers that are due. Returns the Amazon Sync Log's name."""
-	started = time.monotonic()
-	log = frappe.get_doc(
-		{
-			"doctype": "Amazon Sync Log",
-			"amazon_account": account,
-			"operation": "Buyer Data Retention",
-			"status": "Running",
-			"started_at": now_datetime(),
-			"runner": this_runner(),
-		}
-	).insert(ignore_permissions=True)
-	frappe.db.commit()
-	policy = account_policy(account)
-	counts = dict.fromkeys(("addresses_scrubbed", "contacts_scrubbed", "documents_scrubbed"), 0)
-	activities = buyer_activity(account)
-	day = getdate(today or nowdate())
-	due = [a for a in activities if is_due(a, policy, day)]
-	done, failures, error, left, not_due = 0, [], None, 0, len(activities) - len(due)
-	try:
+	run = RetentionRun(
+		account,
+		job=RETENTION,
+		counts=(
+			"addresses_scrubbed",
+			"contacts_scrubbed",
+			"documents_scrubbed",
+			"orders_read",  # buyers with data left, looked at
+			"updated",  # buyers whose data was removed
+			"unchanged",  # not due yet
+			"failed",
+			"skipped",  # due, left for the next run
+		),
+		failure_rows=False,  # failures are named by buyer reference in the log's error
+		budget_seconds=RUN_BUDGET_SECONDS,
+	)
+	with run:
+		policy = account_policy(account)
+		activities = buyer_activity(account)
+		day = getdate(today or nowdate())
+		due = [a for a in activities if is_due(a, policy, day)]
+		run.counts.update(orders_read=len(activities), unchanged=len(activities) - len(due))
 		for position, activity in enumerate(due):
-			if time.monotonic() - started > RUN_BUDGET_SECONDS:
-				left = len(due) - position
+			if run.out_of_time():
+				run.counts["skipped"] = len(due) - position
 				break
 			# A fresh transaction, so the check after the lock reads what committed up to it.
 			frappe.db.commit()
-			frappe.db.savepoint("amazon_buyer_data")
 			try:
-				if not _lock_if_still_due(account, activity, policy, day):
+				with savepoint("amazon_buyer_data"):
+					if not _lock_if_still_due(account, activity, policy, day):
+						frappe.db.commit()
+						run.counts["unchanged"] += 1  # an order came in since the run read the activity
+						continue
+					for key, value in remove_buyer_data(activity.customer, activity.buyer_ref, policy).items():
+						run.counts[key] += value
 					frappe.db.commit()
-					not_due += 1  # an order came in since the run read the activity
-					continue
-				for key, value in remove_buyer_data(activity.customer, activity.buyer_ref, policy).items():
-					counts[key] += value
-				frappe.db.commit()
-				done += 1
+					run.counts["updated"] += 1
 			except Exception as e:
-				frappe.db.rollback(save_point="amazon_buyer_data")
 				# The message may quote the buyer's data: only the kind of error and the stable reference are kept.
-				failures.append(f"{activity.buyer_ref}: {type(e).__name__}")
-	except Exception as e:  # the run itself broke (the database went away): its log says so
-		frappe.db.rollback()
-		error = type(e).__name__
-	log.reload()
-	log.update(
-		{
-			**counts,
-			"orders_read": len(activities),  # buyers with data left, looked at
-			"updated_count": done,  # buyers whose data was removed
-			"unchanged_count": not_due,  # not due yet
-			"failed_count": len(failures),
-			"skipped_count": left,  # due, left for the next run
-			"error": error or ("\n".join(failures[:MAX_FAILURES_NOTED]) or None),
-			"finished_at": now_datetime(),
-			"duration": round(time.monotonic() - started, 3),
-			"status": "Failed" if error else ("Partial Success" if failures else "Success"),
-		}
-	)
-	log.save(ignore_permissions=True)
-	frappe.db.commit()
-	return log.name
+				run.fail(activity.buyer_ref, type(e).__name__)
+				run.counts["failed"] += 1
+	return run.log.name
 
 
 def _lock_if_still_due(account: str, activity: BuyerActivity, policy: RetentionPolicy, day) -> bool:
 	"""Lock the Customer (the order sync locks it too before adding an order to it) and check again: an order
 	of the buyer that came in meanwhile keeps their data, and none can come in until this buyer is committed."""
-	frappe.db.sql("SELECT name FROM `tabCustomer` WHERE name = %s FOR UPDATE", activity.customer)
+	lock_customer(activity.customer)
 	fresh = buyer_activity(account, customer=activity.customer)
 	return bool(fresh) and is_due(fresh[0], policy, day)
 

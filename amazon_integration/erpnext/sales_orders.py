@@ -13,6 +13,7 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate
 
 from amazon_integration.erpnext.timezone import to_system
+from amazon_integration.erpnext.transactions import lock_customer, savepoint
 from amazon_integration.domain.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
 
 if TYPE_CHECKING:
@@ -243,28 +244,11 @@ def _note(so: Document, note: str) -> None:
 	so.add_comment("Comment", note)
 
 
-class savepoint:
-	"""Roll back to a savepoint on error, so one refused step leaves nothing half-made."""
-
-	def __init__(self, name: str):
-		self.name = name
-
-	def __enter__(self):
-		frappe.db.savepoint(self.name)
-
-	def __exit__(self, exc_type, exc, tb):
-		if exc_type is not None:
-			frappe.db.rollback(save_point=self.name)
-		return False
-
-
 def ensure_customer(plan: CustomerPlan, account: AmazonAccount) -> str:
 	existing = frappe.db.get_value("Customer", {"amazon_buyer_ref": plan.buyer_ref}, "name")
 	if existing:
-		# Locked until the order commits: buyer data retention, which renames and blanks the customer, waits or
-		# is waited for, so an order never links a customer's old name nor has its new address blanked at once.
-		# (Only an existing row is locked: a lock on a missing key would block other buyers' inserts.)
-		existing = frappe.db.get_value("Customer", {"amazon_buyer_ref": plan.buyer_ref}, "name", for_update=True) or existing
+		# Locked until the order commits: buyer data retention waits or is waited for.
+		existing = lock_customer({"amazon_buyer_ref": plan.buyer_ref}) or existing
 		if plan.tax_id and not frappe.db.get_value("Customer", existing, "tax_id"):
 			frappe.db.set_value("Customer", existing, "tax_id", plan.tax_id)
 		return existing

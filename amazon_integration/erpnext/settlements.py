@@ -43,8 +43,6 @@ from amazon_integration.domain.settlements import (
 
 REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 REPORT_LOOKBACK_DAYS = 90  # Amazon keeps settlement reports for 90 days
-BOOKING_QUEUE = "long"
-BOOKING_TIMEOUT = 4 * 3600
 COMMIT_EVERY = 50  # booked lines per commit: a crash loses little, and never half a line
 LINE = "Amazon Settlement Line"
 ZERO = Decimal(0)
@@ -56,31 +54,40 @@ ZERO = Decimal(0)
 def import_account_settlements(account_name: str) -> list[str]:
 	"""Download the account's settlement reports Amazon has finished and import the new ones.
 
-	One settlement per transaction: a bad report is logged and skipped, the others still come in."""
+	One settlement per transaction: a bad report is named on the run's log and skipped, the others still come in."""
 	from amazon_integration.erpnext.account_client import get_client
+	from amazon_integration.erpnext.jobs import SETTLEMENT_IMPORT
+	from amazon_integration.erpnext.runs import Run
 
 	account = frappe.get_doc("Amazon Account", account_name)
 	client = get_client(account)
 	since = add_days(now_datetime(), -REPORT_LOOKBACK_DAYS)
 	imported = []
-	for report in client.list_reports([REPORT_TYPE], created_since=since, processing_statuses=["DONE"]):
-		if not report.document_id or frappe.db.exists("Amazon Settlement", {"report_id": report.report_id}):
-			continue
-		try:
-			with client.open_report_document(report.document_id) as lines:
-				name = import_settlement_report(account, lines, report_id=report.report_id)
-		except (SettlementError, AmazonError, frappe.ValidationError) as e:
-			frappe.db.rollback()
-			frappe.log_error(
-				title=_("Amazon settlement report {0} could not be imported").format(report.report_id),
-				message=f"{account_name}: {e}",
-				reference_doctype="Amazon Account",
-				reference_name=account_name,
-			)
-			continue
-		frappe.db.commit()
-		if name:
-			imported.append(name)
+	# Counted as reports: read (new ones), created (imported), unchanged (settlement already there), failed.
+	run = Run(
+		account_name,
+		job=SETTLEMENT_IMPORT,
+		client=client,
+		counts=("orders_read", "created", "unchanged", "failed"),
+		failure_rows=False,  # failures name reports, not orders: listed in the log's error
+	)
+	with run:
+		for report in client.list_reports([REPORT_TYPE], created_since=since, processing_statuses=["DONE"]):
+			if not report.document_id or frappe.db.exists("Amazon Settlement", {"report_id": report.report_id}):
+				continue
+			run.counts["orders_read"] += 1
+			try:
+				with client.open_report_document(report.document_id) as lines:
+					name = import_settlement_report(account, lines, report_id=report.report_id)
+			except (SettlementError, AmazonError, frappe.ValidationError) as e:
+				frappe.db.rollback()
+				run.fail(_("Settlement report {0}").format(report.report_id), frappe.utils.strip_html(str(e)))
+				run.counts["failed"] += 1
+				continue
+			frappe.db.commit()
+			if name:
+				imported.append(name)
+			run.counts["created" if name else "unchanged"] += 1
 	return imported
 
 
@@ -242,22 +249,6 @@ def validate_for_booking(doc: Document) -> None:
 		)
 
 
-def enqueue_booking(settlement: str) -> None:
-	from amazon_integration.erpnext.tasks import forget_dead_job
-
-	forget_dead_job(f"amazon_settlement_booking::{settlement}")
-	frappe.enqueue(
-		"amazon_integration.erpnext.settlements.book_settlement",
-		queue=BOOKING_QUEUE,
-		timeout=BOOKING_TIMEOUT,
-		job_id=f"amazon_settlement_booking::{settlement}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		now=frappe.flags.in_test,
-		settlement=settlement,
-	)
-
-
 def book_settlement(settlement: str) -> None:
 	"""Book every open line of a submitted settlement, then its fees and payout. Resumable: run it again and
 	only what is not booked yet is booked; one line's failure is recorded on it and never stops the others."""
@@ -314,7 +305,7 @@ class _Booking:
 				)
 
 	def book_line(self, line: Document) -> None:
-		from amazon_integration.erpnext.sales_orders import savepoint
+		from amazon_integration.erpnext.transactions import savepoint
 
 		try:
 			with savepoint("amazon_settlement_line"):

@@ -17,8 +17,8 @@ from frappe.utils import get_datetime, validate_email_address
 
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.account_client import get_client
-from amazon_integration.erpnext.order_sync import order_lock
 from amazon_integration.erpnext.timezone import from_system
+from amazon_integration.erpnext.transactions import order_lock
 from amazon_integration.domain.shipments import (
 	Carrier,
 	Outcome,

@@ -11,7 +11,7 @@ Stock Push Log; a feed whose report is not ready when the run ends leaves its lo
 next run of the account reads it first.
 
 When: stock changes (Stock Ledger Entries, Sales Order reservations) mark the items "dirty" per account in the
-site cache (overrides/stock.py); tasks.py runs one deduplicated job per account once its sync interval has
+site cache (overrides/stock.py); scheduler.py runs one deduplicated job per account once its sync interval has
 passed since its last push; a daily job sends every SKU again (`resend`); the button and
 `bench amazon push-stock` run one now.
 
@@ -23,10 +23,7 @@ registrations; `make_stock_reconciliation` drafts the corrections into the chose
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterable
-from dataclasses import asdict
 
 import frappe
 from frappe import _
@@ -37,6 +34,7 @@ from amazon_integration.amazon.errors import AmazonError, AuthError
 from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedReport, QuantityUpdate
 from amazon_integration.amazon.values import chunked
 from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.erpnext.runs import Run
 from amazon_integration.domain.stock import (
 	FBA,
 	FBM,
@@ -87,7 +85,7 @@ def push_account_stock(
 	client = client or get_client(acc)
 	finish_awaiting_feeds(acc, client)
 	dirty = take_dirty_items(acc.name) if only_dirty else None
-	run = StockPushRun.begin(acc, client, trigger, resend)
+	run = StockPushRun(acc, client, trigger, resend)
 	with run:
 		skus = fbm_skus(acc.name)
 		bundles = bundle_components({sku.item_code for sku in skus})
@@ -199,65 +197,42 @@ def promisable_by_item(item_codes: Iterable[str], warehouses: list[str]) -> dict
 	return {item: promisable_qty(bins) for item, bins in by_item.items()}
 
 
-class StockPushRun:
-	"""One push: sends, reads Amazon's answers into the SKU rows, keeps the counts and the log."""
+class StockPushRun(Run):
+	"""One push (or, with `log`, the reading of an earlier push's feeds): sends, reads Amazon's answers into the SKU
+	rows, keeps the counts on its Amazon Stock Push Log."""
 
-	def __init__(self, acc, client: AmazonClient, log):
+	doctype = LOG
+	count_names = COUNTS
+	rollback_at_end = False  # a SKU's refusal is committed with the log
+	owns_client = False
+
+	def __init__(self, acc, client: AmazonClient, trigger: str = "Manual", resend: bool = False, log=None):
 		self.acc = acc
-		self.client = client
-		self.log = log
-		self._started = time.monotonic()
+		fields = {"trigger": trigger, "resend": 1 if resend else 0, **dict.fromkeys(COUNTS, 0)}
+		super().__init__(acc.name, fields=fields, client=client, log=log)
 
-	@classmethod
-	def begin(cls, acc, client: AmazonClient, trigger: str, resend: bool) -> StockPushRun:
-		log = frappe.get_doc(
-			{
-				"doctype": LOG,
-				"amazon_account": acc.name,
-				"trigger": trigger,
-				"resend": 1 if resend else 0,
-				"status": "Running",
-				"started_at": now_datetime(),
-				**dict.fromkeys(COUNTS, 0),
-			}
-		).insert(ignore_permissions=True)
-		frappe.db.commit()
-		return cls(acc, client, log)
-
-	def __enter__(self) -> StockPushRun:
-		return self
-
-	def __exit__(self, exc_type, exc, tb) -> bool:
-		if exc is not None:
-			frappe.db.rollback()
-			self.log.error = _error_text(exc)
-			self.log.status = "Failed"
-		elif self.log.status == "Running":
-			self.log.status = (
-				"Partial Success" if self.log.failed_count or self.log.not_on_amazon_count else "Success"
-			)
-		self.close()
+	def swallows(self, exc: BaseException) -> bool:
 		return isinstance(exc, AmazonError)  # Amazon's refusal of the whole run is logged, not raised
 
-	def close(self) -> None:
-		self.log.finished_at = now_datetime()
-		self.log.duration = time.monotonic() - self._started
-		self.log.api_calls = json.dumps(
-			{op: asdict(m) for op, m in sorted(self.client.metrics.snapshot().items())}, indent=1
-		)
-		self.log.save(ignore_permissions=True)
-		frappe.db.commit()
+	def error_text(self, exc_type, exc, tb) -> str:
+		return _error_text(exc)
+
+	def outcome(self) -> str:
+		return "Partial Success" if self.counts["failed_count"] or self.counts["not_on_amazon_count"] else "Success"
+
+	def final_status(self, error: str | None) -> str:
+		return "Failed" if error else (self.status or self.outcome())
 
 	def start(self, plan) -> None:
-		self.log.update(
+		self.counts.update(
 			{
 				"skus_considered": plan.considered,
 				"unchanged_count": plan.unchanged,
 				"skipped_unknown_count": len(plan.skipped_unknown),
-				"method": plan.method or "",
 				"sent_count": len(plan.updates),
 			}
 		)
+		self.values["method"] = plan.method or ""
 
 	# patches: one call per SKU; a SKU never accepted before is looked up once to tell an unknown SKU
 	def send_patches(
@@ -300,14 +275,14 @@ class StockPushRun:
 				timeout=float(frappe.conf.get("amazon_feed_wait_seconds") or 600),
 			)
 			if not feed.is_finished:
-				self.log.status = "Awaiting Report"
+				self.status = "Awaiting Report"
 				continue
 			self.read_feed(feed, item_of_sku)
 
 	def read_feed(self, feed, item_of_sku: dict[str, str]) -> None:
 		chunk = _remembered_feed(self.log.name, feed.feed_id)
 		if chunk is None:  # the cache was cleared meanwhile: the next full push sends them again
-			self.log.error = _("Feed {0}: which SKU each message was is no longer known.").format(
+			self.error = _("Feed {0}: which SKU each message was is no longer known.").format(
 				feed.feed_id
 			)
 			return
@@ -347,18 +322,18 @@ class StockPushRun:
 					},
 					update_modified=False,
 				)
-		self.log.accepted_count += len(updates)
+		self.counts["accepted_count"] += len(updates)
 
 	def refused(self, update: QuantityUpdate, item_of_sku: dict[str, str], message: str) -> None:
 		self._mark(update, item_of_sku, "Refused", message)
-		self.log.failed_count += 1
+		self.counts["failed_count"] += 1
 
 	def not_on_amazon(self, update: QuantityUpdate, item_of_sku: dict[str, str]) -> None:
 		message = _(
 			"Amazon has no listing for SKU {0}: it is not sent again until its mapping is saved."
 		).format(update.sku)
 		self._mark(update, item_of_sku, "Not on Amazon", message)
-		self.log.not_on_amazon_count += 1
+		self.counts["not_on_amazon_count"] += 1
 
 	def _mark(self, update: QuantityUpdate, item_of_sku: dict[str, str], status: str, message: str) -> None:
 		frappe.db.set_value(
@@ -367,14 +342,16 @@ class StockPushRun:
 			{"push_status": status, "push_error": message, "push_error_at": now_datetime()},
 			update_modified=False,
 		)
-		self.log.append(
-			"failures",
-			{
-				"seller_sku": update.sku,
-				"item_code": item_of_sku.get(update.sku),
-				"quantity": update.quantity,
-				"error": message,
-			},
+		self.rows.append(
+			(
+				"failures",
+				{
+					"seller_sku": update.sku,
+					"item_code": item_of_sku.get(update.sku),
+					"quantity": update.quantity,
+					"error": message,
+				},
+			)
 		)
 
 
@@ -411,7 +388,7 @@ def finish_awaiting_feeds(acc, client: AmazonClient) -> None:
 		LOG, filters={"amazon_account": acc.name, "status": "Awaiting Report"}, pluck="name"
 	):
 		log = frappe.get_doc(LOG, name)
-		run = StockPushRun(acc, client, log)
+		run = StockPushRun(acc, client, log=log)
 		item_of_sku = dict(
 			frappe.get_all(
 				MAPPING,
@@ -431,11 +408,11 @@ def finish_awaiting_feeds(acc, client: AmazonClient) -> None:
 					continue
 				run.read_feed(feed, item_of_sku)
 			if not pending:
-				log.status = "Partial Success" if log.failed_count or log.not_on_amazon_count else "Success"
+				run.status = run.outcome()
 		except AmazonError as e:
-			log.error = _error_text(e)
-		log.save(ignore_permissions=True)
-		frappe.db.commit()
+			run.error = _error_text(e)
+		# Its counts and outcome so far; its start, end and calls stay those of the run that sent the feeds.
+		run.save({"status": run.status or log.status, "error": run.error or log.error})
 
 
 # The SKUs and quantities of a feed in flight: the report names message ids, the log keeps which is which.
@@ -518,7 +495,7 @@ def import_listings(account: str, client: AmazonClient | None = None) -> dict[st
 
 def mark_dirty(item_codes: Iterable[str], warehouse: str | None, company: str | None = None) -> list[str]:
 	"""Remember that these items' stock changed for every account pushing from that warehouse; returns the
-	accounts concerned (the caller asks tasks.py to schedule them)."""
+	accounts concerned (the caller asks scheduler.py to schedule them)."""
 	items = [code for code in item_codes if code]
 	if not items:
 		return []

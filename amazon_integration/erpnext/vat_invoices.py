@@ -38,9 +38,9 @@ def queue_upload(si: Document) -> None:
 		{"amazon_invoice_upload": "Pending", "amazon_invoice_upload_message": None, "amazon_invoice_feed_id": None},
 		update_modified=False,
 	)
-	from amazon_integration.erpnext.tasks import enqueue_invoice_upload
+	from amazon_integration.erpnext.jobs import INVOICE_UPLOAD
 
-	enqueue_invoice_upload(account)
+	INVOICE_UPLOAD.enqueue(account)
 
 
 def _upload_account(si: Document) -> str | None:

@@ -84,9 +84,9 @@ def on_submit(doc, method=None) -> None:
 		return  # already settled with Amazon (shipped outside ERPNext)
 	# Amazon hears of the shipment in the background, right after the commit.
 	doc.db_set({"amazon_sync_status": "Pending", "amazon_sync_error": None}, update_modified=False)
-	from amazon_integration.erpnext.tasks import enqueue_shipment_sync
+	from amazon_integration.erpnext.jobs import SHIPMENT_SYNC
 
-	enqueue_shipment_sync(doc.amazon_account)
+	SHIPMENT_SYNC.enqueue(doc.amazon_account, include_failed=False)
 
 
 def _invoice(doc) -> None:

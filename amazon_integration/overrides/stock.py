@@ -22,7 +22,7 @@ def on_sales_order_change(doc, method=None) -> None:
 
 def _changed(item_codes, warehouse: str | None, company: str | None = None) -> None:
 	from amazon_integration.erpnext.stock import mark_dirty
-	from amazon_integration.erpnext.tasks import schedule_stock_push
+	from amazon_integration.erpnext.scheduler import schedule_stock_push
 
 	for account in mark_dirty(item_codes, warehouse, company):
 		schedule_stock_push(account)

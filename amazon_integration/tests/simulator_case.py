@@ -10,7 +10,7 @@ import sys
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from amazon_integration.erpnext.order_sync import sync_account_orders
+from amazon_integration.erpnext.orders import sync_account_orders
 from amazon_integration.simulator import Simulator
 from amazon_integration.tests.utils import (
 	CA,
@@ -74,7 +74,7 @@ class SimulatorTestCase(FrappeTestCase):
 	def sync_command(self) -> list[str]:
 		return [
 			sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site,
-			"execute", "amazon_integration.erpnext.order_sync.sync_account_orders",
+			"execute", "amazon_integration.erpnext.orders.sync_account_orders",
 			"--kwargs", frappe.as_json({"account": self.account.name}),
 		]
 

@@ -14,7 +14,7 @@ from amazon_integration.amazon_integration.report.amazon_settlement_reconciliati
 	execute as reconciliation,
 )
 from amazon_integration.erpnext.api import retry_invoice_upload
-from amazon_integration.erpnext.order_sync import currency_decimals, sync_account_orders
+from amazon_integration.erpnext.orders import currency_decimals, sync_account_orders
 from amazon_integration.erpnext.settlements import import_account_settlements
 from amazon_integration.erpnext.shipments import sync_account_shipments
 from amazon_integration.erpnext.vat_invoices import upload_account_invoices

@@ -16,8 +16,9 @@ from amazon_integration.amazon.budget import INTERACTIVE_TOTAL_SECONDS
 from amazon_integration.amazon_integration.report.amazon_sync_health import (
 	amazon_sync_health as health_report,
 )
-from amazon_integration.erpnext import tasks
-from amazon_integration.erpnext.jobs import run_job, sweep_interrupted_runs
+from amazon_integration.erpnext import scheduler
+from amazon_integration.erpnext.jobs import run_job
+from amazon_integration.erpnext.runs import sweep_interrupted_runs
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 
 # A background job as the short queue would run it, with a smaller timeout so that the test stays short.
@@ -116,9 +117,9 @@ class TestJobs(SimulatorTestCase):
 		self.assertIn("ConnectError", state.last_no_answer)
 
 		# Scheduled jobs leave the account alone until then; the first answer clears the state.
-		with patch.object(tasks.frappe, "enqueue") as enqueue:
-			tasks.dispatch_shipment_sync()
-			tasks.dispatch_order_sync()
+		with patch.object(scheduler.frappe, "enqueue") as enqueue:
+			scheduler.dispatch_shipment_sync()
+			scheduler.dispatch_order_sync()
 		self.assertFalse([c for c in enqueue.call_args_list if c.kwargs.get("account") == self.account.name])
 		self.point_at(self.sim.url)
 		run_job("shipments.sync_account_shipments", JOB_TIMEOUT, account=self.account.name, include_failed=True)

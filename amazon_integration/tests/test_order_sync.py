@@ -15,7 +15,8 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import flt, get_bench_path
 
-from amazon_integration.erpnext.order_sync import recover_order, sync_account_orders
+from amazon_integration.erpnext import jobs
+from amazon_integration.erpnext.orders import recover_order, sync_account_orders
 from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 from amazon_integration.tests.utils import (
 	CA,
@@ -218,8 +219,8 @@ class TestOrderSync(SimulatorTestCase):
 		self.assertEqual(len(log.skipped_orders), log.skipped_count + log.waiting_count)
 
 	def test_14_sync_orders_from_the_desk_runs_under_the_log_it_returns(self):
-		with patch("amazon_integration.erpnext.tasks.enqueue_order_sync") as enqueue, patch(
-			"amazon_integration.erpnext.tasks.order_sync_queued", return_value=False
+		with patch.object(jobs.ORDER_SYNC, "enqueue") as enqueue, patch.object(
+			jobs.ORDER_SYNC, "queued", return_value=False
 		):
 			answer = frappe.get_doc("Amazon Account", self.account.name).sync_orders()
 		self.assertEqual(frappe.db.get_value("Amazon Sync Log", answer["log"], "status"), "Queued")

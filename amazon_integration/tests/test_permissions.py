@@ -126,7 +126,7 @@ class TestPermissions(SimulatorTestCase):
 			fulfilled_by="AMAZON", status="SHIPPED", items=[{"sku": "SIM-MUG-001", "quantity": 1}]
 		)["order_id"]
 		cls.sim.control.advance(180)
-		from amazon_integration.erpnext.order_sync import sync_account_orders
+		from amazon_integration.erpnext.orders import sync_account_orders
 
 		sync_account_orders(cls.account.name)
 		cls.log = frappe.get_last_doc("Amazon Sync Log", {"amazon_account": cls.account.name})
@@ -174,7 +174,7 @@ class TestPermissions(SimulatorTestCase):
 		if path.endswith("make_stock_reconciliation"):
 			frappe.local.form_dict.amazon_account = self.account.name
 		try:
-			with patch("amazon_integration.erpnext.tasks._enqueue"):
+			with patch("amazon_integration.erpnext.jobs.enqueue"):
 				if doctype:
 					run_doc_method(
 						fn.__name__, dt=doctype, dn=self.documents()[doctype], args=frappe.as_json(args)

@@ -161,7 +161,7 @@ class TestStockPush(StockTestCase):
 
 		from frappe.utils import add_to_date, now_datetime
 
-		from amazon_integration.erpnext import tasks
+		from amazon_integration.erpnext import scheduler
 		from amazon_integration.erpnext.stock import take_dirty_items
 
 		item = make_item(f"STK-D-{self.tag}")
@@ -177,14 +177,14 @@ class TestStockPush(StockTestCase):
 				if str(c.kwargs.get("job_method")).endswith(".push_account_stock") and c.kwargs["account"] == name
 			]
 
-		with patch.object(tasks.frappe, "enqueue") as enqueue:
+		with patch.object(scheduler.frappe, "enqueue") as enqueue:
 			self.receive(item, 2)  # marked, but the last push is too recent
-			tasks.dispatch_stock_push()
+			scheduler.dispatch_stock_push()
 			self.assertEqual(pushes(enqueue.call_args_list), [])
 			frappe.db.set_value(
 				"Amazon Account", name, "last_stock_push", add_to_date(now_datetime(), minutes=-11)
 			)
-			tasks.dispatch_stock_push()
+			scheduler.dispatch_stock_push()
 			(call,) = pushes(enqueue.call_args_list)
 			self.assertEqual(call.kwargs["job_id"], f"amazon_stock_push::{name}")
 			self.assertTrue(call.kwargs["only_dirty"] and call.kwargs["deduplicate"])

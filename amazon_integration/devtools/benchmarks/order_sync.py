@@ -21,7 +21,7 @@ from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 
 from amazon_integration.erpnext.invoices import receivable_account
-from amazon_integration.erpnext.order_sync import sync_account_orders
+from amazon_integration.erpnext.orders import sync_account_orders
 from amazon_integration.setup.custom_fields import CUSTOM_FIELDS
 from amazon_integration.simulator import Simulator
 from amazon_integration.devtools.testbed import CA, US, before_tests, simulator_account

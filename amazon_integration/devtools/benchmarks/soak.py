@@ -265,17 +265,17 @@ class Soak:
 		)
 
 	def _enqueue_order_syncs(self) -> None:
-		from amazon_integration.erpnext.tasks import ORDER_SYNC_TIMEOUT, enqueue_order_sync
+		from amazon_integration.erpnext.jobs import ORDER_SYNC
 
-		enqueue_order_sync(self.account)
-		self._second_job("order_sync.sync_account_orders", "long", ORDER_SYNC_TIMEOUT)
+		ORDER_SYNC.enqueue(self.account)
+		self._second_job(ORDER_SYNC)
 
-	def _second_job(self, method: str, queue: str, timeout: int | None = None) -> None:
+	def _second_job(self, kind) -> None:
 		"""A second job of the same work at once (as a desk click beside the scheduler's job would be, had it
-		another job id), run as the app runs every job (tasks._enqueue: a budget that ends before RQ's timeout)."""
-		from amazon_integration.erpnext.tasks import _enqueue
+		another job id), run as the app runs every job (jobs.enqueue: a budget that ends before RQ's timeout)."""
+		from amazon_integration.erpnext.jobs import enqueue
 
-		_enqueue(method, f"amazon_soak_second::{method}::{self.account}", queue, timeout, account=self.account)
+		enqueue(kind, f"amazon_soak_second::{kind.method}::{self.account}", account=self.account)
 		frappe.db.commit()
 
 	def sync_orders(self) -> dict:
@@ -388,7 +388,8 @@ class Soak:
 		)
 
 	def ship(self) -> dict:
-		from amazon_integration.erpnext.tasks import dispatch_shipment_sync, enqueue_shipment_sync
+		from amazon_integration.erpnext.jobs import SHIPMENT_SYNC
+		from amazon_integration.erpnext.scheduler import dispatch_shipment_sync
 
 		before, started = self.counters(), time.monotonic()
 		drafts = self._fbm_drafts()
@@ -402,8 +403,8 @@ class Soak:
 			frappe.db.commit()
 			if index == len(drafts) // 2:
 				cli = self.cli("sync-deliveries", "--account", self.account)
-		enqueue_shipment_sync(self.account)
-		self._second_job("shipments.sync_account_shipments", "short")
+		SHIPMENT_SYNC.enqueue(self.account, include_failed=False)
+		self._second_job(SHIPMENT_SYNC)
 		clis = [cli] if cli else []
 		threshold = max(2, len(drafts) * 3 // 5)
 		self.kill_when(
@@ -462,7 +463,8 @@ class Soak:
 
 	# -- settlements -------------------------------------------------------------------------------------------
 	def settle(self) -> dict:
-		from amazon_integration.erpnext.settlements import enqueue_booking, import_account_settlements
+		from amazon_integration.erpnext.jobs import SETTLEMENT_BOOKING
+		from amazon_integration.erpnext.settlements import import_account_settlements
 
 		before, started = self.counters(), time.monotonic()
 		self.advance(60)
@@ -503,7 +505,7 @@ class Soak:
 			if not open_:
 				break
 			for name in open_:
-				enqueue_booking(name)  # what "Book Open Lines" does
+				SETTLEMENT_BOOKING.enqueue(name)  # what "Book Open Lines" does
 			frappe.db.commit()
 			self.wait_idle()
 			rounds += 1

@@ -308,14 +308,14 @@ class AmazonAccount(Document):
 		self.check_permission("write")
 		if not self.enabled:
 			frappe.throw(_("Enable the account to sync its orders."), title=_("Account Disabled"))
-		from amazon_integration.erpnext.tasks import enqueue_order_sync, order_sync_queued
+		from amazon_integration.erpnext.jobs import ORDER_SYNC
 
-		if order_sync_queued(self.name):
+		if ORDER_SYNC.queued(self.name):
 			return {"log": self.current_sync_log(), "already_running": True}
 		log = frappe.get_doc(
 			{"doctype": "Amazon Sync Log", "amazon_account": self.name, "operation": "Order Sync", "status": "Queued"}
 		).insert(ignore_permissions=True)
-		enqueue_order_sync(self.name, log=log.name)
+		ORDER_SYNC.enqueue(self.name, log=log.name)
 		return {"log": log.name, "already_running": False}
 
 	def current_sync_log(self) -> str | None:
@@ -334,17 +334,17 @@ class AmazonAccount(Document):
 		self.check_permission("write")
 		if not frappe.has_permission("Amazon Settlement", "create"):
 			frappe.throw(_("Not permitted to import Amazon Settlements."), frappe.PermissionError)
-		from amazon_integration.erpnext.tasks import enqueue_settlement_import
+		from amazon_integration.erpnext.jobs import SETTLEMENT_IMPORT
 
-		enqueue_settlement_import(self.name)
+		SETTLEMENT_IMPORT.enqueue(self.name)
 
 	@frappe.whitelist()
 	def sync_deliveries(self) -> None:
 		"""Send every pending or refused shipment of this account to Amazon now, in the background."""
 		self.check_permission("write")
-		from amazon_integration.erpnext.tasks import enqueue_shipment_sync
+		from amazon_integration.erpnext.jobs import SHIPMENT_SYNC
 
-		enqueue_shipment_sync(self.name, include_failed=True)
+		SHIPMENT_SYNC.enqueue(self.name, include_failed=True)
 
 	@frappe.whitelist()
 	def push_stock_now(self) -> None:
@@ -354,9 +354,9 @@ class AmazonAccount(Document):
 			frappe.throw(
 				_("Enable the account and Send FBM Quantities to Amazon first."), title=_("Stock Push Disabled")
 			)
-		from amazon_integration.erpnext.tasks import enqueue_full_stock_push
+		from amazon_integration.erpnext.jobs import FULL_STOCK_PUSH
 
-		enqueue_full_stock_push(self.name)
+		FULL_STOCK_PUSH.enqueue(self.name, trigger="Manual", resend=True)
 
 	@frappe.whitelist()
 	def import_listings(self) -> dict:
@@ -377,7 +377,7 @@ class AmazonAccount(Document):
 		if not (amazon_order_id or "").strip():
 			frappe.throw(_("Enter an Amazon order id."), title=_("Missing Order ID"))
 		from amazon_integration.erpnext.account_client import interactive_calls
-		from amazon_integration.erpnext.order_sync import recover_order
+		from amazon_integration.erpnext.orders import recover_order
 
 		with interactive_calls():  # the user waits on the form: an answer in seconds
 			log = frappe.get_doc("Amazon Sync Log", recover_order(self.name, amazon_order_id))
@@ -395,9 +395,9 @@ class AmazonAccount(Document):
 		self.check_permission("write")
 		if not self.enabled:
 			frappe.throw(_("Enable the account to import its reports."), title=_("Account Disabled"))
-		from amazon_integration.erpnext.tasks import enqueue_aftersale_import
+		from amazon_integration.erpnext.jobs import AFTERSALE_IMPORT
 
-		enqueue_aftersale_import(self.name)
+		AFTERSALE_IMPORT.enqueue(self.name)
 
 	@frappe.whitelist()
 	def backfill_orders(self, since: str, until: str | None = None, move_stock: int | str = 0) -> dict:
@@ -412,14 +412,20 @@ class AmazonAccount(Document):
 			frappe.throw(_("Choose a start date that is not in the future."), title=_("Backfill Orders"))
 		if until_day and until_day < since_day:
 			frappe.throw(_("The end date comes before the start date."), title=_("Backfill Orders"))
-		from amazon_integration.erpnext.tasks import backfill_queued, enqueue_backfill
+		from amazon_integration.erpnext.jobs import BACKFILL
 
-		if backfill_queued(self.name):
+		if BACKFILL.queued(self.name):
 			frappe.throw(_("A backfill of this account is already under way."), title=_("Backfill Orders"))
 		log = frappe.get_doc(
 			{"doctype": "Amazon Sync Log", "amazon_account": self.name, "operation": "Backfill", "status": "Queued"}
 		).insert(ignore_permissions=True)
-		enqueue_backfill(self.name, str(since_day), str(until_day) if until_day else None, bool(cint(move_stock)), log.name)
+		BACKFILL.enqueue(
+			self.name,
+			since=str(since_day),
+			until=str(until_day) if until_day else None,
+			move_stock=bool(cint(move_stock)),
+			log=log.name,
+		)
 		return {"log": log.name}
 
 

@@ -56,9 +56,9 @@ class AmazonSettlement(Document):
 		self.status = "Unreconciled"
 
 	def on_submit(self) -> None:
-		from amazon_integration.erpnext.settlements import enqueue_booking
+		from amazon_integration.erpnext.jobs import SETTLEMENT_BOOKING
 
-		enqueue_booking(self.name)
+		SETTLEMENT_BOOKING.enqueue(self.name)
 
 	def before_cancel(self) -> None:
 		from amazon_integration.erpnext.settlements import check_can_cancel
@@ -74,9 +74,9 @@ class AmazonSettlement(Document):
 		self.check_permission("submit")
 		if self.docstatus != 1:
 			frappe.throw(_("Submit the settlement first."), title=_("Not Submitted"))
-		from amazon_integration.erpnext.settlements import enqueue_booking
+		from amazon_integration.erpnext.jobs import SETTLEMENT_BOOKING
 
-		enqueue_booking(self.name)
+		SETTLEMENT_BOOKING.enqueue(self.name)
 		frappe.msgprint(
 			_("Booking the open lines of settlement {0} in the background.").format(self.name), alert=True
 		)

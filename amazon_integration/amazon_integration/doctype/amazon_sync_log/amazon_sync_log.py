@@ -32,7 +32,15 @@ class AmazonSyncLog(Document):
 		finished_at: DF.Datetime | None
 		flagged_count: DF.Int
 		operation: DF.Literal[
-			"Order Sync", "Order Recovery", "FBA Returns Import", "FBM Returns Import", "Reimbursements Import", "Removals Import"
+			"Order Sync",
+			"Order Recovery",
+			"FBA Returns Import",
+			"FBM Returns Import",
+			"Reimbursements Import",
+			"Removals Import",
+			"Buyer Data Retention",
+			"Backfill",
+			"Settlement Import",
 		]
 		orders_read: DF.Int
 		runner: DF.Data | None
@@ -53,7 +61,7 @@ class AmazonSyncLog(Document):
 		frappe.get_doc("Amazon Account", self.amazon_account).check_permission("write")
 		if self.operation not in ("Order Sync", "Order Recovery"):
 			frappe.throw(frappe._("This run imported a report: its failed rows are retried by the next run."))
-		from amazon_integration.erpnext.order_sync import recover_order
+		from amazon_integration.erpnext.orders import recover_order
 
 		results = {}
 		for order_id in dict.fromkeys(row.amazon_order_id for row in self.failures):

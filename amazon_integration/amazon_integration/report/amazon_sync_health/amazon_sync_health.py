@@ -152,7 +152,7 @@ def get_summary(data: list[dict]) -> list[dict]:
 			"indicator": "Red" if failed_now else "Green",
 		},
 		{
-			# Runs whose worker was killed mid-way (see erpnext/jobs.py): their error says so.
+			# Runs whose worker was killed mid-way (see erpnext/runs.py): their error says so.
 			"value": sum(1 for row in data if row.status == "Interrupted"),
 			"label": _("Runs Interrupted"),
 			"datatype": "Int",

@@ -15,11 +15,7 @@ Integration Request holds one request's raw payload, and buyer data must never b
 
 from __future__ import annotations
 
-import json
-import time
-import traceback
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -34,8 +30,9 @@ from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, InvalidInputError, NotFoundError
 from amazon_integration.amazon.orders import Order
 from amazon_integration.erpnext.account_client import get_client
-from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs, this_runner
 from amazon_integration.erpnext.invoices import try_make_invoice
+from amazon_integration.erpnext.jobs import ORDER_SYNC, JobKind
+from amazon_integration.erpnext.runs import Run
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
 	create_sales_order,
@@ -44,8 +41,8 @@ from amazon_integration.erpnext.sales_orders import (
 	make_fbm_delivery,
 	resolve_shipped_outside,
 )
-from amazon_integration.erpnext.tasks import order_sync_job_id
 from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.erpnext.transactions import LOCK_TIMEOUT, order_lock
 from amazon_integration.domain.orders import (
 	INCLUDED_DATA,
 	SEARCH_STATUSES,
@@ -61,10 +58,8 @@ if TYPE_CHECKING:
 	from frappe.model.document import Document as AmazonAccount
 
 FIRST_SYNC_DAYS = 7  # an account never synced reads the orders Amazon updated in the last week
-LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
 # Failed orders re-read per run, least recently tried first: getOrder's burst, so a run never waits on it.
 RETRIES_PER_RUN = 30
-PROGRESS_SECONDS = 2  # at most this often the run's counts are saved on its log and sent to the desk
 # Orders listed with their reason on a run's log (skipped or waiting); the counts always count them all.
 MAX_NOTED_ORDERS = 500
 WALK_RESTARTS = 3  # times a run walks its window again when a page's token was spent by a lost answer
@@ -88,7 +83,7 @@ def sync_account_orders(account: str, log: str | None = None) -> str | None:
 	log = log or frappe.db.get_value(
 		"Amazon Sync Log", {"amazon_account": account, "operation": "Order Sync", "status": "Queued"}, "name"
 	)
-	run = OrderSyncRun(acc, "Order Sync", log, job_id=order_sync_job_id(acc.name))
+	run = OrderRun(acc, queued=log, job=ORDER_SYNC)
 	with run:
 		start = (
 			from_system(acc.last_order_sync)
@@ -127,61 +122,32 @@ def sync_account_orders(account: str, log: str | None = None) -> str | None:
 def recover_order(account: str, amazon_order_id: str) -> str:
 	"""Sync one order by its Amazon order id, whatever the cursor says. Returns the log's name."""
 	acc = frappe.get_doc("Amazon Account", account)
-	run = OrderSyncRun(acc, "Order Recovery")
+	run = OrderRun(acc, "Order Recovery")
 	with run:
 		run.process(run.client.get_order(amazon_order_id.strip(), INCLUDED_DATA))
 	return run.log.name
 
 
-class OrderSyncRun:
-	"""One run over one account: processes orders, keeps the counts and writes the Amazon Sync Log."""
+class OrderRun(Run):
+	"""A run that makes Amazon orders into ERPNext documents, one committed order at a time: the order sync, an
+	order's recovery and (erpnext/backfill.py) the backfill."""
 
-	def __init__(self, account: AmazonAccount, operation: str, log: str | None = None, job_id: str | None = None):
+	count_names = ("orders_read", "created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged")
+	publishes_progress = True
+
+	def __init__(
+		self, account: AmazonAccount, operation: str | None = None, queued: str | None = None, job: JobKind | None = None
+	):
 		self.account = account
 		self.marketplace_ids = {row.marketplace for row in account.marketplaces}
 		self.settings = account_settings(account)
-		self.client: AmazonClient = get_client(account)
-		self.counts = dict.fromkeys(
-			("orders_read", "created", "updated", "cancelled", "unchanged", "waiting", "skipped", "failed", "flagged"), 0
-		)
-		self.failures: list[tuple[str, str]] = []
+		client: AmazonClient = get_client(account)
 		self.noted: list[tuple[str, str, str]] = []  # (order id, Skipped | Waiting, reason)
-		self._started = time.monotonic()
-		self._last_progress = self._started
 		self._current: Order | None = None
-		self.window: tuple[datetime | None, datetime | None] = (None, None)
-		values = {"status": "Running", "started_at": now_datetime(), "runner": this_runner()}
-		if log and frappe.db.get_value("Amazon Sync Log", log, "status") == "Queued":
-			# The log the desk made when the user asked: the user follows it.
-			self.log = frappe.get_doc("Amazon Sync Log", log)
-			self.log.update(values)
-			self.log.save(ignore_permissions=True)
-		else:
-			self.log = frappe.get_doc(
-				{"doctype": "Amazon Sync Log", "amazon_account": account.name, "operation": operation, **values}
-			)
-			self.log.insert(ignore_permissions=True)
-		frappe.db.commit()
-		# Earlier runs of this kind left Running were killed mid-way: say so on their logs.
-		interrupt_earlier_runs(self.log.name, account.name, operation, job_id)
+		super().__init__(account.name, operation=operation, job=job, queued=queued, client=client)
 
-	def __enter__(self) -> OrderSyncRun:
-		return self
-
-	def __exit__(self, exc_type, exc, tb) -> bool:
-		frappe.db.rollback()
-		error = None
-		if isinstance(exc, AmazonError):
-			error = str(exc)
-		elif exc is not None:
-			error = redact("".join(traceback.format_exception(exc_type, exc, tb)), self._current)
-		self._finish(error)
-		self.client.close()
-		# The log says why the run stopped; the cursor did not move, so the next run starts over.
-		return exc is not None and not isinstance(exc, KeyboardInterrupt | SystemExit)
-
-	def set_window(self, start: datetime, end: datetime | None) -> None:
-		self.window = (start, end)
+	def error_text(self, exc_type, exc, tb) -> str:
+		return redact(super().error_text(exc_type, exc, tb), self._current)
 
 	def process(self, order: Order) -> str:
 		"""Decide, make the documents and commit: one order, all or nothing."""
@@ -200,9 +166,12 @@ class OrderSyncRun:
 				reason = "cancelled on Amazon before it was ever imported"
 		if outcome in ("skipped", "waiting") and len(self.noted) < MAX_NOTED_ORDERS:
 			self.noted.append((order.order_id, "Skipped" if outcome == "skipped" else "Waiting", reason))
+			self.rows.append(
+				("skipped_orders", {"amazon_order_id": order.order_id, "outcome": self.noted[-1][1], "reason": reason})
+			)
 		self.counts[outcome] += 1
 		self._current = None
-		self._publish_progress()
+		self.progress()
 		return outcome
 
 	def retry_failed(self, exclude: Iterable[str]) -> None:
@@ -275,64 +244,9 @@ class OrderSyncRun:
 		return sku if frappe.db.exists("Item", sku) else None
 
 	def _failed(self, order_id: str, message: str) -> None:
-		self.failures.append((order_id, message))
+		self.fail(order_id, message)
 		record_retry(self.account.name, order_id, message)
 		frappe.db.commit()
-
-	def _publish_progress(self, done: bool = False) -> None:
-		"""Save the counts so far on the log (the desk polls it) and tell the user who started the run over
-		realtime when there is one; every few seconds, so it stays cheap."""
-		if not done:
-			if time.monotonic() - self._last_progress < PROGRESS_SECONDS:
-				return
-			self._last_progress = time.monotonic()
-			frappe.db.set_value("Amazon Sync Log", self.log.name, self._count_fields(), update_modified=False)
-			frappe.db.commit()
-		frappe.publish_realtime(
-			"amazon_sync_progress",
-			{"account": self.account.name, "log": self.log.name, "done": done, "status": self.log.status, **self.counts},
-			user=frappe.session.user,
-		)
-
-	def _count_fields(self) -> dict[str, int]:
-		return {"orders_read" if key == "orders_read" else f"{key}_count": value for key, value in self.counts.items()}
-
-	def _finish(self, error: str | None) -> None:
-		start, end = self.window
-		values = {
-			**self._count_fields(),
-			"api_calls": json.dumps(
-				{op: asdict(m) for op, m in self.client.metrics.snapshot().items()}, indent=1, sort_keys=True
-			),
-			"window_start": to_system(start) if start else None,
-			"window_end": to_system(end) if end else None,
-			"error": error,
-			"finished_at": now_datetime(),
-			"duration": round(time.monotonic() - self._started, 3),
-			"status": "Failed" if error else ("Partial Success" if self.failures else "Success"),
-		}
-		for attempt in range(3):
-			try:
-				self._save_log(values)
-				break
-			except frappe.QueryDeadlockError:
-				# Another worker's run touched the same rows: the deadlock rolled us back; save again, from a
-				# fresh copy (the failed save left its own timestamp on the one in memory).
-				frappe.db.rollback()
-				if attempt == 2:
-					raise
-				time.sleep(0.2 * (attempt + 1))
-		frappe.db.commit()
-		self._publish_progress(done=True)
-
-	def _save_log(self, values: dict) -> None:
-		log = self.log = frappe.get_doc("Amazon Sync Log", self.log.name)
-		log.update(values)
-		for order_id, message in self.failures:
-			log.append("failures", {"amazon_order_id": order_id, "error": message})
-		for order_id, outcome, reason in self.noted:
-			log.append("skipped_orders", {"amazon_order_id": order_id, "outcome": outcome, "reason": reason})
-		log.save(ignore_permissions=True)
 
 
 def account_settings(account: AmazonAccount) -> AccountSettings:
@@ -358,18 +272,6 @@ def currency_decimals(currency: str) -> int:
 	"""The decimals ERPNext keeps for a rate in this currency (JPY 0, most others 2)."""
 	field = frappe.get_meta("Sales Order Item").get_field("rate")
 	return get_field_precision(field, currency=currency)
-
-
-@contextmanager
-def order_lock(amazon_order_id: str) -> Iterator[bool]:
-	"""A database-wide named lock: a second job on the same order waits, then finds it imported."""
-	name = f"amazon_order:{amazon_order_id}"
-	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT))[0][0] == 1
-	try:
-		yield got
-	finally:
-		if got:
-			frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
 
 
 def pending_retries(account: str) -> list[str]:

@@ -1,0 +1,133 @@
+"""The cron entries (hooks.py): which accounts are due for which job; the jobs themselves are kinds of jobs.py."""
+
+from __future__ import annotations
+
+import frappe
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from amazon_integration.erpnext.jobs import (
+	AFTERSALE_IMPORT,
+	FULL_STOCK_PUSH,
+	INVOICE_UPLOAD,
+	ORDER_SYNC,
+	RETENTION,
+	SETTLEMENT_IMPORT,
+	SHIPMENT_SYNC,
+	STOCK_PUSH,
+)
+
+
+def _backing_off() -> set[str]:
+	"""Accounts Amazon did not answer, until their retry time: scheduled jobs skip them (connection_health.py)."""
+	from amazon_integration.erpnext.connection_health import backing_off
+
+	return backing_off()
+
+
+def dispatch_order_sync() -> None:
+	"""Cron entry: enqueue one order-sync job per enabled account whose interval has elapsed."""
+	now = now_datetime()
+	resting = _backing_off()
+	for account in frappe.get_all(
+		"Amazon Account", filters={"enabled": 1}, fields=["name", "last_order_sync", "sync_interval"]
+	):
+		if account.name in resting:
+			continue
+		if account.last_order_sync and account.sync_interval:
+			due = add_to_date(get_datetime(account.last_order_sync), minutes=account.sync_interval)
+			if due > now:
+				continue
+		ORDER_SYNC.enqueue(account.name)
+
+
+def dispatch_shipment_sync() -> None:
+	"""Cron entry: accounts with shipments waiting for Amazon (or whose outcome is unknown) get a job."""
+	accounts = frappe.get_all(
+		"Delivery Note",
+		filters={"docstatus": 1, "amazon_sync_status": ("in", ["Pending", "Failed"])},
+		or_filters={"amazon_sync_status": "Pending", "amazon_sync_unconfirmed": 1},
+		pluck="amazon_account",
+		distinct=True,
+	)
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name")) - _backing_off()
+	for account in set(accounts) & enabled:
+		SHIPMENT_SYNC.enqueue(account, include_failed=False)
+
+
+def dispatch_settlement_import() -> None:
+	"""Daily: accounts that import settlements get a job each."""
+	resting = _backing_off()
+	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_settlements": 1}, pluck="name"):
+		if account not in resting:
+			SETTLEMENT_IMPORT.enqueue(account)
+
+
+def dispatch_invoice_uploads() -> None:
+	"""Cron entry: accounts with invoices waiting to go to Amazon (or for Amazon's answer) get a job."""
+	orders = frappe.get_all(
+		"Sales Invoice", filters={"docstatus": 1, "amazon_invoice_upload": "Pending"}, pluck="amazon_order_id", distinct=True
+	)
+	if not orders:
+		return
+	accounts = frappe.get_all(
+		"Sales Order", filters={"amazon_order_id": ("in", orders)}, pluck="amazon_account", distinct=True
+	)
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name")) - _backing_off()
+	for account in set(accounts) & enabled:
+		INVOICE_UPLOAD.enqueue(account)
+
+
+def dispatch_aftersale_import() -> None:
+	"""Daily: accounts that import returns, reimbursements and removals get a job each."""
+	resting = _backing_off()
+	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_aftersale": 1}, pluck="name"):
+		if account not in resting:
+			AFTERSALE_IMPORT.enqueue(account)
+
+
+def schedule_stock_push(account: str) -> None:
+	"""A stock change: push now if the account's sync interval has passed since its last push, else the
+	dispatcher does once it has (the changed items wait in the cache meanwhile)."""
+	if account not in _backing_off() and _stock_push_due(
+		frappe.db.get_value("Amazon Account", account, ["last_stock_push", "sync_interval"], as_dict=True)
+	):
+		enqueue_stock_push(account)
+
+
+def dispatch_stock_push() -> None:
+	"""Cron entry (every minute): accounts with changed items whose interval has passed get a job."""
+	from amazon_integration.erpnext.stock import has_dirty_items
+
+	resting = _backing_off()
+	for account in frappe.get_all(
+		"Amazon Account",
+		filters={"enabled": 1, "push_stock": 1},
+		fields=["name", "last_stock_push", "sync_interval"],
+	):
+		if account.name not in resting and _stock_push_due(account) and has_dirty_items(account.name):
+			enqueue_stock_push(account.name)
+
+
+def _stock_push_due(account) -> bool:
+	if not account or not account.last_stock_push or not account.sync_interval:
+		return True
+	return add_to_date(get_datetime(account.last_stock_push), minutes=account.sync_interval) <= now_datetime()
+
+
+def enqueue_stock_push(account: str) -> None:
+	"""One job per account at a time; it sends the SKUs of every item changed until it starts."""
+	STOCK_PUSH.enqueue(account, trigger="Stock Change", only_dirty=True)
+
+
+def dispatch_stock_reconcile() -> None:
+	"""Daily: every pushing account sends all its FBM quantities again (what Amazon drifted to is corrected)."""
+	resting = _backing_off()
+	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "push_stock": 1}, pluck="name"):
+		if account not in resting:
+			FULL_STOCK_PUSH.enqueue(account, trigger="Daily Reconcile", resend=True)
+
+
+def dispatch_buyer_data_retention() -> None:
+	"""Daily: every account (a disabled one too: its buyers' data is still held) removes what is due."""
+	for account in frappe.get_all("Amazon Account", pluck="name"):
+		RETENTION.enqueue(account)

@@ -1,0 +1,50 @@
+"""All or nothing: the savepoints and database locks every flow of the adapter uses.
+
+- `savepoint`: one step that ERPNext may refuse, undone alone (the rest of the transaction stays).
+- `order_lock`: one Amazon order at a time across workers (order sync, backfill, shipment confirmation).
+- `lock_customer`: a buyer's Customer row, held until the commit, between an order and buyer data retention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import frappe
+
+LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
+
+
+class savepoint:
+	"""Roll back to a savepoint on error, so one refused step leaves nothing half-made."""
+
+	def __init__(self, name: str):
+		self.name = name
+
+	def __enter__(self):
+		frappe.db.savepoint(self.name)
+
+	def __exit__(self, exc_type, exc, tb):
+		if exc_type is not None:
+			frappe.db.rollback(save_point=self.name)
+		return False
+
+
+@contextmanager
+def order_lock(amazon_order_id: str) -> Iterator[bool]:
+	"""A database-wide named lock: a second job on the same order waits, then finds it imported."""
+	name = f"amazon_order:{amazon_order_id}"
+	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT))[0][0] == 1
+	try:
+		yield got
+	finally:
+		if got:
+			frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+
+
+def lock_customer(filters: str | dict) -> str | None:
+	"""Lock an existing Customer row until the transaction ends; returns its name (None: no such row). The order
+	sync takes it before adding an order to a buyer and buyer data retention before blanking one, so each waits
+	for the other: an order never links a customer's old name nor has its new address blanked at once. (Only an
+	existing row is locked: a lock on a missing key would block other buyers' inserts.)"""
+	return frappe.db.get_value("Customer", filters, "name", for_update=True)
