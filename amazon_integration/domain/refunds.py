@@ -29,7 +29,12 @@ def refunded_units(principal: Decimal, line_gross: Decimal, line_units: int, ope
 
 
 def units_by_row(
-	rows: list[tuple[Decimal, int]], line_total: Decimal, line_units: int, before: int, units: int, unit: Decimal
+	rows: list[tuple[Decimal, int]],
+	line_total: Decimal,
+	line_units: int,
+	before: int,
+	units: int,
+	unit: Decimal,
 ) -> list[int]:
 	"""How many of `units` each of a line's invoice rows (rate, units still open) credits, in their order.
 
