@@ -10,7 +10,8 @@ One client per Amazon Account registration (AccountConfig). Around every call it
   gives up before its queue timeout, a user waiting on a form gets an answer in seconds;
 - tells "no answer" (connection not opened, timed out: NoAnswerError) from an answer; once a call of this client
   ended with no answer, later calls are tried once each (the endpoint is down: retrying each only burns time);
-- on a 403 "access token ... expired" drops the cached LWA token, exchanges a new one and retries once;
+- on a 403 Unauthorized (the access token expired, revoked, malformed or invalid) drops the cached LWA token,
+  exchanges a new one and retries once;
 - counts calls, retries, 429s, errors and seconds waited per operation (`metrics`).
 
 Time: `clock` (epoch seconds, default time.time) and `sleep` are injectable; tests and benchmarks pass the
@@ -188,7 +189,7 @@ class ClientCore:
 
 	def _call(self, operation: str, fn: Callable[[], T], *, spapi: bool = True) -> T:
 		"""Run one request with retries and error mapping; an SP-API request (`spapi`) also takes quota and may
-		renew an expired access token. Presigned document transfers (spapi=False) do neither."""
+		renew a refused access token. Presigned document transfers (spapi=False) do neither."""
 		deadline = self._clock() + self.config.retry_deadline  # moved on by every quota wait
 		attempt = 0
 		failures = 0
@@ -233,9 +234,11 @@ class ClientCore:
 			error.attempts = attempt
 			if isinstance(error, ThrottledError):
 				self.metrics.add(operation, throttled=1)
-			if spapi and isinstance(error, AuthError) and error.token_expired and not token_renewed:
+			if spapi and isinstance(error, AuthError) and error.token_refused and not token_renewed:
+				# Amazon words a dead token several ways (expired, revoked, malformed or invalid): renew the held
+				# token once and try again; a second refusal is reported, in Amazon's words.
 				token_renewed = True
-				self.log.info("%s: access token expired (request id %s); renewing it", operation, error.request_id)
+				self.log.info("%s: access token refused (request id %s); renewing it", operation, error.request_id)
 				self._tokens.invalidate(self._tokens.last_token)
 				continue
 			if not error.retryable:

@@ -74,6 +74,13 @@ class AuthError(AmazonError):
 		text = f"{self.message or ''} {self.details or ''}".lower()
 		return self.status == 403 and "expired" in text
 
+	@property
+	def token_refused(self) -> bool:
+		"""Amazon refused the access token sent: 403 Unauthorized, in whichever words ("has expired", "is revoked,
+		malformed or invalid", ...). A new token may be taken where the held one is not. An LWA exchange refused
+		answers 400/401 with its own codes: not this."""
+		return self.status == 403 and (self.code or "unauthorized").lower() == "unauthorized"
+
 
 class ThrottledError(AmazonError):
 	"""429: the seller's usage plan for this operation is exhausted."""

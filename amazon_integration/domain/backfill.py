@@ -18,7 +18,8 @@ What the report does not carry, and what takes its place:
   the marketplace shows them, so `TAX_ON_TOP` (the Americas) and `MARKETPLACE_FACILITATOR` (Amazon.com,
   where Amazon collects and remits every state's sales tax) decide it per marketplace.
 Prices of Pending orders are empty (Amazon prints none until the payment clears): those orders are `priced`
-False and wait, as they do in order sync.
+False and wait, as they do in order sync. A Cancelled line (item-status) carries no money though Amazon still
+prints its item-price; an order whose every line is cancelled is a cancelled order, whatever its order-status.
 
 Rows are read one at a time; a row that cannot be read becomes a `BadRow` (aftersale's), and so does its
 order, so one bad line never stops the others nor half-imports its order.
@@ -191,8 +192,10 @@ def _order(order_id: str, lines: list[ReportLine | BadRow], marketplaces: Mappin
 	)
 	on_top = marketplace_id in TAX_ON_TOP
 	withheld = marketplace_id in MARKETPLACE_FACILITATOR
-	priced = all(row.priced for row in rows)
+	priced = all(row.priced or _cancelled(row) for row in rows)
 	items = tuple(_item(row, n, on_top, withheld, priced) for n, row in enumerate(rows, 1))
+	if all(_cancelled(row) for row in rows):
+		status = "CANCELLED"  # every line cancelled, whatever the order-status says: nothing was sold
 	return Order(
 		order_id=order_id,
 		marketplace_id=marketplace_id,
@@ -211,12 +214,20 @@ def _order(order_id: str, lines: list[ReportLine | BadRow], marketplaces: Mappin
 	)
 
 
+def _cancelled(row: ReportLine) -> bool:
+	return row.item_status.strip().lower() in ("cancelled", "canceled")
+
+
 def _item(row: ReportLine, n: int, on_top: bool, withheld: bool, priced: bool) -> OrderItem:
-	cancelled = row.item_status.strip().lower() in ("cancelled", "canceled")
+	cancelled = _cancelled(row)
 	quantity = 0 if cancelled else row.quantity
 	shipped = quantity if row.item_status.strip().lower() == "shipped" else 0
 	money: dict[str, object] = {}
-	if priced:
+	if priced and cancelled:
+		# Amazon still prints a cancelled line's item-price (its Shipped order's only line, even): it carries
+		# no money, or the order would be worth more than Amazon charged.
+		money = dict.fromkeys(_MONEY_FIELDS, ZERO)
+	elif priced:
 		tax = row.item_tax + row.shipping_tax + row.gift_wrap_tax
 		gross = (
 			row.item_price + row.shipping_price + row.gift_wrap_price - row.promotion_discount - row.shipping_discount
@@ -251,6 +262,12 @@ def _item(row: ReportLine, n: int, on_top: bool, withheld: bool, priced: bool) -
 		promotion_ids=row.promotion_ids,
 		**money,  # type: ignore[arg-type]
 	)
+
+
+_MONEY_FIELDS = (
+	"proceeds_total", "item_total", "shipping", "gift_wrap", "cod_fee", "other", "discount", "promotion_discount",
+	"shipping_discount", "gift_wrap_discount", "tax", "item_tax", "shipping_tax", "gift_wrap_tax",
+)  # fmt: skip
 
 
 def needs_order_api(order: Order) -> bool:

@@ -40,6 +40,7 @@ from amazon_integration.domain.settlements import (
 	settlement_rows,
 	summarize,
 )
+from amazon_integration.domain.refunds import refund_vat, refunded_units, units_by_row
 
 REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 REPORT_LOOKBACK_DAYS = 90  # Amazon keeps settlement reports for 90 days
@@ -380,8 +381,13 @@ class _Booking:
 		return {"payment_entry": pe.name, "sales_invoice": original, "credit_note": credit_note.name}
 
 	def _credit_note(self, line: Document, original: str) -> Document:
-		"""A credit note of exactly what Amazon refunded: the refunded rows, their exact tax, and a discount for
-		what is not whole units (partial refunds, shipping, promotions given back)."""
+		"""A credit note of exactly what Amazon refunded: the refunded units, the refunded tax, and a discount for
+		what is not whole units (partial refunds, shipping, promotions given back).
+
+		Amazon reports a tax-inclusive refund (EU, UK, JP) without a tax amount: whichever form the invoice took
+		(gross prices with an included tax row, or net prices with an Actual tax row), the credit note then
+		carries net prices and an Actual row of the VAT the refund contains at the invoice's rate, so revenue
+		and VAT both go back as they were charged."""
 		from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
 
 		sale = _decimal(line.sale_amount)
@@ -395,15 +401,19 @@ class _Booking:
 		cn.posting_date = self.posting_date
 		cn.set_posting_time = 1
 		cn.amazon_order_id = line.amazon_order_id
+		precision = cn.precision("grand_total")
+		unit = Decimal(1).scaleb(-precision)
+		order = next((row.sales_order for row in cn.items if row.get("sales_order")), None)
+		inclusive = [row for row in cn.taxes if row.included_in_print_rate]
+		contained = not tax and bool(
+			inclusive or (order and frappe.db.exists("Sales Order Item", {"parent": order, "amazon_tax_included": 1}))
+		)
+		# The invoice's own tax share, for a refund of an invoice whose rate is known nowhere else.
+		invoice_tax, invoice_gross = _decimal(cn.total_taxes_and_charges), _decimal(cn.grand_total)
+		tax_heads = [row.account_head for row in cn.taxes]
+
 		products = [row for row in cn.items if row.get("amazon_order_item_id")]
-		kept = []
-		for row in products:
-			principal = refunded.get(row.amazon_order_item_id)
-			if principal is None or not row.rate:
-				continue
-			units = max(1, min(abs(int(row.qty)), round(abs(principal) / _decimal(row.rate))))
-			row.qty = -units
-			kept.append(row)
+		kept = self._refunded_rows(line.amazon_order_id, order, products, refunded, unit)
 		if not kept:
 			if not products:
 				frappe.throw(_("Invoice {0} has no Amazon item to credit.").format(original))
@@ -412,21 +422,35 @@ class _Booking:
 		cn.items = []
 		for idx, row in enumerate(kept, 1):
 			row.idx = idx
+			if inclusive:
+				# The included tax row goes: the rows keep the net prices the invoice's gross prices held.
+				row.rate = row.price_list_rate = row.net_rate
+				row.discount_percentage = row.discount_amount = 0
 			cn.append("items", row)
 
-		# A tax-inclusive sale refunded without a tax amount keeps the invoice's included tax rows: the refunded
-		# prices hold their tax as the invoice's did.
-		inclusive = [row for row in cn.taxes if row.included_in_print_rate] if not tax else []
 		seller_tax_account = self.account.sales_tax_account
-		wanted = {self.account.marketplace_tax_account: amazon_tax}
-		if seller_tax_account:
-			wanted[seller_tax_account] = tax - amazon_tax
-		elif tax != amazon_tax:
-			frappe.throw(_("Amazon refunded seller-collected tax but the account has no Sales Tax Account."))
+		if contained and amazon_tax:
+			wanted = {self.account.marketplace_tax_account: amazon_tax}  # Amazon's own figure of what it collected
+		elif contained:
+			rate = Decimal(str(inclusive[0].rate)) if inclusive else self._vat_rate(order)
+			vat = refund_vat(sale, unit, rate, invoice_tax, invoice_gross)
+			account = next(
+				(head for head in (seller_tax_account, self.account.marketplace_tax_account) if head and head in tax_heads),
+				seller_tax_account,
+			)
+			if vat and not account:
+				frappe.throw(_("Amazon refunded tax-inclusive prices but the account has no Sales Tax Account."))
+			wanted = {account: vat}
+		else:
+			wanted = {self.account.marketplace_tax_account: amazon_tax}
+			if seller_tax_account:
+				wanted[seller_tax_account] = tax - amazon_tax
+			elif tax != amazon_tax:
+				frappe.throw(_("Amazon refunded seller-collected tax but the account has no Sales Tax Account."))
 		taxes = {row.account_head: row for row in cn.taxes if row.account_head in wanted}
-		cn.taxes = inclusive
+		cn.taxes = []
 		for account_head, amount in wanted.items():
-			if not amount or inclusive:
+			if not amount:
 				continue
 			row = taxes.get(account_head) or frappe._dict(
 				charge_type="Actual",
@@ -435,17 +459,17 @@ class _Booking:
 				cost_center=self.cost_center,
 			)
 			row.charge_type = "Actual"
-			row.included_in_print_rate = 0  # Amazon's refunded tax, on top (a tax-inclusive order's row is not)
+			row.rate = 0
+			row.included_in_print_rate = 0  # the refunded tax on top of the net prices
 			row.tax_amount = float(amount)
 			cn.append("taxes", row)
 
-		cn.apply_discount_on = "Grand Total" if inclusive else "Net Total"
+		cn.apply_discount_on = "Net Total"
 		cn.additional_discount_percentage = 0
 		cn.discount_amount = 0
 		cn.calculate_taxes_and_totals()
-		precision = cn.precision("grand_total")
-		before = cn.grand_total - float(sale) if inclusive else cn.net_total - float(sale - tax)
-		cn.discount_amount = flt(before, precision)
+		refunded_tax = sum(wanted.values(), ZERO)
+		cn.discount_amount = flt(cn.net_total - float(sale - refunded_tax), precision)
 		cn.calculate_taxes_and_totals()
 		if _decimal(flt(cn.grand_total, precision)) != sale:
 			frappe.throw(
@@ -457,6 +481,59 @@ class _Booking:
 		cn.insert()
 		cn.submit()
 		return cn
+
+	def _refunded_rows(
+		self, order_id: str, order: str | None, products: list, refunded: dict[str, Decimal], unit: Decimal
+	) -> list:
+		"""The credit note's product rows with the units Amazon refunded of each line (negative quantities).
+
+		A line's units are its refunded principal over its gross unit price on the Sales Order; a line split into
+		two rows a cent apart gives them from both rows in the mix that makes Amazon's share."""
+		kept = []
+		for item_id, principal in refunded.items():
+			rows = [row for row in products if row.amazon_order_item_id == item_id and row.rate]
+			if not rows:
+				continue
+			line_rows = (
+				frappe.get_all(
+					"Sales Order Item",
+					filters={"parent": order, "amazon_order_item_id": item_id},
+					fields=["rate", "qty", "amazon_seller_tax", "amazon_withheld_tax", "amazon_tax_included"],
+				)
+				if order
+				else []
+			) or [frappe._dict(rate=row.rate, qty=abs(row.qty)) for row in rows]
+			line_units = int(sum(abs(flt(r.qty)) for r in line_rows))
+			line_total = sum((_decimal(r.rate) * int(abs(flt(r.qty))) for r in line_rows), ZERO)
+			contained = sum(
+				(_decimal(r.amazon_seller_tax) + _decimal(r.amazon_withheld_tax) for r in line_rows if r.get("amazon_tax_included")),
+				ZERO,
+			)
+			open_rows = [(_decimal(row.rate), int(abs(flt(row.qty)))) for row in rows]
+			units = refunded_units(principal, line_total + contained, line_units, sum(qty for _rate, qty in open_rows))
+			before = _decimal(
+				frappe.db.sql(
+					"""select -sum(item.qty) from `tabSales Invoice Item` item
+					join `tabSales Invoice` si on si.name = item.parent
+					where si.docstatus = 1 and si.is_return = 1 and si.amazon_order_id = %s
+					and item.amazon_order_item_id = %s""",
+					(order_id, item_id),
+				)[0][0]
+			)
+			for row, qty in zip(rows, units_by_row(open_rows, line_total, line_units, int(before), units, unit), strict=True):
+				if qty > 0:
+					row.qty = -qty
+					kept.append(row)
+		return kept
+
+	def _vat_rate(self, order: str | None) -> Decimal | None:
+		"""The seller's VAT rate in the order's marketplace (the rate its lines were taxed at without Amazon's
+		TAX breakdown), if the account sets one."""
+		marketplace = frappe.db.get_value("Sales Order", order, "amazon_marketplace") if order else None
+		for row in self.account.get("marketplaces") or []:
+			if row.marketplace == marketplace and row.get("vat_rate"):
+				return Decimal(str(row.vat_rate))
+		return None
 
 	def _payment_entry(
 		self, payment_type: str, invoice, allocations, sale: Decimal, withheld: Decimal

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 import frappe
 from frappe import _
-from frappe.utils import cint, now_datetime
+from frappe.utils import cint, flt, now_datetime
 
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, AuthError
@@ -609,8 +609,6 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 		frappe.throw(
 			_("Set the FBA Warehouse of Amazon Account {0}.").format(acc.name), title=_("No FBA Warehouse")
 		)
-	from erpnext.stock.stock_ledger import get_valuation_rate
-
 	picked = set(item_codes)
 	rows = {}
 	for row in fba_reconciliation(account, client):
@@ -629,19 +627,57 @@ def make_stock_reconciliation(account: str, item_codes: list[str], client: Amazo
 	doc = frappe.new_doc("Stock Reconciliation")
 	doc.company = acc.company
 	doc.purpose = "Stock Reconciliation"
+	unvalued = []
 	for item_code, row in sorted(rows.items()):
 		current = own.get(item_code)
 		qty = max(0.0, float(current.actual_qty if current else 0) + row.difference)
 		line = {"item_code": item_code, "warehouse": acc.fba_warehouse, "qty": qty}
-		# An item new to the FBA warehouse (the first count) is valued as ERPNext values it elsewhere (another
-		# warehouse, the Item's rate, the last purchase): without a rate the reconciliation cannot be submitted.
+		# Without a rate the reconciliation cannot be submitted. An item new to the FBA warehouse (the first
+		# count) is valued as the company values it elsewhere: ERPNext's own fallback looks only at the same
+		# warehouse and the Item's rates, never another warehouse.
 		rate = current.valuation_rate if current and current.valuation_rate else None
 		if not rate and qty:
-			rate = get_valuation_rate(item_code, acc.fba_warehouse, "Stock Reconciliation", None,
-									  company=acc.company, raise_error_if_no_rate=False)  # fmt: skip
+			rate = _valuation_elsewhere(item_code, acc.company)
+			if not rate:
+				unvalued.append(item_code)
 		if rate:
 			line["valuation_rate"] = rate
 		doc.append("items", line)
 	doc.flags.ignore_permissions = False
 	doc.insert()
+	if unvalued:
+		rows_text = ", ".join(
+			_("row {0} ({1})").format(item.idx, item.item_code) for item in doc.items if item.item_code in unvalued
+		)
+		message = _(
+			"No valuation rate found for {0}: the company holds no valued stock of these items in any warehouse, "
+			"and they have no Valuation Rate nor buying price. Enter a Valuation Rate on each of these rows "
+			"before submitting."
+		).format(rows_text)
+		doc.add_comment("Comment", message)
+		frappe.msgprint(message, title=_("Valuation Rate Missing"), indicator="orange")
 	return doc.name
+
+
+def _valuation_elsewhere(item_code: str, company: str) -> float | None:
+	"""What the company's stock of an item is valued at in its other warehouses (their average), else the
+	Item's Valuation Rate, else its buying price in the company's currency (the default buying price list
+	first)."""
+	valued = frappe.db.sql(
+		"""select sum(bin.stock_value) / sum(bin.actual_qty) from `tabBin` bin
+		join `tabWarehouse` warehouse on warehouse.name = bin.warehouse
+		where bin.item_code = %s and warehouse.company = %s and bin.actual_qty > 0 and bin.stock_value > 0""",
+		(item_code, company),
+	)[0][0]
+	if valued:
+		return flt(valued)
+	if rate := frappe.db.get_value("Item", item_code, "valuation_rate"):
+		return flt(rate)
+	buying_list = frappe.db.get_single_value("Buying Settings", "buying_price_list") or ""
+	price = frappe.db.sql(
+		"""select price_list_rate from `tabItem Price`
+		where item_code = %s and buying = 1 and currency = %s and price_list_rate > 0
+		order by price_list = %s desc, modified desc limit 1""",
+		(item_code, frappe.get_cached_value("Company", company, "default_currency"), buying_list),
+	)
+	return flt(price[0][0]) if price else None

@@ -12,7 +12,8 @@ Client id, secret and refresh token are checked only when the simulator was conf
 Access tokens expire after 3600 SIMULATED seconds, so advancing the clock makes them expire.
 
 The server calls `check_access_token` on every SP-API route: a missing, unknown or expired
-x-amz-access-token answers 403 Unauthorized.
+x-amz-access-token answers 403 Unauthorized, in Amazon's words for each ("is revoked, malformed or invalid" for a
+token it never issued or revoked, "has expired" for one past its hour, however long ago).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .http import ApiError, Request, Response, Router
 from .state import SimulatorState
 
 TOKEN_LIFETIME_SECONDS = 3600
+MAX_KNOWN_TOKENS = 100_000  # issued tokens remembered (a token exchange per simulated hour and process)
 DENIED = "Access to requested resource is denied."
 
 
@@ -56,7 +58,10 @@ def issue_token(state: SimulatorState) -> str:
 	token = "Atza|sim-" + secrets.token_urlsafe(32)
 	with state.lock:
 		now = state.clock.now()
-		state.access_tokens = {t: exp for t, exp in state.access_tokens.items() if exp > now}  # prune
+		# An expired token stays known, however long ago it expired: Amazon answers it "has expired", never
+		# "revoked, malformed or invalid". Only the oldest go once there are very many.
+		while len(state.access_tokens) >= MAX_KNOWN_TOKENS:
+			del state.access_tokens[next(iter(state.access_tokens))]
 		state.access_tokens[token] = now + timedelta(seconds=TOKEN_LIFETIME_SECONDS)
 	return token
 

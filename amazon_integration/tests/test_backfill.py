@@ -19,7 +19,7 @@ from amazon_integration.tests.utils import COMPANY_ABBR, FBA_WAREHOUSE, FBM_WARE
 OTHER_SKU = "SIM-TEA-010"
 
 
-class TestBackfill(SimulatorTestCase):
+class BackfillCase(SimulatorTestCase):
 	orders = 0  # only the orders a test makes: the settlement holds exactly them
 
 	@classmethod
@@ -47,6 +47,8 @@ class TestBackfill(SimulatorTestCase):
 	def stock(self, warehouse: str, sku: str = SKU) -> float:
 		return flt(frappe.db.get_value("Bin", {"item_code": sku, "warehouse": warehouse}, "actual_qty"))
 
+
+class TestBackfill(BackfillCase):
 	def test_history_in_and_its_settlement_reconciles(self):
 		fba = self.new_order(
 			fulfilled_by="AMAZON",
@@ -172,3 +174,39 @@ class TestBackfill(SimulatorTestCase):
 		self.assertEqual(self.stock(FBA_WAREHOUSE), before - 2)
 		self.assertEqual(self.sales_order(order_id).status, "Completed")
 		self.assertTrue(frappe.db.exists("Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1}))
+
+
+class TestBackfillCancelledLines(BackfillCase):
+	def test_a_cancelled_line_counts_for_nothing(self):
+		"""Amazon's report still prints a cancelled line's item-price: alone in a Shipped order it is a cancelled
+		order (skipped, the reason in the log); beside a shipped line the order is worth what Amazon charged."""
+		alone = self.new_order(fulfilled_by="AMAZON", status="SHIPPED", items=[{"sku": OTHER_SKU, "quantity": 1, "unit_price": "89.95"}])
+		beside = self.new_order(
+			fulfilled_by="AMAZON",
+			status="SHIPPED",
+			items=[
+				{"sku": SKU, "quantity": 2, "unit_price": "12.99", "shipping_price": "4.99"},
+				{"sku": OTHER_SKU, "quantity": 1, "unit_price": "89.95"},
+			],
+		)
+		for order_id, item in ((alone, 0), (beside, 1)):
+			line = self.sim.control.get_order(order_id)["items"][item]
+			self.sim.control.alter_order(
+				order_id,
+				status="SHIPPED",
+				items=[{"order_item_id": line["order_item_id"], "quantity_shipped": 0, "quantity_cancelled": 1}],
+			)
+		self.later()
+		log = self.backfill()
+		noted = {row.amazon_order_id: (row.outcome, row.reason) for row in log.skipped_orders}
+		self.assertEqual(noted.get(alone, ("", ""))[0], "Skipped")
+		self.assertIn("cancelled", noted[alone][1])
+		self.assertIsNone(self.sales_order(alone))
+		self.assertNotIn(alone, [f.amazon_order_id for f in log.failures])
+
+		charged = Decimal(self.sim.control.get_order(beside)["items"][0]["total"])
+		so = self.sales_order(beside)
+		self.assertEqual(Decimal(str(flt(so.grand_total, 2))), charged)
+		self.assertEqual({row.item_code for row in so.items if not row.amazon_charge}, {SKU})
+		invoices = frappe.get_all("Sales Invoice", {"amazon_order_id": beside, "docstatus": 1}, pluck="grand_total")
+		self.assertEqual([Decimal(str(flt(total, 2))) for total in invoices], [charged])

@@ -115,6 +115,21 @@ class EuSellerCase(FrappeTestCase):
 		log = frappe.get_doc("Amazon Sync Log", sync_account_orders(account.name))
 		self.assertNotEqual(log.status, "Failed", log.error)
 
+	def settle(self, *currencies: str) -> list[str]:
+		"""Amazon closes the periods; their settlements are imported, submitted and reconcile to 0.00."""
+		self.sim.control.advance(600)
+		for currency in currencies:
+			self.sim.control.close_settlements(currency)
+		self.sim.control.advance(600)
+		names = import_account_settlements(self.eu.name)
+		for name in names:
+			frappe.get_doc("Amazon Settlement", name).submit()
+		frappe.db.commit()
+		for name in names:
+			self.assertEqual(frappe.db.get_value("Amazon Settlement", name, "status"), "Reconciled", name)
+			self.assertEqual(reconciliation({"settlement": name})[1][0]["difference"], 0.0, name)
+		return names
+
 	@staticmethod
 	def money(value, doc) -> Decimal:
 		decimals = currency_decimals(doc.currency)
@@ -242,15 +257,7 @@ class TestEuTaxes(EuSellerCase):
 		self.sync(self.eu)
 		item_id = self.sim.control.get_order(order_id)["items"][0]["order_item_id"]
 		self.sim.control.refund(order_id, [(item_id, 1)])
-		self.sim.control.advance(600)
-		self.sim.control.close_settlements("EUR")
-		self.sim.control.advance(600)
-		names = import_account_settlements(self.eu.name)
-		for name in names:
-			frappe.get_doc("Amazon Settlement", name).submit()
-		frappe.db.commit()
-		for name in names:
-			self.assertEqual(frappe.db.get_value("Amazon Settlement", name, "status"), "Reconciled", name)
+		self.settle("EUR")
 		credit_note = frappe.get_doc("Sales Invoice", {"amazon_order_id": order_id, "is_return": 1, "docstatus": 1})
 		# One mug back: 19.99 of which 3.19 VAT (19 % contained), the VAT given back as it was charged.
 		self.assertEqual(self.money(credit_note.grand_total, credit_note), Decimal("-19.99"))
@@ -367,3 +374,91 @@ class TestInvoiceUpload(EuSellerCase):
 		return tuple(
 			frappe.db.get_value("Sales Invoice", invoice.name, ["amazon_invoice_upload", "amazon_invoice_upload_message"])
 		)
+
+
+class TestRefundsOfTaxInclusiveSales(EuSellerCase):
+	"""A refund Amazon reports without a tax amount (the VAT is inside its prices) credits the units it refunded
+	and the VAT it contains, whichever form the invoice took: gross prices with an included tax row, or net
+	prices with an Actual tax row (a line that does not divide by its units, Amazon's TAX breakdown)."""
+
+	upload_invoices = 1  # on Amazon.de; Amazon.co.uk too below
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		for row in cls.eu.marketplaces:
+			row.upload_invoices = 1
+		cls.eu.save()
+		frappe.db.commit()
+
+	def test_one_unit_back_credits_one_unit_and_its_vat_in_both_tax_forms(self):
+		mug_de = {"sku": MUG, "quantity": 3, "unit_price": "19.99", "shipping_price": "3.99"}
+		book = {"sku": BOOK, "quantity": 1, "unit_price": "12.99", "gift_wrap_price": "2.99"}
+		plain = {"tax_breakdown": False}
+		cases = {
+			# Amazon.co.uk without a TAX breakdown, 3 units with shipping: one back is 14.99 + 1.66 = 16.65.
+			"uk_net": (UK, [{"sku": MUG, "quantity": 3, "unit_price": "14.99", "shipping_price": "4.99"}], plain),
+			"uk_gross": (UK, [{"sku": MUG, "quantity": 3, "unit_price": "12.00", "shipping_price": "7.00"}], plain),
+			# Amazon.de with its TAX breakdown, two lines with shipping and gift wrap.
+			"de_net": (DE, [mug_de, book], {}),
+			"de_gross": (DE, [{**mug_de, "unit_price": "14.99"}, book], {}),
+			# Amazon collects the UK VAT (marketplace facilitator): its own figure of the VAT goes back.
+			"uk_withheld": (UK, [{"sku": MUG, "quantity": 3, "unit_price": "14.99", "shipping_price": "4.99"}],
+							{"tax_withheld": True}),
+		}
+		orders = {key: self.order(market, items, **spec) for key, (market, items, spec) in cases.items()}
+		self.sim.control.advance(180)
+		self.sync(self.eu)
+		forms = {
+			key: {row.included_in_print_rate for row in frappe.get_doc("Sales Order", {"amazon_order_id": order_id}).taxes}
+			for key, order_id in orders.items()
+		}
+		self.assertEqual(forms, {"uk_net": {0}, "uk_gross": {1}, "de_net": {0}, "de_gross": {1}, "uk_withheld": {0}})
+		net_rows = frappe.get_all(
+			"Sales Invoice Item", {"parent": self.invoice(orders["uk_net"]).name, "item_code": MUG}, pluck="rate"
+		)
+		self.assertEqual(sorted(net_rows), [12.49, 12.5], "the line is split into two rows a cent apart")
+
+		for order_id in orders.values():
+			mug = next(i["order_item_id"] for i in self.sim.control.get_order(order_id)["items"] if i["sku"] == MUG)
+			self.sim.control.refund(order_id, [(mug, 1)])
+		self.settle("EUR", "GBP")
+
+		vat_back = {}
+		for key, order_id in orders.items():
+			line = frappe.db.get_value(
+				"Amazon Settlement Line", {"amazon_order_id": order_id, "line_type": "Refund"},
+				["sale_amount", "withheld_tax"], as_dict=True,
+			)
+			refund = Decimal(str(line.sale_amount))
+			vat = vat_of(-refund, VAT[cases[key][0]], Decimal("0.01"))
+			account = EU_VAT_ACCOUNT
+			if key == "uk_withheld":
+				vat = Decimal(str(line.withheld_tax))  # Amazon's own figure of the VAT it withheld, given back
+				account = EU_AMAZON_VAT_ACCOUNT
+			vat_back[key] = vat
+			invoice = self.invoice(order_id)
+			credit_note = frappe.get_doc("Sales Invoice", {"amazon_order_id": order_id, "is_return": 1, "docstatus": 1})
+			self.assertEqual(credit_note.return_against, invoice.name, key)
+			self.assertEqual(sum(-row.qty for row in credit_note.items if row.amazon_order_item_id), 1, key)
+			self.assertEqual(self.money(credit_note.grand_total, credit_note), refund, key)
+			self.assertEqual(self.money(credit_note.total_taxes_and_charges, credit_note), -vat, key)
+			self.assertEqual([row.account_head for row in credit_note.taxes], [account], key)
+			# Revenue and VAT go back as they were charged: the VAT account keeps the VAT of what was kept.
+			kept = frappe.db.sql(
+				"""select sum(credit_in_transaction_currency - debit_in_transaction_currency) from `tabGL Entry`
+				where account = %s and is_cancelled = 0 and voucher_no in %s""",
+				(account, (invoice.name, credit_note.name)),
+			)[0][0]
+			self.assertEqual(self.money(kept, invoice), self.money(invoice.total_taxes_and_charges, invoice) - vat, key)
+
+		upload_account_invoices(self.eu.name)
+		self.sim.control.advance(120)
+		upload_account_invoices(self.eu.name)
+		for key, order_id in orders.items():
+			uploaded = [u for u in self.sim.control.uploaded_invoices(order_id) if u["document_type"] == "CreditNote"]
+			self.assertEqual([(abs(Decimal(u["vat"])), u["status"]) for u in uploaded], [(vat_back[key], "ACCEPTED")], key)
+
+	@staticmethod
+	def invoice(order_id: str):
+		return frappe.get_doc("Sales Invoice", {"amazon_order_id": order_id, "is_return": 0, "docstatus": 1})

@@ -4,6 +4,7 @@ The sync commits every order, so these tests cannot lean on FrappeTestCase's rol
 against its own simulator and its own seller id (see simulator_case).
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -326,3 +327,20 @@ class TestRegistrationsOfOneSeller(SimulatorTestCase):
 				if so.amazon_fulfillment_channel == "FBA":
 					warehouses = set(frappe.get_all("Delivery Note Item", filters={"against_sales_order": so.name}, pluck="warehouse"))
 					self.assertEqual(warehouses, {account.fba_warehouse})
+
+
+class TestRefusedAccessToken(SimulatorTestCase):
+	"""Amazon refuses the access token the app holds (revoked, or expired days ago on Amazon's clock while the
+	app's clock says it is still good): the token is renewed once and the run goes through."""
+
+	orders = 0
+
+	def test_a_refused_token_is_renewed_and_the_run_succeeds(self):
+		self.sync()  # the account's token is now held (cached) by this process
+		for refuse in (self.sim.control.revoke_tokens, lambda: self.later(3 * 24 * 60)):
+			refuse()
+			order_id = self.new_order(fulfilled_by="AMAZON", status="SHIPPED")
+			log = self.sync()
+			self.assertEqual((log.status, log.failed_count), ("Success", 0), log.error)
+			self.assertTrue(self.sales_order(order_id), order_id)
+			self.assertEqual(json.loads(log.api_calls)["lwaToken"]["calls"], 1)  # renewed once

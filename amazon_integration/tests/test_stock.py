@@ -245,6 +245,62 @@ class TestFbaReconciliation(StockTestCase):
 		after = next(r for r in fba_reconciliation(self.account.name) if r.sku == sku)
 		self.assertEqual(after.difference, 0)
 
+	def test_draft_values_items_new_to_the_fba_warehouse_as_the_company_does_and_submits_as_made(self):
+		"""Items valued in another warehouse only, by their Item rate only, by a buying price only: the draft
+		carries each rate and submits as made; an item valued nowhere is named on its row before submitting."""
+		currency = frappe.get_cached_value("Company", COMPANY, "default_currency")
+		price_list = f"Amazon Test Buying {currency}"
+		if not frappe.db.exists("Price List", price_list):
+			frappe.get_doc(
+				{"doctype": "Price List", "price_list_name": price_list, "currency": currency, "buying": 1, "selling": 0}
+			).insert()
+		skus = {"stores": "SIM-BAG-070", "item": "SIM-YOG-080", "buying": "SIM-TWL-090", "nowhere": "SIM-KNF-100"}
+		items = {}
+		for key, sku in skus.items():
+			item = frappe.get_doc(
+				{
+					"doctype": "Item",
+					"item_code": f"STK-VAL-{key}-{self.tag}",
+					"item_group": "All Item Groups",
+					"stock_uom": "Nos",
+					"is_stock_item": 1,
+					"valuation_rate": 6.25 if key == "item" else 0,
+				}
+			).insert()
+			items[key] = item.name
+			self.map_sku(sku, item.name, channel="FBA")
+		self.receive(items["stores"], 4)  # valued at 5 in the Stores warehouse, none in the FBA warehouse
+		frappe.get_doc(
+			{"doctype": "Item Price", "item_code": items["buying"], "price_list": price_list, "price_list_rate": 3.5}
+		).insert()
+		frappe.db.commit()
+
+		valued = [items[key] for key in ("stores", "item", "buying")]
+		name = make_stock_reconciliation(self.account.name, valued)
+		draft = frappe.get_doc("Stock Reconciliation", name)
+		self.assertEqual(
+			{row.item_code: row.valuation_rate for row in draft.items},
+			{items["stores"]: 5.0, items["item"]: 6.25, items["buying"]: 3.5},
+		)
+		draft.submit()
+		frappe.db.commit()
+		for key in ("stores", "item", "buying"):
+			row = next(r for r in fba_reconciliation(self.account.name) if r.item_code == items[key])
+			self.assertEqual(row.difference, 0, key)
+
+		frappe.clear_messages()
+		name = make_stock_reconciliation(self.account.name, [items["nowhere"]])
+		draft = frappe.get_doc("Stock Reconciliation", name)
+		self.assertEqual([row.valuation_rate for row in draft.items], [0])
+		said = " ".join(str(m.get("message")) for m in frappe.get_message_log())
+		self.assertIn(f"row 1 ({items['nowhere']})", said)
+		notes = frappe.get_all(
+			"Comment", {"reference_doctype": "Stock Reconciliation", "reference_name": name}, pluck="content"
+		)
+		self.assertTrue(any(items["nowhere"] in note for note in notes), notes)
+		draft.delete()
+		frappe.db.commit()
+
 	def account_client(self):
 		from amazon_integration.erpnext.account_client import get_client
 

@@ -110,16 +110,45 @@ def test_400_raised_at_once_with_amazons_message(sim, gateway) -> None:
 	assert client.sim_clock.slept == [] or all(w == 0 for w in client.sim_clock.slept)
 
 
-def test_403_raised_at_once(sim, gateway) -> None:
+def test_a_refused_token_is_renewed_once_and_the_call_goes_through(sim, gateway) -> None:
 	cache = TokenCache()
 	client = gateway(sim, token_cache=cache)
-	# a token Amazon does not know (e.g. revoked): not "expired", so no renewal dance, just the error
+	# a held token Amazon refuses as "revoked, malformed or invalid", not "expired": renewed all the same
 	cache.put(client._tokens.key, "Atza|not-a-token-the-simulator-issued", time.time() + 10**9)
+	order_id = _an_order_id(sim)
+	assert client.get_order(order_id).order_id == order_id
+	assert client.token_exchanges == 1 and _counter(sim, "getOrder") == 2
+	metrics = client.metrics.snapshot()["getOrder"]
+	assert (metrics.calls, metrics.retries, metrics.errors) == (2, 1, 0)
+
+
+class _StuckCache(TokenCache):
+	"""Hands out the same refused token whatever is renewed: Amazon refuses every token."""
+
+	def get(self, key: str, now: float) -> str | None:
+		return "Atza|refused-every-time"
+
+
+def test_a_second_refusal_is_reported_in_amazons_words(sim, gateway) -> None:
+	client = gateway(sim, token_cache=_StuckCache())
 	with pytest.raises(AuthError) as caught:
 		client.get_order(_an_order_id(sim))
-	assert caught.value.status == 403 and caught.value.attempts == 1 and not caught.value.token_expired
-	assert caught.value.message == "Access to requested resource is denied."
-	assert client.token_exchanges == 0 and _counter(sim, "getOrder") == 1
+	error = caught.value
+	assert error.status == 403 and error.code == "Unauthorized" and error.attempts == 2 and error.token_refused
+	assert error.message == "Access to requested resource is denied."
+	assert "revoked, malformed or invalid" in str(error)
+	assert _counter(sim, "getOrder") == 2
+
+
+def test_a_token_expired_days_ago_is_renewed(sim, gateway) -> None:
+	# the client's own clock is real time: it cannot know the simulated days have passed
+	client = gateway(sim, now=time.time)
+	order_id = _an_order_id(sim)
+	client.get_order(order_id)
+	sim.control.advance(3 * 86400)
+	gateway(sim, token_cache=TokenCache(), now=time.time).get_order(order_id)  # another process, its own token
+	assert client.get_order(order_id).order_id == order_id
+	assert client.token_exchanges == 2
 
 
 def test_expired_token_is_renewed_once(sim, gateway) -> None:

@@ -97,6 +97,14 @@ def test_error_text_names_operation_and_amazons_message() -> None:
 	assert type(clone) is InvalidInputError and str(clone) == str(error) and clone.request_id == "rid-1"
 
 
+def test_refused_token_detection() -> None:
+	for details in ("The access token you provided has expired.", "The access token you provided is revoked, malformed or invalid.", None):
+		assert AuthError("Access to requested resource is denied.", status=403, code="Unauthorized", details=details).token_refused
+	# An LWA exchange refused is not a refused access token.
+	assert not AuthError("LWA token exchange failed: Client authentication failed", status=401, code="invalid_client").token_refused
+	assert not AuthError("LWA token exchange failed", status=400, code="invalid_grant").token_refused
+
+
 def test_expired_token_detection() -> None:
 	assert AuthError("The access token you provided has expired.", status=403, code="Unauthorized").token_expired
 	assert AuthError(

@@ -1,6 +1,7 @@
 """History from the all-orders report: the same Sales Orders as from searchOrders, for every marketplace."""
 
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
@@ -123,3 +124,46 @@ def test_open_fbm_orders_are_read_whole(state) -> None:
 	open_fbm = [o for o in found if isinstance(o, Order) and needs_order_api(o)]
 	assert open_fbm and all(o.channel == "FBM" and o.status in ("UNSHIPPED", "PARTIALLY_SHIPPED") for o in open_fbm)
 	assert not any(needs_order_api(o) for o in found if isinstance(o, Order) and o.status == "SHIPPED")
+
+
+def _report(*rows: dict[str, str]) -> list[str]:
+	from amazon_integration.simulator.flatfiles import ORDERS_REPORT_COLUMNS
+
+	base = {
+		"purchase-date": "2026-10-02T09:14:00+00:00", "last-updated-date": "2026-10-04T17:40:00+00:00",
+		"order-status": "Shipped", "fulfillment-channel": "Amazon", "sales-channel": "Amazon.it", "currency": "EUR",
+		"item-status": "Shipped", "quantity": "1", "item-tax": "0.00", "shipping-price": "0.00",
+	}  # fmt: skip
+	lines = ["\t".join(ORDERS_REPORT_COLUMNS)]
+	for row in rows:
+		values = {**base, **row}
+		lines.append("\t".join(values.get(column, "") for column in ORDERS_REPORT_COLUMNS))
+	return lines
+
+
+def test_a_cancelled_line_carries_no_money() -> None:
+	"""A real Amazon.it file: a Shipped order whose only line is Cancelled still prints its item-price."""
+	IT = "APJ6JRA9NG5V4"
+	lines = _report(
+		{"amazon-order-id": "404-0000001-0000001", "sku": "LAMP", "item-status": "Cancelled", "item-price": "89.95",
+		 "item-tax": "16.22"},
+		{"amazon-order-id": "404-0000002-0000002", "sku": "MUG", "quantity": "2", "item-price": "25.98",
+		 "item-tax": "4.68", "shipping-price": "4.99", "shipping-tax": "0.90"},
+		{"amazon-order-id": "404-0000002-0000002", "sku": "LAMP", "item-status": "Cancelled", "item-price": "89.95",
+		 "item-tax": "16.22"},
+	)  # fmt: skip
+	orders = {o.order_id: o for o in orders_from_report(parse_orders_report(lines), {"Amazon.it": IT})}
+	alone, beside = orders["404-0000001-0000001"], orders["404-0000002-0000002"]
+
+	# Alone: a cancelled order, skipped as such.
+	assert alone.status == "CANCELLED" and alone.order_total == 0
+	assert decide(alone, {IT}).action is Action.CANCEL
+
+	# Beside a shipped line: the order is what Amazon charged for the shipped one.
+	assert beside.status == "SHIPPED" and beside.order_total == Decimal("30.97")
+	cancelled = beside.items[1]
+	assert (cancelled.quantity, cancelled.item_total, cancelled.tax, cancelled.proceeds_total) == (0, 0, 0, 0)
+	settings = AccountSettings(price_lists={IT: "PL IT"}, vat_rates={IT: Decimal("22")}, **SETTINGS_BASE)
+	plan = plan_sales_order(beside, settings, lambda sku: sku, 2)
+	assert plan.grand_total == Decimal("30.97") and plan.tax_total == Decimal("5.58")
+	assert {line.item_code for line in plan.lines} == {"MUG", "AMZ-SHIPPING"}

@@ -73,6 +73,17 @@ def test_tokens_expire_on_the_simulated_clock(sim, sp_client):
 	assert "orders" in client.search_orders(createdAfter=after(sim)).payload
 
 
+def test_a_token_expired_days_ago_still_answers_expired(sim):
+	"""Amazon tells an expired token from a forged one however long ago it expired, even after new tokens."""
+	form = {"grant_type": "refresh_token", "refresh_token": "x", "client_id": "a", "client_secret": "b"}
+	old = httpx.post(f"{sim.url}/auth/o2/token", data=form).json()["access_token"]
+	sim.control.advance(3 * 86400)
+	assert httpx.post(f"{sim.url}/auth/o2/token", data=form).status_code == 200  # another process renews its own
+	answer = httpx.get(f"{sim.url}/orders/2026-01-01/orders/111-0000000-0000000", headers={"x-amz-access-token": old})
+	assert answer.status_code == 403
+	assert answer.json()["errors"][0]["details"] == "The access token you provided has expired."
+
+
 def test_missing_or_unknown_token_is_403_but_control_routes_are_open(sim):
 	url = f"{sim.url}/orders/2026-01-01/orders/111-0000000-0000000"
 	missing = httpx.get(url)
