@@ -72,6 +72,8 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
 
+from amazon_integration.domain.fees import FeeCategory, category_of
+
 ZERO = Decimal("0")
 
 COLUMNS: tuple[str, ...] = (
@@ -246,6 +248,24 @@ class OtherAmount:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeAmount:
+	"""What the settlement's fee entry books: the lines of one order (or none), SKU, marketplace and Amazon
+	amount type, summed. Every line that is not the buyer's money (invoice, credit note, payment) nor a reserve
+	lands in exactly one of these, so they add up to the settlement rows' `fees`. Its category says which
+	account it goes to (domain/fees.py)."""
+
+	category: FeeCategory
+	transaction_type: str
+	amount_type: str
+	amount_description: str
+	amount: Decimal
+	lines: int
+	order_id: str = ""
+	sku: str = ""
+	marketplace_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SettlementSummary:
 	line_count: int
 	total: Decimal  # sum of every line's amount
@@ -258,6 +278,7 @@ class SettlementSummary:
 	last_posted: datetime | None = None
 	# order id -> order-item-code -> refunded principal (negative): which rows a credit note gives back
 	refunded_items: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+	fee_amounts: tuple[FeeAmount, ...] = ()  # what the fee entry books, by order, SKU and category
 
 	@property
 	def order_ids(self) -> set[str]:
@@ -617,6 +638,18 @@ _SLOT = {
 	LineKind.FEE: 6,
 }
 _OTHER_SLOT = 7
+# Kinds booked elsewhere than the fee entry: the buyer's money (invoice, credit note, payment) and the reserve.
+_NOT_FEE_ENTRY = frozenset(
+	{
+		LineKind.PRINCIPAL,
+		LineKind.SHIPPING,
+		LineKind.GIFT_WRAP,
+		LineKind.TAX,
+		LineKind.MARKETPLACE_WITHHELD_TAX,
+		LineKind.PROMOTION,
+		LineKind.RESERVE,
+	}
+)
 
 
 def line_key(line: SettlementLine) -> str:
@@ -636,6 +669,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 	by_kind: dict[LineKind, Decimal] = {}
 	unknown: list[SettlementLine] = []
 	refunded_items: dict[str, dict[str, Decimal]] = {}
+	fee_amounts: dict[tuple[str, str, str, str, str, str], list] = {}
 	total = ZERO
 	count = 0
 	first: datetime | None = None
@@ -653,9 +687,24 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				last = line.posted
 		if kind is LineKind.UNKNOWN:
 			unknown.append(line)
+		if kind not in _NOT_FEE_ENTRY:
+			fee_key = (
+				line.order_id,
+				line.sku,
+				line.marketplace_name,
+				line.transaction_type,
+				line.amount_type,
+				line.amount_description,
+			)
+			fee_entry = fee_amounts.get(fee_key)
+			if fee_entry is None:
+				fee_entry = fee_amounts[fee_key] = [ZERO, 0]
+			fee_entry[0] += amount
+			fee_entry[1] += 1
 		# An order's reimbursement (Amazon pays for a unit it refunded and never got back) is no charge of the
-		# order: it nets with the stock it stands for, like every FBA Inventory Reimbursement.
-		if line.order_id and kind is not LineKind.REIMBURSEMENT:
+		# order: it nets with the stock it stands for, like every FBA Inventory Reimbursement. A reserve line
+		# carrying an order id is still money Amazon holds, never the order's.
+		if line.order_id and kind not in (LineKind.REIMBURSEMENT, LineKind.RESERVE):
 			refund = is_refund_type(line.transaction_type)
 			book = refunds if refund else orders
 			if refund and kind is LineKind.PRINCIPAL:
@@ -687,6 +736,20 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 		first_posted=first,
 		last_posted=last,
 		refunded_items=refunded_items,
+		fee_amounts=tuple(
+			FeeAmount(
+				category=category_of(transaction, amount_type, description),
+				transaction_type=transaction,
+				amount_type=amount_type,
+				amount_description=description,
+				amount=entry[0],
+				lines=entry[1],
+				order_id=order_id,
+				sku=sku,
+				marketplace_name=marketplace,
+			)
+			for (order_id, sku, marketplace, transaction, amount_type, description), entry in fee_amounts.items()
+		),
 	)
 
 
@@ -714,7 +777,7 @@ class RowType(str, Enum):
 	ADJUSTMENT = "Adjustment"  # reimbursements and adjustments: the settlement's fee entry (credited)
 	REIMBURSEMENT = "Reimbursement"  # FBA units lost or damaged: the fee entry, against the loss account
 	RESERVE = "Reserve"  # money Amazon holds back or releases: it stays in the clearing account
-	UNKNOWN = "Unknown"  # an amount type this app does not know: listed, never booked by guess
+	UNKNOWN = "Unknown"  # an amount type this app does not know: the fee entry books it to suspense, listed
 
 
 _ROW_TYPE = {
@@ -749,7 +812,7 @@ def settlement_rows(summary: SettlementSummary) -> list[SettlementRow]:
 	rows += [_order_row(RowType.REFUND, amounts) for amounts in summary.refunds.values()]
 	for other in summary.other:
 		row_type = _ROW_TYPE.get(other.kind, RowType.UNKNOWN)
-		booked_as_fee = row_type in (RowType.FEE, RowType.ADJUSTMENT, RowType.REIMBURSEMENT)
+		booked_as_fee = row_type is not RowType.RESERVE
 		rows.append(
 			SettlementRow(
 				row_type=row_type,
@@ -783,6 +846,7 @@ def _order_row(row_type: RowType, amounts: OrderAmounts) -> SettlementRow:
 __all__ = [
 	"COLUMNS",
 	"DATE_FORMATS",
+	"FeeAmount",
 	"REQUIRED_COLUMNS",
 	"LineKind",
 	"OrderAmounts",

@@ -148,3 +148,28 @@ def test_account_for_rule_then_category_then_suspense() -> None:
 	assert account_for(C.UNKNOWN, "NewProgram", "Something new", rules, accounts, "S") == ("New Program Income", False)
 	assert account_for(C.UNKNOWN, "Other", "Something new", rules, accounts, "S") == ("S", True)
 	assert account_for(C.UNKNOWN, "X", "Y", rules, {C.UNKNOWN: "never"}, "S") == ("S", True)
+
+
+def test_fee_amounts_add_up_to_what_the_rows_book_as_fees() -> None:
+	"""Every amount the fee entry books is in exactly one FeeAmount, with its order, SKU and category."""
+	from amazon_integration.domain.settlements import RowType, read_settlement, settlement_rows
+
+	with SAMPLE.open(encoding="utf-8") as lines:
+		header, summary = read_settlement(lines)
+	rows = settlement_rows(summary)
+	assert sum(fee.amount for fee in summary.fee_amounts) == sum(row.fees for row in rows)
+	assert sum(fee.lines for fee in summary.fee_amounts) + sum(
+		1
+		for row in SAMPLE.read_text(encoding="utf-8").splitlines()[2:]
+		if classify(*[row.split("\t")[i] for i in (6, 12, 13)])
+		in {LineKind.PRINCIPAL, LineKind.SHIPPING, LineKind.GIFT_WRAP, LineKind.TAX}
+		| {LineKind.MARKETPLACE_WITHHELD_TAX, LineKind.PROMOTION, LineKind.RESERVE}
+	) == summary.line_count
+	unknown = [fee for fee in summary.fee_amounts if fee.category is C.UNKNOWN]
+	assert {(fee.amount_type, fee.amount_description) for fee in unknown} == {
+		("NewProgram", "Something new"),
+		("ItemSurcharge", "EnergySurcharge"),
+	}
+	commission = [fee for fee in summary.fee_amounts if fee.amount_description == "Commission"]
+	assert all(fee.order_id and fee.sku and fee.category is C.REFERRAL_FEES for fee in commission)
+	assert header.total == summary.total
