@@ -638,8 +638,8 @@ _SLOT = {
 	LineKind.FEE: 6,
 }
 _OTHER_SLOT = 7
-# Kinds booked elsewhere than the fee entry: the buyer's money (invoice, credit note, payment) and the reserve.
-_NOT_FEE_ENTRY = frozenset(
+# The buyer's money: booked by the order's invoice, credit note and payment (domain/fees.py INVOICE_CATEGORIES).
+INVOICE_KINDS = frozenset(
 	{
 		LineKind.PRINCIPAL,
 		LineKind.SHIPPING,
@@ -647,9 +647,10 @@ _NOT_FEE_ENTRY = frozenset(
 		LineKind.TAX,
 		LineKind.MARKETPLACE_WITHHELD_TAX,
 		LineKind.PROMOTION,
-		LineKind.RESERVE,
 	}
 )
+# Kinds booked elsewhere than the fee entry: the buyer's money and the reserve (kept in the clearing account).
+_NOT_FEE_ENTRY = INVOICE_KINDS | {LineKind.RESERVE}
 
 
 def line_key(line: SettlementLine) -> str:
@@ -847,6 +848,7 @@ __all__ = [
 	"COLUMNS",
 	"DATE_FORMATS",
 	"FeeAmount",
+	"INVOICE_KINDS",
 	"REQUIRED_COLUMNS",
 	"LineKind",
 	"OrderAmounts",
