@@ -263,6 +263,7 @@ class FeeAmount:
 	order_id: str = ""
 	sku: str = ""
 	marketplace_name: str = ""
+	posted_month: str = ""  # "YYYY-MM" (UTC) Amazon posted the lines in: a settlement can span a month end
 
 
 @dataclass(frozen=True, slots=True)
@@ -670,7 +671,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 	by_kind: dict[LineKind, Decimal] = {}
 	unknown: list[SettlementLine] = []
 	refunded_items: dict[str, dict[str, Decimal]] = {}
-	fee_amounts: dict[tuple[str, str, str, str, str, str], list] = {}
+	fee_amounts: dict[tuple[str, str, str, str, str, str, str], list] = {}
 	total = ZERO
 	count = 0
 	first: datetime | None = None
@@ -696,6 +697,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				line.transaction_type,
 				line.amount_type,
 				line.amount_description,
+				f"{line.posted.year:04d}-{line.posted.month:02d}" if line.posted else "",
 			)
 			fee_entry = fee_amounts.get(fee_key)
 			if fee_entry is None:
@@ -748,8 +750,9 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				order_id=order_id,
 				sku=sku,
 				marketplace_name=marketplace,
+				posted_month=month,
 			)
-			for (order_id, sku, marketplace, transaction, amount_type, description), entry in fee_amounts.items()
+			for (order_id, sku, marketplace, transaction, amount_type, description, month), entry in fee_amounts.items()
 		),
 	)
 

@@ -36,6 +36,7 @@ class AmazonAccount(Document):
 		fbm_warehouse: DF.Link | None
 		fee_accounts: DF.Table[AmazonFeeAccount]
 		fees_account: DF.Link | None
+		fees_by_month: DF.Check
 		gift_wrap_item: DF.Link | None
 		import_aftersale: DF.Check
 		import_settlements: DF.Check
