@@ -72,6 +72,8 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
 
+from amazon_integration.domain.fees import FeeCategory, category_of
+
 ZERO = Decimal("0")
 
 # The V2 report's 24 columns, as Amazon documents them. simulator/flatfiles.py (SETTLEMENT_COLUMNS) writes them
@@ -248,6 +250,25 @@ class OtherAmount:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeAmount:
+	"""What the settlement's fee entry books: the lines of one order (or none), SKU, marketplace and Amazon
+	amount type, summed. Every line that is not the buyer's money (invoice, credit note, payment) nor a reserve
+	lands in exactly one of these, so they add up to the settlement rows' `fees`. Its category says which
+	account it goes to (domain/fees.py)."""
+
+	category: FeeCategory
+	transaction_type: str
+	amount_type: str
+	amount_description: str
+	amount: Decimal
+	lines: int
+	order_id: str = ""
+	sku: str = ""
+	marketplace_name: str = ""
+	posted_month: str = ""  # "YYYY-MM" (UTC) Amazon posted the lines in: a settlement can span a month end
+
+
+@dataclass(frozen=True, slots=True)
 class SettlementSummary:
 	line_count: int
 	total: Decimal  # sum of every line's amount
@@ -260,6 +281,7 @@ class SettlementSummary:
 	last_posted: datetime | None = None
 	# order id -> order-item-code -> refunded principal (negative): which rows a credit note gives back
 	refunded_items: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+	fee_amounts: tuple[FeeAmount, ...] = ()  # what the fee entry books, by order, SKU and category
 
 	@property
 	def order_ids(self) -> set[str]:
@@ -619,6 +641,19 @@ _SLOT = {
 	LineKind.FEE: 6,
 }
 _OTHER_SLOT = 7
+# The buyer's money: booked by the order's invoice, credit note and payment (domain/fees.py INVOICE_CATEGORIES).
+INVOICE_KINDS = frozenset(
+	{
+		LineKind.PRINCIPAL,
+		LineKind.SHIPPING,
+		LineKind.GIFT_WRAP,
+		LineKind.TAX,
+		LineKind.MARKETPLACE_WITHHELD_TAX,
+		LineKind.PROMOTION,
+	}
+)
+# Kinds booked elsewhere than the fee entry: the buyer's money and the reserve (kept in the clearing account).
+_NOT_FEE_ENTRY = INVOICE_KINDS | {LineKind.RESERVE}
 
 
 def line_key(line: SettlementLine) -> str:
@@ -638,6 +673,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 	by_kind: dict[LineKind, Decimal] = {}
 	unknown: list[SettlementLine] = []
 	refunded_items: dict[str, dict[str, Decimal]] = {}
+	fee_amounts: dict[tuple[str, str, str, str, str, str, str], list] = {}
 	total = ZERO
 	count = 0
 	first: datetime | None = None
@@ -655,9 +691,25 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				last = line.posted
 		if kind is LineKind.UNKNOWN:
 			unknown.append(line)
+		if kind not in _NOT_FEE_ENTRY:
+			fee_key = (
+				line.order_id,
+				line.sku,
+				line.marketplace_name,
+				line.transaction_type,
+				line.amount_type,
+				line.amount_description,
+				f"{line.posted.year:04d}-{line.posted.month:02d}" if line.posted else "",
+			)
+			fee_entry = fee_amounts.get(fee_key)
+			if fee_entry is None:
+				fee_entry = fee_amounts[fee_key] = [ZERO, 0]
+			fee_entry[0] += amount
+			fee_entry[1] += 1
 		# An order's reimbursement (Amazon pays for a unit it refunded and never got back) is no charge of the
-		# order: it nets with the stock it stands for, like every FBA Inventory Reimbursement.
-		if line.order_id and kind is not LineKind.REIMBURSEMENT:
+		# order: it nets with the stock it stands for, like every FBA Inventory Reimbursement. A reserve line
+		# carrying an order id is still money Amazon holds, never the order's.
+		if line.order_id and kind not in (LineKind.REIMBURSEMENT, LineKind.RESERVE):
 			refund = is_refund_type(line.transaction_type)
 			book = refunds if refund else orders
 			if refund and kind is LineKind.PRINCIPAL:
@@ -689,6 +741,21 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 		first_posted=first,
 		last_posted=last,
 		refunded_items=refunded_items,
+		fee_amounts=tuple(
+			FeeAmount(
+				category=category_of(transaction, amount_type, description),
+				transaction_type=transaction,
+				amount_type=amount_type,
+				amount_description=description,
+				amount=entry[0],
+				lines=entry[1],
+				order_id=order_id,
+				sku=sku,
+				marketplace_name=marketplace,
+				posted_month=month,
+			)
+			for (order_id, sku, marketplace, transaction, amount_type, description, month), entry in fee_amounts.items()
+		),
 	)
 
 
@@ -716,7 +783,7 @@ class RowType(str, Enum):
 	ADJUSTMENT = "Adjustment"  # reimbursements and adjustments: the settlement's fee entry (credited)
 	REIMBURSEMENT = "Reimbursement"  # FBA units lost or damaged: the fee entry, against the loss account
 	RESERVE = "Reserve"  # money Amazon holds back or releases: it stays in the clearing account
-	UNKNOWN = "Unknown"  # an amount type this app does not know: listed, never booked by guess
+	UNKNOWN = "Unknown"  # an amount type this app does not know: the fee entry books it to suspense, listed
 
 
 _ROW_TYPE = {
@@ -751,7 +818,7 @@ def settlement_rows(summary: SettlementSummary) -> list[SettlementRow]:
 	rows += [_order_row(RowType.REFUND, amounts) for amounts in summary.refunds.values()]
 	for other in summary.other:
 		row_type = _ROW_TYPE.get(other.kind, RowType.UNKNOWN)
-		booked_as_fee = row_type in (RowType.FEE, RowType.ADJUSTMENT, RowType.REIMBURSEMENT)
+		booked_as_fee = row_type is not RowType.RESERVE
 		rows.append(
 			SettlementRow(
 				row_type=row_type,
@@ -785,6 +852,8 @@ def _order_row(row_type: RowType, amounts: OrderAmounts) -> SettlementRow:
 __all__ = [
 	"COLUMNS",
 	"DATE_FORMATS",
+	"FeeAmount",
+	"INVOICE_KINDS",
 	"REQUIRED_COLUMNS",
 	"LineKind",
 	"OrderAmounts",
