@@ -1,12 +1,14 @@
 """The gateway: the one place that talks to Amazon (SP-API through python-amazon-sp-api). Frappe-free.
 
 Callers (order import, shipments, accounting, the ERPNext adapter) use AmazonClient and the dataclasses below and never
-see HTTP. See client.py for the behaviour (quotas, retries, token cache) and models.py for the records.
+see HTTP. See core.py for the behaviour of every call (quotas, retries, token cache, time budget), client.py for the
+API families AmazonClient is made of, and each family's module (orders.py, feeds.py, ...) for its records.
 """
 
 from .auth import TOKEN_CACHE, TokenCache
-from .client import DEFAULT_QUOTA_STORE, AmazonClient, OrderSearch
+from .client import AmazonClient, ConnectionCheck
 from .config import REGION_ENDPOINTS, AccountConfig, LwaCredentials
+from .core import DEFAULT_QUOTA_STORE
 from .documents import read_flat_file
 from .errors import (
 	AmazonError,
@@ -16,32 +18,15 @@ from .errors import (
 	NotFoundError,
 	ThrottledError,
 )
+from .feeds import Feed
+from .finances import Charge, FinancialEvent, FinancialEventGroup, FinancialEventItem
+from .inventory import InventorySummary
 from .metrics import Metrics, OperationMetrics
-from .models import (
-	FBA,
-	FBM,
-	REPORT_ORDERS_BY_LAST_UPDATE,
-	REPORT_SETTLEMENT_V2,
-	Address,
-	Buyer,
-	Charge,
-	ConnectionCheck,
-	Feed,
-	FinancialEvent,
-	FinancialEventGroup,
-	FinancialEventItem,
-	InventorySummary,
-	Order,
-	OrderItem,
-	Package,
-	ProcessingReport,
-	ProcessingResult,
-	Report,
-	ShipmentConfirmation,
-	TaxRegistration,
-)
-from .processing_report import ProcessingReportError, parse_processing_report
+from .orders import FBA, FBM, Address, Buyer, Order, OrderItem, OrderSearch, Package, TaxRegistration
+from .processing_report import ProcessingReport, ProcessingReportError, ProcessingResult, parse_processing_report
 from .quota import MemoryQuotaStore, QuotaStore, RedisQuotaStore
+from .reports import REPORT_ORDERS_BY_LAST_UPDATE, REPORT_SETTLEMENT_V2, Report
+from .shipments import ShipmentConfirmation
 from .usage_plans import USAGE_PLANS, UsagePlan
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Listings Items API 2021-08-01 and JSON_LISTINGS_FEED records: what the gateway sends and reads back.
+"""Listings Items API 2021-08-01 and the JSON_LISTINGS_FEED: the records the gateway sends and reads back, and the
+calls (ListingsClient).
 
 Quantities are merchant-fulfilled ("DEFAULT" fulfilment channel) only: a seller never sets an FBA count, and
 a DEFAULT quantity sent for an FBA SKU would turn it into a merchant-fulfilled listing.
@@ -9,11 +10,14 @@ real product type is not needed to change a quantity.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import AmazonError
+from .errors import AmazonError, NotFoundError
+from .feeds import Feed, FeedsClient
+from .spapi import ListingsApi
+from .values import chunked
 
 LISTINGS_FEED_TYPE = "JSON_LISTINGS_FEED"
 LISTINGS_FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -209,3 +213,87 @@ def parse_listings_feed_report(document: bytes | str) -> ListingsFeedReport:
 		issues=tuple(ListingIssue.from_api(raw) for raw in body.get("issues") or [] if isinstance(raw, dict)),
 		items=items,
 	)
+
+
+class ListingsClient(FeedsClient):
+	"""getListingsItem, searchListingsItems, patchListingsItem, and quantities through the JSON listings feed (a
+	feed: hence on FeedsClient)."""
+
+	def get_listings_item(
+		self,
+		sku: str,
+		*,
+		marketplace_id: str | None = None,
+		included_data: Sequence[str] = ("summaries", "fulfillmentAvailability"),
+	) -> ListingsItem | None:
+		"""getListingsItem; None when Amazon has no listing for the SKU (404)."""
+		marketplace = marketplace_id or self.config.default_marketplace_id
+		api = self._api(ListingsApi)
+		try:
+			response = self._call(
+				"getListingsItem",
+				lambda: api.get_listings_item(
+					self.config.seller_id, sku, marketplaceIds=[marketplace], includedData=list(included_data)
+				),
+			)
+		except NotFoundError:
+			return None
+		return ListingsItem.from_api(response.payload or {})
+
+	def search_listings_items(
+		self,
+		skus: Iterable[str] = (),
+		*,
+		marketplace_id: str | None = None,
+		included_data: Sequence[str] = ("summaries", "fulfillmentAvailability"),
+	) -> Iterator[ListingsItem]:
+		"""searchListingsItems, every page; given SKUs are asked 20 at a time (Amazon's limit), else the seller's
+		listings (Amazon pages through at most 1000)."""
+		marketplace = marketplace_id or self.config.default_marketplace_id
+		base: dict[str, Any] = {
+			"marketplaceIds": [marketplace],
+			"includedData": list(included_data),
+			"pageSize": 20,
+		}
+		sku_list = [sku for sku in skus if sku]
+		batches: Iterable[list[str] | None] = chunked(sku_list, 20) if sku_list else [None]
+		api = self._api(ListingsApi)
+		for batch in batches:
+			params = dict(base)
+			if batch:
+				params.update(identifiers=batch, identifiersType="SKU")
+			for payload in self._pages(
+				"searchListingsItems",
+				api.search_listings_items,
+				params,
+				token_param="pageToken",
+				path_args=(self.config.seller_id,),
+			):
+				for raw in payload.get("items") or []:
+					yield ListingsItem.from_api(raw)
+
+	def patch_listing_quantity(self, update: QuantityUpdate, *, marketplace_id: str | None = None) -> ListingSubmission:
+		"""patchListingsItem setting one SKU's merchant-fulfilled quantity (fulfillment_availability, DEFAULT)."""
+		marketplace = marketplace_id or self.config.default_marketplace_id
+		api = self._api(ListingsApi)
+		response = self._call(
+			"patchListingsItem",
+			lambda: api.patch_listings_item(
+				self.config.seller_id, update.sku, marketplaceIds=[marketplace], body=quantity_patch(update)
+			),
+		)
+		return ListingSubmission.from_api(response.payload or {"sku": update.sku})
+
+	def submit_quantity_feed(self, updates: Sequence[QuantityUpdate], *, marketplace_id: str | None = None) -> str:
+		"""A JSON_LISTINGS_FEED of PARTIAL_UPDATE messages (message i is updates[i-1]); returns the feed id."""
+		content = build_quantity_feed(self.config.seller_id, updates)
+		return self.submit_feed(
+			LISTINGS_FEED_TYPE,
+			content,
+			content_type=LISTINGS_FEED_CONTENT_TYPE,
+			marketplace_ids=[marketplace_id or self.config.default_marketplace_id],
+		)
+
+	def get_listings_feed_result(self, feed: Feed | str) -> ListingsFeedReport:
+		"""Download and parse the processing report of a finished JSON_LISTINGS_FEED."""
+		return parse_listings_feed_report(self._feed_result_bytes(feed))

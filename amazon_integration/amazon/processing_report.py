@@ -1,4 +1,4 @@
-"""Parse the result document of an XML feed: the ProcessingReport (amazon-xsd/ProcessingReport.xsd).
+"""The result document of an XML feed: the ProcessingReport (amazon-xsd/ProcessingReport.xsd), its records and parser.
 
 stdlib ElementTree (expat) never fetches external entities; documents with a DOCTYPE are refused outright so
 entity-expansion tricks cannot reach the parser either. Namespaces are ignored (tags compared by local name).
@@ -7,9 +7,44 @@ entity-expansion tricks cannot reach the parser either. Namespaces are ignored (
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 from .errors import AmazonError
-from .models import ProcessingReport, ProcessingResult
+
+
+@dataclass(frozen=True)
+class ProcessingResult:
+	"""One <Result> of a ProcessingReport. message_id None = not attributable to a message (Amazon sends 0)."""
+
+	message_id: int | None
+	result_code: str  # Error | Warning
+	message_code: str | None
+	description: str
+	order_id: str | None = None
+	order_item_id: str | None = None
+	sku: str | None = None
+
+	@property
+	def is_error(self) -> bool:
+		return self.result_code == "Error"
+
+
+@dataclass(frozen=True)
+class ProcessingReport:
+	status_code: str  # Complete | Processing | Rejected
+	messages_processed: int = 0
+	messages_successful: int = 0
+	messages_with_error: int = 0
+	messages_with_warning: int = 0
+	results: tuple[ProcessingResult, ...] = ()
+	document_transaction_id: str | None = None
+
+	def results_for(self, message_id: int) -> tuple[ProcessingResult, ...]:
+		return tuple(r for r in self.results if r.message_id == message_id)
+
+	@property
+	def unattributed(self) -> tuple[ProcessingResult, ...]:
+		return tuple(r for r in self.results if r.message_id is None)
 
 
 class ProcessingReportError(AmazonError):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from amazon_integration.amazon.models import FBM, Buyer, Order, OrderItem
+from amazon_integration.amazon.orders import FBM, Buyer, Order, OrderItem
 from amazon_integration.domain.aftersale import BadRow, _parse, _Row
 
 ORDERS_REPORT = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"

@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from amazon_integration.amazon.models import FBA, FBM, Address, Order, OrderItem
+from amazon_integration.amazon.orders import FBA, FBM, Address, Order, OrderItem
 
 ZERO = Decimal("0")
 

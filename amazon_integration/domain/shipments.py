@@ -44,7 +44,8 @@ from amazon_integration.amazon.errors import (
 	OutOfTimeError,
 	ThrottledError,
 )
-from amazon_integration.amazon.models import Order, ShipmentConfirmation
+from amazon_integration.amazon.orders import Order
+from amazon_integration.amazon.shipments import ShipmentConfirmation
 
 OTHER = "Other"
 SELF_DELIVERY = "Self Delivery"

@@ -29,7 +29,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate
 
-from amazon_integration.amazon.models import Order
+from amazon_integration.amazon.orders import Order
 from amazon_integration.erpnext.invoices import make_invoice, receivable_account
 from amazon_integration.erpnext.order_sync import OrderSyncRun, currency_decimals
 from amazon_integration.erpnext.sales_orders import (

@@ -32,7 +32,7 @@ from frappe.utils import now_datetime
 
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, InvalidInputError, NotFoundError
-from amazon_integration.amazon.models import Order
+from amazon_integration.amazon.orders import Order
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.interrupted_runs import interrupt_earlier_runs, this_runner
 from amazon_integration.erpnext.invoices import try_make_invoice

@@ -35,7 +35,7 @@ from frappe.utils import cint, now_datetime
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, AuthError
 from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedReport, QuantityUpdate
-from amazon_integration.amazon.models import chunked
+from amazon_integration.amazon.values import chunked
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.domain.stock import (
 	FBA,

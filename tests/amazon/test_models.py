@@ -7,18 +7,13 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from amazon_integration.amazon.models import (
-	Feed,
-	FinancialEvent,
-	FinancialEventGroup,
-	InventorySummary,
-	Order,
-	Report,
-	ShipmentConfirmation,
-	format_datetime,
-	parse_datetime,
-	parse_financial_events,
-)
+from amazon_integration.amazon.feeds import Feed
+from amazon_integration.amazon.finances import FinancialEvent, FinancialEventGroup, parse_financial_events
+from amazon_integration.amazon.inventory import InventorySummary
+from amazon_integration.amazon.orders import Order
+from amazon_integration.amazon.reports import Report
+from amazon_integration.amazon.shipments import ShipmentConfirmation
+from amazon_integration.amazon.values import format_datetime, parse_datetime
 
 
 def _example(model: dict[str, Any], path: str) -> dict[str, Any]:

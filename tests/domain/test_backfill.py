@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from amazon_integration.amazon.models import Order
+from amazon_integration.amazon.orders import Order
 from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.flatfiles import orders_report
 from amazon_integration.simulator.generator import PROFILES

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from amazon_integration.amazon.models import Address, Buyer, Order, OrderItem, TaxRegistration
+from amazon_integration.amazon.orders import Address, Buyer, Order, OrderItem, TaxRegistration
 from amazon_integration.domain.orders import (
 	AccountSettings,
 	Action,

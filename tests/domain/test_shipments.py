@@ -12,7 +12,8 @@ from amazon_integration.amazon.errors import (
 	NotFoundError,
 	ThrottledError,
 )
-from amazon_integration.amazon.models import Order, OrderItem, Package, ShipmentConfirmation
+from amazon_integration.amazon.orders import Order, OrderItem, Package
+from amazon_integration.amazon.shipments import ShipmentConfirmation
 from amazon_integration.domain.shipments import (
 	OTHER,
 	SELF_DELIVERY,

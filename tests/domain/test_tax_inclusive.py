@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from amazon_integration.amazon.models import Order, OrderItem
+from amazon_integration.amazon.orders import Order, OrderItem
 from amazon_integration.domain.orders import (
 	AccountSettings,
 	contained_tax,
