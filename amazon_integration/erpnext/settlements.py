@@ -9,13 +9,32 @@ Money path, through one Bank-type clearing account per Amazon Account (its balan
 - fees, commissions and adjustments: one Journal Entry per settlement. A Journal Entry rather than a Purchase
   Invoice because the fees are already paid (Amazon deducts them from the payout) and are no purchase of an
   item: the entry books the expense against the supplier Amazon and settles it from the clearing account in
-  the same voucher, so Amazon's supplier ledger shows every fee, at zero balance;
+  the same voucher, so Amazon's supplier ledger shows every fee, at zero balance. Each category of Amazon's
+  money (domain/fees.py) goes to its own account (erpnext/fee_accounts.py), one row per account, category,
+  marketplace and cost center; an amount no category or rule knows goes to the suspense account, is marked
+  and listed, and never stops the booking. A card charge or debt recovery (Seller Repayments) goes to the
+  payout bank account: the seller's money filling a negative balance;
 - reserve lines stay in the clearing account (Amazon still holds that money);
 - the payout: a Journal Entry from the clearing account to the seller's bank account.
 
 "Booked" for a settlement is measured on the ledger, not trusted from bookkeeping fields: what its Payment
 Entries and fee entry moved through the clearing account, plus the reserve kept there. Amazon's total minus
 that is the difference the reconciliation report shows; the lines whose amount is not booked explain it.
+
+Negative settlements need no manual entry: a balance Amazon carries to the next period is a reserve line
+(kept in the clearing account, which then shows what the seller owes); a card charge is a Seller Repayments
+amount (clearing debited from the payout account); a negative total with a deposit date is a payout entry
+the other way. Each settlement books once, at its own posting date, so an order charged in one settlement and
+refunded in a later one books each piece in its own period.
+
+The ledger per order and SKU (the contract the profit report reads): every amount of the fee entry is an
+`Amazon Settlement Fee` record (settlement, amazon_order_id, sku, marketplace, transaction_type, amount_type,
+amount_description, category, amount in the settlement's currency, report_lines) and, once booked, its
+account, cost_center, in_suspense, journal_entry and posting_date. The fee entry's rows carry
+amazon_fee_category and amazon_marketplace (Journal Entry Account custom fields); for each fee entry, the
+records with the same journal_entry, account, cost_center, category and marketplace add up to that row's
+amount (credit minus debit, in the settlement's currency). The buyer's money per order is on the order's
+Sales Invoice, credit notes and Payment Entries (amazon_order_id, amazon_settlement).
 """
 
 from __future__ import annotations
@@ -31,7 +50,9 @@ from frappe.utils import add_days, flt, getdate, now_datetime
 
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.timezone import to_system
+from amazon_integration.domain.fees import EXPENSE_CATEGORIES, FeeCategory
 from amazon_integration.domain.settlements import (
+	FeeAmount,
 	RowType,
 	SettlementError,
 	SettlementRow,
@@ -47,6 +68,7 @@ BOOKING_QUEUE = "long"
 BOOKING_TIMEOUT = 4 * 3600
 COMMIT_EVERY = 50  # booked lines per commit: a crash loses little, and never half a line
 LINE = "Amazon Settlement Line"
+FEE = "Amazon Settlement Fee"
 ZERO = Decimal(0)
 
 
@@ -124,6 +146,7 @@ def import_settlement_report(account: Document, lines: Iterable[str], report_id:
 	doc.flags.ignore_permissions = True
 	doc.insert()
 	_insert_lines(doc, rows, invoices, summary.refunded_items)
+	_insert_fees(doc, summary.fee_amounts)
 	return doc.name
 
 
@@ -183,6 +206,26 @@ def _insert_lines(doc: Document, rows: list[SettlementRow], invoices: dict[str, 
 			)
 		)  # fmt: skip
 	frappe.db.bulk_insert(LINE, fields, values, chunk_size=1000)
+
+
+def _insert_fees(doc: Document, fees: Iterable[FeeAmount]) -> None:
+	"""The fee entry's amounts by order, SKU, marketplace and category: what the profit report reads."""
+	now = now_datetime()
+	user = frappe.session.user
+	fields = [
+		"name", "creation", "modified", "owner", "modified_by", "settlement", "category", "amazon_order_id", "sku",
+		"marketplace", "transaction_type", "amount_type", "amount_description", "currency", "amount", "report_lines",
+	]  # fmt: skip
+	values = [
+		(
+			frappe.generate_hash(length=12), now, now, user, user, doc.name, fee.category.value, fee.order_id, fee.sku,
+			fee.marketplace_name, fee.transaction_type, fee.amount_type, fee.amount_description, doc.currency,
+			float(fee.amount), fee.lines,
+		)  # fmt: skip
+		for fee in fees
+		if fee.amount
+	]
+	frappe.db.bulk_insert(FEE, fields, values, chunk_size=1000)
 
 
 def _invoices_by_order(order_ids: set[str]) -> dict[str, str]:
@@ -525,49 +568,92 @@ class _Booking:
 		return pe
 
 	def book_fees(self) -> None:
-		"""One Journal Entry for every fee, commission and adjustment of the settlement (see module docstring)."""
-		fees = _decimal(
-			frappe.db.sql(f"select sum(fees_amount) from `tab{LINE}` where settlement = %s", self.doc.name)[
-				0
-			][0]
+		"""One Journal Entry for every fee, commission and adjustment of the settlement, each category of
+		Amazon's money on its own account (see module docstring)."""
+		from amazon_integration.erpnext.fee_accounts import FeeAccounts
+
+		accounts = FeeAccounts(self.account, self.payout)
+		groups = frappe.db.sql(
+			f"""select category, amount_type, amount_description, marketplace, sum(amount) as amount
+			from `tab{FEE}` where settlement = %s
+			group by category, amount_type, amount_description, marketplace""",
+			self.doc.name,
+			as_dict=True,
 		)
-		if not fees:
+		# A settlement imported before its amounts were kept by category: the rest books as before.
+		lines_total = _decimal(
+			frappe.db.sql(f"select sum(fees_amount) from `tab{LINE}` where settlement = %s", self.doc.name)[0][0]
+		)
+		rest = lines_total - sum((_decimal(group.amount) for group in groups), ZERO)
+		by_row: dict[tuple[str, str, str, str], Decimal] = {}
+		suspense = ZERO
+		for group in groups:
+			category = FeeCategory(group.category)
+			account, in_suspense = accounts.resolve(category, group.amount_type, group.amount_description)
+			if not account:
+				frappe.throw(
+					_("Set the Amazon Fees Account or a Suspense Account on Amazon Account {0}.").format(
+						self.account.name
+					),
+					title=_("Settlement Accounts Missing"),
+				)
+			cost_center = accounts.cost_center(group.marketplace)
+			key = (account, cost_center, category.value, group.marketplace or "")
+			by_row[key] = by_row.get(key, ZERO) + _decimal(group.amount)
+			if in_suspense:
+				suspense += _decimal(group.amount)
+			frappe.db.sql(
+				f"""update `tab{FEE}` set account = %s, cost_center = %s, in_suspense = %s
+				where settlement = %s and category = %s and amount_type = %s and amount_description = %s
+				and marketplace = %s""",
+				(
+					account, cost_center, int(in_suspense), self.doc.name, group.category, group.amount_type,
+					group.amount_description, group.marketplace,
+				),
+			)  # fmt: skip
+		if rest:
+			key = (self.account.fees_account, self.cost_center, "", "")
+			by_row[key] = by_row.get(key, ZERO) + rest
+		total = sum(by_row.values(), ZERO)
+		if not any(by_row.values()):
 			return
 		from erpnext.accounts.party import get_party_account
 
 		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
-		expense = -fees  # fees are negative amounts: a debit to the expense account
 		supplier = {"party_type": "Supplier", "party": self.account.amazon_supplier}
-		# Amazon paying for FBA units it lost or damaged is credited to the account their write-off was
-		# debited to (erpnext/aftersale.py), so the loss and its reimbursement net on one account.
-		reimbursed = ZERO
-		if self.account.get("fba_loss_account"):
-			reimbursed = _decimal(
-				frappe.db.sql(
-					f"""select sum(fees_amount) from `tab{LINE}`
-					where settlement = %s and line_type = 'Reimbursement'""",
-					self.doc.name,
-				)[0][0]
+		expense_categories = {category.value for category in EXPENSE_CATEGORIES}
+		charged = sum(
+			(amount for (_a, _c, category, _m), amount in by_row.items() if category in expense_categories or not category),
+			ZERO,
+		)
+		rows = [
+			self._je_row(
+				account, -amount, cost_center=cost_center, amazon_fee_category=category, amazon_marketplace=marketplace
 			)
-		rows = [self._je_row(self.account.fees_account, expense + reimbursed, cost_center=self.cost_center)]
-		if reimbursed:
-			rows.append(self._je_row(self.account.fba_loss_account, -reimbursed, cost_center=self.cost_center))
+			for (account, cost_center, category, marketplace), amount in sorted(by_row.items())
+		]
+		# Amazon's charges pass through its supplier ledger (billed and settled in the same voucher).
 		rows += [
-			self._je_row(payable, -expense, **supplier),
-			self._je_row(payable, expense, **supplier),
-			self._je_row(self.clearing, -expense),
+			self._je_row(payable, charged, **supplier),
+			self._je_row(payable, -charged, **supplier),
+			self._je_row(self.clearing, total),
 		]
 		rows = [row for row in rows if row["debit_in_account_currency"] or row["credit_in_account_currency"]]
+		_balance_rounding(rows)
 		je = self._journal_entry(
 			rows, _("Amazon fees and adjustments of settlement {0}").format(self.doc.name)
 		)
 		frappe.db.sql(
+			f"update `tab{FEE}` set journal_entry = %s, posting_date = %s where settlement = %s",
+			(je.name, self.posting_date, self.doc.name),
+		)
+		frappe.db.sql(
 			f"""update `tab{LINE}` set booked_amount = booked_amount + fees_amount,
-			status = if(line_type in ('Fee', 'Adjustment', 'Reimbursement'), 'Booked', status)
+			status = if(line_type in ('Fee', 'Adjustment', 'Reimbursement', 'Unknown'), 'Booked', status)
 			where settlement = %s and fees_amount != 0""",
 			self.doc.name,
 		)
-		self.doc.db_set("fees_journal_entry", je.name)
+		self.doc.db_set({"fees_journal_entry": je.name, "suspense_amount": float(suspense)})
 
 	def book_payout(self) -> None:
 		total = _decimal(self.doc.total_amount)
@@ -626,6 +712,25 @@ class _Booking:
 
 def _decimal(value) -> Decimal:
 	return Decimal(str(value or 0))
+
+
+def _balance_rounding(rows: list[dict]) -> None:
+	"""Rows converted to the company's currency one by one can miss balance by a cent or two: the largest
+	company-currency row takes the difference (in a one-currency entry there is none)."""
+	total = sum(
+		(
+			(_decimal(row["debit_in_account_currency"]) - _decimal(row["credit_in_account_currency"]))
+			* _decimal(row["exchange_rate"])
+		).quantize(Decimal("0.01"))
+		for row in rows
+	)
+	company_rows = [row for row in rows if row["exchange_rate"] == 1.0]
+	if not total or abs(total) > Decimal("0.05") or not company_rows:
+		return
+	row = max(company_rows, key=lambda r: r["debit_in_account_currency"] + r["credit_in_account_currency"])
+	value = _decimal(row["debit_in_account_currency"]) - _decimal(row["credit_in_account_currency"]) - total
+	row["debit_in_account_currency"] = float(max(value, ZERO))
+	row["credit_in_account_currency"] = float(max(-value, ZERO))
 
 
 # -- reconciliation -----------------------------------------------------------------------------------------

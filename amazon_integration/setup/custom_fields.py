@@ -376,6 +376,32 @@ CUSTOM_FIELDS["Customer"].append(
 	}
 )
 
+# A settlement's fee entry row says which of Amazon's categories of money it books, and for which marketplace:
+# the ledger read by category. Its amounts per order and SKU are the Amazon Settlement Fee records that carry
+# the same journal_entry, account, cost center and category (erpnext/settlements.py).
+CUSTOM_FIELDS["Journal Entry Account"] = [
+	{
+		"fieldname": "amazon_fee_category",
+		"label": "Amazon Fee Category",
+		"fieldtype": "Data",
+		"insert_after": "cost_center",
+		"read_only": 1,
+		"no_copy": 1,
+		"translatable": 0,
+		"depends_on": "eval:doc.amazon_fee_category",
+	},
+	{
+		"fieldname": "amazon_marketplace",
+		"label": "Amazon Marketplace",
+		"fieldtype": "Data",
+		"insert_after": "amazon_fee_category",
+		"read_only": 1,
+		"no_copy": 1,
+		"translatable": 0,
+		"depends_on": "eval:doc.amazon_marketplace",
+	},
+]
+
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
 		_field["module"] = MODULE

@@ -667,6 +667,23 @@ class ControlClient:
 		"""Close the open settlement period(s) now: Amazon writes their reports and pays out."""
 		return self._call("POST", "/settlements/close", {"currency": currency} if currency else {})["closed"]
 
+	def settlement_config(self, period_days: float | None = None, negative_balance: str | None = None) -> dict[str, Any]:
+		"""The settlement period, and how a period that adds up below zero closes ("debit", "charge", "carry")."""
+		body: dict[str, Any] = {}
+		if period_days is not None:
+			body["period_days"] = period_days
+		if negative_balance is not None:
+			body["negative_balance"] = negative_balance
+		return self._call("POST", "/settlements/config", body)
+
+	def post_charges(
+		self, currency: str, charges: list[dict[str, Any]] | None = None, month: bool = False, sku: str = ""
+	) -> dict[str, Any]:
+		"""Post other amounts now (Amazon's strings: transactionType, amountType, amountDescription, amount,
+		orderId, sku); month=True posts a month of every kind (simulator MONTH_CHARGES)."""
+		body: dict[str, Any] = {"currency": currency, "charges": charges or [], "month": month, "sku": sku}
+		return self._call("POST", "/settlements/charges", body)
+
 	def refund(self, order_id: str, items: list[tuple[str, int]] | None = None) -> dict[str, Any]:
 		"""The seller refunds (order item id, units); no items = every shipped unit not yet refunded."""
 		body = {"items": [{"orderItemId": item_id, "quantity": units} for item_id, units in items or []]}

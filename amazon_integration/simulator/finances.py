@@ -130,7 +130,7 @@ def event_json(event: FinancialEvent) -> tuple[str, dict[str, Any]]:
 				}
 			]
 		return "AdjustmentEventList", body
-	if event.transaction_type == "other-transaction":
+	if event.transaction_type == "other-transaction" or not event.items:  # ServiceFee, Adjustment, ...
 		fee_list = [
 			{
 				"FeeType": event.fee_type or amount.description,

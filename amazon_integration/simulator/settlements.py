@@ -23,11 +23,24 @@ Amounts (all Decimal, quantized to the currency; deterministic from the seed and
   Refunds: the same ItemPrice/Promotion/ItemWithheldTax amounts negated for the refunded share, Commission
   given back and ItemFees RefundCommission = -20 % of it (at most 5.00 in USD terms).
   other-transaction: "Subscription Fee" in every settlement; "Storage Fee" when the period had FBA sales.
+  Any other amount Amazon writes, posted on demand (POST /_sim/settlements/charges): `MONTH_CHARGES` is a
+  month of them with Amazon's strings, one or more per fee category of domain/fees.py (long-term storage
+  "StorageRenewalBilling", "FBAInboundTransportationFee", "RemovalComplete", "ServiceFee / Cost of
+  Advertising / TransactionTotalAmount", "SAFE-T reimbursement", "Loan Servicing / LoanPayment", ...).
+A period whose amounts add up to less than zero closes as the account's `negative_balance` says:
+  "debit" (default): total-amount is negative; Amazon takes it from the seller's bank on the deposit date;
+  "charge": Amazon charges the seller's card before closing: "other-transaction / Successful charge" +X,
+            so total-amount is 0.00;
+  "carry": the balance moves to the next period: "Current Reserve Amount" +X closes this one at 0.00, and
+           the next one opens with "Previous Reserve Amount Balance" -X.
 A shipment of k of n units carries round(total*(shipped so far)/n) - round(total*(before)/n) of each line
 amount, so the parts always add up to the line exactly.
 
 Control API (registered here): POST /_sim/settlements/close {"currency": optional} closes open periods now;
-POST /_sim/settlements/config {"period_days": N} sets the period; GET /_sim/settlements lists them;
+POST /_sim/settlements/config {"period_days": N, "negative_balance": "debit" | "charge" | "carry"} sets
+the period and how a negative period closes; POST /_sim/settlements/charges {"currency": "EUR", "month": true,
+"sku": "..."} posts MONTH_CHARGES now, or {"currency", "charges": [{"transactionType", "amountType",
+"amountDescription", "amount", "orderId", "sku"}]} the charges given; GET /_sim/settlements lists them;
 POST /_sim/orders/{orderId}/refund {"items": [{"orderItemId": "...", "quantity": 1}]} (no items = every
 shipped, not yet refunded unit) posts a RefundEvent now.
 """
@@ -64,6 +77,26 @@ _REFERRAL_RATES = (Decimal("0.08"), Decimal("0.12"), Decimal("0.15"))
 _REFUND_ADMIN_RATE = Decimal("0.20")
 _REFUND_ADMIN_CAP_USD = Decimal("5.00")
 _STORAGE_PER_UNIT_USD = Decimal("0.05")
+NEGATIVE_BALANCE = ("debit", "charge", "carry")
+
+# A month of the other amounts Amazon writes, as its V2 settlement report spells them:
+# (transaction-type, amount-type, amount-description, amount in USD terms, about a SKU).
+MONTH_CHARGES: tuple[tuple[str, str, str, Decimal, bool], ...] = (
+	("other-transaction", "other-transaction", "StorageRenewalBilling", Decimal("-12.40"), True),
+	("other-transaction", "other-transaction", "AgedInventorySurcharge", Decimal("-3.10"), True),
+	("other-transaction", "other-transaction", "FBAInboundTransportationFee", Decimal("-24.75"), False),
+	("other-transaction", "other-transaction", "FBA Inbound Placement Service Fee", Decimal("-8.30"), False),
+	("other-transaction", "other-transaction", "RemovalComplete", Decimal("-2.97"), True),
+	("other-transaction", "other-transaction", "DisposalComplete", Decimal("-1.04"), True),
+	("ServiceFee", "Cost of Advertising", "TransactionTotalAmount", Decimal("-85.20"), False),
+	("other-transaction", "other-transaction", "Shipping label purchase", Decimal("-6.45"), False),
+	("other-transaction", "other-transaction", "CouponRedemptionFee", Decimal("-0.60"), False),
+	("other-transaction", "other-transaction", "RunLightningDealFee", Decimal("-20.00"), False),
+	("SAFE-T reimbursement", "other-transaction", "SAFE-T reimbursement", Decimal("15.99"), False),
+	("other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE", Decimal("9.50"), True),
+	("Adjustment", "other-transaction", "Balance Adjustment", Decimal("1.25"), False),
+	("Loan Servicing", "other-transaction", "LoanPayment", Decimal("-50.00"), False),
+)
 
 
 def _fx(currency: str) -> Decimal:
@@ -171,6 +204,8 @@ class Ledger:
 	units_refunded: dict[tuple[str, str], int] = field(default_factory=dict)
 	refunds: int = 0
 	next_number: int = 0
+	negative_balance: str = "debit"  # how a period whose amounts add up below zero closes (module docstring)
+	carried: dict[str, Decimal] = field(default_factory=dict)  # currency -> negative balance for the next period
 
 
 def ledger(state: SimulatorState) -> Ledger:
@@ -419,6 +454,18 @@ def _finalize(
 		event.settlement_id = settlement.settlement_id
 		settlement.events.append(event)
 		book.events.append(event)
+	owed = -settlement.total
+	if owed > 0 and book.negative_balance in ("charge", "carry"):
+		description = "Successful charge" if book.negative_balance == "charge" else "Current Reserve Amount"
+		event = _other_event(
+			state, settlement.currency, "other-transaction", "other-transaction", description, owed,
+			end - timedelta(seconds=1),
+		)  # fmt: skip
+		event.settlement_id = settlement.settlement_id
+		settlement.events.append(event)
+		book.events.append(event)
+		if book.negative_balance == "carry":
+			book.carried[settlement.currency] = book.carried.get(settlement.currency, ZERO) - owed
 	settlement.end = end
 	settlement.deposit_date = end + DEPOSIT_DELAY
 	report = reports.add_generated_report(
@@ -442,6 +489,15 @@ def _close(state: SimulatorState, book: Ledger, settlement: Settlement, end: dat
 	for event in moved:
 		event.settlement_id = following.settlement_id
 	following.events = moved
+	carried = book.carried.pop(settlement.currency, ZERO)
+	if carried:
+		event = _other_event(
+			state, settlement.currency, "other-transaction", "other-transaction",
+			"Previous Reserve Amount Balance", carried, end,
+		)  # fmt: skip
+		event.settlement_id = following.settlement_id
+		following.events.insert(0, event)
+		book.events.append(event)
 	book.open[settlement.currency] = following
 	return following
 
@@ -598,6 +654,73 @@ def refund(
 		return event
 
 
+def _other_event(
+	state: SimulatorState,
+	currency: str,
+	transaction_type: str,
+	amount_type: str,
+	description: str,
+	amount: Decimal,
+	posted: datetime,
+	order_id: str | None = None,
+	sku: str = "",
+) -> FinancialEvent:
+	markets = _currency_marketplaces(state, currency)
+	marketplace_id = markets[0] if markets else ""
+	return FinancialEvent(
+		transaction_type=transaction_type,
+		posted=whole_second(posted),
+		currency=currency,
+		marketplace_id=marketplace_id,
+		marketplace_name=_marketplace_name(state, marketplace_id),
+		order_id=order_id,
+		other=[Amount(amount_type, description, q(amount, currency))],
+		sku=sku,
+		quantity=1 if sku and amount_type == "FBA Inventory Reimbursement" else None,
+	)
+
+
+def post_charges(state: SimulatorState, currency: str, charges: list[dict[str, Any]]) -> list[FinancialEvent]:
+	"""Post other amounts now into the open settlement of `currency` (the control API's charges)."""
+	with state.lock:
+		book = sync(state)
+		now = whole_second(state.clock.now())
+		events = []
+		for charge in charges:
+			try:
+				amount = Decimal(str(charge["amount"]))
+				transaction_type = str(charge["transactionType"])
+				amount_type = str(charge["amountType"])
+				description = str(charge.get("amountDescription") or "")
+			except (KeyError, ArithmeticError, ValueError):
+				raise ApiError(
+					400, "InvalidInput", "Each charge needs transactionType, amountType and a numeric amount."
+				) from None
+			event = _other_event(
+				state, currency, transaction_type, amount_type, description, amount, now,
+				order_id=charge.get("orderId") or None, sku=str(charge.get("sku") or ""),
+			)  # fmt: skip
+			if currency not in book.open:
+				book.open[currency] = _new_settlement(state, book, currency, now)
+			_place(book, event, now)
+			events.append(event)
+		return events
+
+
+def month_charges(currency: str, sku: str = "") -> list[dict[str, Any]]:
+	"""MONTH_CHARGES in `currency`, the SKU ones about `sku`."""
+	return [
+		{
+			"transactionType": transaction_type,
+			"amountType": amount_type,
+			"amountDescription": description,
+			"amount": str(q(usd * _fx(currency), currency)),
+			"sku": sku if about_sku else "",
+		}
+		for transaction_type, amount_type, description, usd, about_sku in MONTH_CHARGES
+	]
+
+
 # -- control API ----------------------------------------------------------------------------------------
 
 
@@ -700,7 +823,33 @@ def register(router: Router, state: SimulatorState) -> None:
 				if days <= 0:
 					raise ApiError(400, "InvalidInput", "period_days must be positive.")
 				book.period = timedelta(days=days)
-			return Response(status=200, body={"period_days": book.period.total_seconds() / 86400})
+			if "negative_balance" in body:
+				if body["negative_balance"] not in NEGATIVE_BALANCE:
+					raise ApiError(400, "InvalidInput", f"negative_balance must be one of {', '.join(NEGATIVE_BALANCE)}.")
+				book.negative_balance = body["negative_balance"]
+			return Response(
+				status=200,
+				body={"period_days": book.period.total_seconds() / 86400, "negative_balance": book.negative_balance},
+			)
+
+	@router.route("POST", "/_sim/settlements/charges")
+	def charges(req: Request) -> Response:
+		body = req.json() or {}
+		if not isinstance(body, dict) or not body.get("currency"):
+			raise ApiError(400, "InvalidInput", "currency is required.")
+		currency = str(body["currency"]).upper()
+		wanted = list(body.get("charges") or [])
+		if body.get("month"):
+			wanted += month_charges(currency, str(body.get("sku") or ""))
+		events = post_charges(state, currency, wanted)
+		return Response(
+			status=200,
+			body={
+				"posted": len(events),
+				"amount": str(q(sum((event.total for event in events), ZERO), currency)),
+				"settlementId": events[0].settlement_id if events else None,
+			},
+		)
 
 	@router.route("GET", "/_sim/settlements")
 	def listing(req: Request) -> Response:
@@ -736,6 +885,7 @@ def register(router: Router, state: SimulatorState) -> None:
 
 
 __all__ = [
+	"MONTH_CHARGES",
 	"Amount",
 	"EventItem",
 	"FinancialEvent",
@@ -743,6 +893,8 @@ __all__ = [
 	"Settlement",
 	"close_now",
 	"ledger",
+	"month_charges",
+	"post_charges",
 	"refund",
 	"register",
 	"sync",

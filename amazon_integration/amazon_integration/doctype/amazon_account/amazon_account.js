@@ -8,6 +8,9 @@ frappe.ui.form.on("Amazon Account", {
 		frm.set_query("fbm_warehouse", company_filter);
 		frm.set_query("sales_tax_account", company_filter);
 		frm.set_query("marketplace_tax_account", company_filter);
+		frm.set_query("suspense_account", company_filter);
+		frm.set_query("account", "fee_accounts", company_filter);
+		frm.set_query("cost_center", "marketplaces", company_filter);
 		frm.set_query("selling_price_list", () => ({ filters: { selling: 1, enabled: 1 } }));
 		frm.set_query("price_list", "marketplaces", () => ({ filters: { selling: 1, enabled: 1 } }));
 		frm.set_query("marketplace", "marketplaces", () => ({ filters: { region: frm.doc.region } }));
@@ -45,6 +48,22 @@ frappe.ui.form.on("Amazon Account", {
 				frm.reload_doc(); // the account's "not answering" state follows the answer
 			});
 		});
+
+		frm.add_custom_button(
+			__("Create Fee Accounts"),
+			() => {
+				frm.call({ method: "create_fee_accounts", doc: frm.doc, freeze: true }).then(({ message }) => {
+					frappe.show_alert({
+						message: message.length
+							? __("Set {0} accounts: {1}", [message.length, message.join(", ")])
+							: __("Every category already has an account."),
+						indicator: "green",
+					});
+					frm.reload_doc();
+				});
+			},
+			__("Settlements")
+		);
 
 		if (!frm.doc.enabled) return;
 		frm.add_custom_button(

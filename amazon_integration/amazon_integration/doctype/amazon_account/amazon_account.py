@@ -17,6 +17,7 @@ class AmazonAccount(Document):
 
 	if TYPE_CHECKING:
 		from amazon_integration.amazon_integration.doctype.amazon_account_marketplace.amazon_account_marketplace import AmazonAccountMarketplace
+		from amazon_integration.amazon_integration.doctype.amazon_fee_account.amazon_fee_account import AmazonFeeAccount
 		from amazon_integration.amazon_integration.doctype.amazon_settlement_account.amazon_settlement_account import AmazonSettlementAccount
 		from frappe.types import DF
 
@@ -33,6 +34,7 @@ class AmazonAccount(Document):
 		fba_loss_account: DF.Link | None
 		fba_warehouse: DF.Link | None
 		fbm_warehouse: DF.Link | None
+		fee_accounts: DF.Table[AmazonFeeAccount]
 		fees_account: DF.Link | None
 		gift_wrap_item: DF.Link | None
 		import_aftersale: DF.Check
@@ -64,6 +66,7 @@ class AmazonAccount(Document):
 		shipped_outside_erpnext: DF.Literal["Submit Delivery Note", "Delete Delivery Note", "Keep Delivery Note"]
 		shipping_item: DF.Link | None
 		stock_buffer: DF.Int
+		suspense_account: DF.Link | None
 		sync_interval: DF.Int
 		territory: DF.Link | None
 		unsellable_warehouse: DF.Link | None
@@ -193,7 +196,7 @@ class AmazonAccount(Document):
 	def validate_accounts(self) -> None:
 		fieldnames = (
 			"sales_tax_account", "marketplace_tax_account", "clearing_account", "payout_account", "fees_account",
-			"fba_loss_account",
+			"fba_loss_account", "suspense_account",
 		)  # fmt: skip
 		for fieldname in fieldnames:
 			account = self.get(fieldname)
@@ -218,6 +221,7 @@ class AmazonAccount(Document):
 					title=_("Invalid Account"),
 				)
 		self.validate_settlement_accounts()
+		self.validate_fee_accounts()
 		if self.clearing_account and self.clearing_account == self.payout_account:
 			frappe.throw(
 				_("The Amazon Clearing Account holds what Amazon owes you; it cannot be the payout bank account."),
@@ -250,6 +254,41 @@ class AmazonAccount(Document):
 					_("Settlement Accounts row {0}: the clearing account cannot be the payout bank account.").format(row.idx),
 					title=_("Invalid Account"),
 				)
+
+	def validate_fee_accounts(self) -> None:
+		"""One account per category, and per description rule; each a ledger of the company."""
+		seen: set[tuple[str, str, str]] = set()
+		for row in self.fee_accounts:
+			key = (row.category, (row.amount_description or "").strip().lower(), (row.amount_type or "").strip().lower())
+			if key in seen:
+				frappe.throw(
+					_("Accounts by Category row {0}: {1} is listed twice.").format(
+						row.idx, " / ".join(part for part in (row.category, row.amount_type, row.amount_description) if part)
+					),
+					title=_("Duplicate Category"),
+				)
+			seen.add(key)
+			company, is_group = frappe.db.get_value("Account", row.account, ["company", "is_group"]) or (None, 0)
+			if company != self.company or is_group:
+				frappe.throw(
+					_("Accounts by Category row {0}: {1} must be a ledger (not a group) account of company {2}.").format(
+						row.idx, frappe.bold(row.account), frappe.bold(self.company)
+					),
+					title=_("Invalid Account"),
+				)
+
+	@frappe.whitelist()
+	def create_fee_accounts(self) -> list[str]:
+		"""Create an account for every category that has none, and a suspense account (never changes a choice
+		already made), then save."""
+		self.check_permission("write")
+		if not frappe.has_permission("Account", "create"):
+			frappe.throw(_("Not permitted to create Accounts."), frappe.PermissionError)
+		from amazon_integration.erpnext.fee_accounts import create_default_fee_accounts
+
+		created = create_default_fee_accounts(self)
+		self.save()
+		return created
 
 	def validate_promotion_item(self) -> None:
 		# Promotions are negative item rows: ERPNext refuses them unless Selling Settings allow it.

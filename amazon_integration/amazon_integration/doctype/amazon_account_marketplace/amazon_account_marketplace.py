@@ -13,6 +13,7 @@ class AmazonAccountMarketplace(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		cost_center: DF.Link | None
 		currency: DF.Link | None
 		marketplace: DF.Link
 		parent: DF.Data

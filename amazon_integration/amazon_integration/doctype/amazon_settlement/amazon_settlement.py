@@ -39,6 +39,7 @@ class AmazonSettlement(Document):
 		settlement_id: DF.Data
 		start_date: DF.Datetime | None
 		status: DF.Literal["Draft", "Unreconciled", "Reconciled", "Cancelled"]
+		suspense_amount: DF.Currency
 		total_amount: DF.Currency
 		unknown_amount: DF.Currency
 		unmatched_lines: DF.Int
