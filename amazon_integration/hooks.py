@@ -43,6 +43,7 @@ scheduler_events = {
 	},
 	"daily_long": [
 		"amazon_integration.erpnext.tasks.dispatch_settlement_import",
+		"amazon_integration.erpnext.expected_fees.dispatch_expected_fees",
 		"amazon_integration.erpnext.tasks.dispatch_aftersale_import",
 		"amazon_integration.erpnext.tasks.dispatch_stock_reconcile",
 		"amazon_integration.erpnext.tasks.dispatch_buyer_data_retention",
