@@ -778,7 +778,9 @@ def refresh_reconciliation(settlement: str, booking_error: str | None = None) ->
 	open_lines = frappe.db.sql(
 		f"select count(*) from `tab{LINE}` where settlement = %s and amount != booked_amount", settlement
 	)[0][0]
-	reconciled = not difference and not open_lines and (doc.payout_journal_entry or not doc.deposit_date)
+	# A settlement that pays out nothing (a negative balance carried over or charged to the card) has no payout.
+	paid_out = doc.payout_journal_entry or not doc.deposit_date or not _decimal(doc.total_amount)
+	reconciled = not difference and not open_lines and paid_out
 	doc.db_set(
 		{
 			"booked_amount": float(booked),

@@ -6,6 +6,22 @@ frappe.ui.form.on("Amazon Settlement", {
 		frm.add_custom_button(__("Lines"), () =>
 			frappe.set_route("List", "Amazon Settlement Line", { settlement: frm.doc.name })
 		);
+		frm.add_custom_button(__("Fees by Category"), () =>
+			frappe.set_route("List", "Amazon Settlement Fee", { settlement: frm.doc.name })
+		);
+		if (flt(frm.doc.suspense_amount)) {
+			// Listed, never hidden: the amounts no category or rule of the account knows.
+			frm.add_custom_button(__("Amounts in Suspense"), () =>
+				frappe.set_route("List", "Amazon Settlement Fee", { settlement: frm.doc.name, in_suspense: 1 })
+			);
+			frm.dashboard.add_comment(
+				__("{0} booked to the suspense account: amounts no category or rule of the Amazon Account knows.", [
+					format_currency(frm.doc.suspense_amount, frm.doc.currency),
+				]),
+				"orange",
+				true
+			);
+		}
 		if (frm.doc.docstatus === 1) {
 			frm.add_custom_button(__("Reconciliation"), () =>
 				frappe.set_route("query-report", "Amazon Settlement Reconciliation", {
