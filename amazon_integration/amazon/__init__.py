@@ -1,8 +1,8 @@
 """The gateway: the one place that talks to Amazon (SP-API through python-amazon-sp-api). Frappe-free.
 
 Callers (order import, shipments, accounting, the ERPNext adapter) use AmazonClient and the dataclasses below and never
-see HTTP. See core.py for the behaviour of every call (quotas, retries, token cache, time budget), client.py for the
-API families AmazonClient is made of, and each family's module (orders.py, feeds.py, ...) for its records.
+see HTTP. See core.py for the behaviour of every call (quotas, retries, token cache, time budget), client.py for
+the API families AmazonClient is made of, and each family's module (orders.py, feeds.py, ...) for its records.
 """
 
 from .auth import TOKEN_CACHE, TokenCache
@@ -19,11 +19,24 @@ from .errors import (
 	ThrottledError,
 )
 from .feeds import Feed
-from .finances import Breakdown, Charge, FinancialEvent, FinancialEventGroup, FinancialEventItem, Transaction, TransactionItem
+from .finances import (
+	Breakdown,
+	Charge,
+	FinancialEvent,
+	FinancialEventGroup,
+	FinancialEventItem,
+	Transaction,
+	TransactionItem,
+)
 from .inventory import InventorySummary
 from .metrics import Metrics, OperationMetrics
 from .orders import FBA, FBM, Address, Buyer, Order, OrderItem, OrderSearch, Package, TaxRegistration
-from .processing_report import ProcessingReport, ProcessingReportError, ProcessingResult, parse_processing_report
+from .processing_report import (
+	ProcessingReport,
+	ProcessingReportError,
+	ProcessingResult,
+	parse_processing_report,
+)
 from .quota import MemoryQuotaStore, QuotaStore, RedisQuotaStore
 from .reports import REPORT_ORDERS_BY_LAST_UPDATE, REPORT_SETTLEMENT_V2, Report
 from .shipments import ShipmentConfirmation

@@ -76,6 +76,8 @@ from amazon_integration.domain.fees import FeeCategory, category_of
 
 ZERO = Decimal("0")
 
+# The V2 report's 24 columns, as Amazon documents them. simulator/flatfiles.py (SETTLEMENT_COLUMNS) writes them
+# from its own list, on purpose: the simulator is an independent check of this parser and must not share it.
 COLUMNS: tuple[str, ...] = (
 	"settlement-id",
 	"settlement-start-date",

@@ -1,4 +1,5 @@
-"""Feeds API 2021-06-30 (documents.py keeps the feed documents).
+"""Feeds API 2021-06-30 (documents.py keeps the feed documents; getFeeds, getFeed, cancelFeed and
+getFeedDocument are Amazon's asynchronous-job routes of async_jobs.py, shared with reports).
 
 Feed processing is paced by the simulated clock and computed lazily whenever feeds are read (no threads):
 IN_QUEUE for `queue_seconds` (30) after createFeed, then IN_PROGRESS for `processing_seconds` (30), then DONE
@@ -19,7 +20,7 @@ Faults (control API):
     unattributed -> one Result with MessageID 0 (code 5000, unattributed_message), no message applied,
                    MessagesWithError = all messages; processingStatus DONE.
   POST /_sim/feeds/fatal-next {"message": "..."} (this module): the next feed goes FATAL, nothing applied.
-Other control routes here: POST /_sim/feeds/timing {"queue_seconds": s, "processing_seconds": s}.
+Other control routes: POST /_sim/feeds/timing {"queue_seconds": s, "processing_seconds": s} (async_jobs.py).
 """
 
 from __future__ import annotations
@@ -27,18 +28,24 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from .async_jobs import (
+	AsyncJobKind,
+	JobQueue,
+	advance,
+	register_job_routes,
+	require_list,
+	string_options,
+)
 from .documents import (
 	StoredDocument,
 	attach,
 	docs_rng,
 	documents,
-	download_url,
 	iso,
 	new_uuid,
-	parse_iso,
 	region_code,
 	store_document,
 )
@@ -58,13 +65,11 @@ from .xmlfeeds import (
 	parse_order_fulfillment_feed,
 )
 
-FEED_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 ORDER_FULFILLMENT_FEED = "POST_ORDER_FULFILLMENT_DATA"
 # The feed types the simulator accepts: feed type -> process(state, feed), called once under state.lock when the
 # feed leaves IN_PROGRESS. This module registers POST_ORDER_FULFILLMENT_DATA, vat_invoices.py UPLOAD_VAT_INVOICE,
 # listings.py JSON_LISTINGS_FEED.
 FEED_PROCESSORS: dict[str, Callable[[SimulatorState, SimFeed], None]] = {}
-RETENTION = timedelta(days=90)  # createdSince default: feeds are kept 90 days
 
 
 # -- feeds ----------------------------------------------------------------------------------------------
@@ -111,15 +116,23 @@ class SimFeed:
 			body["resultFeedDocumentId"] = self.result_document_id
 		return body
 
+	@property
+	def job_id(self) -> str:
+		return self.feed_id
+
+	@property
+	def job_type(self) -> str:
+		return self.feed_type
+
 
 @dataclass
-class FeedsState:
+class FeedsState(JobQueue):
 	feeds: dict[str, SimFeed] = field(default_factory=dict)  # creation order
-	next_number: int = 0
-	queue_seconds: float = 30.0
-	processing_seconds: float = 30.0
 	fatal_next: str | None = None  # message of the next forced FATAL
-	page_tokens: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+
+	@property
+	def jobs(self) -> dict[str, SimFeed]:
+		return self.feeds
 
 
 def feeds_state(state: SimulatorState) -> FeedsState:
@@ -127,10 +140,7 @@ def feeds_state(state: SimulatorState) -> FeedsState:
 
 
 def _new_feed_id(state: SimulatorState, fs: FeedsState) -> str:
-	if fs.next_number == 0:  # Amazon feed ids are 11-digit numbers, increasing
-		fs.next_number = 50_000_000_000 + docs_rng(state).randrange(1000) * 1000
-	fs.next_number += 1
-	return str(fs.next_number)
+	return fs.new_id(lambda: 50_000_000_000 + docs_rng(state).randrange(1000) * 1000)
 
 
 def tick(state: SimulatorState) -> None:
@@ -143,18 +153,7 @@ def tick(state: SimulatorState) -> None:
 
 
 def _advance(state: SimulatorState, fs: FeedsState, feed: SimFeed, now: datetime) -> None:
-	if feed.status == "IN_QUEUE":
-		start = feed.created + timedelta(seconds=fs.queue_seconds)
-		if now < start:
-			return
-		feed.status = "IN_PROGRESS"
-		feed.processing_start = start
-	if feed.status == "IN_PROGRESS":
-		assert feed.processing_start is not None
-		end = feed.processing_start + timedelta(seconds=fs.processing_seconds)
-		if now < end:
-			return
-		feed.processing_end = end
+	if advance(fs, feed, now):
 		FEED_PROCESSORS[feed.feed_type](state, feed)
 
 
@@ -350,97 +349,27 @@ def _take_faults(state: SimulatorState, fs: FeedsState) -> FaultSnapshot:
 # -- handlers -------------------------------------------------------------------------------------------
 
 
-def _require_list(body: dict[str, Any], name: str, max_items: int) -> list[str]:
-	value = body.get(name)
-	if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-		raise ApiError(400, "InvalidInput", f"{name} must be a non-empty list of strings.")
-	if len(value) > max_items:
-		raise ApiError(400, "InvalidInput", f"{name} accepts at most {max_items} values.")
-	return value
-
-
 def _check_marketplaces(state: SimulatorState, marketplace_ids: list[str]) -> None:
 	for marketplace_id in marketplace_ids:
 		if state.marketplaces and marketplace_id not in state.marketplaces:
 			raise ApiError(400, "InvalidInput", f"Invalid marketplaceId: {marketplace_id}.")
 
 
-PageTokens = dict[str, tuple[list[str], int]]  # token -> (ids still to serve, page size)
+def _owns_document(state: SimulatorState, document_id: str, document: StoredDocument) -> bool:
+	"""getFeedDocument serves the documents made for uploads and the feeds' result documents."""
+	return document.uploadable or any(
+		feed.result_document_id == document_id for feed in feeds_state(state).feeds.values()
+	)
 
 
-def paginate(
-	tokens: PageTokens, state: SimulatorState, ids: list[str], page_size: int
-) -> tuple[list[str], str | None]:
-	"""First page of `ids` and the token of the rest (a snapshot, so later creations never shift pages)."""
-	page, rest = ids[:page_size], ids[page_size:]
-	token = None
-	if rest:
-		token = new_uuid(state).replace("-", "")
-		tokens[token] = (rest, page_size)
-	return page, token
-
-
-def next_page(tokens: PageTokens, state: SimulatorState, token: str) -> tuple[list[str], str | None]:
-	stored = tokens.pop(token, None)
-	if stored is None:
-		raise ApiError(400, "InvalidInput", "The nextToken is invalid or expired.")
-	ids, page_size = stored
-	return paginate(tokens, state, ids, page_size)
-
-
-def list_filters(req: Request, type_param: str, known_statuses: tuple[str, ...]) -> dict[str, Any]:
-	"""Shared getFeeds/getReports query rules (nextToken alone, or the types plus filters)."""
-	token = req.param("nextToken")
-	others = [
-		name
-		for name in (
-			type_param,
-			"marketplaceIds",
-			"processingStatuses",
-			"pageSize",
-			"createdSince",
-			"createdUntil",
-		)
-		if req.param(name) is not None
-	]
-	if token is not None:
-		if others:
-			raise ApiError(
-				400,
-				"InvalidInput",
-				"nextToken must be the only parameter.",
-				f"Also given: {', '.join(others)}.",
-			)
-		return {"nextToken": token}
-	types = req.param_list(type_param)
-	if not types:
-		raise ApiError(400, "InvalidInput", f"Either {type_param} or nextToken is required.")
-	if len(types) > 10:
-		raise ApiError(400, "InvalidInput", f"{type_param} accepts at most 10 values.")
-	marketplace_ids = req.param_list("marketplaceIds")
-	if len(marketplace_ids) > 10:
-		raise ApiError(400, "InvalidInput", "marketplaceIds accepts at most 10 values.")
-	statuses = req.param_list("processingStatuses")
-	for status in statuses:
-		if status not in known_statuses:
-			raise ApiError(400, "InvalidInput", f"Invalid processingStatuses value: {status}.")
-	raw_size = req.param("pageSize")
-	try:
-		page_size = int(raw_size) if raw_size is not None else 10
-	except ValueError:
-		raise ApiError(400, "InvalidInput", "pageSize must be an integer between 1 and 100.") from None
-	if not 1 <= page_size <= 100:
-		raise ApiError(400, "InvalidInput", "pageSize must be an integer between 1 and 100.")
-	since = req.param("createdSince")
-	until = req.param("createdUntil")
-	return {
-		"types": set(types),
-		"marketplaceIds": set(marketplace_ids),
-		"statuses": set(statuses),
-		"pageSize": page_size,
-		"createdSince": parse_iso(since, "createdSince") if since else None,
-		"createdUntil": parse_iso(until, "createdUntil") if until else None,
-	}
+FEEDS = AsyncJobKind(
+	name="Feed",
+	api="/feeds/2021-06-30",
+	queue=feeds_state,
+	tick=tick,
+	newest_first=lambda feeds: list(reversed(list(feeds))),  # creation order, newest first
+	owns_document=_owns_document,
+)
 
 
 def register(router: Router, state: SimulatorState) -> None:
@@ -468,15 +397,13 @@ def register(router: Router, state: SimulatorState) -> None:
 		feed_type = body.get("feedType")
 		if not isinstance(feed_type, str) or not feed_type:
 			raise ApiError(400, "InvalidInput", "feedType is required.")
-		marketplace_ids = _require_list(body, "marketplaceIds", 25)
+		marketplace_ids = require_list(body, "marketplaceIds", 25)
 		document_id = body.get("inputFeedDocumentId")
 		if not isinstance(document_id, str) or not document_id:
 			raise ApiError(400, "InvalidInput", "inputFeedDocumentId is required.")
 		if feed_type not in FEED_PROCESSORS:
 			raise ApiError(400, "InvalidInput", f"Invalid feed type: {feed_type}.")
-		options = body.get("feedOptions") or {}
-		if not isinstance(options, dict):
-			raise ApiError(400, "InvalidInput", "feedOptions must be an object of strings.")
+		options = string_options(body, "feedOptions")
 		with state.lock:
 			_check_marketplaces(state, marketplace_ids)
 			document = documents(state).documents.get(document_id)
@@ -490,88 +417,12 @@ def register(router: Router, state: SimulatorState) -> None:
 				input_document_id=document_id,
 				created=state.clock.now(),
 				faults=_take_faults(state, fs),
-				feed_options={str(k): str(v) for k, v in options.items()},
+				feed_options=options,
 			)
 			fs.feeds[feed.feed_id] = feed
 		return Response(status=202, body={"feedId": feed.feed_id})
 
-	@router.route("GET", "/feeds/2021-06-30/feeds", operation="getFeeds")
-	def get_feeds(req: Request) -> Response:
-		filters = list_filters(req, "feedTypes", FEED_STATUSES)
-		with state.lock:
-			tick(state)
-			fs = feeds_state(state)
-			if "nextToken" in filters:
-				ids, token = next_page(fs.page_tokens, state, filters["nextToken"])
-			else:
-				now = state.clock.now()
-				since = filters["createdSince"] or now - RETENTION
-				until = filters["createdUntil"] or now
-				matching = [
-					feed.feed_id
-					for feed in reversed(list(fs.feeds.values()))  # newest first
-					if feed.feed_type in filters["types"]
-					and (
-						not filters["marketplaceIds"] or filters["marketplaceIds"] & set(feed.marketplace_ids)
-					)
-					and (not filters["statuses"] or feed.status in filters["statuses"])
-					and since <= feed.created <= until
-				]
-				ids, token = paginate(fs.page_tokens, state, matching, filters["pageSize"])
-			body: dict[str, Any] = {
-				"feeds": [fs.feeds[feed_id].to_json() for feed_id in ids if feed_id in fs.feeds]
-			}
-		if token:
-			body["nextToken"] = token
-		return Response(status=200, body=body)
-
-	def _feed(feed_id: str) -> SimFeed:
-		feed = feeds_state(state).feeds.get(feed_id)
-		if feed is None:
-			raise ApiError(404, "NotFound", f"Feed {feed_id} was not found.")
-		return feed
-
-	@router.route("GET", "/feeds/2021-06-30/feeds/{feedId}", operation="getFeed")
-	def get_feed(req: Request) -> Response:
-		with state.lock:
-			tick(state)
-			return Response(status=200, body=_feed(req.path_args["feedId"]).to_json())
-
-	@router.route("DELETE", "/feeds/2021-06-30/feeds/{feedId}", operation="cancelFeed")
-	def cancel_feed(req: Request) -> Response:
-		with state.lock:
-			tick(state)
-			feed = _feed(req.path_args["feedId"])
-			if feed.status != "IN_QUEUE":
-				raise ApiError(
-					400,
-					"InvalidInput",
-					f"Feed {feed.feed_id} is {feed.status}; only IN_QUEUE feeds can be cancelled.",
-				)
-			feed.status = "CANCELLED"
-		return Response(status=200, body=None)
-
-	@router.route("GET", "/feeds/2021-06-30/documents/{feedDocumentId}", operation="getFeedDocument")
-	def get_feed_document(req: Request) -> Response:
-		document_id = req.path_args["feedDocumentId"]
-		with state.lock:
-			tick(state)
-			document = documents(state).documents.get(document_id)
-			owned = document is not None and (
-				document.uploadable
-				or any(feed.result_document_id == document_id for feed in feeds_state(state).feeds.values())
-			)
-			if not owned:
-				raise ApiError(404, "NotFound", f"Feed document {document_id} was not found.")
-			assert document is not None
-			encoded = (req.param("enableContentEncodingUrlHeader") or "").lower() == "true"
-			body: dict[str, Any] = {
-				"feedDocumentId": document_id,
-				"url": download_url(state, document_id, encoded and document.compression == "GZIP"),
-			}
-			if document.compression:
-				body["compressionAlgorithm"] = document.compression
-		return Response(status=200, body=body)
+	register_job_routes(router, state, FEEDS)
 
 	# -- control API (no auth, no quota) --
 	@router.route("POST", "/_sim/feeds/fatal-next")
@@ -580,17 +431,3 @@ def register(router: Router, state: SimulatorState) -> None:
 		with state.lock:
 			feeds_state(state).fatal_next = str(body.get("message") or "The feed could not be processed.")
 		return Response(status=200, body={"ok": True})
-
-	@router.route("POST", "/_sim/feeds/timing")
-	def timing(req: Request) -> Response:
-		body = req.json() or {}
-		with state.lock:
-			fs = feeds_state(state)
-			if "queue_seconds" in body:
-				fs.queue_seconds = float(body["queue_seconds"])
-			if "processing_seconds" in body:
-				fs.processing_seconds = float(body["processing_seconds"])
-			return Response(
-				status=200,
-				body={"queue_seconds": fs.queue_seconds, "processing_seconds": fs.processing_seconds},
-			)

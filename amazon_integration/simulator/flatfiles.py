@@ -54,6 +54,9 @@ ORDERS_REPORT_COLUMNS: tuple[str, ...] = (
 	"price-designation",
 )
 
+# The V2 settlement report's 24 columns, as Amazon documents them. domain/settlements.py lists them too, on
+# purpose: the simulator is an independent check of the app's parser, so it must not borrow the parser's list (a
+# mistake there would then pass unseen). Keep the two apart; correct either against Amazon's documentation only.
 SETTLEMENT_COLUMNS: tuple[str, ...] = (
 	"settlement-id",
 	"settlement-start-date",

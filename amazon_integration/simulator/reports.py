@@ -13,7 +13,8 @@ Report types:
 - GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2: cannot be requested (400 InvalidInput, as on Amazon); Amazon
   (settlements.py) generates one per closed settlement; list them with getReports. Plain text, no compression.
 Documents are served as "text/tab-separated-values; charset=UTF-8", so clients decode them as UTF-8.
-Control: POST /_sim/reports/timing {"queue_seconds": s, "processing_seconds": s}.
+getReports, getReport, cancelReport and getReportDocument are Amazon's asynchronous-job routes of async_jobs.py,
+shared with feeds. Control: POST /_sim/reports/timing {"queue_seconds": s, "processing_seconds": s}.
 """
 
 from __future__ import annotations
@@ -23,27 +24,31 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .async_jobs import (
+	AsyncJobKind,
+	JobQueue,
+	advance,
+	register_job_routes,
+	require_list,
+	string_options,
+)
 from .documents import (
+	StoredDocument,
 	attach,
 	docs_rng,
-	documents,
-	download_url,
 	iso,
 	new_uuid,
 	parse_iso,
 	region_code,
 	store_document,
 )
-from .feeds import list_filters, next_page, paginate
 from .flatfiles import orders_report
 from .http import ApiError, Request, Response, Router
 from .state import SimulatorState
 
 ORDERS_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
-REPORT_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
 TSV_CONTENT_TYPE = "text/tab-separated-values; charset=UTF-8"
-RETENTION = timedelta(days=90)
 DEFAULT_RANGE = timedelta(days=30)
 
 
@@ -81,14 +86,23 @@ class SimReport:
 			body["reportDocumentId"] = self.document_id
 		return body
 
+	@property
+	def job_id(self) -> str:
+		return self.report_id
+
+	@property
+	def job_type(self) -> str:
+		return self.report_type
+
 
 @dataclass
-class ReportsState:
+class ReportsState(JobQueue):
 	reports: dict[str, SimReport] = field(default_factory=dict)  # creation order
-	next_number: int = 0
 	queue_seconds: float = 15.0
-	processing_seconds: float = 30.0
-	page_tokens: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+
+	@property
+	def jobs(self) -> dict[str, SimReport]:
+		return self.reports
 
 
 def reports_state(state: SimulatorState) -> ReportsState:
@@ -96,12 +110,12 @@ def reports_state(state: SimulatorState) -> ReportsState:
 
 
 def _new_report_id(state: SimulatorState, rs: ReportsState) -> str:
-	if rs.next_number == 0:
+	def first_block() -> int:
 		# ERPNext keeps a settlement's report id: the namespace moves it like order and settlement ids.
 		block = (docs_rng(state).randrange(1000) + state.namespace * 7919) % 100_000
-		rs.next_number = 50_100_000_000 + block * 1000
-	rs.next_number += 1
-	return str(rs.next_number)
+		return 50_100_000_000 + block * 1000
+
+	return rs.new_id(first_block)
 
 
 def _new_document_id(state: SimulatorState) -> str:
@@ -158,27 +172,17 @@ def _generate_orders_report(
 
 
 def _advance(state: SimulatorState, rs: ReportsState, report: SimReport, now: datetime) -> None:
-	if report.status == "IN_QUEUE":
-		start = report.created + timedelta(seconds=rs.queue_seconds)
-		if now < start:
-			return
-		report.status = "IN_PROGRESS"
-		report.processing_start = start
-	if report.status == "IN_PROGRESS":
-		assert report.processing_start is not None
-		end = report.processing_start + timedelta(seconds=rs.processing_seconds)
-		if now < end:
-			return
-		report.processing_end = end
-		writer = REPORT_WRITERS[report.report_type]
-		content = writer(state, set(report.marketplace_ids), report.data_start, report.data_end)
-		if content is None:
-			report.status = "CANCELLED"
-			return
-		document_id = _new_document_id(state)
-		store_document(state, document_id, content, TSV_CONTENT_TYPE, gzipped=True)
-		report.document_id = document_id
-		report.status = "DONE"
+	if not advance(rs, report, now):
+		return
+	writer = REPORT_WRITERS[report.report_type]
+	content = writer(state, set(report.marketplace_ids), report.data_start, report.data_end)
+	if content is None:
+		report.status = "CANCELLED"
+		return
+	document_id = _new_document_id(state)
+	store_document(state, document_id, content, TSV_CONTENT_TYPE, gzipped=True)
+	report.document_id = document_id
+	report.status = "DONE"
 
 
 # The report types createReport accepts: report type -> writer(state, marketplace ids, data start, data end) ->
@@ -200,6 +204,22 @@ def tick(state: SimulatorState) -> None:
 			_advance(state, rs, report, now)
 
 
+def _owns_document(state: SimulatorState, document_id: str, document: StoredDocument) -> bool:
+	"""getReportDocument serves the documents of reports only."""
+	return any(report.document_id == document_id for report in reports_state(state).reports.values())
+
+
+REPORTS = AsyncJobKind(
+	name="Report",
+	api="/reports/2021-06-30",
+	queue=reports_state,
+	tick=tick,
+	# Newest first by creation time: Amazon's own reports (settlements) are added when read, dated when made.
+	newest_first=lambda reports: sorted(reports, key=lambda r: (r.created, int(r.report_id)), reverse=True),
+	owns_document=_owns_document,
+)
+
+
 def register(router: Router, state: SimulatorState) -> None:
 	@router.route("POST", "/reports/2021-06-30/reports", operation="createReport")
 	def create_report(req: Request) -> Response:
@@ -209,15 +229,7 @@ def register(router: Router, state: SimulatorState) -> None:
 		report_type = body.get("reportType")
 		if not isinstance(report_type, str) or not report_type:
 			raise ApiError(400, "InvalidInput", "reportType is required.")
-		marketplace_ids = body.get("marketplaceIds")
-		if (
-			not isinstance(marketplace_ids, list)
-			or not marketplace_ids
-			or not all(isinstance(value, str) and value for value in marketplace_ids)
-		):
-			raise ApiError(400, "InvalidInput", "marketplaceIds must be a non-empty list of strings.")
-		if len(marketplace_ids) > 25:
-			raise ApiError(400, "InvalidInput", "marketplaceIds accepts at most 25 values.")
+		marketplace_ids = require_list(body, "marketplaceIds", 25)
 		if report_type == SETTLEMENT_REPORT_TYPE:
 			raise ApiError(
 				400,
@@ -226,9 +238,7 @@ def register(router: Router, state: SimulatorState) -> None:
 			)
 		if report_type not in REPORT_WRITERS:
 			raise ApiError(400, "InvalidInput", f"Invalid report type: {report_type}.")
-		options = body.get("reportOptions") or {}
-		if not isinstance(options, dict):
-			raise ApiError(400, "InvalidInput", "reportOptions must be an object of strings.")
+		options = string_options(body, "reportOptions")
 		with state.lock:
 			for marketplace_id in marketplace_ids:
 				if marketplace_id not in state.marketplaces:
@@ -254,99 +264,9 @@ def register(router: Router, state: SimulatorState) -> None:
 				created=now,
 				data_start=start,
 				data_end=min(end, now),
-				options={str(k): str(v) for k, v in options.items()},
+				options=options,
 			)
 			rs.reports[report.report_id] = report
 		return Response(status=202, body={"reportId": report.report_id})
 
-	@router.route("GET", "/reports/2021-06-30/reports", operation="getReports")
-	def get_reports(req: Request) -> Response:
-		filters = list_filters(req, "reportTypes", REPORT_STATUSES)
-		with state.lock:
-			tick(state)
-			rs = reports_state(state)
-			if "nextToken" in filters:
-				ids, token = next_page(rs.page_tokens, state, filters["nextToken"])
-			else:
-				now = state.clock.now()
-				since = filters["createdSince"] or now - RETENTION
-				until = filters["createdUntil"] or now
-				newest_first = sorted(
-					rs.reports.values(), key=lambda r: (r.created, int(r.report_id)), reverse=True
-				)
-				matching = [
-					report.report_id
-					for report in newest_first
-					if report.report_type in filters["types"]
-					and (
-						not filters["marketplaceIds"]
-						or filters["marketplaceIds"] & set(report.marketplace_ids)
-					)
-					and (not filters["statuses"] or report.status in filters["statuses"])
-					and since <= report.created <= until
-				]
-				ids, token = paginate(rs.page_tokens, state, matching, filters["pageSize"])
-			body: dict[str, Any] = {
-				"reports": [rs.reports[rid].to_json() for rid in ids if rid in rs.reports]
-			}
-		if token:
-			body["nextToken"] = token
-		return Response(status=200, body=body)
-
-	def _report(report_id: str) -> SimReport:
-		report = reports_state(state).reports.get(report_id)
-		if report is None:
-			raise ApiError(404, "NotFound", f"Report {report_id} was not found.")
-		return report
-
-	@router.route("GET", "/reports/2021-06-30/reports/{reportId}", operation="getReport")
-	def get_report(req: Request) -> Response:
-		with state.lock:
-			tick(state)
-			return Response(status=200, body=_report(req.path_args["reportId"]).to_json())
-
-	@router.route("DELETE", "/reports/2021-06-30/reports/{reportId}", operation="cancelReport")
-	def cancel_report(req: Request) -> Response:
-		with state.lock:
-			tick(state)
-			report = _report(req.path_args["reportId"])
-			if report.status != "IN_QUEUE":
-				raise ApiError(
-					400,
-					"InvalidInput",
-					f"Report {report.report_id} is {report.status}; only IN_QUEUE reports can be cancelled.",
-				)
-			report.status = "CANCELLED"
-		return Response(status=200, body=None)
-
-	@router.route("GET", "/reports/2021-06-30/documents/{reportDocumentId}", operation="getReportDocument")
-	def get_report_document(req: Request) -> Response:
-		document_id = req.path_args["reportDocumentId"]
-		with state.lock:
-			tick(state)
-			owned = any(report.document_id == document_id for report in reports_state(state).reports.values())
-			document = documents(state).documents.get(document_id)
-			if not owned or document is None:
-				raise ApiError(404, "NotFound", f"Report document {document_id} was not found.")
-			encoded = (req.param("enableContentEncodingUrlHeader") or "").lower() == "true"
-			body: dict[str, Any] = {
-				"reportDocumentId": document_id,
-				"url": download_url(state, document_id, encoded and document.compression == "GZIP"),
-			}
-			if document.compression:
-				body["compressionAlgorithm"] = document.compression
-		return Response(status=200, body=body)
-
-	@router.route("POST", "/_sim/reports/timing")
-	def timing(req: Request) -> Response:
-		body = req.json() or {}
-		with state.lock:
-			rs = reports_state(state)
-			if "queue_seconds" in body:
-				rs.queue_seconds = float(body["queue_seconds"])
-			if "processing_seconds" in body:
-				rs.processing_seconds = float(body["processing_seconds"])
-			return Response(
-				status=200,
-				body={"queue_seconds": rs.queue_seconds, "processing_seconds": rs.processing_seconds},
-			)
+	register_job_routes(router, state, REPORTS)
