@@ -24,11 +24,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import frappe
 from frappe.utils import flt, getdate
 
 from amazon_integration.domain.fees import BALANCE_CATEGORIES, FEE_ENTRY_CATEGORIES, FeeCategory
+from amazon_integration.domain.profit import allocate, contribution_margin
 
 ORDER, SKU, MARKETPLACE = "Order", "SKU", "Marketplace"
 # The fee-entry categories the report shows, in FeeCategory's order; Reimbursements have a column of their own.
@@ -103,11 +105,21 @@ def profit(filters: frappe._dict) -> tuple[list[Line], dict[str, float]]:
 
 
 def _margin(amounts: dict[str, float]) -> None:
-	fees = sum(amounts.get(fee_field(category), 0.0) for category in FEE_COLUMNS)
-	amounts["total_fees"] = fees
-	revenue = amounts.get("net_sales", 0.0) + amounts.get("refunds", 0.0)
-	amounts["margin"] = revenue + amounts.get("reimbursements", 0.0) + fees - amounts.get("cogs", 0.0)
-	amounts["margin_percent"] = amounts["margin"] / revenue * 100 if revenue else 0.0
+	fees = sum((_cents(amounts.get(fee_field(category))) for category in FEE_COLUMNS), Decimal(0))
+	margin, percent = contribution_margin(
+		_cents(amounts.get("net_sales")),
+		_cents(amounts.get("refunds")),
+		_cents(amounts.get("reimbursements")),
+		fees,
+		_cents(amounts.get("cogs")),
+	)
+	amounts["total_fees"] = float(fees)
+	amounts["margin"] = float(margin)
+	amounts["margin_percent"] = float(percent)
+
+
+def _cents(value) -> Decimal:
+	return Decimal(str(flt(value, 2)))
 
 
 # -- orders -----------------------------------------------------------------------------------------------
@@ -188,17 +200,10 @@ def _invoice_rows(invoices: list[str]) -> dict[str, dict[str, float]]:
 	return found
 
 
-def _split(amount: float, weights: dict[str, float]) -> dict[str, float]:
-	"""An amount over keys by weight, to the cent, the rounding remainder on the largest share: the parts add up
-	to the amount exactly."""
-	total = sum(weights.values())
-	if not weights or not total:
-		key = next(iter(weights), "")
-		return {key: amount}
-	parts = {key: flt(amount * weight / total, 2) for key, weight in weights.items()}
-	largest = max(parts, key=lambda key: abs(parts[key]))
-	parts[largest] = flt(parts[largest] + amount - sum(parts.values()), 2)
-	return parts
+def _split(amount: float, weights: dict) -> dict:
+	"""An amount over keys by weight, to the cent: the parts add up to the amount exactly (domain/profit.py)."""
+	parts = allocate(_cents(amount), {key: Decimal(str(flt(weight))) for key, weight in weights.items()})
+	return {key: float(part) for key, part in parts.items()}
 
 
 # -- fees -----------------------------------------------------------------------------------------------------
@@ -333,6 +338,7 @@ def _expected(filters: frappe._dict, orders: dict[str, OrderInfo]) -> list[Piece
 	wanted = {category.value for category in FEE_COLUMNS} | {FeeCategory.REIMBURSEMENTS.value}
 	company_currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	items = _sku_items(row.sku for row in rows if row.sku)
+	rates: dict[tuple, float] = {}
 	pieces = []
 	for row in rows:
 		if row.category not in wanted:
@@ -341,7 +347,10 @@ def _expected(filters: frappe._dict, orders: dict[str, OrderInfo]) -> list[Piece
 		if row.currency and row.currency != company_currency:
 			from erpnext.setup.utils import get_exchange_rate
 
-			rate = flt(get_exchange_rate(row.currency, company_currency, row.posted)) or 1.0
+			key = (row.currency, row.posted)
+			if key not in rates:
+				rates[key] = flt(get_exchange_rate(row.currency, company_currency, row.posted)) or 1.0
+			rate = rates[key]
 		order_id = row.order_id if row.order_id in orders else NO_ORDER
 		marketplace = orders[order_id].marketplace if order_id else (row.marketplace or "")
 		item_code = items.get(row.sku, row.sku or "")

@@ -106,7 +106,7 @@ def get_chart(data: list[dict], filters: frappe._dict) -> dict | None:
 		return None
 	return {
 		"data": {
-			"labels": [row.get("marketplace") or _("Unknown") for row in rows],
+			"labels": [row.get("marketplace") or _("No Marketplace") for row in rows],
 			"datasets": [{"name": _("Contribution Margin"), "values": [flt(row.get("margin"), 2) for row in rows]}],
 		},
 		"type": "bar",
