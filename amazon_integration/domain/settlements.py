@@ -265,6 +265,7 @@ class FeeAmount:
 	order_id: str = ""
 	sku: str = ""
 	marketplace_name: str = ""
+	posted_month: str = ""  # "YYYY-MM" (UTC) Amazon posted the lines in: a settlement can span a month end
 
 
 @dataclass(frozen=True, slots=True)
@@ -640,8 +641,8 @@ _SLOT = {
 	LineKind.FEE: 6,
 }
 _OTHER_SLOT = 7
-# Kinds booked elsewhere than the fee entry: the buyer's money (invoice, credit note, payment) and the reserve.
-_NOT_FEE_ENTRY = frozenset(
+# The buyer's money: booked by the order's invoice, credit note and payment (domain/fees.py INVOICE_CATEGORIES).
+INVOICE_KINDS = frozenset(
 	{
 		LineKind.PRINCIPAL,
 		LineKind.SHIPPING,
@@ -649,9 +650,10 @@ _NOT_FEE_ENTRY = frozenset(
 		LineKind.TAX,
 		LineKind.MARKETPLACE_WITHHELD_TAX,
 		LineKind.PROMOTION,
-		LineKind.RESERVE,
 	}
 )
+# Kinds booked elsewhere than the fee entry: the buyer's money and the reserve (kept in the clearing account).
+_NOT_FEE_ENTRY = INVOICE_KINDS | {LineKind.RESERVE}
 
 
 def line_key(line: SettlementLine) -> str:
@@ -671,7 +673,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 	by_kind: dict[LineKind, Decimal] = {}
 	unknown: list[SettlementLine] = []
 	refunded_items: dict[str, dict[str, Decimal]] = {}
-	fee_amounts: dict[tuple[str, str, str, str, str, str], list] = {}
+	fee_amounts: dict[tuple[str, str, str, str, str, str, str], list] = {}
 	total = ZERO
 	count = 0
 	first: datetime | None = None
@@ -697,6 +699,7 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				line.transaction_type,
 				line.amount_type,
 				line.amount_description,
+				f"{line.posted.year:04d}-{line.posted.month:02d}" if line.posted else "",
 			)
 			fee_entry = fee_amounts.get(fee_key)
 			if fee_entry is None:
@@ -749,8 +752,9 @@ def summarize(lines: Iterable[SettlementLine]) -> SettlementSummary:
 				order_id=order_id,
 				sku=sku,
 				marketplace_name=marketplace,
+				posted_month=month,
 			)
-			for (order_id, sku, marketplace, transaction, amount_type, description), entry in fee_amounts.items()
+			for (order_id, sku, marketplace, transaction, amount_type, description, month), entry in fee_amounts.items()
 		),
 	)
 
@@ -849,6 +853,7 @@ __all__ = [
 	"COLUMNS",
 	"DATE_FORMATS",
 	"FeeAmount",
+	"INVOICE_KINDS",
 	"REQUIRED_COLUMNS",
 	"LineKind",
 	"OrderAmounts",

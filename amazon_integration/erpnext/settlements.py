@@ -25,12 +25,13 @@ Negative settlements need no manual entry: a balance Amazon carries to the next 
 (kept in the clearing account, which then shows what the seller owes); a card charge is a Seller Repayments
 amount (clearing debited from the payout account); a negative total with a deposit date is a payout entry
 the other way. Each settlement books once, at its own posting date, so an order charged in one settlement and
-refunded in a later one books each piece in its own period.
+refunded in a later one books each piece in its own period; a settlement that spans a month end books one fee
+entry per month Amazon posted its amounts in (the Amazon Account's "Book Fees in the Month Amazon Posted Them").
 
 The ledger per order and SKU (the contract the profit report reads): every amount of the fee entry is an
 `Amazon Settlement Fee` record (settlement, amazon_order_id, sku, marketplace, transaction_type, amount_type,
-amount_description, category, amount in the settlement's currency, report_lines) and, once booked, its
-account, cost_center, in_suspense, journal_entry and posting_date. The fee entry's rows carry
+amount_description, category, amount in the settlement's currency, report_lines, posted_month) and, once
+booked, its account, cost_center, in_suspense, journal_entry and posting_date. The fee entries' rows carry
 amazon_fee_category and amazon_marketplace (Journal Entry Account custom fields); for each fee entry, the
 records with the same journal_entry, account, cost_center, category and marketplace add up to that row's
 amount (credit minus debit, in the settlement's currency). The buyer's money per order is on the order's
@@ -215,12 +216,13 @@ def _insert_fees(doc: Document, fees: Iterable[FeeAmount]) -> None:
 	fields = [
 		"name", "creation", "modified", "owner", "modified_by", "settlement", "category", "amazon_order_id", "sku",
 		"marketplace", "transaction_type", "amount_type", "amount_description", "currency", "amount", "report_lines",
+		"posted_month",
 	]  # fmt: skip
 	values = [
 		(
 			frappe.generate_hash(length=12), now, now, user, user, doc.name, fee.category.value, fee.order_id, fee.sku,
 			fee.marketplace_name, fee.transaction_type, fee.amount_type, fee.amount_description, doc.currency,
-			float(fee.amount), fee.lines,
+			float(fee.amount), fee.lines, fee.posted_month,
 		)  # fmt: skip
 		for fee in fees
 		if fee.amount
@@ -568,15 +570,17 @@ class _Booking:
 		return pe
 
 	def book_fees(self) -> None:
-		"""One Journal Entry for every fee, commission and adjustment of the settlement, each category of
-		Amazon's money on its own account (see module docstring)."""
+		"""The Journal Entry of every fee, commission and adjustment of the settlement, each category of
+		Amazon's money on its own account (see module docstring). A settlement that spans a month end books one
+		entry per month Amazon posted the amounts in (dated at that month's end, the last at the settlement's
+		posting date) when the account books fees by month, so each month's P&L carries its own fees."""
 		from amazon_integration.erpnext.fee_accounts import FeeAccounts
 
 		accounts = FeeAccounts(self.account, self.payout)
 		groups = frappe.db.sql(
-			f"""select category, amount_type, amount_description, marketplace, sum(amount) as amount
+			f"""select category, amount_type, amount_description, marketplace, posted_month, sum(amount) as amount
 			from `tab{FEE}` where settlement = %s
-			group by category, amount_type, amount_description, marketplace""",
+			group by category, amount_type, amount_description, marketplace, posted_month""",
 			self.doc.name,
 			as_dict=True,
 		)
@@ -585,38 +589,72 @@ class _Booking:
 			frappe.db.sql(f"select sum(fees_amount) from `tab{LINE}` where settlement = %s", self.doc.name)[0][0]
 		)
 		rest = lines_total - sum((_decimal(group.amount) for group in groups), ZERO)
-		by_row: dict[tuple[str, str, str, str], Decimal] = {}
+		entries: dict = {}  # posting date -> {(account, cost center, category, marketplace): amount}
+		months: dict = {}  # posting date -> the posted months it books
 		suspense = ZERO
+		resolved = {}
 		for group in groups:
 			category = FeeCategory(group.category)
-			account, in_suspense = accounts.resolve(category, group.amount_type, group.amount_description)
-			if not account:
-				frappe.throw(
-					_("Set the Amazon Fees Account or a Suspense Account on Amazon Account {0}.").format(
-						self.account.name
-					),
-					title=_("Settlement Accounts Missing"),
+			where = (group.category, group.amount_type, group.amount_description, group.marketplace)
+			if where not in resolved:
+				account, in_suspense = accounts.resolve(category, group.amount_type, group.amount_description)
+				if not account:
+					frappe.throw(
+						_("Set the Amazon Fees Account or a Suspense Account on Amazon Account {0}.").format(
+							self.account.name
+						),
+						title=_("Settlement Accounts Missing"),
+					)
+				resolved[where] = (account, accounts.cost_center(group.marketplace), in_suspense)
+				frappe.db.sql(
+					f"""update `tab{FEE}` set account = %s, cost_center = %s, in_suspense = %s
+					where settlement = %s and category = %s and amount_type = %s and amount_description = %s
+					and marketplace = %s""",
+					(*resolved[where], self.doc.name, *where),
 				)
-			cost_center = accounts.cost_center(group.marketplace)
+			account, cost_center, in_suspense = resolved[where]
+			posting_date = self._fee_date(group.posted_month)
+			rows = entries.setdefault(posting_date, {})
 			key = (account, cost_center, category.value, group.marketplace or "")
-			by_row[key] = by_row.get(key, ZERO) + _decimal(group.amount)
+			rows[key] = rows.get(key, ZERO) + _decimal(group.amount)
+			months.setdefault(posting_date, set()).add(group.posted_month or "")
 			if in_suspense:
 				suspense += _decimal(group.amount)
-			frappe.db.sql(
-				f"""update `tab{FEE}` set account = %s, cost_center = %s, in_suspense = %s
-				where settlement = %s and category = %s and amount_type = %s and amount_description = %s
-				and marketplace = %s""",
-				(
-					account, cost_center, int(in_suspense), self.doc.name, group.category, group.amount_type,
-					group.amount_description, group.marketplace,
-				),
-			)  # fmt: skip
 		if rest:
+			rows = entries.setdefault(self.posting_date, {})
 			key = (self.account.fees_account, self.cost_center, "", "")
-			by_row[key] = by_row.get(key, ZERO) + rest
-		total = sum(by_row.values(), ZERO)
-		if not any(by_row.values()):
+			rows[key] = rows.get(key, ZERO) + rest
+		je = None
+		for posting_date, by_row in sorted(entries.items()):
+			if not any(by_row.values()):
+				continue
+			je = self._fee_entry(by_row, posting_date)
+			frappe.db.sql(
+				f"""update `tab{FEE}` set journal_entry = %s, posting_date = %s
+				where settlement = %s and ifnull(posted_month, '') in %s""",
+				(je.name, posting_date, self.doc.name, tuple(months.get(posting_date) or {""})),
+			)
+		if je is None:
 			return
+		frappe.db.sql(
+			f"""update `tab{LINE}` set booked_amount = booked_amount + fees_amount,
+			status = if(line_type in ('Fee', 'Adjustment', 'Reimbursement', 'Unknown'), 'Booked', status)
+			where settlement = %s and fees_amount != 0""",
+			self.doc.name,
+		)
+		self.doc.db_set({"fees_journal_entry": je.name, "suspense_amount": float(suspense)})
+
+	def _fee_date(self, posted_month: str | None):
+		"""The posting date of amounts Amazon posted in `posted_month` ("YYYY-MM"): the end of that month when it
+		ends before the settlement's posting date and the account books fees by month, else the settlement's."""
+		if not posted_month or not self.account.get("fees_by_month"):
+			return self.posting_date
+		from frappe.utils import get_last_day
+
+		month_end = get_last_day(getdate(f"{posted_month}-01"))
+		return min(month_end, getdate(self.posting_date))
+
+	def _fee_entry(self, by_row: dict, posting_date) -> Document:
 		from erpnext.accounts.party import get_party_account
 
 		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
@@ -636,24 +674,13 @@ class _Booking:
 		rows += [
 			self._je_row(payable, charged, **supplier),
 			self._je_row(payable, -charged, **supplier),
-			self._je_row(self.clearing, total),
+			self._je_row(self.clearing, sum(by_row.values(), ZERO)),
 		]
 		rows = [row for row in rows if row["debit_in_account_currency"] or row["credit_in_account_currency"]]
 		_balance_rounding(rows)
-		je = self._journal_entry(
-			rows, _("Amazon fees and adjustments of settlement {0}").format(self.doc.name)
+		return self._journal_entry(
+			rows, _("Amazon fees and adjustments of settlement {0}").format(self.doc.name), posting_date
 		)
-		frappe.db.sql(
-			f"update `tab{FEE}` set journal_entry = %s, posting_date = %s where settlement = %s",
-			(je.name, self.posting_date, self.doc.name),
-		)
-		frappe.db.sql(
-			f"""update `tab{LINE}` set booked_amount = booked_amount + fees_amount,
-			status = if(line_type in ('Fee', 'Adjustment', 'Reimbursement', 'Unknown'), 'Booked', status)
-			where settlement = %s and fees_amount != 0""",
-			self.doc.name,
-		)
-		self.doc.db_set({"fees_journal_entry": je.name, "suspense_amount": float(suspense)})
 
 	def book_payout(self) -> None:
 		total = _decimal(self.doc.total_amount)

@@ -216,8 +216,9 @@ class FeeBookingChecks:
 			["settlement", "amount_description", "posting_date", "journal_entry"],
 		)
 		self.assertEqual({fee.settlement for fee in pieces}, {docs[0].name, docs[1].name})
-		for fee in pieces:
-			self.assertEqual(getdate(fee.posting_date), first_date if fee.settlement == docs[0].name else later_date)
+		for fee in pieces:  # booked by its own settlement's fee entry, dated as that entry
+			je = frappe.db.get_value("Journal Entry", fee.journal_entry, ["amazon_settlement", "posting_date"], as_dict=True)
+			self.assertEqual((je.amazon_settlement, getdate(je.posting_date)), (fee.settlement, getdate(fee.posting_date)))
 		self.assertIn("RefundCommission", {fee.amount_description for fee in pieces if fee.settlement == docs[1].name})
 		for invoice in frappe.get_all("Sales Invoice", {"amazon_order_id": ("in", [refunded, kept]), "docstatus": 1}, ["name", "outstanding_amount"]):
 			self.assertEqual(flt(invoice.outstanding_amount), 0, invoice.name)
@@ -270,6 +271,61 @@ class TestFeesUsCompany(FeeBookingChecks, SimulatorTestCase):
 
 	def test_a_month_of_every_category_and_shape(self):
 		self.run_month()
+
+	def test_a_settlement_spanning_a_month_end_books_each_month_its_fees(self):
+		"""Amazon posted the subscription in one month and storage in the next: two fee entries, one a month."""
+		from frappe.utils import add_days, get_first_day, get_last_day
+
+		from amazon_integration.domain.settlements import COLUMNS
+		from amazon_integration.erpnext.settlements import import_settlement_report
+
+		this_month = get_first_day(today())
+		last_month_end = get_last_day(add_days(this_month, -1))
+		settlement_id = f"9{frappe.generate_hash(length=10)}"
+
+		def row(**values) -> str:
+			return "\t".join(str(values.get(column.replace("-", "_"), "")) for column in COLUMNS)
+
+		lines = [
+			"\t".join(COLUMNS),
+			row(settlement_id=settlement_id, settlement_start_date=f"{add_days(last_month_end, -10)} 00:00:00 UTC",
+				settlement_end_date=f"{add_days(this_month, 1)} 00:00:00 UTC",
+				deposit_date=f"{add_days(this_month, 2)} 00:00:00 UTC", total_amount="-51.39", currency="USD"),
+		]  # fmt: skip
+		for posted, description, amount in (
+			(add_days(last_month_end, -1), "Subscription Fee", "-39.99"),
+			(this_month, "Storage Fee", "-11.40"),
+		):
+			lines.append(
+				row(settlement_id=settlement_id, transaction_type="other-transaction", marketplace_name="Amazon.com",
+					amount_type="other-transaction", amount_description=description, amount=amount,
+					posted_date=str(posted), posted_date_time=f"{posted} 12:00:00 UTC")
+			)  # fmt: skip
+		self.account.reload()
+		self.assertEqual(self.account.fees_by_month, 1)
+		name = import_settlement_report(self.account, [line + "\n" for line in lines])
+		doc = frappe.get_doc("Amazon Settlement", name)
+		doc.submit()
+		frappe.db.commit()
+		doc.reload()
+		self.assertEqual(doc.status, "Reconciled", doc.booking_error)
+		entries = frappe.get_all(
+			"Journal Entry",
+			{"amazon_settlement": name, "docstatus": 1, "name": ("!=", doc.payout_journal_entry)},
+			["name", "posting_date"],
+			order_by="posting_date",
+		)
+		self.assertEqual([getdate(je.posting_date) for je in entries], [getdate(last_month_end), getdate(doc.posting_date)])
+		fees = {
+			fee.amount_description: fee
+			for fee in frappe.get_all("Amazon Settlement Fee", {"settlement": name}, ["amount_description", "journal_entry", "posting_date", "posted_month"])
+		}
+		self.assertEqual(fees["Subscription Fee"].journal_entry, entries[0].name)
+		self.assertEqual(fees["Storage Fee"].journal_entry, entries[1].name)
+		self.assertEqual(fees["Subscription Fee"].posted_month, str(last_month_end)[:7])
+		self.assertEqual(getdate(fees["Subscription Fee"].posting_date), getdate(last_month_end))
+		self.assertEqual(self.money(self.balance(self.account.clearing_account, entries[0].name)), self.money(-39.99))
+		self.assertEqual(self.money(self.balance(self.account.clearing_account, entries[1].name)), self.money(-11.40))
 
 
 class TestFeesGermanCompany(FeeBookingChecks, EuSellerCase):

@@ -17,7 +17,7 @@ from amazon_integration.domain.fees import (
 	category_of,
 	normalize,
 )
-from amazon_integration.domain.settlements import LineKind, classify
+from amazon_integration.domain.settlements import INVOICE_KINDS, LineKind, classify
 
 C = FeeCategory
 SAMPLE = Path(__file__).parent / "data" / "settlement_sample.tsv"
@@ -93,14 +93,6 @@ def test_spelling_variants_match() -> None:
 
 def test_every_line_of_the_amazon_de_sample_has_a_category_consistent_with_its_line_kind() -> None:
 	"""The parser's LineKind says how a line is booked; the category must agree with it."""
-	invoice_kinds = {
-		LineKind.PRINCIPAL,
-		LineKind.SHIPPING,
-		LineKind.GIFT_WRAP,
-		LineKind.TAX,
-		LineKind.MARKETPLACE_WITHHELD_TAX,
-		LineKind.PROMOTION,
-	}
 	rows = SAMPLE.read_text(encoding="utf-8").splitlines()[2:]
 	seen = set()
 	for row in rows:
@@ -109,7 +101,7 @@ def test_every_line_of_the_amazon_de_sample_has_a_category_consistent_with_its_l
 		category = category_of(*triple)
 		kind = classify(*triple)
 		seen.add(category)
-		assert (kind in invoice_kinds) == (category in INVOICE_CATEGORIES), triple
+		assert (kind in INVOICE_KINDS) == (category in INVOICE_CATEGORIES), triple
 		assert (kind is LineKind.RESERVE) == (category is C.RESERVE), triple
 		assert (kind is LineKind.UNKNOWN) == (category is C.UNKNOWN), triple
 	assert {C.REFERRAL_FEES, C.FBA_FULFILMENT_FEES, C.FBA_STORAGE_FEES, C.ADVERTISING, C.SUBSCRIPTION} <= seen
@@ -162,8 +154,7 @@ def test_fee_amounts_add_up_to_what_the_rows_book_as_fees() -> None:
 		1
 		for row in SAMPLE.read_text(encoding="utf-8").splitlines()[2:]
 		if classify(*[row.split("\t")[i] for i in (6, 12, 13)])
-		in {LineKind.PRINCIPAL, LineKind.SHIPPING, LineKind.GIFT_WRAP, LineKind.TAX}
-		| {LineKind.MARKETPLACE_WITHHELD_TAX, LineKind.PROMOTION, LineKind.RESERVE}
+		in INVOICE_KINDS | {LineKind.RESERVE}
 	) == summary.line_count
 	unknown = [fee for fee in summary.fee_amounts if fee.category is C.UNKNOWN]
 	assert {(fee.amount_type, fee.amount_description) for fee in unknown} == {

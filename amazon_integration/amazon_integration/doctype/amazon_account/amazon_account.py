@@ -36,6 +36,7 @@ class AmazonAccount(Document):
 		fbm_warehouse: DF.Link | None
 		fee_accounts: DF.Table[AmazonFeeAccount]
 		fees_account: DF.Link | None
+		fees_by_month: DF.Check
 		gift_wrap_item: DF.Link | None
 		import_aftersale: DF.Check
 		import_settlements: DF.Check
@@ -257,9 +258,13 @@ class AmazonAccount(Document):
 
 	def validate_fee_accounts(self) -> None:
 		"""One account per category, and per description rule; each a ledger of the company."""
+		from amazon_integration.domain.fees import normalize
+
 		seen: set[tuple[str, str, str]] = set()
 		for row in self.fee_accounts:
-			key = (row.category, (row.amount_description or "").strip().lower(), (row.amount_type or "").strip().lower())
+			row.amount_description = (row.amount_description or "").strip()
+			row.amount_type = (row.amount_type or "").strip()
+			key = (row.category, normalize(row.amount_description), normalize(row.amount_type))
 			if key in seen:
 				frappe.throw(
 					_("Accounts by Category row {0}: {1} is listed twice.").format(

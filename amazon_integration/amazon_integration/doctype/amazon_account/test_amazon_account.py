@@ -97,6 +97,20 @@ class TestAmazonAccount(FrappeTestCase):
 		).insert()
 		self.assertEqual(account.settlement_accounts[0].clearing_account, CAD_CLEARING_ACCOUNT)
 
+	def test_fee_accounts_one_per_category_or_rule_ledgers_of_the_company(self):
+		rule = {"category": "FBA Storage Fees", "amount_description": "StorageRenewalBilling", "account": FEES_ACCOUNT}
+		account = amazon_account(
+			fee_accounts=[{"category": "FBA Storage Fees", "account": FEES_ACCOUNT}, rule, {**rule, "amount_description": "storagerenewalbilling "}]
+		)
+		self.assertRefused(account, r"Accounts by Category row 3: FBA Storage Fees / storagerenewalbilling is listed twice")
+		other = frappe.db.get_value("Account", {"company": ("!=", COMPANY), "is_group": 0}, "name")
+		account = amazon_account(fee_accounts=[{"category": "Advertising", "account": other}])
+		self.assertRefused(account, f"Accounts by Category row 1: {other} must be a ledger")
+		account = amazon_account(suspense_account=f"Indirect Expenses - {FEES_ACCOUNT.rsplit(' - ', 1)[1]}")
+		self.assertRefused(account, "Suspense Account .* must be a ledger")
+		account = amazon_account(fee_accounts=[{"category": "Advertising", "account": FEES_ACCOUNT}, rule]).insert()
+		self.assertEqual(len(account.fee_accounts), 2)
+
 	def test_promotion_item_needs_negative_rates(self):
 		frappe.db.set_single_value("Selling Settings", "allow_negative_rates_for_items", 0)
 		account = amazon_account(promotion_item="AMZ-PROMOTION")

@@ -24,6 +24,7 @@ class AmazonSettlementFee(Document):
 		in_suspense: DF.Check
 		journal_entry: DF.Link | None
 		marketplace: DF.Data | None
+		posted_month: DF.Data | None
 		posting_date: DF.Date | None
 		report_lines: DF.Int
 		settlement: DF.Link
