@@ -211,7 +211,8 @@ def _bare(account, settlement, invoices: list[str]) -> None:
 		pe.submit()
 		if number % 50 == 0:
 			frappe.db.commit()
-	for name in (settlement.fees_journal_entry, settlement.payout_journal_entry):
+	# The fee entries (one per month the amounts were posted in) and the payout entry.
+	for name in frappe.get_all("Journal Entry", {"amazon_settlement": settlement.name, "docstatus": 1}, pluck="name"):
 		if name:
 			je = frappe.copy_doc(frappe.get_doc("Journal Entry", name))
 			je.amazon_settlement = None

@@ -217,15 +217,19 @@ def _fees(filters: frappe._dict, orders: dict[str, OrderInfo]) -> list[Piece]:
 	if filters.get("amazon_account"):
 		account_filter = "and st.amazon_account = %(amazon_account)s"
 		params["amazon_account"] = filters.amazon_account
-	# The fee entries' GL, per entry, account and cost center (ERPNext merges a voucher's rows alike).
+	# The fee entries' GL (a settlement may book one per month), per entry, account and cost center: ERPNext
+	# merges a voucher's rows alike, so that is as fine as the ledger goes.
 	ledger = frappe.db.sql(
-		f"""select gle.voucher_no as journal_entry, gle.account, gle.cost_center, st.name as settlement,
+		f"""select gle.voucher_no as journal_entry, gle.account, gle.cost_center,
 			sum(gle.credit - gle.debit) as amount
 		from `tabGL Entry` gle
-		join `tabAmazon Settlement` st on st.fees_journal_entry = gle.voucher_no
 		where gle.voucher_type = 'Journal Entry' and gle.is_cancelled = 0 and gle.company = %(company)s
-			and gle.posting_date between %(from_date)s and %(to_date)s {account_filter}
-		group by gle.voucher_no, gle.account, gle.cost_center, st.name""",
+			and gle.posting_date between %(from_date)s and %(to_date)s
+			and gle.voucher_no in (
+				select sf.journal_entry from `tabAmazon Settlement Fee` sf
+				join `tabAmazon Settlement` st on st.name = sf.settlement
+				where ifnull(sf.journal_entry, '') != '' {account_filter})
+		group by gle.voucher_no, gle.account, gle.cost_center""",
 		params,
 		as_dict=True,
 	)

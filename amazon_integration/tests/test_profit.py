@@ -158,7 +158,9 @@ class TestProfit(SimulatorTestCase):
 			)[0][0]
 			return money(value or 0)
 
-		journal_entries = [frappe.db.get_value("Amazon Settlement", name, "fees_journal_entry") for name in settlements]
+		journal_entries = frappe.get_all(
+			"Journal Entry", {"amazon_settlement": ("in", settlements), "docstatus": 1}, pluck="name"
+		)
 		categories = {
 			row.category: money(row.amount)
 			for row in frappe.db.sql(
@@ -167,7 +169,7 @@ class TestProfit(SimulatorTestCase):
 				where je.name in %s and je.docstatus = 1 and ifnull(jea.amazon_fee_category, '') != ''
 				and je.posting_date between %s and %s
 				group by jea.amazon_fee_category""",
-				([je for je in journal_entries if je] or [""], *period),
+				(journal_entries or [""], *period),
 				as_dict=True,
 			)
 		}
