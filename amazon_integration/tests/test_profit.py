@@ -17,6 +17,14 @@ from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
 from amazon_integration.tests.utils import COMPANY, COMPANY_ABBR, make_account
 
 
+UNKNOWN_CHARGE = {
+	"transactionType": "NewProgramPayout",
+	"amountType": "NewProgram",
+	"amountDescription": "Something new",
+	"amount": "-4.20",
+}
+
+
 def money(value) -> Decimal:
 	return Decimal(str(flt(value, 2))).quantize(Decimal("0.01"))
 
@@ -64,6 +72,10 @@ class TestProfit(SimulatorTestCase):
 		self.assertEqual(money(row.get("total_fees")), 0)
 		self.assertEqual(money(row["margin"]), money(row["net_sales"] - row["cogs"]))
 
+		# A month of every other kind of amount (storage by SKU, advertising, reimbursements...), one unknown.
+		self.sim.control.post_charges("USD", month=True, sku=SKU)
+		self.sim.control.post_charges("USD", [UNKNOWN_CHARGE])
+		self.later(5)  # posted before the period closes
 		self.sim.control.close_settlements("USD")
 		self.later(10)
 		import_account_settlements(self.account.name)
@@ -86,7 +98,12 @@ class TestProfit(SimulatorTestCase):
 		for category in (*FEE_COLUMNS, FeeCategory.REIMBURSEMENTS):
 			field = "reimbursements" if category is FeeCategory.REIMBURSEMENTS else fee_field(category)
 			self.assertEqual(money(totals.get(field)), ledger["categories"].get(category.value, money(0)), category.value)
-		self.assertLess(ledger["categories"][FeeCategory.REFERRAL_FEES.value], 0)
+		for category in (
+			FeeCategory.REFERRAL_FEES, FeeCategory.FBA_STORAGE_FEES, FeeCategory.ADVERTISING, FeeCategory.UNKNOWN,
+		):  # fmt: skip
+			self.assertLess(ledger["categories"].get(category.value, 0), 0, category.value)
+		self.assertGreater(ledger["categories"][FeeCategory.REIMBURSEMENTS.value], 0)
+		self.assertNotIn(fee_field(FeeCategory.LENDING_REPAYMENTS), totals)  # the seller's own money: left out
 		self.assertEqual(
 			money(totals["margin"]),
 			money(totals["net_sales"] + totals["refunds"] + totals.get("reimbursements", 0) + totals["total_fees"] - totals["cogs"]),
@@ -95,6 +112,11 @@ class TestProfit(SimulatorTestCase):
 		level = [row for row in data if not row.get("amazon_order_id")]
 		self.assertTrue(level and all(row.get("level_note") for row in level))
 		self.assertLess(sum(row.get(fee_field(FeeCategory.SUBSCRIPTION), 0) for row in level), 0)
+		# Storage Amazon bills by SKU is that SKU's, no order's: on the marketplace-level row by order, on the
+		# SKU's row by SKU.
+		self.assertLess(sum(row.get(fee_field(FeeCategory.FBA_STORAGE_FEES), 0) for row in level), 0)
+		by_sku = self.report(group_by="SKU")[1]
+		self.assertLess(next(row for row in by_sku if row.get("item_code") == SKU)[fee_field(FeeCategory.FBA_STORAGE_FEES)], 0)
 		# Every grouping is the same ledger.
 		for group_by in ("SKU", "Marketplace"):
 			other = self.totals(self.report(group_by=group_by)[1])
