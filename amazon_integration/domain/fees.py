@@ -6,7 +6,9 @@ is. Pure: no I/O, no frappe. Matching ignores case, spaces, "-" and "_" ("Storag
 spellings Amazon varies between marketplaces and years still match.
 
 The categories and the strings Amazon writes for them (transaction-type / amount-type / amount-description;
-"*" is any). Rules are tried in the order of `RULES`: the first that matches wins.
+"*" is any). Rules are tried in the order of `RULES`: the first that matches wins. A rule that names only an
+amount-description also matches that string in transaction-type (some files put an other-transaction's name
+there: transaction-type "StorageRenewalBilling").
 
   Product Sales            Order, Refund, ... / ItemPrice / Principal
   Shipping Income          * / ItemPrice / Shipping
@@ -20,7 +22,8 @@ The categories and the strings Amazon writes for them (transaction-type / amount
                            FBAWeightBasedFee, ShippingChargeback, GiftwrapChargeback, ShippingHB
   Other Fees               * / ItemFees / DigitalServicesFee, SalesTaxCollectionFee, any other ItemFees
   FBA Storage Fees         other-transaction / * / Storage Fee, StorageRenewalBilling (long-term storage),
-                           FBA Long-Term Storage Fee, AgedInventorySurcharge, FBAStorageFee
+                           FBA Long-Term Storage (Fee), AgedInventorySurcharge, FBAStorageFee, FBA Inventory
+                           Storage Fee, MonthlyInventoryStorageFee
   Inbound and Placement    other-transaction / * / FBAInboundTransportationFee, FBA Inbound Placement
     Fees                   Service Fee, FBAInboundConvenienceFee, InboundTransportationProgramFee,
                            FBA Inbound Defect Fee, ManualProcessingFee
@@ -29,7 +32,7 @@ The categories and the strings Amazon writes for them (transaction-type / amount
   Advertising              ServiceFee / Cost of Advertising / TransactionTotalAmount (any)
   Subscription             other-transaction / * / Subscription Fee
   Shipping Labels          other-transaction / * / Shipping label purchase, Shipping label purchase for
-                           return, Carrier Shipping Label Adjustments
+                           return, Carrier Shipping Label Adjustments, MFNPostageFee
   Deal and Coupon Fees     CouponRedemptionFee, RunLightningDealFee, Vine Enrollment Fee, Early Reviewer
                            Program fee (as transaction-type or amount-description)
   Chargebacks and Claims   SAFE-T reimbursement (transaction-type or description), A-to-z Guarantee Refund /
@@ -189,11 +192,15 @@ RULES: tuple[Rule, ...] = (
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="FBAStorageFee"),
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="StorageRenewalBilling"),
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="FBA Long-Term Storage Fee"),
+	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="FBA Long-Term Storage"),
+	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="FBA Inventory Storage Fee"),
+	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="MonthlyInventoryStorageFee"),
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="FBALongTermStorageFee"),
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="AgedInventorySurcharge"),
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="FBA Aged Inventory Surcharge"),
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="StorageUtilizationSurcharge"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="FBAInboundTransportationFee"),
+	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="Inbound Transportation Fee"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="FBAInboundTransportationProgramFee"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="InboundTransportationProgramFee"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="FBA Inbound Placement Service Fee"),
@@ -209,6 +216,8 @@ RULES: tuple[Rule, ...] = (
 	Rule(FeeCategory.REMOVAL_DISPOSAL_FEES, amount_description="FBADisposalFee"),
 	Rule(FeeCategory.REMOVAL_DISPOSAL_FEES, amount_description="Removal Fee"),
 	Rule(FeeCategory.REMOVAL_DISPOSAL_FEES, amount_description="Disposal Fee"),
+	Rule(FeeCategory.REMOVAL_DISPOSAL_FEES, amount_description="FBA Removal Order: Return Fee"),
+	Rule(FeeCategory.REMOVAL_DISPOSAL_FEES, amount_description="FBA Removal Order: Disposal Fee"),
 	Rule(FeeCategory.ADVERTISING, amount_type="Cost of Advertising"),
 	Rule(FeeCategory.ADVERTISING, amount_description="Cost of Advertising"),
 	Rule(FeeCategory.SUBSCRIPTION, amount_description="Subscription Fee"),
@@ -217,6 +226,7 @@ RULES: tuple[Rule, ...] = (
 	Rule(FeeCategory.SHIPPING_LABELS, amount_description="Shipping label purchase for return"),
 	Rule(FeeCategory.SHIPPING_LABELS, amount_description="Carrier Shipping Label Adjustments"),
 	Rule(FeeCategory.SHIPPING_LABELS, amount_description="ShippingServicesRefund"),
+	Rule(FeeCategory.SHIPPING_LABELS, amount_description="MFNPostageFee"),
 	Rule(FeeCategory.DEAL_COUPON_FEES, anywhere="CouponRedemptionFee"),
 	Rule(FeeCategory.DEAL_COUPON_FEES, anywhere="RunLightningDealFee"),
 	Rule(FeeCategory.DEAL_COUPON_FEES, anywhere="Lightning Deal Fee"),
@@ -241,7 +251,10 @@ def _matches(rule: Rule, transaction: str, kind: str, description: str) -> bool:
 	if rule.amount_type and normalize(rule.amount_type) != kind:
 		return False
 	if rule.amount_description and normalize(rule.amount_description) != description:
-		return False
+		# Some files write an other-transaction's name in transaction-type instead ("StorageRenewalBilling",
+		# "Storage Fee" as transaction-type): a rule on the description alone matches either.
+		only_description = not rule.transaction_type and not rule.amount_type
+		return only_description and normalize(rule.amount_description) == transaction
 	return True
 
 

@@ -48,6 +48,8 @@ METHODS = {
 	ACCOUNT + "import_listings": ({}, ONLY_MANAGER),
 	ACCOUNT + "recover_order": ({"amazon_order_id": "111-0000000-0000000"}, ONLY_MANAGER),
 	ACCOUNT + "import_aftersale_reports": ({}, ONLY_MANAGER),
+	# It adds ledgers to the chart of accounts: an Amazon Manager who may also create Accounts.
+	ACCOUNT + "create_fee_accounts": ({}, {OPS: "denied", SALES: "denied", MANAGER: "denied"}),
 	ACCOUNT + "backfill_orders": (
 		{"since": "2999-01-01"},
 		{OPS: "denied", SALES: "denied", MANAGER: "refused"},
