@@ -9,7 +9,7 @@ from frappe.utils import add_days, flt, getdate, nowdate
 
 from amazon_integration.amazon_integration.report.amazon_profit.amazon_profit import execute as profit_report
 from amazon_integration.domain.fees import FeeCategory
-from amazon_integration.erpnext.expected_fees import refresh_order_expected_fees
+from amazon_integration.erpnext.expected_fees import refresh_expected_fees, refresh_order_expected_fees
 from amazon_integration.erpnext.fee_accounts import create_default_fee_accounts
 from amazon_integration.erpnext.profit import FEE_COLUMNS, fee_field
 from amazon_integration.erpnext.settlements import import_account_settlements
@@ -65,6 +65,10 @@ class TestProfit(SimulatorTestCase):
 		# Before the settlement closes: Amazon's expected fees, apart, never in the margin.
 		self.assertTrue(refresh_order_expected_fees(self.account.name, kept))
 		expected = frappe.get_all("Amazon Expected Fee", {"amazon_order_id": kept}, ["category", "amount"])
+		# The daily refresh of the account replaces what it finds again: never twice.
+		self.assertTrue(refresh_expected_fees(self.account.name))
+		self.assertEqual(frappe.db.count("Amazon Expected Fee", {"amazon_order_id": kept}), len(expected))
+		self.assertTrue(frappe.db.count("Amazon Expected Fee", {"amazon_order_id": refunded}))
 		self.assertIn(FeeCategory.REFERRAL_FEES.value, {row.category for row in expected})
 		row = self.order_row(self.report()[1], kept)
 		self.assertEqual(money(row["expected_fees"]), money(sum(flt(r.amount) for r in expected)))
