@@ -94,6 +94,8 @@ def profit(filters: frappe._dict) -> tuple[list[Line], dict[str, float]]:
 				line.order_id = piece.order_id
 			if group_by == SKU:
 				line.item_code = piece.item_code
+		elif line.marketplace != piece.marketplace:
+			line.marketplace = ""  # a SKU sold on several marketplaces: the row is theirs together
 		line.amounts[piece.field] += piece.amount
 		totals[piece.field] += piece.amount
 		if piece.document and piece.document[0] not in line.documents:
