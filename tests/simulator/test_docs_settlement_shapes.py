@@ -134,3 +134,18 @@ def _lines(sim: Any, settlement_id: str) -> list[dict[str, str]]:
 	(settlement,) = [s for s in ledger(sim.state).settlements if s.settlement_id == settlement_id]
 	_, *lines = read_tsv(settlement_report(settlement).decode())
 	return lines
+
+
+def test_charges_and_config_refuse_what_amazon_would_not_write(sim) -> None:
+	import httpx
+
+	def post(path: str, body: dict[str, Any]) -> int:
+		return httpx.post(f"{sim.url}/_sim{path}", json=body).status_code
+
+	assert post("/settlements/charges", {"month": True}) == 400  # no currency
+	assert post("/settlements/charges", {"currency": "USD", "charges": [{"amountType": "x"}]}) == 400
+	assert post("/settlements/charges", {"currency": "USD", "charges": [{**_AD, "amount": "lots"}]}) == 400
+	assert post("/settlements/config", {"negative_balance": "forgive"}) == 400
+
+
+_AD = {"transactionType": "ServiceFee", "amountType": "Cost of Advertising", "amountDescription": "TransactionTotalAmount"}
