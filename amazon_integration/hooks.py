@@ -43,6 +43,7 @@ scheduler_events = {
 	},
 	"daily_long": [
 		"amazon_integration.erpnext.scheduler.dispatch_settlement_import",
+		"amazon_integration.erpnext.scheduler.dispatch_expected_fees",
 		"amazon_integration.erpnext.scheduler.dispatch_aftersale_import",
 		"amazon_integration.erpnext.scheduler.dispatch_stock_reconcile",
 		"amazon_integration.erpnext.scheduler.dispatch_buyer_data_retention",

@@ -19,7 +19,15 @@ from .errors import (
 	ThrottledError,
 )
 from .feeds import Feed
-from .finances import Charge, FinancialEvent, FinancialEventGroup, FinancialEventItem
+from .finances import (
+	Breakdown,
+	Charge,
+	FinancialEvent,
+	FinancialEventGroup,
+	FinancialEventItem,
+	Transaction,
+	TransactionItem,
+)
 from .inventory import InventorySummary
 from .metrics import Metrics, OperationMetrics
 from .orders import FBA, FBM, Address, Buyer, Order, OrderItem, OrderSearch, Package, TaxRegistration
@@ -49,6 +57,7 @@ __all__ = [
 	"AmazonError",
 	"AmazonUnavailableError",
 	"AuthError",
+	"Breakdown",
 	"Buyer",
 	"Charge",
 	"ConnectionCheck",
@@ -77,6 +86,8 @@ __all__ = [
 	"TaxRegistration",
 	"ThrottledError",
 	"TokenCache",
+	"Transaction",
+	"TransactionItem",
 	"UsagePlan",
 	"read_flat_file",
 	"parse_processing_report",

@@ -8,7 +8,7 @@ One client per Amazon Account registration, composed of one part per API family,
   feeds.py      FeedsClient       feeds and their processing reports (Feeds 2021-06-30)
   listings.py   ListingsClient    listings items and the JSON listings feed (Listings Items 2021-08-01)
   reports.py    ReportsClient     reports and report documents (Reports 2021-06-30)
-  finances.py   FinancesClient    financial event groups and events (Finances v0)
+  finances.py   FinancesClient    financial event groups and events (Finances v0), transactions (2024-06-19)
   inventory.py  InventoryClient   FBA inventory summaries (FBA Inventory v1)
 
 A new API family (fulfilment inbound and outbound, shipping) gets its own module the same way: its records, a

@@ -1,4 +1,6 @@
-"""Finances API v0: financial event groups (settlements) and financial events, amounts as signed Decimals."""
+"""Finances API v0: financial event groups (settlements) and financial events, amounts as signed Decimals; and
+Finances 2024-06-19 `listTransactions`: what Amazon has posted (an order's fees before its settlement closes),
+each transaction's money as a tree of breakdowns (domain/expected_fees.py reads them as fee categories)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from .core import ClientCore
-from .spapi import FinancesApi
+from .spapi import FinancesApi, TransactionsApi
 from .values import as_list, aware, format_datetime, parse_datetime, to_decimal, to_int
+
 
 def _currency_amount(value: Any) -> tuple[Decimal, str | None] | None:
 	"""Finances Currency {"CurrencyCode": "USD", "CurrencyAmount": 1.23} -> (Decimal, code)."""
@@ -216,8 +219,130 @@ def parse_financial_events(events: Mapping) -> list[FinancialEvent]:
 	return result
 
 
+# -- Finances 2024-06-19 ----------------------------------------------------------------------------------
+
+
+def _money(value: Any) -> tuple[Decimal | None, str | None]:
+	"""2024-06-19 Currency {"currencyCode": "EUR", "currencyAmount": 1.23} -> (Decimal, code)."""
+	if not isinstance(value, Mapping):
+		return None, None
+	return to_decimal(value.get("currencyAmount")), value.get("currencyCode")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+	"""A breakdown of a transaction's (or item's) amount: its type, amount and the breakdowns it sums."""
+
+	type: str
+	amount: Decimal | None
+	currency: str | None = None
+	children: tuple[Breakdown, ...] = ()
+
+	@classmethod
+	def from_api(cls, data: Mapping) -> Breakdown:
+		amount, currency = _money(data.get("breakdownAmount"))
+		return cls(
+			type=str(data.get("breakdownType") or ""),
+			amount=amount,
+			currency=currency,
+			children=_breakdowns(data.get("breakdowns")),
+		)
+
+
+def _breakdowns(value: Any) -> tuple[Breakdown, ...]:
+	# The model's example (and some answers) wrap the list as {"breakdowns": [...]}: read both shapes.
+	if isinstance(value, Mapping):
+		value = value.get("breakdowns")
+	return tuple(Breakdown.from_api(entry) for entry in as_list(value) if isinstance(entry, Mapping))
+
+
+def _identifiers(value: Any, name_key: str, value_key: str) -> dict[str, str]:
+	found: dict[str, str] = {}
+	for entry in as_list(value):
+		if isinstance(entry, Mapping) and entry.get(name_key) and entry.get(value_key) is not None:
+			found.setdefault(str(entry[name_key]), str(entry[value_key]))
+	return found
+
+
+@dataclass(frozen=True)
+class TransactionItem:
+	description: str | None
+	total: Decimal | None
+	sku: str | None = None
+	asin: str | None = None
+	quantity: int | None = None
+	fulfillment_network: str | None = None
+	related: Mapping[str, str] | None = None  # ORDER_ADJUSTMENT_ITEM_ID, COUPON_ID, ...
+	breakdowns: tuple[Breakdown, ...] = ()
+
+	@classmethod
+	def from_api(cls, data: Mapping) -> TransactionItem:
+		product: Mapping = {}
+		for context in as_list(data.get("contexts")):
+			if isinstance(context, Mapping) and (context.get("contextType") == "ProductContext" or "sku" in context):
+				product = context
+				break
+		return cls(
+			description=data.get("description"),
+			total=_money(data.get("totalAmount"))[0],
+			sku=product.get("sku"),
+			asin=product.get("asin"),
+			quantity=to_int(product.get("quantityShipped")),
+			fulfillment_network=product.get("fulfillmentNetwork"),
+			related=_identifiers(data.get("relatedIdentifiers"), "itemRelatedIdentifierName", "itemRelatedIdentifierValue"),
+			breakdowns=_breakdowns(data.get("breakdowns")),
+		)
+
+
+@dataclass(frozen=True)
+class Transaction:
+	"""One 2024-06-19 transaction (Shipment, Refund, ServiceFee, Adjustment, ...)."""
+
+	transaction_id: str
+	transaction_type: str
+	status: str | None  # DEFERRED | RELEASED | DEFERRED_RELEASED
+	description: str | None
+	posted: datetime | None
+	total: Decimal | None
+	currency: str | None
+	marketplace_id: str | None = None
+	marketplace_name: str | None = None
+	related: Mapping[str, str] | None = None  # ORDER_ID, SHIPMENT_ID, FINANCIAL_EVENT_GROUP_ID, ...
+	items: tuple[TransactionItem, ...] = ()
+	breakdowns: tuple[Breakdown, ...] = ()
+
+	@property
+	def order_id(self) -> str | None:
+		return (self.related or {}).get("ORDER_ID")
+
+	@property
+	def group_id(self) -> str | None:
+		return (self.related or {}).get("FINANCIAL_EVENT_GROUP_ID")
+
+	@classmethod
+	def from_api(cls, data: Mapping) -> Transaction:
+		total, currency = _money(data.get("totalAmount"))
+		marketplace = data.get("marketplaceDetails") if isinstance(data.get("marketplaceDetails"), Mapping) else {}
+		metadata = data.get("sellingPartnerMetadata") if isinstance(data.get("sellingPartnerMetadata"), Mapping) else {}
+		return cls(
+			transaction_id=str(data.get("transactionId") or ""),
+			transaction_type=str(data.get("transactionType") or ""),
+			status=data.get("transactionStatus"),
+			description=data.get("description"),
+			posted=parse_datetime(data.get("postedDate")),
+			total=total,
+			currency=currency,
+			marketplace_id=marketplace.get("marketplaceId") or metadata.get("marketplaceId"),
+			marketplace_name=marketplace.get("marketplaceName"),
+			related=_identifiers(data.get("relatedIdentifiers"), "relatedIdentifierName", "relatedIdentifierValue"),
+			items=tuple(TransactionItem.from_api(item) for item in as_list(data.get("items")) if isinstance(item, Mapping)),
+			breakdowns=_breakdowns(data.get("breakdowns")),
+		)
+
+
 class FinancesClient(ClientCore):
-	"""listFinancialEventGroups and the listFinancialEvents operations (by group, by order, by posted window)."""
+	"""listFinancialEventGroups and the listFinancialEvents operations (by group, by order, by posted window);
+	listTransactions (2024-06-19)."""
 
 	def list_financial_event_groups(
 		self, started_after: datetime, started_before: datetime | None = None, *, page_size: int = 100
@@ -276,3 +401,58 @@ class FinancesClient(ClientCore):
 			operation, method, args = "listFinancialEvents", api.list_financial_events, ()
 		for payload in self._pages(operation, method, params, token_param="NextToken", path_args=args):
 			yield from parse_financial_events(payload.get("FinancialEvents") or {})
+
+	def list_transactions(
+		self,
+		*,
+		posted_after: datetime | None = None,
+		posted_before: datetime | None = None,
+		order_id: str | None = None,
+		group_id: str | None = None,
+		marketplace_id: str | None = None,
+		status: str | None = None,
+	) -> Iterator[Transaction]:
+		"""Transactions posted in a window, or of one order or financial event group (Amazon filters by one
+		related identifier at a time). The 2-minute rule is applied to posted_before; a window starting later
+		yields nothing."""
+		if order_id is not None and group_id is not None:
+			raise ValueError("give order_id or group_id, not both")
+		if order_id is None and group_id is None and posted_after is None:
+			raise ValueError("give posted_after, order_id or group_id")
+		return self._transactions(posted_after, posted_before, order_id, group_id, marketplace_id, status)
+
+	def _transactions(
+		self,
+		posted_after: datetime | None,
+		posted_before: datetime | None,
+		order_id: str | None,
+		group_id: str | None,
+		marketplace_id: str | None,
+		status: str | None,
+	) -> Iterator[Transaction]:
+		if posted_after is not None and aware(posted_after) >= self._window_end(None):
+			return
+		params: dict[str, Any] = {}
+		if posted_after is not None:
+			params["postedAfter"] = format_datetime(posted_after)
+		if posted_before is not None:
+			params["postedBefore"] = format_datetime(self._window_end(posted_before))
+		if order_id is not None:
+			params.update(relatedIdentifierName="ORDER_ID", relatedIdentifierValue=order_id)
+		elif group_id is not None:
+			params.update(relatedIdentifierName="FINANCIAL_EVENT_GROUP_ID", relatedIdentifierValue=group_id)
+		if marketplace_id:
+			params["marketplaceId"] = marketplace_id
+		if status:
+			params["transactionStatus"] = status
+		api = self._api(TransactionsApi)
+		seen: set[str] = set()
+		for payload in self._pages("listTransactions", api.list_transactions, params, token_param="nextToken"):
+			for raw in as_list(payload.get("transactions")):
+				if not isinstance(raw, Mapping):
+					continue
+				transaction = Transaction.from_api(raw)
+				if transaction.transaction_id and transaction.transaction_id in seen:
+					continue  # a page answered twice
+				seen.add(transaction.transaction_id)
+				yield transaction

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sp_api.api import FinancesV0, Inventories, OrdersV0, OrdersV20260101, Reports
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
+from sp_api.api.finances.finances_2024_06_19 import FinancesV20240619
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
 from sp_api.base.credential_provider import FromCodeCredentialProvider
@@ -178,6 +179,10 @@ class ReportsApi(GatewayApiMixin, Reports):
 
 class FinancesApi(GatewayApiMixin, FinancesV0):
 	"""Finances v0."""
+
+
+class TransactionsApi(GatewayApiMixin, FinancesV20240619):
+	"""Finances 2024-06-19 (listTransactions; the pinned library has the class)."""
 
 
 class InventoriesApi(GatewayApiMixin, Inventories):

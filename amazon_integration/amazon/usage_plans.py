@@ -40,6 +40,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"listFinancialEvents": UsagePlan(0.5, 30),
 	"listFinancialEventsByGroupId": UsagePlan(0.5, 30),
 	"listFinancialEventsByOrderId": UsagePlan(0.5, 30),
+	# finances/finances_2024-06-19.json
+	"listTransactions": UsagePlan(0.5, 10),
 	# fbaInventory.json
 	"getInventorySummaries": UsagePlan(2.0, 2),
 	# listings/listingsItems_2021-08-01.json
@@ -71,6 +73,7 @@ MODEL_OF_OPERATION: dict[str, str] = {
 			"listFinancialEventsByOrderId",
 		)
 	},
+	"listTransactions": "finances/finances_2024-06-19.json",
 	"getInventorySummaries": "fbaInventory.json",
 	**{
 		op: "listings/listingsItems_2021-08-01.json"

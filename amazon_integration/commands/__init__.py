@@ -306,6 +306,17 @@ def benchmark_stock(context, skus: int) -> None:
 		click.echo(stock_push.report(stock_push.run(skus)))
 
 
+@amazon.command("benchmark-settlement")
+@click.option("--orders", default=10000, show_default=True, help="Orders in the settlement")
+@pass_context
+def benchmark_settlement(context, orders: int) -> None:
+	"""Benchmark booking a settlement against inserting the same entries bare (test sites only)."""
+	from amazon_integration.devtools.benchmarks import settlement_booking
+
+	with _connected(context):
+		click.echo(settlement_booking.report(settlement_booking.run(orders)))
+
+
 commands = [amazon]
 
 

@@ -75,6 +75,8 @@ SETTLEMENT_IMPORT = JobKind(
 SETTLEMENT_BOOKING = JobKind(
 	"amazon_settlement_booking", "settlements.book_settlement", "long", 4 * 3600, key="settlement", now_in_tests=True
 )
+# Amazon's transactions of the last month, mapped to fee categories (expected_fees.py).
+EXPECTED_FEES = JobKind("amazon_expected_fees", "expected_fees.refresh_expected_fees", "long", 1800, key="account_name")
 AFTERSALE_IMPORT = JobKind(
 	"amazon_aftersale_import", "aftersale.import_account_aftersale", "long", 3600, operations=tuple(IMPORTS.values())
 )
@@ -98,6 +100,7 @@ JOBS = (
 	INVOICE_UPLOAD,
 	SETTLEMENT_IMPORT,
 	SETTLEMENT_BOOKING,
+	EXPECTED_FEES,
 	AFTERSALE_IMPORT,
 	STOCK_PUSH,
 	FULL_STOCK_PUSH,

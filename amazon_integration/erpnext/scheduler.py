@@ -7,6 +7,7 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from amazon_integration.erpnext.jobs import (
 	AFTERSALE_IMPORT,
+	EXPECTED_FEES,
 	FULL_STOCK_PUSH,
 	INVOICE_UPLOAD,
 	ORDER_SYNC,
@@ -54,12 +55,23 @@ def dispatch_shipment_sync() -> None:
 		SHIPMENT_SYNC.enqueue(account, include_failed=False)
 
 
+def _settling_accounts() -> list[str]:
+	"""Enabled accounts that import settlements, but those Amazon is not answering."""
+	resting = _backing_off()
+	accounts = frappe.get_all("Amazon Account", filters={"enabled": 1, "import_settlements": 1}, pluck="name")
+	return [account for account in accounts if account not in resting]
+
+
 def dispatch_settlement_import() -> None:
 	"""Daily: accounts that import settlements get a job each."""
-	resting = _backing_off()
-	for account in frappe.get_all("Amazon Account", filters={"enabled": 1, "import_settlements": 1}, pluck="name"):
-		if account not in resting:
-			SETTLEMENT_IMPORT.enqueue(account)
+	for account in _settling_accounts():
+		SETTLEMENT_IMPORT.enqueue(account)
+
+
+def dispatch_expected_fees() -> None:
+	"""Daily: accounts that import settlements refresh Amazon's expected fees of the orders not settled yet."""
+	for account in _settling_accounts():
+		EXPECTED_FEES.enqueue(account)
 
 
 def dispatch_invoice_uploads() -> None:

@@ -15,6 +15,14 @@ Rules kept from Amazon: PostedAfter/PostedBefore and the group start filters mus
 before the (simulated) request time (400 InvalidInput otherwise); PostedBefore defaults to two minutes ago and
 requires PostedAfter; more than 180 days apart -> empty answer; NextToken must come with the same arguments.
 Groups are listed newest first; the open group (ProcessingStatus Open) carries the running total.
+
+Finances 2024-06-19 listTransactions renders the same events as transactions (`transaction_json`): Shipment /
+Refund with one item per order line (ProductContext sku, quantity, fulfilment network) whose breakdowns group
+the amounts as ProductCharges (OurPricePrincipal, OurPriceTax, ShippingCharge, ...), AmazonFees (Commission,
+FBAPerUnitFulfillmentFee, ...), PromotionDiscounts and TaxWithheld; ServiceFee (storage, subscription) and
+Adjustment (FBA inventory reimbursement) with breakdowns on the transaction. Related identifiers: ORDER_ID,
+SHIPMENT_ID, FINANCIAL_EVENT_GROUP_ID (the settlement). postedAfter is required unless a related identifier
+(ORDER_ID or FINANCIAL_EVENT_GROUP_ID) is given; amounts are camelCase Currency objects.
 """
 
 from __future__ import annotations
@@ -230,15 +238,20 @@ def _posted_range(req: Request, now: datetime) -> tuple[datetime | None, datetim
 
 
 def _page(
-	state: SimulatorState, req: Request, key: tuple[Any, ...], items: list[int], page_size: int
+	state: SimulatorState,
+	req: Request,
+	key: tuple[Any, ...],
+	items: list[int],
+	page_size: int,
+	token_param: str = "NextToken",
 ) -> tuple[list[int], str | None]:
 	"""Paging over positions in a snapshot; the token is only valid with the same arguments."""
 	tokens = _tokens(state)
-	token = req.param("NextToken")
+	token = req.param(token_param)
 	if token:
 		stored = tokens.pop(token, None)
 		if stored is None or stored[0] != key:
-			raise ApiError(400, "InvalidInput", "Invalid NextToken: it is unknown or the arguments changed.")
+			raise ApiError(400, "InvalidInput", f"Invalid {token_param}: it is unknown or the arguments changed.")
 		items = stored[1]
 	page, rest = items[:page_size], items[page_size:]
 	next_token = None
@@ -260,6 +273,198 @@ def _events_answer(
 
 def _key(req: Request, *names: str) -> tuple[Any, ...]:
 	return tuple(req.param(name) for name in names) + (req.path,)
+
+
+# -- Finances 2024-06-19: listTransactions --------------------------------------------------------------
+
+TRANSACTIONS_PAGE = 100
+ITEM_PRICE_TYPES = {
+	"Principal": "OurPricePrincipal",
+	"Tax": "OurPriceTax",
+	"Shipping": "ShippingCharge",
+	"ShippingTax": "ShippingTax",
+	"GiftWrap": "GiftWrap",
+	"GiftWrapTax": "GiftWrapTax",
+}
+GROUP_OF_AMOUNT_TYPE = {
+	"ItemPrice": "ProductCharges",
+	"ItemFees": "AmazonFees",
+	"Promotion": "PromotionDiscounts",
+	"ItemWithheldTax": "TaxWithheld",
+}
+
+
+def money(amount: Decimal, currency: str) -> dict[str, Any]:
+	"""2024-06-19 Currency: camelCase, the amount a JSON number."""
+	return {"currencyCode": currency, "currencyAmount": float(q(amount, currency))}
+
+
+def _breakdown(name: str, amount: Decimal, currency: str, children: list[dict[str, Any]]) -> dict[str, Any]:
+	return {"breakdownType": name, "breakdownAmount": money(amount, currency), "breakdowns": children}
+
+
+def _grouped(amounts: list[Amount], currency: str) -> list[dict[str, Any]]:
+	"""Amounts grouped as Amazon's breakdowns: group -> named amounts (same names summed)."""
+	groups: dict[str, dict[str, Decimal]] = {}
+	for amount in amounts:
+		group = GROUP_OF_AMOUNT_TYPE.get(amount.amount_type, "Expenses")
+		name = ITEM_PRICE_TYPES.get(amount.description, amount.description) if amount.amount_type == "ItemPrice" else amount.description
+		named = groups.setdefault(group, {})
+		named[name] = named.get(name, ZERO) + amount.amount
+	return [
+		_breakdown(
+			group,
+			sum(named.values(), ZERO),
+			currency,
+			[_breakdown(name, value, currency, []) for name, value in named.items()],
+		)
+		for group, named in groups.items()
+	]
+
+
+def transaction_json(state: SimulatorState, index: int, event: FinancialEvent) -> dict[str, Any]:
+	currency = event.currency
+	related = []
+	if event.order_id:
+		related.append({"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": event.order_id})
+	if event.shipment_id:
+		related.append({"relatedIdentifierName": "SHIPMENT_ID", "relatedIdentifierValue": event.shipment_id})
+	if event.settlement_id:
+		related.append(
+			{"relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID", "relatedIdentifierValue": event.settlement_id}
+		)
+	body: dict[str, Any] = {
+		"sellingPartnerMetadata": {
+			"sellingPartnerId": state.seller_id,
+			"accountType": "Standard Orders",
+			"marketplaceId": event.marketplace_id,
+		},
+		"relatedIdentifiers": related,
+		"transactionId": f"SIMTX-{event.settlement_id or 'OPEN'}-{index:07d}",
+		"transactionStatus": "RELEASED",
+		"postedDate": finance_date(event.posted),
+		"totalAmount": money(event.total, currency),
+		"marketplaceDetails": {"marketplaceId": event.marketplace_id, "marketplaceName": event.marketplace_name},
+		"items": [],
+		"contexts": [],
+		"breakdowns": [],
+	}
+	if event.transaction_type in ("Order", "Refund"):
+		refund = event.transaction_type == "Refund"
+		body["transactionType"] = "Refund" if refund else "Shipment"
+		body["description"] = "Refund Order" if refund else "Order Payment"
+		every: list[Amount] = []
+		for item in event.items:
+			item_body: dict[str, Any] = {
+				"description": item.sku,
+				"totalAmount": money(sum((a.amount for a in item.amounts), ZERO), currency),
+				"relatedIdentifiers": [],
+				"breakdowns": _grouped(item.amounts, currency),
+				"contexts": [
+					{
+						"contextType": "ProductContext",
+						"sku": item.sku,
+						"quantityShipped": item.quantity,
+						"fulfillmentNetwork": event.fulfillment_id or "MFN",
+					}
+				],
+			}
+			if refund and item.adjustment_item_id:
+				item_body["relatedIdentifiers"].append(
+					{
+						"itemRelatedIdentifierName": "ORDER_ADJUSTMENT_ITEM_ID",
+						"itemRelatedIdentifierValue": item.adjustment_item_id,
+					}
+				)
+			body["items"].append(item_body)
+			every.extend(item.amounts)
+		body["breakdowns"] = _grouped(every, currency)
+		return body
+	total = sum((amount.amount for amount in event.other), ZERO)
+	if event.fee_type == "FBAInventoryReimbursement":
+		body["transactionType"] = "Adjustment"
+		body["description"] = "FBAInventoryReimbursement"
+		body["breakdowns"] = [
+			_breakdown(
+				"FBAInventoryReimbursement",
+				total,
+				currency,
+				[_breakdown(amount.description, amount.amount, currency, []) for amount in event.other],
+			)
+		]
+		if event.sku:
+			body["items"].append(
+				{
+					"description": event.sku,
+					"totalAmount": money(total, currency),
+					"contexts": [{"contextType": "ProductContext", "sku": event.sku, "quantityShipped": event.quantity or 0}],
+				}
+			)
+		return body
+	body["transactionType"] = "ServiceFee"
+	body["description"] = event.other[0].description if event.other else (event.fee_type or "")
+	body["breakdowns"] = [
+		_breakdown(
+			"Expenses",
+			total,
+			currency,
+			[_breakdown(amount.description, amount.amount, currency, []) for amount in event.other],
+		)
+	]
+	return body
+
+
+def _transactions_answer(state: SimulatorState, req: Request) -> Response:
+	now = state.clock.now()
+	latest = now - TWO_MINUTES
+	raw_after, raw_before = req.param("postedAfter"), req.param("postedBefore")
+	name, value = req.param("relatedIdentifierName"), req.param("relatedIdentifierValue")
+	if name and name not in ("ORDER_ID", "FINANCIAL_EVENT_GROUP_ID"):
+		raise ApiError(400, "InvalidInput", "relatedIdentifierName must be ORDER_ID or FINANCIAL_EVENT_GROUP_ID.")
+	if name and not value:
+		raise ApiError(400, "InvalidInput", "relatedIdentifierValue is required with relatedIdentifierName.")
+	if not raw_after and not name:
+		raise ApiError(400, "InvalidInput", "postedAfter is required unless a related identifier is given.")
+	after = parse_iso(raw_after, "postedAfter") if raw_after else None
+	before = parse_iso(raw_before, "postedBefore") if raw_before else latest
+	if after is not None and after > latest:
+		raise ApiError(400, "InvalidInput", "postedAfter must be more than two minutes before the request time.")
+	if before > latest:
+		raise ApiError(400, "InvalidInput", "postedBefore must be more than two minutes before the request time.")
+	if after is not None and before <= after:
+		raise ApiError(400, "InvalidInput", "postedBefore must be later than postedAfter.")
+	marketplace = req.param("marketplaceId")
+	status = req.param("transactionStatus")
+	book = settlements.sync(state)
+	if after is not None and before - after > MAX_SPAN or (status and status != "RELEASED"):
+		positions: list[int] = []
+	else:
+		positions = [
+			index
+			for index, event in _by_posted(book)
+			if (after is None or event.posted >= after)
+			and event.posted < before
+			and (not marketplace or event.marketplace_id == marketplace)
+			and (
+				not name
+				or (name == "ORDER_ID" and event.order_id == value)
+				or (name == "FINANCIAL_EVENT_GROUP_ID" and event.settlement_id == value)
+			)
+		]
+	key = _key(
+		req,
+		"postedAfter",
+		"postedBefore",
+		"marketplaceId",
+		"transactionStatus",
+		"relatedIdentifierName",
+		"relatedIdentifierValue",
+	)
+	page, token = _page(state, req, key, positions, TRANSACTIONS_PAGE, token_param="nextToken")
+	payload: dict[str, Any] = {"transactions": [transaction_json(state, i, book.events[i]) for i in page]}
+	if token:
+		payload["nextToken"] = token
+	return Response(status=200, body={"payload": payload})
 
 
 def register(router: Router, state: SimulatorState) -> None:
@@ -372,8 +577,14 @@ def register(router: Router, state: SimulatorState) -> None:
 			return _events_answer(state, req, book, _key(req, "MaxResultsPerPage"), positions)
 
 
+	@router.route("GET", "/finances/2024-06-19/transactions", operation="listTransactions")
+	def list_transactions(req: Request) -> Response:
+		with state.lock:
+			return _transactions_answer(state, req)
+
+
 def _by_posted(book: Ledger) -> list[tuple[int, FinancialEvent]]:
 	return sorted(enumerate(book.events), key=lambda pair: (pair[1].posted, pair[0]))
 
 
-__all__ = ["Amount", "currency_amount", "event_json", "events_payload", "group_json", "register"]
+__all__ = ["Amount", "currency_amount", "event_json", "events_payload", "group_json", "register", "transaction_json"]

@@ -68,6 +68,8 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"listFinancialEventsByGroupId": UsagePlan(0.5, 30),
 	"listFinancialEventsByOrderId": UsagePlan(0.5, 30),
 	"listFinancialEvents": UsagePlan(0.5, 30),
+	# Finances 2024-06-19 (finances/finances_2024-06-19.json)
+	"listTransactions": UsagePlan(0.5, 10),
 	# FBA inventory v1
 	"getInventorySummaries": UsagePlan(2, 2),
 	# Tokens 2021-03-01

@@ -89,6 +89,12 @@ REPORTS = {
 		ONLY_MANAGER,
 	),
 	"Amazon Settlement Reconciliation": ({}, {OPS: "ok", SALES: "denied", MANAGER: "ok"}),  # accountants too
+	"Amazon Profit": (
+		{"company": COMPANY, "from_date": add_days(nowdate(), -7), "to_date": add_days(nowdate(), 1)},
+		# The ledger per order, its rows linking invoices and journal entries: whoever may read those (the desk
+		# filters a report's rows by its links), not an Amazon Manager who is only a Sales User.
+		{OPS: "ok", SALES: "denied", MANAGER: "denied"},
+	),
 	"Amazon Sync Health": ({}, ONLY_MANAGER),
 }
 
