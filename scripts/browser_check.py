@@ -6,7 +6,7 @@ run and its log), the Amazon Sales Orders and one of them, the Delivery Notes an
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
 submits), the three reports, the settlements and one settlement, and the run's sync log. It fails on any SEVERE
 console message other than the realtime socket's (a site served without socket.io has none), on a page that
-does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README shows them).
+does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
 
     python scripts/browser_check.py http://desk.localhost:8001 [--user Administrator] [--password admin]
 
@@ -48,6 +48,7 @@ REPORTS = {
 	"Amazon Sales by Marketplace": "sales-by-marketplace",
 	"Amazon Sync Health": "sync-health",
 	"Amazon Settlement Reconciliation": "settlement-reconciliation",
+	"Amazon Profit": "profit",
 }
 PAGE_TIMEOUT = 90  # seconds: a loaded machine may take long to serve a cold desk
 
