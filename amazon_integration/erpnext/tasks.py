@@ -281,3 +281,23 @@ def forget_dead_job(job_id: str) -> None:
 		if not gone and silent < WORKER_SILENCE:
 			return  # alive: running it now
 	job.delete()
+
+
+MCF_SYNC_TIMEOUT = 1500
+
+
+def dispatch_mcf_sync() -> None:
+	"""Cron: one job per account that has open Multi-Channel Fulfilment orders."""
+	resting = _backing_off()
+	accounts = frappe.get_all(
+		"Sales Order",
+		filters={
+			"docstatus": 1,
+			"amazon_mcf_order": ("is", "set"),
+			"amazon_mcf_status": ("not in", ("Complete", "CompletePartialled", "Cancelled", "Unfulfillable", "Invalid")),
+		},
+		pluck="amazon_mcf_account",
+		distinct=True,
+	)
+	for account in sorted(set(accounts) - resting - {None}):
+		_enqueue("outbound.sync_account_mcf", f"amazon_mcf_sync::{account}", "long", MCF_SYNC_TIMEOUT, account=account)
