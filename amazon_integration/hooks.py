@@ -77,7 +77,11 @@ doc_events = {
 		"on_submit": "amazon_integration.overrides.stock.on_stock_ledger_entry",
 	},
 	"Sales Order": {
-		"on_submit": "amazon_integration.overrides.stock.on_sales_order_change",
+		"on_submit": [
+			"amazon_integration.overrides.stock.on_sales_order_change",
+			"amazon_integration.overrides.sales_order.on_submit",
+		],
+		"before_cancel": "amazon_integration.overrides.sales_order.before_cancel",
 		"on_cancel": "amazon_integration.overrides.stock.on_sales_order_change",
 		"on_update_after_submit": "amazon_integration.overrides.stock.on_sales_order_change",
 	},

@@ -106,6 +106,50 @@ def create(sales_order: str, account: str, speed: str) -> str:
 	return order_id
 
 
+def automatic_account(so) -> str | None:
+	"""The account that fulfils this order automatically: one with an automatic speed, of the order's company,
+	mapping every item still to deliver to an FBA SKU marked Fulfil Other Orders by Amazon."""
+	items = {row.item_code for row in so.items if (row.stock_qty or row.qty) > (row.delivered_qty or 0)}
+	if not items:
+		return None
+	for account in frappe.get_all(
+		"Amazon Account",
+		filters={"enabled": 1, "company": so.company, "mcf_auto_speed": ("is", "set"), "fba_warehouse": ("is", "set")},
+		pluck="name",
+		order_by="name",
+	):
+		chosen = set(
+			frappe.get_all(
+				MAPPING,
+				filters={"amazon_account": account, "fulfilment_channel": "FBA", "mcf_auto": 1, "item_code": ("in", items)},
+				pluck="item_code",
+			)
+		)
+		if chosen == items:
+			return account
+	return None
+
+
+def auto_create(sales_order: str, account: str) -> str | None:
+	"""Background job: create the fulfilment order at the account's automatic speed. Run again, it finds the
+	order made (the Sales Order's field, or Amazon's duplicate refusal) and does nothing twice."""
+	if frappe.db.get_value("Sales Order", sales_order, "amazon_mcf_order"):
+		return None
+	speed = frappe.db.get_value("Amazon Account", account, "mcf_auto_speed")
+	if not speed:
+		return None
+	try:
+		return create(sales_order, account, speed)
+	except frappe.ValidationError as exc:
+		# The user sees why on the order; the job is not retried for a refusal only a person can fix.
+		frappe.db.rollback()
+		frappe.get_doc("Sales Order", sales_order).add_comment(
+			"Comment", _("Amazon did not take this order automatically: {0}").format(exc)
+		)
+		frappe.db.commit()
+		return None
+
+
 def cancel(sales_order: str) -> str:
 	"""Ask Amazon to cancel before it ships; the status comes back at once."""
 	so = frappe.get_doc("Sales Order", sales_order)

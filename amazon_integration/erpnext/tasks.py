@@ -301,3 +301,9 @@ def dispatch_mcf_sync() -> None:
 	)
 	for account in sorted(set(accounts) - resting - {None}):
 		_enqueue("outbound.sync_account_mcf", f"amazon_mcf_sync::{account}", "long", MCF_SYNC_TIMEOUT, account=account)
+
+
+def enqueue_mcf_create(sales_order: str, account: str) -> None:
+	"""Send a submitted Sales Order to Amazon in the background (its chosen items are fulfilled automatically)."""
+	_enqueue("outbound.auto_create", f"amazon_mcf_create::{sales_order}", "default", 300, sales_order=sales_order,
+			 account=account)

@@ -2,11 +2,13 @@
 FBA pool (one Delivery Note per package, Amazon's carrier and tracking, the FBA reconciliation without a
 difference afterwards; the job run twice delivers nothing twice), and a cancelled order returning its units."""
 
+from unittest.mock import patch
+
 import frappe
 from frappe.utils import add_days, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder
-from amazon_integration.erpnext.outbound import cancel, create, preview, sync_account_mcf
+from amazon_integration.erpnext.outbound import auto_create, cancel, create, preview, sync_account_mcf
 from amazon_integration.erpnext.stock import fba_reconciliation, make_stock_reconciliation
 from amazon_integration.tests.simulator_case import SimulatorTestCase
 from amazon_integration.tests.utils import COMPANY, FBA_WAREHOUSE, make_item
@@ -66,10 +68,13 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 		self.assertTrue(speeds["Standard"]["fulfillable"])
 		self.assertEqual(speeds["Standard"]["shipments"], 2)
 		order_id = create(name, self.account.name, "Standard")
+		frappe.db.commit()  # as the desk request does
 		so = frappe.get_doc("Sales Order", name)
 		self.assertEqual((so.amazon_mcf_order, so.amazon_mcf_status), (order_id, "Received"))
 		self.assertGreater(so.amazon_mcf_fees, 0)
 		self.assertRaises(frappe.ValidationError, create, name, self.account.name, "Standard")  # not twice
+		self.assertRaises(frappe.ValidationError, so.cancel)  # Amazon is fulfilling it: cancel there first
+		frappe.db.rollback()
 
 		self.sim.control.advance(5 * 3600)
 		sync_account_mcf(self.account.name)
@@ -102,3 +107,22 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 		self.assertIn("3 cancelled", so.amazon_mcf_note)
 		self.assertFalse(frappe.db.exists("Delivery Note", {"amazon_mcf_package": ("like", f"{so.amazon_mcf_order}/%")}))
 		self.assertEqual(self.differences(), before)  # the units are back in Amazon's pool, ERPNext never moved them
+
+	def test_chosen_items_go_to_amazon_automatically(self):
+		frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", "Priority")
+		frappe.db.set_value("Amazon SKU Mapping", {"amazon_account": self.account.name, "seller_sku": "SIM-TEA-010"},
+							"mcf_auto", 1)
+		frappe.db.commit()
+		try:
+			with patch("amazon_integration.erpnext.tasks.enqueue_mcf_create") as enqueue:
+				chosen = self.sales_order({"SIM-TEA-010": 1})
+				self.sales_order({"SIM-TEA-010": 1, "SIM-LMP-030": 1})  # the lamp is not chosen: stays with the user
+			self.assertEqual([c.args for c in enqueue.call_args_list], [(chosen, self.account.name)])
+			order_id = auto_create(chosen, self.account.name)
+			self.assertIsNone(auto_create(chosen, self.account.name))  # run twice: one order
+			so = frappe.get_doc("Sales Order", chosen)
+			self.assertEqual((so.amazon_mcf_order, so.amazon_mcf_speed), (order_id, "Priority"))
+			self.assertEqual(cancel(chosen), "Cancelled")
+		finally:
+			frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", None)
+			frappe.db.commit()
