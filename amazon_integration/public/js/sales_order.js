@@ -73,8 +73,7 @@ function amazon_mcf_dialog(frm) {
 						(p) => `<tr>
 							<td>${frappe.utils.escape_html(__(p.speed))}</td>
 							<td>${p.fulfillable ? __("Yes") : __("No")}</td>
-							<td>${p.earliest_arrival ? frappe.datetime.str_to_user(p.earliest_arrival) : ""} –
-								${p.latest_arrival ? frappe.datetime.str_to_user(p.latest_arrival) : ""}</td>
+							<td>${amazon_mcf_date(p.earliest_arrival)} – ${amazon_mcf_date(p.latest_arrival)}</td>
 							<td>${p.shipments}</td>
 							<td class="text-right">${format_currency(p.fees, p.currency)}</td>
 							<td>${p.unfulfillable.map((u) => frappe.utils.escape_html(`${u.sku} × ${u.qty} (${u.reasons.join(", ")})`)).join("<br>")}</td>
@@ -91,4 +90,9 @@ function amazon_mcf_dialog(frm) {
 			});
 	};
 	dialog.show();
+}
+
+function amazon_mcf_date(value) {
+	// Amazon promises days, not minutes: the date part only.
+	return value ? frappe.datetime.str_to_user(value.slice(0, 10)) : "";
 }
