@@ -22,7 +22,11 @@ fixtures = [
 	{"dt": "Role", "filters": [["role_name", "=", "Amazon Manager"]]},
 ]
 
-doctype_js = {"Delivery Note": "public/js/delivery_note.js", "Sales Invoice": "public/js/sales_invoice.js"}
+doctype_js = {
+	"Delivery Note": "public/js/delivery_note.js",
+	"Sales Invoice": "public/js/sales_invoice.js",
+	"Sales Order": "public/js/sales_order.js",
+}
 doctype_list_js = {
 	"Delivery Note": "public/js/delivery_note_list.js",
 	"Sales Order": "public/js/sales_order_list.js",
@@ -35,6 +39,7 @@ scheduler_events = {
 			"amazon_integration.erpnext.scheduler.dispatch_order_sync",
 			"amazon_integration.erpnext.scheduler.dispatch_shipment_sync",
 			"amazon_integration.erpnext.scheduler.dispatch_invoice_uploads",
+			"amazon_integration.erpnext.scheduler.dispatch_mcf_sync",
 		],
 		# Stock pushes wait out each account's sync interval after its last push: checked every minute (cheap).
 		"* * * * *": [
@@ -73,7 +78,11 @@ doc_events = {
 		"on_submit": "amazon_integration.overrides.stock.on_stock_ledger_entry",
 	},
 	"Sales Order": {
-		"on_submit": "amazon_integration.overrides.stock.on_sales_order_change",
+		"on_submit": [
+			"amazon_integration.overrides.stock.on_sales_order_change",
+			"amazon_integration.overrides.sales_order.on_submit",
+		],
+		"before_cancel": "amazon_integration.overrides.sales_order.before_cancel",
 		"on_cancel": "amazon_integration.overrides.stock.on_sales_order_change",
 		"on_update_after_submit": "amazon_integration.overrides.stock.on_sales_order_change",
 	},

@@ -10,6 +10,7 @@ One client per Amazon Account registration, composed of one part per API family,
   reports.py    ReportsClient     reports and report documents (Reports 2021-06-30)
   finances.py   FinancesClient    financial event groups and events (Finances v0), transactions (2024-06-19)
   inventory.py  InventoryClient   FBA inventory summaries (FBA Inventory v1)
+  outbound.py   OutboundClient    Multi-Channel Fulfilment orders (Fulfillment Outbound 2020-07-01)
 
 A new API family (fulfilment inbound and outbound, shipping) gets its own module the same way: its records, a
 `<Family>Client(ClientCore)` with its operations, its library API class in spapi.py, its usage plans in
@@ -30,6 +31,7 @@ from .finances import FinancesClient
 from .inventory import InventoryClient
 from .listings import ListingsClient
 from .orders import OrdersClient
+from .outbound import OutboundClient
 from .reports import ReportsClient
 from .shipments import ShipmentsClient
 
@@ -57,6 +59,7 @@ class AmazonClient(
 	ReportsClient,
 	FinancesClient,
 	InventoryClient,
+	OutboundClient,
 ):
 	"""Every operation of every family the integration uses, on one object (see the module docstring)."""
 

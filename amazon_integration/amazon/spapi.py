@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sp_api.api import FinancesV0, Inventories, OrdersV0, OrdersV20260101, Reports
+from sp_api.api import FinancesV0, FulfillmentOutbound, Inventories, OrdersV0, OrdersV20260101, Reports
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.finances.finances_2024_06_19 import FinancesV20240619
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
@@ -191,3 +191,7 @@ class InventoriesApi(GatewayApiMixin, Inventories):
 
 class ListingsApi(GatewayApiMixin, ListingsItemsV20210801):
 	"""Listings Items 2021-08-01."""
+
+
+class FulfillmentOutboundApi(GatewayApiMixin, FulfillmentOutbound):
+	"""Fulfillment Outbound 2020-07-01 (Multi-Channel Fulfilment)."""

@@ -48,6 +48,12 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"getListingsItem": UsagePlan(5.0, 10),
 	"patchListingsItem": UsagePlan(5.0, 5),
 	"searchListingsItems": UsagePlan(5.0, 5),
+	# fulfillment-outbound/fulfillmentOutbound_2020-07-01.json
+	"getFulfillmentPreview": UsagePlan(2.0, 30),
+	"createFulfillmentOrder": UsagePlan(2.0, 30),
+	"getFulfillmentOrder": UsagePlan(2.0, 30),
+	"listAllFulfillmentOrders": UsagePlan(2.0, 30),
+	"cancelFulfillmentOrder": UsagePlan(2.0, 30),
 }
 
 # Which model file documents each operation (the test reads the plan from there; getOrder is also a deprecated
@@ -78,6 +84,16 @@ MODEL_OF_OPERATION: dict[str, str] = {
 	**{
 		op: "listings/listingsItems_2021-08-01.json"
 		for op in ("getListingsItem", "patchListingsItem", "searchListingsItems")
+	},
+	**{
+		op: "fulfillment-outbound/fulfillmentOutbound_2020-07-01.json"
+		for op in (
+			"getFulfillmentPreview",
+			"createFulfillmentOrder",
+			"getFulfillmentOrder",
+			"listAllFulfillmentOrders",
+			"cancelFulfillmentOrder",
+		)
 	},
 }
 

@@ -353,6 +353,36 @@ class FixtureBuilder:
 			note,
 		)
 
+	def customer_with_address(self, customer_name: str, country: str = "United States") -> tuple[str, str]:
+		"""A company customer (a webshop's buyer, say) and its shipping address: (customer, address)."""
+		customer = frappe.db.get_value("Customer", {"customer_name": customer_name}, "name") or self._insert(
+			{
+				"doctype": "Customer",
+				"customer_name": customer_name,
+				"customer_type": "Individual",
+				"customer_group": _leaf_or_root("Customer Group", "Individual", "All Customer Groups"),
+				"territory": _leaf_or_root("Territory", country, "All Territories"),
+			}
+		)
+		address = frappe.db.get_value("Dynamic Link", {"link_doctype": "Customer", "link_name": customer,
+													   "parenttype": "Address"}, "parent")
+		if not address:
+			address = self._insert(
+				{
+					"doctype": "Address",
+					"address_title": customer_name,
+					"address_type": "Shipping",
+					"address_line1": "1 Main Street",
+					"city": "Seattle",
+					"state": "WA",
+					"pincode": "98101",
+					"country": country,
+					"is_shipping_address": 1,
+					"links": [{"link_doctype": "Customer", "link_name": customer}],
+				}
+			)
+		return customer, address
+
 	# -- the Amazon Account -----------------------------------------------------------------------------
 	def amazon_account(
 		self,

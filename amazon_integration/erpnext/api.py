@@ -18,3 +18,33 @@ def retry_delivery(delivery_note: str) -> str:
 def retry_invoice_upload(sales_invoice: str) -> str:
 	frappe.get_doc("Sales Invoice", sales_invoice).check_permission("submit")
 	return _retry_upload(sales_invoice)
+
+
+# --- Multi-Channel Fulfilment (Sales Order form) ------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def mcf_preview(sales_order: str, account: str) -> list[dict]:
+	from amazon_integration.erpnext.outbound import preview
+
+	frappe.get_doc("Sales Order", sales_order).check_permission("write")
+	with interactive_calls():
+		return preview(sales_order, account)
+
+
+@frappe.whitelist(methods=["POST"])
+def mcf_create(sales_order: str, account: str, speed: str) -> str:
+	from amazon_integration.erpnext.outbound import create
+
+	frappe.get_doc("Sales Order", sales_order).check_permission("write")
+	with interactive_calls():
+		return create(sales_order, account, speed)
+
+
+@frappe.whitelist(methods=["POST"])
+def mcf_cancel(sales_order: str) -> str:
+	from amazon_integration.erpnext.outbound import cancel
+
+	frappe.get_doc("Sales Order", sales_order).check_permission("write")
+	with interactive_calls():
+		return cancel(sales_order)

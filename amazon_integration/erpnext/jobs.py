@@ -94,6 +94,10 @@ RETENTION = JobKind(
 # A year of orders: the report takes minutes, ERPNext seconds per order.
 BACKFILL = JobKind("amazon_backfill", "backfill.backfill_orders", "long", 6 * 3600, operations=("Backfill",))
 
+# Multi-Channel Fulfilment (outbound.py): open fulfilment orders read back, and an order sent on its submit.
+MCF_SYNC = JobKind("amazon_mcf_sync", "outbound.sync_account_mcf", "long", 1500)
+MCF_CREATE = JobKind("amazon_mcf_create", "outbound.auto_create", "default", 300, key="sales_order")
+
 JOBS = (
 	ORDER_SYNC,
 	SHIPMENT_SYNC,
@@ -106,6 +110,8 @@ JOBS = (
 	FULL_STOCK_PUSH,
 	RETENTION,
 	BACKFILL,
+	MCF_SYNC,
+	MCF_CREATE,
 )
 
 

@@ -10,6 +10,7 @@ from amazon_integration.erpnext.jobs import (
 	EXPECTED_FEES,
 	FULL_STOCK_PUSH,
 	INVOICE_UPLOAD,
+	MCF_SYNC,
 	ORDER_SYNC,
 	RETENTION,
 	SETTLEMENT_IMPORT,
@@ -143,3 +144,19 @@ def dispatch_buyer_data_retention() -> None:
 	"""Daily: every account (a disabled one too: its buyers' data is still held) removes what is due."""
 	for account in frappe.get_all("Amazon Account", pluck="name"):
 		RETENTION.enqueue(account)
+
+
+def dispatch_mcf_sync() -> None:
+	"""Cron entry: one job per account that has open Multi-Channel Fulfilment orders."""
+	accounts = frappe.get_all(
+		"Sales Order",
+		filters={
+			"docstatus": 1,
+			"amazon_mcf_order": ("is", "set"),
+			"amazon_mcf_status": ("not in", ("Complete", "CompletePartialled", "Cancelled", "Unfulfillable", "Invalid")),
+		},
+		pluck="amazon_mcf_account",
+		distinct=True,
+	)
+	for account in sorted(set(accounts) - _backing_off() - {None}):
+		MCF_SYNC.enqueue(account)

@@ -402,6 +402,131 @@ CUSTOM_FIELDS["Journal Entry Account"] = [
 	},
 ]
 
+# Multi-Channel Fulfilment: a non-Amazon Sales Order fulfilled from the FBA pool, and its Delivery Notes (one per
+# package Amazon ships; the package key makes the scheduler's delivery idempotent).
+MCF_STATUSES = (
+	"Received", "Planning", "Processing", "Complete", "CompletePartialled", "Cancelled", "Unfulfillable", "Invalid",
+)
+CUSTOM_FIELDS["Sales Order"].extend(
+	[
+		{
+			"fieldname": "amazon_mcf_section",
+			"label": "Fulfilled by Amazon (Multi-Channel)",
+			"fieldtype": "Section Break",
+			"insert_after": "amazon_status_note",
+			"collapsible": 1,
+			"depends_on": "eval:doc.amazon_mcf_order",
+		},
+		{
+			"fieldname": "amazon_mcf_order",
+			"label": "Amazon Fulfillment Order",
+			"fieldtype": "Data",
+			"insert_after": "amazon_mcf_section",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"translatable": 0,
+		},
+		{
+			"fieldname": "amazon_mcf_account",
+			"label": "Amazon Account (Fulfilment)",
+			"fieldtype": "Link",
+			"options": "Amazon Account",
+			"insert_after": "amazon_mcf_order",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "amazon_mcf_status",
+			"label": "Amazon Fulfillment Status",
+			"fieldtype": "Select",
+			"options": "\n" + "\n".join(MCF_STATUSES),
+			"insert_after": "amazon_mcf_account",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+		},
+		{
+			"fieldname": "amazon_mcf_column_break",
+			"fieldtype": "Column Break",
+			"insert_after": "amazon_mcf_status",
+		},
+		{
+			"fieldname": "amazon_mcf_speed",
+			"label": "Shipping Speed",
+			"fieldtype": "Data",
+			"insert_after": "amazon_mcf_column_break",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "amazon_mcf_fees",
+			"label": "Estimated Amazon Fees",
+			"fieldtype": "Currency",
+			"options": "currency",
+			"insert_after": "amazon_mcf_speed",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"description": "Amazon's preview; the fees charged come with the settlement to the account's fees account.",
+		},
+		{
+			"fieldname": "amazon_mcf_note",
+			"label": "Units Amazon Will Not Ship",
+			"fieldtype": "Small Text",
+			"insert_after": "amazon_mcf_fees",
+			"read_only": 1,
+			"allow_on_submit": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_mcf_note",
+		},
+	]
+)
+CUSTOM_FIELDS["Delivery Note"].extend(
+	[
+		{
+			"fieldname": "amazon_mcf_section",
+			"label": "Shipped by Amazon (Multi-Channel)",
+			"fieldtype": "Section Break",
+			"insert_after": "amazon_sync_unconfirmed",
+			"depends_on": "eval:doc.amazon_mcf_package",
+		},
+		{
+			"fieldname": "amazon_mcf_package",
+			"label": "Amazon MCF Package",
+			"fieldtype": "Data",
+			"insert_after": "amazon_mcf_section",
+			"read_only": 1,
+			"no_copy": 1,
+			"unique": 1,
+			"translatable": 0,
+			"depends_on": "eval:doc.amazon_mcf_package",
+		},
+		{
+			"fieldname": "amazon_mcf_carrier",
+			"label": "Amazon MCF Carrier",
+			"fieldtype": "Data",
+			"insert_after": "amazon_mcf_package",
+			"read_only": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_mcf_package",
+		},
+		{
+			"fieldname": "amazon_mcf_tracking_number",
+			"label": "Amazon MCF Tracking Number",
+			"fieldtype": "Data",
+			"insert_after": "amazon_mcf_carrier",
+			"read_only": 1,
+			"no_copy": 1,
+			"depends_on": "eval:doc.amazon_mcf_package",
+		},
+	]
+)
+
 for _fields in CUSTOM_FIELDS.values():
 	for _field in _fields:
 		_field["module"] = MODULE

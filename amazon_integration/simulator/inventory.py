@@ -4,7 +4,7 @@ Every SKU of the catalogue (state.catalogue, from the generator; else the SKUs s
 every marketplace whose currency it is priced in. FBA stock is a pool per region, as at Amazon (the US, Canada
 and Mexico draw on one North American pool; EU and FE likewise here): every marketplace of the region reports the
 same figures for a SKU. `fba_quantities(state, region, sku)` is the one place those figures are computed:
-  initial stock (40..399, from the seed) - units Amazon shipped for FBA orders of that SKU in the region
+  initial stock (40..399, from the seed) - units Amazon shipped for FBA and MCF orders of that SKU in the region
   reserved.pendingCustomerOrderQuantity = FBA units ordered in the region, not yet shipped nor cancelled
   fulfillableQuantity = max(0, initial - shipped - pending)
   inbound*/researching/unfulfillable: small fixed numbers per SKU.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from . import aftersale
@@ -26,6 +27,9 @@ from .settlements import sim_start
 from .state import SimulatorState
 
 PAGE_SIZE = 50
+# Other order kinds drawing on the FBA pool (Multi-Channel Fulfilment): f(state, region) -> sku -> (shipped,
+# pending, last change). They register themselves here so this module does not import them (no circles).
+POOL_DRAWS: list[Callable[[SimulatorState, str], dict[str, tuple[int, int, datetime]]]] = []
 MAX_LOOKBACK = timedelta(days=548)  # 18 months
 
 
@@ -100,6 +104,10 @@ def _fba_movements(state: SimulatorState, region: str) -> dict[str, tuple[int, i
 				pending + item.quantity_unshipped,
 				max(changed, order.last_updated),
 			)
+	for draws in POOL_DRAWS:
+		for sku, (shipped, pending, changed) in draws(state, region).items():
+			old_shipped, old_pending, old_changed = moves.get(sku, (0, 0, changed))
+			moves[sku] = (old_shipped + shipped, old_pending + pending, max(old_changed, changed))
 	return moves
 
 

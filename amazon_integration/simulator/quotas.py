@@ -80,9 +80,23 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"patchListingsItem": UsagePlan(5, 5),
 	"putListingsItem": UsagePlan(5, 10),
 	"searchListingsItems": UsagePlan(5, 5),
+	# Fulfillment Outbound 2020-07-01
+	"getFulfillmentPreview": UsagePlan(2, 30),
+	"deliveryOffers": UsagePlan(5, 30),
+	"listAllFulfillmentOrders": UsagePlan(2, 30),
+	"createFulfillmentOrder": UsagePlan(2, 30),
+	"getPackageTrackingDetails": UsagePlan(2, 30),
+	"listReturnReasonCodes": UsagePlan(2, 30),
+	"createFulfillmentReturn": UsagePlan(2, 30),
+	"getFulfillmentOrder": UsagePlan(2, 30),
+	"updateFulfillmentOrder": UsagePlan(2, 30),
+	"cancelFulfillmentOrder": UsagePlan(2, 30),
+	"getFeatures": UsagePlan(2, 30),
+	"getFeatureInventory": UsagePlan(2, 30),
+	"getFeatureSKU": UsagePlan(2, 30),
 }
 # Model files kept in sub-folders of the models folder (beside the feed schemas they belong with).
-MODEL_SUBFOLDERS = ("listings",)
+MODEL_SUBFOLDERS = ("listings", "fulfillment-outbound")
 DEFAULT_PLAN = UsagePlan(1, 10)  # for an operation missing from every table
 
 _PLAN_RE = re.compile(

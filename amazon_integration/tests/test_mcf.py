@@ -1,0 +1,129 @@
+"""Multi-Channel Fulfilment end to end against the simulator: a webshop Sales Order shipped by Amazon from the
+FBA pool (one Delivery Note per package, Amazon's carrier and tracking, the FBA reconciliation without a
+difference afterwards; the job run twice delivers nothing twice), and a cancelled order returning its units."""
+
+from unittest.mock import patch
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+from amazon_integration.devtools.fixtures import FixtureBuilder
+from amazon_integration.erpnext import jobs
+from amazon_integration.erpnext.outbound import auto_create, cancel, create, preview, sync_account_mcf
+from amazon_integration.erpnext.stock import fba_reconciliation, make_stock_reconciliation
+from amazon_integration.tests.simulator_case import SimulatorTestCase
+from amazon_integration.tests.utils import COMPANY, FBA_WAREHOUSE, make_item
+
+SKUS = ("SIM-TEA-010", "SIM-LMP-030")  # catalogue SKUs: the simulator's FBA pool holds them
+
+
+class TestMultiChannelFulfilment(SimulatorTestCase):
+	orders = 0
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		tag = cls.account.seller_id[-8:]
+		cls.items = {}
+		for sku in SKUS:
+			item = make_item(f"MCF-{sku[4:7]}-{tag}")
+			frappe.get_doc({"doctype": "Amazon SKU Mapping", "amazon_account": cls.account.name, "seller_sku": sku,
+							"item_code": item, "fulfilment_channel": "FBA"}).insert()
+			cls.items[sku] = item
+		cls.customer, cls.address = FixtureBuilder(COMPANY).customer_with_address(f"Webshop Buyer {tag}")
+		frappe.db.commit()
+		# ERPNext's FBA warehouse starts equal to Amazon's count for these items.
+		draft = frappe.get_doc("Stock Reconciliation", make_stock_reconciliation(cls.account.name, list(cls.items.values())))
+		draft.submit()
+		frappe.db.commit()
+
+	def sales_order(self, quantities: dict[str, int]) -> str:
+		so = frappe.get_doc(
+			{
+				"doctype": "Sales Order",
+				"company": COMPANY,
+				"customer": self.customer,
+				"transaction_date": nowdate(),
+				"delivery_date": add_days(nowdate(), 5),
+				"shipping_address_name": self.address,
+				"customer_address": self.address,
+				"set_warehouse": FBA_WAREHOUSE,
+				"items": [
+					{"item_code": self.items[sku], "qty": qty, "rate": 20, "warehouse": FBA_WAREHOUSE}
+					for sku, qty in quantities.items()
+				],
+			}
+		)
+		so.insert()
+		so.submit()
+		frappe.db.commit()
+		return so.name
+
+	def differences(self) -> dict[str, float]:
+		return {r.sku: r.difference for r in fba_reconciliation(self.account.name) if r.sku in SKUS}
+
+	def test_shipped_by_amazon_per_package_and_reconciled(self):
+		self.assertEqual(self.differences(), {sku: 0 for sku in SKUS})
+		name = self.sales_order({"SIM-TEA-010": 2, "SIM-LMP-030": 1})
+		speeds = {p["speed"]: p for p in preview(name, self.account.name)}
+		self.assertTrue(speeds["Standard"]["fulfillable"])
+		self.assertEqual(speeds["Standard"]["shipments"], 2)
+		order_id = create(name, self.account.name, "Standard")
+		frappe.db.commit()  # as the desk request does
+		so = frappe.get_doc("Sales Order", name)
+		self.assertEqual((so.amazon_mcf_order, so.amazon_mcf_status), (order_id, "Received"))
+		self.assertGreater(so.amazon_mcf_fees, 0)
+		self.assertRaises(frappe.ValidationError, create, name, self.account.name, "Standard")  # not twice
+		self.assertRaises(frappe.ValidationError, so.cancel)  # Amazon is fulfilling it: cancel there first
+		frappe.db.rollback()
+
+		self.sim.control.advance(5 * 3600)
+		sync_account_mcf(self.account.name)
+		sync_account_mcf(self.account.name)  # a second run (a killed worker's retry) delivers nothing twice
+		notes = frappe.get_all(
+			"Delivery Note",
+			filters={"amazon_mcf_package": ("like", f"{order_id}/%")},
+			fields=["name", "docstatus", "set_warehouse", "amazon_mcf_carrier", "amazon_mcf_tracking_number", "lr_no"],
+		)
+		self.assertEqual(len(notes), 2)  # Amazon split the order into two packages
+		for note in notes:
+			self.assertEqual((note.docstatus, note.amazon_mcf_carrier), (1, "UPS"))
+			self.assertTrue(note.amazon_mcf_tracking_number.startswith("1Z"))
+			self.assertEqual(note.lr_no, note.amazon_mcf_tracking_number)
+			warehouses = set(frappe.get_all("Delivery Note Item", filters={"parent": note.name}, pluck="warehouse"))
+			self.assertEqual(warehouses, {FBA_WAREHOUSE})
+		so.reload()
+		self.assertEqual((so.amazon_mcf_status, so.per_delivered), ("Complete", 100))
+		self.assertEqual(self.differences(), {sku: 0 for sku in SKUS})
+
+	def test_cancelled_before_shipping_returns_units(self):
+		name = self.sales_order({"SIM-TEA-010": 3})
+		before = self.differences()
+		create(name, self.account.name, "Expedited")
+		self.assertEqual(cancel(name), "Cancelled")
+		self.sim.control.advance(5 * 3600)
+		sync_account_mcf(self.account.name)
+		so = frappe.get_doc("Sales Order", name)
+		self.assertEqual(so.amazon_mcf_status, "Cancelled")
+		self.assertIn("3 cancelled", so.amazon_mcf_note)
+		self.assertFalse(frappe.db.exists("Delivery Note", {"amazon_mcf_package": ("like", f"{so.amazon_mcf_order}/%")}))
+		self.assertEqual(self.differences(), before)  # the units are back in Amazon's pool, ERPNext never moved them
+
+	def test_chosen_items_go_to_amazon_automatically(self):
+		frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", "Priority")
+		frappe.db.set_value("Amazon SKU Mapping", {"amazon_account": self.account.name, "seller_sku": "SIM-TEA-010"},
+							"mcf_auto", 1)
+		frappe.db.commit()
+		try:
+			with patch.object(jobs.MCF_CREATE, "enqueue") as enqueue:
+				chosen = self.sales_order({"SIM-TEA-010": 1})
+				self.sales_order({"SIM-TEA-010": 1, "SIM-LMP-030": 1})  # the lamp is not chosen: stays with the user
+			self.assertEqual([(c.args, c.kwargs) for c in enqueue.call_args_list], [((chosen,), {"account": self.account.name})])
+			order_id = auto_create(chosen, self.account.name)
+			self.assertIsNone(auto_create(chosen, self.account.name))  # run twice: one order
+			so = frappe.get_doc("Sales Order", chosen)
+			self.assertEqual((so.amazon_mcf_order, so.amazon_mcf_speed), (order_id, "Priority"))
+			self.assertEqual(cancel(chosen), "Cancelled")
+		finally:
+			frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", None)
+			frappe.db.commit()
