@@ -81,6 +81,13 @@ METHODS = {
 		{},
 		{OPS: "refused", SALES: "denied", MANAGER: "denied"},
 	),
+	# Whoever may change the Sales Order may have Amazon fulfil it; an Amazon order of its own is refused.
+	"amazon_integration.erpnext.api.mcf_preview": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	"amazon_integration.erpnext.api.mcf_create": (
+		{"speed": "Standard"},
+		{OPS: "refused", SALES: "refused", MANAGER: "refused"},
+	),
+	"amazon_integration.erpnext.api.mcf_cancel": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 }
 REPORTS = {
 	"Amazon FBA Stock Reconciliation": ({}, ONLY_MANAGER),
@@ -142,6 +149,7 @@ class TestPermissions(SimulatorTestCase):
 			"Delivery Note", {"amazon_order_id": order_id, "docstatus": 1}
 		)
 		cls.invoice = frappe.db.get_value("Sales Invoice", {"amazon_order_id": order_id, "docstatus": 1})
+		cls.sales_order = frappe.db.get_value("Sales Order", {"amazon_order_id": order_id, "docstatus": 1})
 		cls.event = frappe.get_doc(
 			{
 				"doctype": "Amazon Inventory Event",
@@ -179,6 +187,8 @@ class TestPermissions(SimulatorTestCase):
 			frappe.local.form_dict.delivery_note = self.delivery_note
 		if path.endswith(("retry_invoice_upload",)):
 			frappe.local.form_dict.sales_invoice = self.invoice
+		if ".mcf_" in path:
+			frappe.local.form_dict.update(sales_order=self.sales_order, account=self.account.name)
 		if path.endswith("make_stock_reconciliation"):
 			frappe.local.form_dict.amazon_account = self.account.name
 		try:
