@@ -10,8 +10,9 @@ One client per Amazon Account registration, composed of one part per API family,
   reports.py    ReportsClient     reports and report documents (Reports 2021-06-30)
   finances.py   FinancesClient    financial event groups and events (Finances v0)
   inventory.py  InventoryClient   FBA inventory summaries (FBA Inventory v1)
+  shipping.py   ShippingClient    Buy Shipping: rates, labels, cancellation, tracking (Shipping v2)
 
-A new API family (fulfilment inbound and outbound, shipping) gets its own module the same way: its records, a
+A new API family (fulfilment inbound and outbound) gets its own module the same way: its records, a
 `<Family>Client(ClientCore)` with its operations, its library API class in spapi.py, its usage plans in
 usage_plans.py, and a place among AmazonClient's bases below. Callers keep one object: `client.get_order(...)`.
 
@@ -31,6 +32,7 @@ from .inventory import InventoryClient
 from .listings import ListingsClient
 from .orders import OrdersClient
 from .reports import ReportsClient
+from .shipping import ShippingClient
 from .shipments import ShipmentsClient
 
 DUMMY_ORDER_ID = "000-0000000-0000000"
@@ -57,6 +59,7 @@ class AmazonClient(
 	ReportsClient,
 	FinancesClient,
 	InventoryClient,
+	ShippingClient,
 ):
 	"""Every operation of every family the integration uses, on one object (see the module docstring)."""
 

@@ -46,6 +46,12 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"getListingsItem": UsagePlan(5.0, 10),
 	"patchListingsItem": UsagePlan(5.0, 5),
 	"searchListingsItems": UsagePlan(5.0, 5),
+	# shipping/shippingV2.json
+	"getRates": UsagePlan(80.0, 100),
+	"purchaseShipment": UsagePlan(80.0, 100),
+	"getShipmentDocuments": UsagePlan(80.0, 100),
+	"cancelShipment": UsagePlan(80.0, 100),
+	"getTracking": UsagePlan(80.0, 100),
 }
 
 # Which model file documents each operation (the test reads the plan from there; getOrder is also a deprecated
@@ -75,6 +81,10 @@ MODEL_OF_OPERATION: dict[str, str] = {
 	**{
 		op: "listings/listingsItems_2021-08-01.json"
 		for op in ("getListingsItem", "patchListingsItem", "searchListingsItems")
+	},
+	**{
+		op: "shipping/shippingV2.json"
+		for op in ("getRates", "purchaseShipment", "getShipmentDocuments", "cancelShipment", "getTracking")
 	},
 }
 
