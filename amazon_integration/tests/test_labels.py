@@ -1,0 +1,104 @@
+"""Buy Shipping labels on FBM Delivery Notes against the simulator: rates for two parcels, a label bought and never
+confirmed again through confirmShipment, a voided label, Amazon refusing a rate."""
+
+import frappe
+import httpx
+
+from amazon_integration.erpnext.labels import buy_label, get_rates, void_label
+from amazon_integration.erpnext.shipments import sync_account_shipments
+from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
+from amazon_integration.tests.utils import FBM_WAREHOUSE
+
+OTHER_SKU = "SIM-TEA-010"
+
+
+class TestLabels(SimulatorTestCase):
+	orders = 0
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.db.set_value(
+			"Amazon Account", cls.account.name,
+			{"label_package_length": 30, "label_package_width": 20, "label_package_height": 10, "label_format": "PDF"},
+		)
+		frappe.db.set_value(
+			"Warehouse", FBM_WAREHOUSE, {"address_line_1": "1 Dock Road", "city": "Seattle", "pin": "98101", "state": "WA"}
+		)
+		for sku, grams in ((SKU, 350), (OTHER_SKU, 120)):
+			frappe.db.set_value("Item", sku, {"weight_per_unit": grams, "weight_uom": "Gram"})
+		frappe.db.commit()
+
+	def draft_delivery(self, items):
+		order_id = self.new_order(items=items)
+		self.sync()
+		so = self.sales_order(order_id)
+		name = frappe.db.get_value("Delivery Note Item", {"against_sales_order": so.name, "docstatus": 0}, "parent")
+		return order_id, frappe.get_doc("Delivery Note", name)
+
+	def confirmations(self) -> int:
+		return self.sim.control.counters().get("confirmShipment", {}).get("requests", 0)
+
+	def buy(self, dn, rate, quote):
+		return buy_label(dn.name, quote["request_token"], rate["rate_id"], rate["carrier_id"], rate["carrier"], rate["service"], rate["price"])
+
+	def test_01_two_parcels_rated_bought_attached_and_synchronized_without_confirmation(self):
+		order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 2}, {"sku": OTHER_SKU, "quantity": 1}])
+		quote = get_rates(dn.name, packages=2)
+		self.assertEqual(len(quote["parcels"]), 2)
+		self.assertEqual(len(quote["rates"]), 3)
+		proposed = [r for r in quote["rates"] if r["proposed"]]
+		self.assertEqual(len(proposed), 1)
+		self.assertTrue(proposed[0]["meets_latest_delivery"])
+		before = self.confirmations()
+
+		bought = self.buy(dn, proposed[0], quote)
+		self.assertEqual(len(bought["tracking"]), 2)
+		dn.reload()
+		self.assertEqual(dn.amazon_tracking_number, bought["tracking"][0])
+		self.assertEqual(dn.amazon_carrier_name, proposed[0]["carrier"])
+		self.assertTrue(dn.amazon_label_shipment_id)
+		files = frappe.get_all("File", {"attached_to_doctype": "Delivery Note", "attached_to_name": dn.name}, pluck="file_name")
+		self.assertEqual(len([f for f in files if f.endswith(".pdf")]), 2)
+		self.assertEqual(self.sim.control.get_order(order_id)["status"], "SHIPPED")
+
+		dn.submit()
+		self.later()
+		sync_account_shipments(self.account.name)
+		dn.reload()
+		self.assertEqual(dn.amazon_sync_status, "Synchronized", dn.amazon_sync_error)
+		self.assertEqual(self.confirmations(), before)  # Amazon knew the label: no confirmShipment
+
+	def test_02_voided_label_is_cancelled_on_amazon_and_cleared(self):
+		order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 1}])
+		quote = get_rates(dn.name)
+		self.buy(dn, quote["rates"][0], quote)
+		void_label(dn.name)
+		dn.reload()
+		self.assertFalse(dn.amazon_label_shipment_id)
+		self.assertFalse(dn.amazon_tracking_number)
+		self.assertFalse(dn.amazon_label_cost)
+		self.assertEqual(self.sim.control.get_order(order_id)["status"], "UNSHIPPED")
+		self.assertFalse(frappe.get_all("File", {"attached_to_doctype": "Delivery Note", "attached_to_name": dn.name}))
+
+	def test_03_refused_rate_shows_amazons_message_and_missing_weight_is_named(self):
+		_order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 1}])
+		quote = get_rates(dn.name)
+		rate = quote["rates"][0]
+		service = {"Ground": "SIM_GROUND", "Express": "SIM_EXPRESS", "Heavy Parcel": "SIM_FREIGHT"}[rate["service"]]
+		httpx.post(f"{self.sim.url}/_sim/shipping/refusals", json={"serviceId": service, "message": "Address not serviceable."})
+		with self.assertRaisesRegex(frappe.ValidationError, "Address not serviceable"):
+			self.buy(dn, rate, quote)
+		dn.reload()
+		self.assertFalse(dn.amazon_label_shipment_id)
+		frappe.db.set_value("Item", SKU, "weight_per_unit", 0)
+		try:
+			dn = frappe.get_doc("Delivery Note", dn.name)
+			for row in dn.items:
+				row.weight_per_unit = 0
+			with self.assertRaisesRegex(frappe.ValidationError, SKU):
+				from amazon_integration.erpnext.labels import proposed_parcels
+
+				proposed_parcels(dn)
+		finally:
+			frappe.db.set_value("Item", SKU, "weight_per_unit", 350)
