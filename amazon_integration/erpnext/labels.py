@@ -202,6 +202,7 @@ def buy_label(delivery_note: str, request_token: str, rate_id: str, carrier_id: 
 		"amazon_tracking_status": "PreTransit",
 	}
 	dn.db_set(values)
+	_book_label(dn, account, flt(price), label.shipment_id)
 	if len(tracking) > 1:
 		dn.add_comment("Comment", _("Tracking numbers of the parcels: {0}").format(", ".join(tracking)))
 	if dn.docstatus == 1 and dn.amazon_sync_status in (None, "", "Pending", "Failed"):
@@ -211,6 +212,41 @@ def buy_label(delivery_note: str, request_token: str, rate_id: str, carrier_id: 
 
 		enqueue_shipment_sync(dn.amazon_account)
 	return {"shipment_id": label.shipment_id, "tracking": tracking, "files": files}
+
+
+def _book_label(dn, account, cost: float, shipment_id: str) -> None:
+	"""The label's cost as an expense owed to the supplier Amazon. Amazon deducts it from the next settlement,
+	whose "Shipping label purchase" line then settles that debt from the clearing account (erpnext/settlements.py)."""
+	expense = account.label_expense_account or account.fees_account
+	if not cost or not expense or not account.amazon_supplier:
+		dn.add_comment("Comment", _("The Amazon label's cost is not booked: set the Amazon Supplier and a Label Expense Account (or Amazon Fees Account) on {0}.").format(account.name))
+		return
+	from erpnext.accounts.party import get_party_account
+
+	company_currency = frappe.get_cached_value("Company", dn.company, "default_currency")
+	rate = 1.0
+	if dn.currency != company_currency:
+		from erpnext.setup.utils import get_exchange_rate
+
+		rate = flt(get_exchange_rate(dn.currency, company_currency, dn.posting_date)) or 1.0
+	amount = flt(cost * rate, 2)
+	payable = get_party_account("Supplier", account.amazon_supplier, dn.company)
+	cost_center = frappe.get_cached_value("Company", dn.company, "cost_center")
+	je = frappe.new_doc("Journal Entry")
+	je.update({
+		"voucher_type": "Journal Entry",
+		"company": dn.company,
+		"posting_date": frappe.utils.today(),
+		"cheque_no": shipment_id,
+		"cheque_date": frappe.utils.today(),
+		"user_remark": _("Amazon Buy Shipping label {0} for Delivery Note {1} ({2} {3})").format(shipment_id, dn.name, cost, dn.currency),
+	})
+	je.append("accounts", {"account": expense, "debit_in_account_currency": amount, "cost_center": cost_center})
+	je.append("accounts", {"account": payable, "party_type": "Supplier", "party": account.amazon_supplier, "credit_in_account_currency": amount})
+	je.flags.ignore_permissions = True
+	je.insert()
+	je.submit()
+	dn.db_set("amazon_label_journal_entry", je.name, update_modified=False)
 
 
 def void_label(delivery_note: str) -> None:
@@ -226,9 +262,16 @@ def void_label(delivery_note: str) -> None:
 		"File", {"attached_to_doctype": "Delivery Note", "attached_to_name": dn.name, "file_name": ("like", f"label-{dn.name}-%")}, pluck="name"
 	):
 		frappe.delete_doc("File", name, ignore_permissions=True)
+	if dn.amazon_label_journal_entry:
+		# Amazon does not charge a voided label: its cost is not booked.
+		je = frappe.get_doc("Journal Entry", dn.amazon_label_journal_entry)
+		if je.docstatus == 1:
+			je.flags.ignore_permissions = True
+			je.cancel()
 	dn.add_comment("Comment", _("Amazon label {0} voided.").format(dn.amazon_label_shipment_id))
 	values = {
 		"amazon_label_shipment_id": None, "amazon_label_carrier_id": None, "amazon_label_cost": 0,
+		"amazon_label_journal_entry": None,
 		"amazon_carrier_name": None, "amazon_shipping_method": None, "amazon_tracking_number": None,
 		"amazon_tracking_status": None,
 	}

@@ -53,6 +53,10 @@ ZERO = Decimal(0)
 # -- import -----------------------------------------------------------------------------------------------
 
 
+# Amazon's amount-description of a Buy Shipping label in the settlement report.
+LABEL_AMOUNT_DESCRIPTION = "Shipping label purchase"
+
+
 def import_account_settlements(account_name: str) -> list[str]:
 	"""Download the account's settlement reports Amazon has finished and import the new ones.
 
@@ -549,7 +553,18 @@ class _Booking:
 					self.doc.name,
 				)[0][0]
 			)
-		rows = [self._je_row(self.account.fees_account, expense + reimbursed, cost_center=self.cost_center)]
+		# Buy Shipping labels were booked as an expense owed to Amazon when bought (erpnext/labels.py): here
+		# Amazon deducts them, which settles that debt instead of booking the expense a second time.
+		labels = -_decimal(
+			frappe.db.sql(
+				f"""select sum(fees_amount) from `tab{LINE}`
+				where settlement = %s and line_type = 'Fee' and (description = %s or description like %s)""",
+				(self.doc.name, LABEL_AMOUNT_DESCRIPTION, f"% / {LABEL_AMOUNT_DESCRIPTION}"),
+			)[0][0]
+		)
+		rows = [self._je_row(self.account.fees_account, expense + reimbursed - labels, cost_center=self.cost_center)]
+		if labels:
+			rows.append(self._je_row(payable, labels, **supplier))
 		if reimbursed:
 			rows.append(self._je_row(self.account.fba_loss_account, -reimbursed, cost_center=self.cost_center))
 		rows += [
