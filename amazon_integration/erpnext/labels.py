@@ -280,6 +280,33 @@ def void_label(delivery_note: str) -> None:
 	dn.db_set(values)
 
 
+def track_account_labels(account: str) -> dict[str, int]:
+	"""The daily run: getTracking for every submitted Delivery Note of the account whose label is not delivered.
+	One Delivery Note's failure is noted on it and never stops the others."""
+	names = frappe.get_all(
+		"Delivery Note",
+		filters={
+			"amazon_account": account, "docstatus": 1, "amazon_label_shipment_id": ("is", "set"),
+			"amazon_tracking_status": ("!=", "Delivered"),
+		},
+		pluck="name",
+	)
+	counts = {"Delivered": 0, "Tracked": 0, "Failed": 0}
+	with get_client(account) as client:
+		for name in names:
+			dn = frappe.get_doc("Delivery Note", name)
+			try:
+				tracking = client.tracking(dn.amazon_tracking_number, dn.amazon_label_carrier_id, marketplace_id=_marketplace(dn))
+			except AmazonError as e:
+				counts["Failed"] += 1
+				frappe.log_error(title=_("Amazon label tracking failed for {0}").format(name), message=str(e))
+				continue
+			dn.db_set("amazon_tracking_status", tracking.status, update_modified=False)
+			counts["Delivered" if tracking.delivered else "Tracked"] += 1
+			frappe.db.commit()
+	return counts
+
+
 def refresh_tracking(delivery_note: str) -> dict:
 	"""getTracking for the label's first parcel; the status lands on the Delivery Note."""
 	dn = _fbm_delivery(delivery_note)

@@ -115,6 +115,24 @@ def enqueue_settlement_import(account: str) -> None:
 	)
 
 
+def dispatch_label_tracking() -> None:
+	"""Daily: accounts with Buy Shipping labels not delivered yet get a tracking job each."""
+	resting = _backing_off()
+	accounts = frappe.get_all(
+		"Delivery Note",
+		filters={"docstatus": 1, "amazon_label_shipment_id": ("is", "set"), "amazon_tracking_status": ("!=", "Delivered")},
+		pluck="amazon_account",
+		distinct=True,
+	)
+	for account in accounts:
+		if account and account not in resting and frappe.db.get_value("Amazon Account", account, "enabled"):
+			enqueue_label_tracking(account)
+
+
+def enqueue_label_tracking(account: str) -> None:
+	_enqueue("labels.track_account_labels", f"amazon_label_tracking::{account}", "long", account=account)
+
+
 def dispatch_invoice_uploads() -> None:
 	"""Cron entry: accounts with invoices waiting to go to Amazon (or for Amazon's answer) get a job."""
 	orders = frappe.get_all(

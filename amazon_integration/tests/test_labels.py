@@ -149,6 +149,27 @@ class TestLabels(SimulatorTestCase):
 		fees_account = frappe.db.get_value("Amazon Account", self.account.name, "fees_account")
 		self.assertAlmostEqual(sum(flt(r.debit) - flt(r.credit) for r in fees_je.accounts if r.account == fees_account), other_fees, 2)
 
+	def test_05_daily_run_tracks_labels_until_delivered(self):
+		from amazon_integration.erpnext.labels import track_account_labels
+		from amazon_integration.erpnext.tasks import dispatch_label_tracking
+
+		_order_id, dn = self.draft_delivery([{"sku": OTHER_SKU, "quantity": 1}])
+		quote = get_rates(dn.name)
+		self.buy(dn, quote["rates"][0], quote)
+		dn.reload()
+		dn.submit()
+		frappe.db.commit()
+		dispatch_label_tracking()  # queues the account's run (the scheduler's entry point)
+		self.sim.control.advance(13 * 3600)
+		self.assertEqual(track_account_labels(self.account.name)["Failed"], 0)  # test_01's label is tracked too
+		self.assertEqual(frappe.db.get_value("Delivery Note", dn.name, "amazon_tracking_status"), "InTransit")
+		self.sim.control.advance(12 * 86400)
+		counts = track_account_labels(self.account.name)
+		self.assertEqual((counts["Tracked"], counts["Failed"]), (0, 0))
+		self.assertGreaterEqual(counts["Delivered"], 1)
+		self.assertEqual(frappe.db.get_value("Delivery Note", dn.name, "amazon_tracking_status"), "Delivered")
+		self.assertEqual(track_account_labels(self.account.name), {"Delivered": 0, "Tracked": 0, "Failed": 0})
+
 
 def quote_shipment(case, order_id: str) -> str:
 	"""The simulator's shipment id of an order's (voided) label."""
