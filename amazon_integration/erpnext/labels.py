@@ -275,7 +275,8 @@ def void_label(delivery_note: str) -> None:
 		"amazon_carrier_name": None, "amazon_shipping_method": None, "amazon_tracking_number": None,
 		"amazon_tracking_status": None,
 	}
-	if dn.docstatus == 1 and dn.amazon_sync_status != "Synchronized":
+	if dn.docstatus == 1:
+		# Amazon takes the shipment back with the label: the order is unshipped there again.
 		values.update({"amazon_sync_status": "Failed", "amazon_sync_error": _("The Amazon label was voided: buy a new one or enter the carrier and tracking number.")})
 	dn.db_set(values)
 
