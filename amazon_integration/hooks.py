@@ -52,6 +52,7 @@ scheduler_events = {
 		"amazon_integration.erpnext.scheduler.dispatch_aftersale_import",
 		"amazon_integration.erpnext.scheduler.dispatch_stock_reconcile",
 		"amazon_integration.erpnext.scheduler.dispatch_buyer_data_retention",
+		"amazon_integration.erpnext.scheduler.dispatch_label_tracking",
 	],
 	# Runs whose worker was killed are marked Interrupted once older than their job's timeout.
 	"hourly": [

@@ -11,8 +11,9 @@ One client per Amazon Account registration, composed of one part per API family,
   finances.py   FinancesClient    financial event groups and events (Finances v0), transactions (2024-06-19)
   inventory.py  InventoryClient   FBA inventory summaries (FBA Inventory v1)
   outbound.py   OutboundClient    Multi-Channel Fulfilment orders (Fulfillment Outbound 2020-07-01)
+  shipping.py   ShippingClient    Buy Shipping: rates, labels, cancellation, tracking (Shipping v2)
 
-A new API family (fulfilment inbound and outbound, shipping) gets its own module the same way: its records, a
+A new API family (fulfilment inbound and outbound) gets its own module the same way: its records, a
 `<Family>Client(ClientCore)` with its operations, its library API class in spapi.py, its usage plans in
 usage_plans.py, and a place among AmazonClient's bases below. Callers keep one object: `client.get_order(...)`.
 
@@ -33,6 +34,7 @@ from .listings import ListingsClient
 from .orders import OrdersClient
 from .outbound import OutboundClient
 from .reports import ReportsClient
+from .shipping import ShippingClient
 from .shipments import ShipmentsClient
 
 DUMMY_ORDER_ID = "000-0000000-0000000"
@@ -60,6 +62,7 @@ class AmazonClient(
 	FinancesClient,
 	InventoryClient,
 	OutboundClient,
+	ShippingClient,
 ):
 	"""Every operation of every family the integration uses, on one object (see the module docstring)."""
 

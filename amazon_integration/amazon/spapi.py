@@ -24,6 +24,7 @@ from sp_api.api import FinancesV0, FulfillmentOutbound, Inventories, OrdersV0, O
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.finances.finances_2024_06_19 import FinancesV20240619
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
+from sp_api.api.shipping.shipping_v2 import AmznShippingBusiness, ShippingV2
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
@@ -195,3 +196,41 @@ class ListingsApi(GatewayApiMixin, ListingsItemsV20210801):
 
 class FulfillmentOutboundApi(GatewayApiMixin, FulfillmentOutbound):
 	"""Fulfillment Outbound 2020-07-01 (Multi-Channel Fulfilment)."""
+# Amazon Shipping's business per marketplace (x-amzn-shipping-business-id, Shipping API v2): the library guesses it
+# from a Marketplaces member's name, which the gateway's Endpoint does not have.
+SHIPPING_BUSINESS: dict[str, str] = {
+	"ATVPDKIKX0DER": "AmazonShipping_US",
+	"A1F83G8C2ARO7P": "AmazonShipping_UK",
+	"A13V1IB3VIYZZH": "AmazonShipping_FR",
+	"APJ6JRA9NG5V4": "AmazonShipping_IT",
+	"A1RKKUPIHCS9HS": "AmazonShipping_ES",
+	"A1VC38T7YXB528": "AmazonShipping_JP",
+	"A21TJRUUN4KGV": "AmazonShipping_IN",
+	"A2VIGQ35RCS4UG": "AmazonShipping_UAE",
+	"A17E79C6D8DWNP": "AmazonShipping_SA",
+	"ARBP9OOSHTCHU": "AmazonShipping_EG",
+}
+
+
+def shipping_business(marketplace_id: str) -> AmznShippingBusiness | None:
+	"""The library's enum member (its headers read `.value`) for the marketplace, None where Amazon has none."""
+	value = SHIPPING_BUSINESS.get(marketplace_id)
+	return AmznShippingBusiness(value) if value else None
+
+
+class _ShippingV2(ShippingV2):
+	def __init__(self, endpoint: Endpoint, *args, **kwargs) -> None:
+		kwargs.setdefault("amzn_shipping_business", shipping_business(endpoint.marketplace_id) or AmznShippingBusiness.US)
+		super().__init__(endpoint, *args, **kwargs)
+
+
+class ShippingApi(GatewayApiMixin, _ShippingV2):
+	"""Shipping API v2 (Buy Shipping); `amzn_shipping_business` is set per call for the order's marketplace."""
+
+	@sp_endpoint("/shipping/v2/shipments", method="POST")
+	def purchase_shipment_once(self, idempotency_key: str, **kwargs) -> ApiResponse:
+		"""purchaseShipment with x-amzn-IdempotencyKey (the library cannot send it): a retry after a lost answer
+		returns the same shipment instead of buying a second label."""
+		headers = dict(self.headers)
+		headers["x-amzn-IdempotencyKey"] = idempotency_key
+		return self._request(kwargs.pop("path"), data=kwargs, add_marketplace=False, headers=headers)

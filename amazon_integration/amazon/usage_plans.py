@@ -54,6 +54,12 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"getFulfillmentOrder": UsagePlan(2.0, 30),
 	"listAllFulfillmentOrders": UsagePlan(2.0, 30),
 	"cancelFulfillmentOrder": UsagePlan(2.0, 30),
+	# shipping/shippingV2.json
+	"getRates": UsagePlan(80.0, 100),
+	"purchaseShipment": UsagePlan(80.0, 100),
+	"getShipmentDocuments": UsagePlan(80.0, 100),
+	"cancelShipment": UsagePlan(80.0, 100),
+	"getTracking": UsagePlan(80.0, 100),
 }
 
 # Which model file documents each operation (the test reads the plan from there; getOrder is also a deprecated
@@ -94,6 +100,10 @@ MODEL_OF_OPERATION: dict[str, str] = {
 			"listAllFulfillmentOrders",
 			"cancelFulfillmentOrder",
 		)
+	},
+	**{
+		op: "shipping/shippingV2.json"
+		for op in ("getRates", "purchaseShipment", "getShipmentDocuments", "cancelShipment", "getTracking")
 	},
 }
 

@@ -48,3 +48,42 @@ def mcf_cancel(sales_order: str) -> str:
 	frappe.get_doc("Sales Order", sales_order).check_permission("write")
 	with interactive_calls():
 		return cancel(sales_order)
+
+
+# --- Amazon Buy Shipping labels (Delivery Note form) ----------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def get_label_rates(delivery_note: str, parcels: str | None = None, packages: int = 1) -> dict:
+	from amazon_integration.erpnext.labels import get_rates
+
+	frappe.get_doc("Delivery Note", delivery_note).check_permission("write")
+	with interactive_calls():
+		return get_rates(delivery_note, frappe.parse_json(parcels) if parcels else None, int(packages or 1))
+
+
+@frappe.whitelist(methods=["POST"])
+def buy_label(delivery_note: str, request_token: str, rate_id: str, carrier_id: str, carrier: str, service: str, price: float) -> dict:
+	from amazon_integration.erpnext.labels import buy_label as _buy
+
+	frappe.get_doc("Delivery Note", delivery_note).check_permission("write")
+	with interactive_calls():
+		return _buy(delivery_note, request_token, rate_id, carrier_id, carrier, service, float(price))
+
+
+@frappe.whitelist(methods=["POST"])
+def void_label(delivery_note: str) -> None:
+	from amazon_integration.erpnext.labels import void_label as _void
+
+	frappe.get_doc("Delivery Note", delivery_note).check_permission("write")
+	with interactive_calls():
+		_void(delivery_note)
+
+
+@frappe.whitelist(methods=["POST"])
+def label_tracking(delivery_note: str) -> dict:
+	from amazon_integration.erpnext.labels import refresh_tracking
+
+	frappe.get_doc("Delivery Note", delivery_note).check_permission("read")
+	with interactive_calls():
+		return refresh_tracking(delivery_note)

@@ -6,6 +6,8 @@ amount-description (and amount-type, if set) -> the row of its category without 
 category's fallback below -> the suspense account (then listed as "in suspense"):
 - Reimbursements: the FBA Loss Account when set (the write-off and Amazon's payment for it net on one account);
 - Seller Repayments (card charge, debt recovery): the settlement's payout bank account, whose money it is;
+- Shipping Labels, when the account buys labels from the Delivery Note (a Label Expense Account is set): the
+  supplier Amazon's payable, as those labels were expensed and owed to Amazon when bought;
 - Lending Repayments and Unknown: none (suspense): a loan is no cost, a new amount type is never guessed;
 - every other category: the Amazon Fees Account, as before the categories existed.
 Without a Suspense Account, suspense amounts go to the Amazon Fees Account, still marked and listed.
@@ -46,6 +48,14 @@ class FeeAccounts:
 				self.accounts[category] = account.fba_loss_account
 			elif account.get("fees_account"):
 				self.accounts[category] = account.fees_account
+		if account.get("label_expense_account") and account.get("amazon_supplier"):
+			# Labels bought from the Delivery Note are expensed when bought, owed to Amazon: the settlement's
+			# label lines settle that debt.
+			from erpnext.accounts.party import get_party_account
+
+			self.accounts[FeeCategory.SHIPPING_LABELS] = get_party_account(
+				"Supplier", account.amazon_supplier, account.company
+			)
 		for row in account.get("fee_accounts") or []:
 			if not row.amount_description and row.account:
 				self.accounts[FeeCategory(row.category)] = row.account
@@ -82,6 +92,8 @@ def create_default_fee_accounts(account: Document) -> list[str]:
 	company = account.company
 	mapped = {row.category for row in account.get("fee_accounts") or [] if not row.amount_description}
 	wanted = [category for category in EXPENSE_CATEGORIES if category.value not in mapped]
+	if account.get("label_expense_account"):  # labels are expensed when bought (see FeeAccounts)
+		wanted = [category for category in wanted if category is not FeeCategory.SHIPPING_LABELS]
 	if not account.get("fba_loss_account") and FeeCategory.REIMBURSEMENTS.value not in mapped:
 		wanted.append(FeeCategory.REIMBURSEMENTS)
 	set_now = []

@@ -94,6 +94,8 @@ RETENTION = JobKind(
 # A year of orders: the report takes minutes, ERPNext seconds per order.
 BACKFILL = JobKind("amazon_backfill", "backfill.backfill_orders", "long", 6 * 3600, operations=("Backfill",))
 
+# Buy Shipping labels tracked daily until delivered (labels.py).
+LABEL_TRACKING = JobKind("amazon_label_tracking", "labels.track_account_labels", "long")
 # Multi-Channel Fulfilment (outbound.py): open fulfilment orders read back, and an order sent on its submit.
 MCF_SYNC = JobKind("amazon_mcf_sync", "outbound.sync_account_mcf", "long", 1500)
 MCF_CREATE = JobKind("amazon_mcf_create", "outbound.auto_create", "default", 300, key="sales_order")
@@ -110,6 +112,7 @@ JOBS = (
 	FULL_STOCK_PUSH,
 	RETENTION,
 	BACKFILL,
+	LABEL_TRACKING,
 	MCF_SYNC,
 	MCF_CREATE,
 )

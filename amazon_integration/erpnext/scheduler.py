@@ -10,6 +10,7 @@ from amazon_integration.erpnext.jobs import (
 	EXPECTED_FEES,
 	FULL_STOCK_PUSH,
 	INVOICE_UPLOAD,
+	LABEL_TRACKING,
 	MCF_SYNC,
 	ORDER_SYNC,
 	RETENTION,
@@ -160,3 +161,16 @@ def dispatch_mcf_sync() -> None:
 	)
 	for account in sorted(set(accounts) - _backing_off() - {None}):
 		MCF_SYNC.enqueue(account)
+
+
+def dispatch_label_tracking() -> None:
+	"""Daily: accounts with Buy Shipping labels not delivered yet get a tracking job each."""
+	accounts = frappe.get_all(
+		"Delivery Note",
+		filters={"docstatus": 1, "amazon_label_shipment_id": ("is", "set"), "amazon_tracking_status": ("!=", "Delivered")},
+		pluck="amazon_account",
+		distinct=True,
+	)
+	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name")) - _backing_off()
+	for account in sorted(set(accounts) & enabled):
+		LABEL_TRACKING.enqueue(account)

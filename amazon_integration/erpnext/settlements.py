@@ -732,9 +732,17 @@ class _Booking:
 			(amount for (_a, _c, category, _m), amount in by_row.items() if category in expense_categories or not category),
 			ZERO,
 		)
+		# Labels bought from the Delivery Note were owed to Amazon when bought (erpnext/labels.py): their lines
+		# settle that debt (fee_accounts.py routes them to the payable), they are no expense a second time.
+		charged -= sum((amount for (account, *_rest), amount in by_row.items() if account == payable), ZERO)
 		rows = [
 			self._je_row(
-				account, -amount, cost_center=cost_center, amazon_fee_category=category, amazon_marketplace=marketplace
+				account,
+				-amount,
+				cost_center=cost_center,
+				amazon_fee_category=category,
+				amazon_marketplace=marketplace,
+				**(supplier if account == payable else {}),
 			)
 			for (account, cost_center, category, marketplace), amount in sorted(by_row.items())
 		]

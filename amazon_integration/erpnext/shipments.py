@@ -108,6 +108,9 @@ def _confirm(dn: Document, client) -> str:
 	except ShipmentError as e:
 		return _set_status(dn, "Failed", str(e))
 
+	if dn.amazon_label_shipment_id:
+		return _read_back_label(dn, shipment, client)
+
 	if dn.amazon_sync_unconfirmed:
 		# The last answer was lost: read the order before sending twice.
 		try:
@@ -141,6 +144,18 @@ def _confirm(dn: Document, client) -> str:
 			unconfirmed=True,
 		)
 	return _set_status(dn, "Failed", message)
+
+
+def _read_back_label(dn: Document, shipment: Shipment, client) -> str:
+	"""A Buy Shipping label is Amazon's own record of the shipment: never confirmShipment it, only wait for the
+	order to show it shipped."""
+	try:
+		order = client.get_order(dn.amazon_order_id, ORDER_DATA)
+	except AmazonError as e:
+		return _set_status(dn, "Pending", str(e))
+	if shipped_on_amazon(order, shipment):
+		return _set_status(dn, "Synchronized", None)
+	return _set_status(dn, "Pending", _("Amazon does not show the label's shipment on the order yet."))
 
 
 def plan_delivery(dn: Document, package_sequence: int) -> Shipment:

@@ -31,7 +31,7 @@ class UsagePlan:
 
 
 # Official defaults, read from the models (orders_2026-01-01, ordersV0, feeds_2021-06-30, reports_2021-06-30,
-# financesV0, fbaInventory, tokens_2021-03-01, listings/listingsItems_2021-08-01).
+# financesV0, fbaInventory, tokens_2021-03-01, listings/listingsItems_2021-08-01, shipping/shippingV2).
 BUILTIN_PLANS: dict[str, UsagePlan] = {
 	# Orders v2026-01-01
 	"searchOrders": UsagePlan(0.0056, 20),
@@ -94,9 +94,29 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"getFeatures": UsagePlan(2, 30),
 	"getFeatureInventory": UsagePlan(2, 30),
 	"getFeatureSKU": UsagePlan(2, 30),
+	# Shipping v2 (shipping/shippingV2.json): every operation of the model, the simulator serves five
+	"getRates": UsagePlan(80, 100),
+	"directPurchaseShipment": UsagePlan(80, 100),
+	"purchaseShipment": UsagePlan(80, 100),
+	"oneClickShipment": UsagePlan(80, 100),
+	"getTracking": UsagePlan(80, 100),
+	"getShipmentDocuments": UsagePlan(80, 100),
+	"cancelShipment": UsagePlan(80, 100),
+	"getAdditionalInputs": UsagePlan(80, 100),
+	"getCarrierAccountFormInputs": UsagePlan(80, 100),
+	"getCarrierAccounts": UsagePlan(80, 100),
+	"linkCarrierAccount": UsagePlan(5, 10),
+	"unlinkCarrierAccount": UsagePlan(80, 100),
+	"generateCollectionForm": UsagePlan(80, 100),
+	"getCollectionFormHistory": UsagePlan(80, 100),
+	"getUnmanifestedShipments": UsagePlan(80, 100),
+	"getCollectionForm": UsagePlan(80, 100),
+	"getAccessPoints": UsagePlan(80, 100),
+	"submitNdrFeedback": UsagePlan(80, 100),
+	"createClaim": UsagePlan(80, 100),
 }
 # Model files kept in sub-folders of the models folder (beside the feed schemas they belong with).
-MODEL_SUBFOLDERS = ("listings", "fulfillment-outbound")
+MODEL_SUBFOLDERS = ("listings", "fulfillment-outbound", "shipping")
 DEFAULT_PLAN = UsagePlan(1, 10)  # for an operation missing from every table
 
 _PLAN_RE = re.compile(

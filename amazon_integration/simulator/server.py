@@ -39,6 +39,7 @@ from . import (
 	orders,
 	outbound,
 	reports,
+	shipping,
 	vat_invoices,
 )
 from .auth import check_access_token
@@ -50,8 +51,10 @@ from .state import Fault, LwaConfig, SimulatorState
 log = logging.getLogger("amazon_integration.simulator")
 
 # Modules registered in this order; each has `register(router, state)`.
-MODULES = (orders, auth, control, documents, feeds, reports, finances, inventory, vat_invoices, aftersale, listings,
-		   outbound)
+MODULES = (
+	orders, auth, control, documents, feeds, reports, finances, inventory, vat_invoices, aftersale, listings, outbound,
+	shipping,
+)
 QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
 MAX_BODY = 64 * 1024 * 1024  # answer 413 above this
 

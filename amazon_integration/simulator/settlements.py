@@ -22,7 +22,8 @@ Amounts (all Decimal, quantized to the currency; deterministic from the seed and
   ItemFees ShippingChargeback / GiftwrapChargeback   -shipping / gift wrap charged (FBA only)
   Refunds: the same ItemPrice/Promotion/ItemWithheldTax amounts negated for the refunded share, Commission
   given back and ItemFees RefundCommission = -20 % of it (at most 5.00 in USD terms).
-  other-transaction: "Subscription Fee" in every settlement; "Storage Fee" when the period had FBA sales.
+  other-transaction: "Subscription Fee" in every settlement; "Storage Fee" when the period had FBA sales;
+  "Shipping label purchase" per Buy Shipping label bought in the period and not voided (shipping.py).
   Any other amount Amazon writes, posted on demand (POST /_sim/settlements/charges): `MONTH_CHARGES` is a
   month of them with Amazon's strings, one or more per fee category of domain/fees.py (long-term storage
   "StorageRenewalBilling", "FBAInboundTransportationFee", "RemovalComplete", "ServiceFee / Cost of
@@ -439,6 +440,13 @@ def _fee_events(state: SimulatorState, settlement: Settlement, end: datetime) ->
 		storage = q(_STORAGE_PER_UNIT_USD * _fx(currency) * fba_units, currency)
 		if storage:
 			events.append(fee("Storage Fee", "FBAStorageFee", -storage))
+	# Buy Shipping labels (shipping.py) bought in the period and not voided: Amazon deducts them here.
+	from .shipping import book_of
+
+	for label in book_of(state).shipments.values():
+		if label.currency == currency and not label.cancelled and not label.posted and label.purchased < end:
+			label.posted = True
+			events.append(fee("Shipping label purchase", "ShippingLabelPurchase", -label.total))
 	return events
 
 

@@ -1,0 +1,178 @@
+"""Buy Shipping labels on FBM Delivery Notes against the simulator: rates for two parcels, a label bought and never
+confirmed again through confirmShipment, a voided label, Amazon refusing a rate."""
+
+import frappe
+import httpx
+
+from frappe.utils import flt
+
+from amazon_integration.amazon_integration.report.amazon_settlement_reconciliation.amazon_settlement_reconciliation import (
+	execute as reconciliation,
+)
+from amazon_integration.erpnext.labels import buy_label, get_rates, void_label
+from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
+from amazon_integration.erpnext.shipments import sync_account_shipments
+from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
+from amazon_integration.tests.utils import COMPANY_ABBR, FBM_WAREHOUSE, make_account
+
+OTHER_SKU = "SIM-TEA-010"
+
+
+class TestLabels(SimulatorTestCase):
+	orders = 0
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		# A clearing account of its own (its balance is this test's alone); FBM deliveries invoiced, so the
+		# settlement's order lines have their invoices.
+		clearing = make_account(f"Amazon Clearing {cls.namespace} - {COMPANY_ABBR}", f"Bank Accounts - {COMPANY_ABBR}", "Bank")
+		frappe.db.set_value(
+			"Amazon Account", cls.account.name,
+			{"label_package_length": 30, "label_package_width": 20, "label_package_height": 10, "label_format": "PDF",
+			 "clearing_account": clearing, "invoice_fbm_deliveries": 1},
+		)
+		frappe.db.set_value(
+			"Warehouse", FBM_WAREHOUSE, {"address_line_1": "1 Dock Road", "city": "Seattle", "pin": "98101", "state": "WA"}
+		)
+		for sku, grams in ((SKU, 350), (OTHER_SKU, 120)):
+			frappe.db.set_value("Item", sku, {"weight_per_unit": grams, "weight_uom": "Gram"})
+		frappe.db.commit()
+
+	def draft_delivery(self, items):
+		order_id = self.new_order(items=items)
+		self.sync()
+		so = self.sales_order(order_id)
+		name = frappe.db.get_value("Delivery Note Item", {"against_sales_order": so.name, "docstatus": 0}, "parent")
+		return order_id, frappe.get_doc("Delivery Note", name)
+
+	def confirmations(self) -> int:
+		return self.sim.control.counters().get("confirmShipment", {}).get("requests", 0)
+
+	def buy(self, dn, rate, quote):
+		return buy_label(dn.name, quote["request_token"], rate["rate_id"], rate["carrier_id"], rate["carrier"], rate["service"], rate["price"])
+
+	def test_01_two_parcels_rated_bought_attached_and_synchronized_without_confirmation(self):
+		order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 2}, {"sku": OTHER_SKU, "quantity": 1}])
+		quote = get_rates(dn.name, packages=2)
+		self.assertEqual(len(quote["parcels"]), 2)
+		self.assertEqual(len(quote["rates"]), 3)
+		proposed = [r for r in quote["rates"] if r["proposed"]]
+		self.assertEqual(len(proposed), 1)
+		self.assertTrue(proposed[0]["meets_latest_delivery"])
+		before = self.confirmations()
+
+		bought = self.buy(dn, proposed[0], quote)
+		self.assertEqual(len(bought["tracking"]), 2)
+		dn.reload()
+		self.assertEqual(dn.amazon_tracking_number, bought["tracking"][0])
+		self.assertEqual(dn.amazon_carrier_name, proposed[0]["carrier"])
+		self.assertTrue(dn.amazon_label_shipment_id)
+		files = frappe.get_all("File", {"attached_to_doctype": "Delivery Note", "attached_to_name": dn.name}, pluck="file_name")
+		self.assertEqual(len([f for f in files if f.endswith(".pdf")]), 2)
+		self.assertEqual(self.sim.control.get_order(order_id)["status"], "SHIPPED")
+
+		dn.submit()
+		self.later()
+		sync_account_shipments(self.account.name)
+		dn.reload()
+		self.assertEqual(dn.amazon_sync_status, "Synchronized", dn.amazon_sync_error)
+		self.assertEqual(self.confirmations(), before)  # Amazon knew the label: no confirmShipment
+		je = frappe.get_doc("Journal Entry", dn.amazon_label_journal_entry)
+		self.assertEqual(je.docstatus, 1)
+		self.assertEqual(flt(je.total_debit), flt(proposed[0]["price"]))
+
+	def test_02_voided_label_is_cancelled_on_amazon_and_cleared(self):
+		order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 1}])
+		quote = get_rates(dn.name)
+		self.buy(dn, quote["rates"][0], quote)
+		void_label(dn.name)
+		dn.reload()
+		self.assertFalse(dn.amazon_label_shipment_id)
+		self.assertFalse(dn.amazon_tracking_number)
+		self.assertFalse(dn.amazon_label_cost)
+		self.assertEqual(self.sim.control.get_order(order_id)["status"], "UNSHIPPED")
+		self.assertFalse(frappe.get_all("File", {"attached_to_doctype": "Delivery Note", "attached_to_name": dn.name}))
+		voided = frappe.get_all("Journal Entry", {"cheque_no": quote_shipment(self, order_id)}, pluck="docstatus")
+		self.assertTrue(all(status == 2 for status in voided))  # not booked
+
+	def test_03_refused_rate_shows_amazons_message_and_missing_weight_is_named(self):
+		_order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 1}])
+		quote = get_rates(dn.name)
+		rate = quote["rates"][0]
+		service = {"Ground": "SIM_GROUND", "Express": "SIM_EXPRESS", "Heavy Parcel": "SIM_FREIGHT"}[rate["service"]]
+		httpx.post(f"{self.sim.url}/_sim/shipping/refusals", json={"serviceId": service, "message": "Address not serviceable."})
+		with self.assertRaisesRegex(frappe.ValidationError, "Address not serviceable"):
+			self.buy(dn, rate, quote)
+		dn.reload()
+		self.assertFalse(dn.amazon_label_shipment_id)
+		frappe.db.set_value("Item", SKU, "weight_per_unit", 0)
+		try:
+			dn = frappe.get_doc("Delivery Note", dn.name)
+			for row in dn.items:
+				row.weight_per_unit = 0
+			with self.assertRaisesRegex(frappe.ValidationError, SKU):
+				from amazon_integration.erpnext.labels import proposed_parcels
+
+				proposed_parcels(dn)
+		finally:
+			frappe.db.set_value("Item", SKU, "weight_per_unit", 350)
+
+	def test_04_settlement_with_label_charges_reconciles(self):
+		self.later(10)
+		self.sim.control.close_settlements("USD")
+		self.later(10)
+		self.assertTrue(import_account_settlements(self.account.name))
+		names = frappe.get_all("Amazon Settlement", {"amazon_account": self.account.name, "docstatus": 0}, pluck="name")
+		label_lines = frappe.get_all(
+			"Amazon Settlement Line",
+			{"settlement": ("in", names), "description": ("like", "%Shipping label purchase")},
+			["settlement", "amount"],
+		)
+		self.assertEqual(len(label_lines), 1)  # test_01's label; test_02's was voided
+		bought = frappe.db.get_value("Delivery Note", {"amazon_account": self.account.name, "amazon_label_shipment_id": ("is", "set")}, "amazon_label_cost")
+		self.assertEqual(flt(label_lines[0].amount), -flt(bought))
+		for name in names:
+			frappe.get_doc("Amazon Settlement", name).submit()
+			frappe.db.commit()
+			book_settlement(name)
+			rows = reconciliation({"settlement": name})[1]
+			self.assertEqual(rows[0]["difference"], 0.0, rows[0])
+		# The label's expense was booked when bought: the settlement settles Amazon's claim, it books no expense twice.
+		settlement = label_lines[0].settlement
+		fees_je = frappe.get_doc("Journal Entry", frappe.db.get_value("Amazon Settlement", settlement, "fees_journal_entry"))
+		other_fees = -sum(
+			flt(line.fees_amount)
+			for line in frappe.get_all("Amazon Settlement Line", {"settlement": settlement}, ["fees_amount", "description"])
+			if not line.description.endswith("Shipping label purchase")
+		)
+		fees_account = frappe.db.get_value("Amazon Account", self.account.name, "fees_account")
+		self.assertAlmostEqual(sum(flt(r.debit) - flt(r.credit) for r in fees_je.accounts if r.account == fees_account), other_fees, 2)
+
+	def test_05_daily_run_tracks_labels_until_delivered(self):
+		from amazon_integration.erpnext.labels import track_account_labels
+		from amazon_integration.erpnext.scheduler import dispatch_label_tracking
+
+		_order_id, dn = self.draft_delivery([{"sku": OTHER_SKU, "quantity": 1}])
+		quote = get_rates(dn.name)
+		self.buy(dn, quote["rates"][0], quote)
+		dn.reload()
+		dn.submit()
+		frappe.db.commit()
+		dispatch_label_tracking()  # queues the account's run (the scheduler's entry point)
+		self.sim.control.advance(13 * 3600)
+		self.assertEqual(track_account_labels(self.account.name)["Failed"], 0)  # test_01's label is tracked too
+		self.assertEqual(frappe.db.get_value("Delivery Note", dn.name, "amazon_tracking_status"), "InTransit")
+		self.sim.control.advance(12 * 86400)
+		counts = track_account_labels(self.account.name)
+		self.assertEqual((counts["Tracked"], counts["Failed"]), (0, 0))
+		self.assertGreaterEqual(counts["Delivered"], 1)
+		self.assertEqual(frappe.db.get_value("Delivery Note", dn.name, "amazon_tracking_status"), "Delivered")
+		self.assertEqual(track_account_labels(self.account.name), {"Delivered": 0, "Tracked": 0, "Failed": 0})
+
+
+def quote_shipment(case, order_id: str) -> str:
+	"""The simulator's shipment id of an order's (voided) label."""
+	from amazon_integration.simulator.shipping import book_of
+
+	return next(s.shipment_id for s in book_of(case.sim.state).shipments.values() if s.order_id == order_id)
