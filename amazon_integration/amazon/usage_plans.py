@@ -46,6 +46,22 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"getListingsItem": UsagePlan(5.0, 10),
 	"patchListingsItem": UsagePlan(5.0, 5),
 	"searchListingsItems": UsagePlan(5.0, 5),
+	# fulfillment-inbound/fulfillmentInbound_2024-03-20.json
+	"createInboundPlan": UsagePlan(2.0, 2),
+	"getInboundPlan": UsagePlan(2.0, 6),
+	"cancelInboundPlan": UsagePlan(2.0, 2),
+	"generatePackingOptions": UsagePlan(2.0, 2),
+	"listPackingOptions": UsagePlan(2.0, 6),
+	"confirmPackingOption": UsagePlan(2.0, 2),
+	"generatePlacementOptions": UsagePlan(2.0, 2),
+	"listPlacementOptions": UsagePlan(2.0, 6),
+	"confirmPlacementOption": UsagePlan(2.0, 2),
+	"generateTransportationOptions": UsagePlan(2.0, 2),
+	"listTransportationOptions": UsagePlan(2.0, 6),
+	"confirmTransportationOptions": UsagePlan(2.0, 2),
+	"getShipment": UsagePlan(2.0, 6),
+	"listShipmentItems": UsagePlan(2.0, 30),
+	"getInboundOperationStatus": UsagePlan(2.0, 6),
 }
 
 # Which model file documents each operation (the test reads the plan from there; getOrder is also a deprecated
@@ -75,6 +91,26 @@ MODEL_OF_OPERATION: dict[str, str] = {
 	**{
 		op: "listings/listingsItems_2021-08-01.json"
 		for op in ("getListingsItem", "patchListingsItem", "searchListingsItems")
+	},
+	**{
+		op: "fulfillment-inbound/fulfillmentInbound_2024-03-20.json"
+		for op in (
+			"createInboundPlan",
+			"getInboundPlan",
+			"cancelInboundPlan",
+			"generatePackingOptions",
+			"listPackingOptions",
+			"confirmPackingOption",
+			"generatePlacementOptions",
+			"listPlacementOptions",
+			"confirmPlacementOption",
+			"generateTransportationOptions",
+			"listTransportationOptions",
+			"confirmTransportationOptions",
+			"getShipment",
+			"listShipmentItems",
+			"getInboundOperationStatus",
+		)
 	},
 }
 
