@@ -11,6 +11,7 @@ One client per Amazon Account registration, composed of one part per API family,
   finances.py   FinancesClient    financial event groups and events (Finances v0)
   inventory.py  InventoryClient   FBA inventory summaries (FBA Inventory v1)
   inbound.py    InboundClient     Send to Amazon: inbound plans, options, shipments (Fulfillment Inbound 2024-03-20)
+                InboundReceiptsClient  received quantities (Fulfillment Inbound v0 getShipmentItemsByShipmentId)
 
 A new API family (fulfilment inbound and outbound, shipping) gets its own module the same way: its records, a
 `<Family>Client(ClientCore)` with its operations, its library API class in spapi.py, its usage plans in
@@ -28,7 +29,7 @@ from typing import Any
 from .errors import AmazonError, NoAnswerError, NotFoundError
 from .feeds import FeedsClient
 from .finances import FinancesClient
-from .inbound import InboundClient
+from .inbound import InboundClient, InboundReceiptsClient
 from .inventory import InventoryClient
 from .listings import ListingsClient
 from .orders import OrdersClient
@@ -60,6 +61,7 @@ class AmazonClient(
 	FinancesClient,
 	InventoryClient,
 	InboundClient,
+	InboundReceiptsClient,
 ):
 	"""Every operation of every family the integration uses, on one object (see the module docstring)."""
 

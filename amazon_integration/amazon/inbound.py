@@ -5,6 +5,9 @@ placement options (Amazon may split the plan into several shipments) -> generate
 options -> shipments (getShipment, listShipmentItems); cancelInboundPlan. Every generate/confirm/create/cancel
 call is asynchronous: it answers an operationId that getInboundOperationStatus reports IN_PROGRESS, then SUCCESS
 or FAILED with operationProblems. `wait_inbound_operation` polls it within the caller's time budget.
+
+Received quantities are not in 2024-03-20: Amazon reports them through Fulfillment Inbound v0
+getShipmentItemsByShipmentId, naming the shipment by its shipmentConfirmationId (FBA...): `inbound_receipts`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from .core import ClientCore
-from .spapi import FulfillmentInboundApi
+from .spapi import FulfillmentInboundApi, FulfillmentInboundV0Api
 from .values import as_dict
 
 OPERATION_FINISHED = ("SUCCESS", "FAILED")
@@ -363,3 +366,43 @@ class InboundClient(ClientCore):
 		for page in self._pages("listShipmentItems", api.list_shipment_items, {}, path_args=(plan_id, shipment_id)):
 			for raw in page.get("items") or []:
 				yield InboundShipmentItem.from_api(raw)
+
+
+@dataclass(frozen=True)
+class InboundReceipt:
+	"""v0 InboundShipmentItem: what Amazon counted in of a SKU of one shipment so far."""
+
+	shipment_confirmation_id: str
+	msku: str
+	fnsku: str
+	shipped: int
+	received: int
+
+	@classmethod
+	def from_api(cls, data: Mapping) -> InboundReceipt:
+		return cls(
+			shipment_confirmation_id=str(data.get("ShipmentId") or ""),
+			msku=str(data.get("SellerSKU") or ""),
+			fnsku=str(data.get("FulfillmentNetworkSKU") or ""),
+			shipped=int(data.get("QuantityShipped") or 0),
+			received=int(data.get("QuantityReceived") or 0),
+		)
+
+
+class InboundReceiptsClient(ClientCore):
+	"""getShipmentItemsByShipmentId (Fulfillment Inbound v0)."""
+
+	def inbound_receipts(self, shipment_confirmation_id: str, marketplace_id: str | None = None) -> list[InboundReceipt]:
+		api = self._api(FulfillmentInboundV0Api)
+		params = {"MarketplaceId": marketplace_id or self.config.default_marketplace_id}
+		return [
+			InboundReceipt.from_api(raw)
+			for page in self._pages(
+				"getShipmentItemsByShipmentId",
+				api.shipment_items_by_shipment,
+				params,
+				token_param="NextToken",
+				path_args=(shipment_confirmation_id,),
+			)
+			for raw in page.get("ItemData") or []
+		]

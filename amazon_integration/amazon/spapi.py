@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from sp_api.api import FinancesV0, Inventories, OrdersV0, OrdersV20260101, Reports
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.fulfillment_inbound.fulfillment_inbound_2024_03_20 import FulfillmentInboundV20240320
+from sp_api.api.fulfillment_inbound.fulfillment_inbound_v0 import FulfillmentInboundV0
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
 from sp_api.base.credential_provider import FromCodeCredentialProvider
@@ -191,3 +192,7 @@ class ListingsApi(GatewayApiMixin, ListingsItemsV20210801):
 
 class FulfillmentInboundApi(GatewayApiMixin, FulfillmentInboundV20240320):
 	"""Fulfillment Inbound 2024-03-20 (Send to Amazon)."""
+
+
+class FulfillmentInboundV0Api(GatewayApiMixin, FulfillmentInboundV0):
+	"""Fulfillment Inbound v0: getShipmentItemsByShipmentId, where Amazon reports received quantities."""

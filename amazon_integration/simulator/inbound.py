@@ -3,7 +3,7 @@
 createInboundPlan -> generatePackingOptions / listPackingOptions / confirmPackingOption -> generatePlacementOptions /
 listPlacementOptions / confirmPlacementOption (the plan splits into shipments to different fulfilment centres) ->
 generateTransportationOptions / listTransportationOptions / confirmTransportationOptions -> getShipment,
-listShipmentItems; cancelInboundPlan. Every long call answers an operationId read with getInboundOperationStatus:
+listShipmentItems; cancelInboundPlan; and v0 getShipmentItemsByShipmentId for the received quantities. Every long call answers an operationId read with getInboundOperationStatus:
 IN_PROGRESS for `operation_seconds` of simulated time, then SUCCESS (the effect is applied when the call is made,
 as the answer is only readable after the operation; Amazon behaves the same for a client that waits).
 
@@ -493,6 +493,34 @@ def register(router: Router, state: SimulatorState) -> None:
 				"operationStatus": status,
 				"operationProblems": op.problems if done else [],
 			})
+
+	@router.route("GET", "/fba/inbound/v0/shipments/{shipmentId}/items", operation="getShipmentItemsByShipmentId")
+	def get_shipment_items_v0(req: Request) -> Response:
+		"""Fulfillment Inbound v0, still Amazon's only source of received quantities: the shipment is named by
+		its shipmentConfirmationId (FBA...)."""
+		if not req.param("MarketplaceId"):
+			raise ApiError(400, "InvalidInput", "MarketplaceId is required.")
+		confirmation_id = req.path_args["shipmentId"]
+		with state.lock:
+			seed = getattr(state, "seed", 1)
+			for plan in inbound_state(state).plans.values():
+				advance_shipments(state, plan)
+				for shipment in plan.shipments.values():
+					if shipment.confirmation_id != confirmation_id:
+						continue
+					data = [
+						{
+							"ShipmentId": confirmation_id,
+							"SellerSKU": sku,
+							"FulfillmentNetworkSKU": fn_sku(seed, sku),
+							"QuantityShipped": qty,
+							"QuantityReceived": shipment.received.get(sku, 0),
+							"QuantityInCase": 0,
+						}
+						for sku, qty in sorted(shipment.items.items())
+					]
+					return Response(body={"payload": {"ItemData": data}})
+		raise ApiError(400, "InvalidInput", f"Shipment {confirmation_id} not found.")
 
 	# -- control: the seller ships, a receipt comes up short ---------------------------------------------
 

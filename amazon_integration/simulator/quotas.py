@@ -94,6 +94,7 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"getShipment": UsagePlan(2, 6),
 	"listShipmentItems": UsagePlan(2, 30),
 	"getInboundOperationStatus": UsagePlan(2, 6),
+	"getShipmentItemsByShipmentId": UsagePlan(2, 30),  # Fulfillment Inbound v0
 }
 # Model files kept in sub-folders of the models folder (beside the feed schemas they belong with).
 MODEL_SUBFOLDERS = ("listings",)

@@ -56,3 +56,35 @@ def test_cancel_plan(sim, gateway) -> None:
 	client.wait_inbound_operation(op)
 	assert client.wait_inbound_operation(client.cancel_inbound_plan(plan_id)).succeeded
 	assert client.inbound_plan_status(plan_id) == "VOIDED"
+
+
+def test_receipts_come_in_over_days_one_short(sim, gateway) -> None:
+	"""Received quantities (v0 getShipmentItemsByShipmentId) by shipmentConfirmationId: nothing until Amazon
+	receives, then what was shipped less the shortage."""
+	client = gateway(sim)
+	plan_id, op = client.create_inbound_plan(ITEMS, SOURCE)
+	client.wait_inbound_operation(op)
+	client.wait_inbound_operation(client.generate_packing_options(plan_id))
+	client.wait_inbound_operation(client.confirm_packing_option(plan_id, client.packing_options(plan_id)[0].packing_option_id))
+	client.wait_inbound_operation(client.generate_placement_options(plan_id))
+	split = next(o for o in client.placement_options(plan_id) if len(o.shipment_ids) == 2)
+	client.wait_inbound_operation(client.confirm_placement_option(plan_id, split.placement_option_id))
+	client.wait_inbound_operation(
+		client.generate_transportation_options(plan_id, split.placement_option_id, split.shipment_ids, "2030-01-01T00:00:00Z")
+	)
+	own = {o.shipment_id: o.transportation_option_id for o in client.transportation_options(plan_id, split.placement_option_id) if o.shipping_solution == "USE_YOUR_OWN_CARRIER"}
+	client.wait_inbound_operation(client.confirm_transportation_options(plan_id, own))
+	shipments = [client.inbound_shipment(plan_id, sid) for sid in split.shipment_ids]
+	sim.control.inbound_short({"SIM-LMP-030": 1})
+	for shipment in shipments:
+		sim.control.inbound_ship(shipment.shipment_id)
+	first = client.inbound_receipts(shipments[0].shipment_confirmation_id)
+	assert first and all(r.received == 0 and r.shipped > 0 for r in first)
+	sim.control.advance(3 * 86400)
+	client = gateway(sim)  # a later run: the access token of days ago has expired
+	received = {
+		r.msku: (r.shipped, r.received)
+		for shipment in shipments
+		for r in client.inbound_receipts(shipment.shipment_confirmation_id)
+	}
+	assert received == {"SIM-MUG-001": (10, 10), "SIM-TEA-010": (6, 6), "SIM-LMP-030": (4, 3)}
