@@ -50,6 +50,7 @@ scheduler_events = {
 	# Runs whose worker was killed are marked Interrupted once older than their job's timeout.
 	"hourly": [
 		"amazon_integration.erpnext.jobs.sweep_interrupted_runs",
+		"amazon_integration.erpnext.tasks.dispatch_inbound_receipts",
 	],
 }
 

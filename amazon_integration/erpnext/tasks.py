@@ -115,6 +115,18 @@ def enqueue_settlement_import(account: str) -> None:
 	)
 
 
+def dispatch_inbound_receipts() -> None:
+	"""Hourly: every inbound shipment on its way to Amazon gets a job reading Amazon's receipts."""
+	from amazon_integration.erpnext.inbound import open_shipments
+
+	for name in open_shipments():
+		enqueue_inbound_receipts(name)
+
+
+def enqueue_inbound_receipts(shipment: str) -> None:
+	_enqueue("inbound.sync_shipment_receipts", f"amazon_inbound_receipts::{shipment}", "short", name=shipment)
+
+
 def dispatch_invoice_uploads() -> None:
 	"""Cron entry: accounts with invoices waiting to go to Amazon (or for Amazon's answer) get a job."""
 	orders = frappe.get_all(
