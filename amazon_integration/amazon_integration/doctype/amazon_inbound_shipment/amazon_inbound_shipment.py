@@ -12,26 +12,35 @@ class AmazonInboundShipment(Document):
 	def validate(self):
 		inbound.validate(self)
 
+	def _may_drive(self):
+		# Stock Users read these shipments; only who may write them (Amazon Manager) sends anything to Amazon.
+		self.check_permission("write")
+
 	@frappe.whitelist()
 	def start_plan(self):
+		self._may_drive()
 		with interactive_calls():
 			inbound.start_plan(self)
 
 	@frappe.whitelist()
 	def confirm_placement(self, placement_option_id: str | None = None):
+		self._may_drive()
 		with interactive_calls():
 			inbound.confirm_placement(self, placement_option_id)
 
 	@frappe.whitelist()
 	def mark_shipped(self):
+		self._may_drive()
 		inbound.mark_shipped(self)
 
 	@frappe.whitelist()
 	def sync_receipts(self):
+		self._may_drive()
 		with interactive_calls():
 			inbound.sync_receipts(self)
 
 	@frappe.whitelist()
 	def cancel_plan(self):
+		self._may_drive()
 		with interactive_calls():
 			inbound.cancel_plan(self)
