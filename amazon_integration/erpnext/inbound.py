@@ -262,6 +262,41 @@ def sync_receipts(doc) -> None:
 	doc.db_set({"discrepancies": "\n".join(notes) or None, "status": status})
 
 
+def draft_adjustment(doc) -> str:
+	"""The seller settles what Amazon received short or over: one draft Stock Entry for the seller to check and
+	submit (a shortage leaves the in-transit warehouse as a Material Issue, an overage arrives in the FBA warehouse
+	as a Material Receipt). Made once; asked again, the same draft is answered."""
+	if doc.adjustment and frappe.db.exists("Stock Entry", doc.adjustment):
+		return doc.adjustment
+	short = {row.item_code: row.shortage_qty for row in doc.items if row.shortage_qty}
+	over = {row.item_code: row.overage_qty for row in doc.items if row.overage_qty}
+	if not short and not over:
+		frappe.throw(_("Amazon reported no shortage or overage on {0}.").format(doc.name), title=_("Nothing to Settle"))
+	if short and over:
+		frappe.throw(
+			_("Settle shortages and overages one at a time: ERPNext's Stock Entry issues or receives, not both."),
+			title=_("Mixed Discrepancies"),
+		)
+	account = _account(doc)
+	transit = _transit_warehouse(account)
+	entry = frappe.new_doc("Stock Entry")
+	entry.update(
+		{
+			"stock_entry_type": "Material Issue" if short else "Material Receipt",
+			"company": account.company,
+			"remarks": _("Settles what Amazon received short or over on {0}").format(doc.name),
+		}
+	)
+	for item_code, qty in (short or over).items():
+		row = {"item_code": item_code, "qty": qty}
+		row["s_warehouse" if short else "t_warehouse"] = transit if short else account.fba_warehouse
+		entry.append("items", row)
+	entry.flags.ignore_permissions = True
+	entry.insert()
+	doc.db_set("adjustment", entry.name)
+	return entry.name
+
+
 def cancel_plan(doc) -> None:
 	"""Amazon voids the plan; transfers already made are cancelled so the units are back where they were."""
 	client = get_client(_account(doc))

@@ -117,6 +117,14 @@ class TestSendToAmazon(SimulatorTestCase):
 		self.assertIn("Shortage", doc.discrepancies)
 		self.assertEqual(bin_qty("SIM-TEA-010", self.transit) - transit_before["SIM-TEA-010"], 2)  # until settled
 
+		adjustment = inbound.draft_adjustment(doc)
+		doc.reload()
+		self.assertEqual(inbound.draft_adjustment(doc), adjustment)  # asked again: the same draft
+		entry = frappe.get_doc("Stock Entry", adjustment)
+		self.assertEqual(entry.docstatus, 0)  # the seller checks and submits it: never a silent write-off
+		self.assertEqual(entry.stock_entry_type, "Material Issue")
+		self.assertEqual([(r.item_code, r.qty, r.s_warehouse) for r in entry.items], [("SIM-TEA-010", 2, self.transit)])
+
 	def test_cancelled_plan_gives_units_back(self):
 		doc = self.new_shipment({"SIM-MUG-001": 3})
 		inbound.start_plan(doc)

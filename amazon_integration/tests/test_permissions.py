@@ -78,6 +78,7 @@ METHODS = {
 	INBOUND + "confirm_placement": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
 	INBOUND + "mark_shipped": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
 	INBOUND + "sync_receipts": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "draft_adjustment": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),  # nothing to settle
 	INBOUND + "cancel_plan": ({}, ONLY_MANAGER),  # nothing at Amazon yet: just marked Cancelled
 	"amazon_integration.erpnext.api.retry_delivery": (
 		{},

@@ -33,6 +33,7 @@ frappe.ui.form.on("Amazon Inbound Shipment", {
 		}
 		if (status === "Ready to Ship") step("Shipments Left", "mark_shipped");
 		if (["In Transit", "Receiving"].includes(status)) step("Update Receipts", "sync_receipts");
+		if (status === "Closed" && frm.doc.discrepancies && !frm.doc.adjustment) step("Draft Adjustment", "draft_adjustment");
 		if (["Choose Placement", "Ready to Ship", "In Transit"].includes(status)) step("Cancel at Amazon", "cancel_plan");
 	},
 });

@@ -40,6 +40,11 @@ class AmazonInboundShipment(Document):
 			inbound.sync_receipts(self)
 
 	@frappe.whitelist()
+	def draft_adjustment(self):
+		self._may_drive()
+		return inbound.draft_adjustment(self)
+
+	@frappe.whitelist()
 	def cancel_plan(self):
 		self._may_drive()
 		with interactive_calls():
