@@ -64,6 +64,7 @@ class SimInboundPlan:
 	created: datetime
 	updated: datetime
 	status: str = "ACTIVE"
+	confirmed_at: datetime | None = None  # transportation confirmed: Amazon charges placement and transport
 	packing_options: dict[str, str] = field(default_factory=dict)  # id -> status
 	placement_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {status, shipments, fee}
 	transport_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> option json
@@ -476,6 +477,7 @@ def register(router: Router, state: SimulatorState) -> None:
 					shipment.confirmation_id = shipment.confirmation_id or "FBA" + format(digest(shipment_id) % 10**9, "09d")
 					shipment.status = "READY_TO_SHIP"
 			plan.updated = state.clock.now()
+			plan.confirmed_at = plan.confirmed_at or plan.updated
 			return Response(status=202, body={"operationId": _operation(state, "confirmTransportationOptions")})
 
 	@router.route("GET", f"{BASE}/operations/{{operationId}}", operation="getInboundOperationStatus")
@@ -572,3 +574,31 @@ def received_units(state: SimulatorState, marketplace_ids: set[str], sku: str) -
 			for shipment in plan.shipments.values():
 				total += shipment.received.get(sku, 0)
 		return total
+
+
+# Amazon's fee types for Send to Amazon (Finances ServiceFeeEvent FeeType): the placement service fee is charged
+# as FBAInboundConvenienceFee, partnered-carrier transport as FBAInboundTransportationFee.
+PLACEMENT_FEE = ("FBA Inbound Placement Service Fee", "FBAInboundConvenienceFee")
+TRANSPORT_FEE = ("Inbound Transportation Charge", "FBAInboundTransportationFee")
+
+
+def inbound_fees(state: SimulatorState, currency: str, start: datetime, end: datetime) -> list[tuple[str, str, float]]:
+	"""(description, fee type, amount) Amazon charges for plans whose transport was confirmed in [start, end)."""
+	fees: list[tuple[str, str, float]] = []
+	with state.lock:
+		for plan in inbound_state(state).plans.values():
+			if plan.confirmed_at is None or not start <= plan.confirmed_at < end or plan.status == "VOIDED":
+				continue
+			if _currency(state, plan.marketplace_id) != currency:
+				continue
+			placement = next((o for o in plan.placement_options.values() if o["status"] == "ACCEPTED"), None)
+			if placement and placement["fee"]:
+				fees.append((*PLACEMENT_FEE, placement["fee"]))
+			transport = sum(
+				plan.transport_options[s.transportation_option_id].get("quote", {}).get("cost", {}).get("amount", 0)
+				for s in plan.shipments.values()
+				if s.transportation_option_id
+			)
+			if transport:
+				fees.append((*TRANSPORT_FEE, transport))
+	return fees

@@ -40,7 +40,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from . import feeds, reports
+from . import feeds, inbound, reports
 from .documents import attach
 from .flatfiles import SETTLEMENT_COLUMNS, write_tsv
 from .http import ApiError, Request, Response, Router
@@ -404,6 +404,8 @@ def _fee_events(state: SimulatorState, settlement: Settlement, end: datetime) ->
 		storage = q(_STORAGE_PER_UNIT_USD * _fx(currency) * fba_units, currency)
 		if storage:
 			events.append(fee("Storage Fee", "FBAStorageFee", -storage))
+	for description, fee_type, amount in inbound.inbound_fees(state, currency, settlement.start, end):
+		events.append(fee(description, fee_type, -q(Decimal(str(amount)), currency)))  # Send to Amazon
 	return events
 
 

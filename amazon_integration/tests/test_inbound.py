@@ -145,3 +145,27 @@ class TestSendToAmazon(SimulatorTestCase):
 	def test_bad_input_is_named(self):
 		with self.assertRaises(frappe.ValidationError):
 			self.new_shipment({"SIM-MUG-001": 0})
+
+	def test_fees_reach_the_settlement(self):
+		"""Amazon charges the partnered transport in the settlement; it is imported as a fee line (booked to the
+		account's Amazon Fees account with the settlement's other fees)."""
+		from amazon_integration.erpnext.settlements import import_account_settlements
+
+		doc = self.new_shipment(SENT)
+		inbound.start_plan(doc)
+		doc.reload()
+		split = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 2)
+		inbound.confirm_placement(doc, split["placementOptionId"])
+		doc.reload()
+		self.assertEqual(doc.fees_total, 9.0)  # 20 units x 0.45 partnered quote, no placement fee for the split
+		self.sim.control.advance(600)
+		self.sim.control.close_settlements("USD")
+		self.sim.control.advance(600)
+		import_account_settlements(self.account.name)
+		settlements = frappe.get_all("Amazon Settlement", {"amazon_account": self.account.name}, pluck="name")
+		lines = frappe.get_all(
+			"Amazon Settlement Line",
+			{"settlement": ("in", settlements), "description": ("like", "%Inbound Transportation%")},
+			["line_type", "amount"],
+		)
+		self.assertIn(("Fee", -9.0), [(line.line_type, line.amount) for line in lines])

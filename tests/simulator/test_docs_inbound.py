@@ -166,3 +166,22 @@ def test_cancel_and_bad_input(sim, sp_client, assert_valid) -> None:
 			sourceAddress=SOURCE,
 			items=[{"msku": "SIM-MUG-001", "quantity": 0, "labelOwner": "SELLER", "prepOwner": "NONE"}],
 		)
+
+
+def test_placement_and_transport_fees_reach_the_settlement(sim, sp_client, assert_valid) -> None:
+	"""Amazon charges the confirmed plan's placement fee and partnered transport in the settlement period it was
+	confirmed in, as other-transaction fees (FBAInboundConvenienceFee, FBAInboundTransportationFee)."""
+	from decimal import Decimal
+
+	from amazon_integration.simulator.settlements import Settlement, _fee_events
+
+	client = sp_client(FulfillmentInboundV20240320)
+	start = sim.state.clock.now()
+	plan_id = create_plan(sim, client, assert_valid)
+	confirm_through_transport(sim, client, assert_valid, plan_id)  # the split: no placement fee, partnered quotes
+	end = sim.state.clock.now() + timedelta(seconds=1)
+	events = _fee_events(sim.state, Settlement("S1", "USD", start), end)
+	inbound_fees = {e.fee_type: e.other[0].amount for e in events if e.fee_type.startswith("FBAInbound")}
+	assert inbound_fees == {"FBAInboundTransportationFee": -Decimal("9.00")}  # 20 units x 0.45
+	later = _fee_events(sim.state, Settlement("S2", "USD", end), end + timedelta(days=14))
+	assert not [e for e in later if e.fee_type.startswith("FBAInbound")]  # charged once
