@@ -57,6 +57,7 @@ scheduler_events = {
 	# Runs whose worker was killed are marked Interrupted once older than their job's timeout.
 	"hourly": [
 		"amazon_integration.erpnext.runs.sweep_interrupted_runs",
+		"amazon_integration.erpnext.scheduler.dispatch_inbound_receipts",
 	],
 }
 

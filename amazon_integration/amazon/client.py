@@ -12,6 +12,8 @@ One client per Amazon Account registration, composed of one part per API family,
   inventory.py  InventoryClient   FBA inventory summaries (FBA Inventory v1)
   outbound.py   OutboundClient    Multi-Channel Fulfilment orders (Fulfillment Outbound 2020-07-01)
   shipping.py   ShippingClient    Buy Shipping: rates, labels, cancellation, tracking (Shipping v2)
+  inbound.py    InboundClient     Send to Amazon: inbound plans, options, shipments (Fulfillment Inbound 2024-03-20)
+                InboundReceiptsClient  received quantities (Fulfillment Inbound v0 getShipmentItemsByShipmentId)
 
 A new API family (fulfilment inbound and outbound) gets its own module the same way: its records, a
 `<Family>Client(ClientCore)` with its operations, its library API class in spapi.py, its usage plans in
@@ -29,6 +31,7 @@ from typing import Any
 from .errors import AmazonError, NoAnswerError, NotFoundError
 from .feeds import FeedsClient
 from .finances import FinancesClient
+from .inbound import InboundClient, InboundReceiptsClient
 from .inventory import InventoryClient
 from .listings import ListingsClient
 from .orders import OrdersClient
@@ -63,6 +66,8 @@ class AmazonClient(
 	InventoryClient,
 	OutboundClient,
 	ShippingClient,
+	InboundClient,
+	InboundReceiptsClient,
 ):
 	"""Every operation of every family the integration uses, on one object (see the module docstring)."""
 

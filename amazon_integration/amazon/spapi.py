@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from sp_api.api import FinancesV0, FulfillmentOutbound, Inventories, OrdersV0, OrdersV20260101, Reports
 from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.finances.finances_2024_06_19 import FinancesV20240619
+from sp_api.api.fulfillment_inbound.fulfillment_inbound_2024_03_20 import FulfillmentInboundV20240320
+from sp_api.api.fulfillment_inbound.fulfillment_inbound_v0 import FulfillmentInboundV0
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.api.shipping.shipping_v2 import AmznShippingBusiness, ShippingV2
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
@@ -234,3 +236,9 @@ class ShippingApi(GatewayApiMixin, _ShippingV2):
 		headers = dict(self.headers)
 		headers["x-amzn-IdempotencyKey"] = idempotency_key
 		return self._request(kwargs.pop("path"), data=kwargs, add_marketplace=False, headers=headers)
+class FulfillmentInboundApi(GatewayApiMixin, FulfillmentInboundV20240320):
+	"""Fulfillment Inbound 2024-03-20 (Send to Amazon)."""
+
+
+class FulfillmentInboundV0Api(GatewayApiMixin, FulfillmentInboundV0):
+	"""Fulfillment Inbound v0: getShipmentItemsByShipmentId, where Amazon reports received quantities."""

@@ -96,6 +96,8 @@ BACKFILL = JobKind("amazon_backfill", "backfill.backfill_orders", "long", 6 * 36
 
 # Buy Shipping labels tracked daily until delivered (labels.py).
 LABEL_TRACKING = JobKind("amazon_label_tracking", "labels.track_account_labels", "long")
+# Send to Amazon: one inbound shipment's receipts read back (inbound.py).
+INBOUND_RECEIPTS = JobKind("amazon_inbound_receipts", "inbound.sync_shipment_receipts", "short", key="name")
 # Multi-Channel Fulfilment (outbound.py): open fulfilment orders read back, and an order sent on its submit.
 MCF_SYNC = JobKind("amazon_mcf_sync", "outbound.sync_account_mcf", "long", 1500)
 MCF_CREATE = JobKind("amazon_mcf_create", "outbound.auto_create", "default", 300, key="sales_order")
@@ -113,6 +115,7 @@ JOBS = (
 	RETENTION,
 	BACKFILL,
 	LABEL_TRACKING,
+	INBOUND_RECEIPTS,
 	MCF_SYNC,
 	MCF_CREATE,
 )

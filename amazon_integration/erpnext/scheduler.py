@@ -9,6 +9,7 @@ from amazon_integration.erpnext.jobs import (
 	AFTERSALE_IMPORT,
 	EXPECTED_FEES,
 	FULL_STOCK_PUSH,
+	INBOUND_RECEIPTS,
 	INVOICE_UPLOAD,
 	LABEL_TRACKING,
 	MCF_SYNC,
@@ -174,3 +175,11 @@ def dispatch_label_tracking() -> None:
 	enabled = set(frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name")) - _backing_off()
 	for account in sorted(set(accounts) & enabled):
 		LABEL_TRACKING.enqueue(account)
+
+
+def dispatch_inbound_receipts() -> None:
+	"""Hourly: every inbound shipment on its way to Amazon gets a job reading Amazon's receipts."""
+	from amazon_integration.erpnext.inbound import open_shipments
+
+	for name in open_shipments():
+		INBOUND_RECEIPTS.enqueue(name)

@@ -767,3 +767,12 @@ class ControlClient:
 	def listings_history(self) -> list[dict[str, Any]]:
 		"""Every quantity a seller set: {"sku", "channel", "quantity", "via": "patch" | "feed"}."""
 		return self._call("GET", "/listings-history")["history"]
+
+	# Fulfillment Inbound (inbound.py)
+	def inbound_ship(self, shipment_id: str) -> dict[str, Any]:
+		"""The seller hands a confirmed inbound shipment to the carrier: IN_TRANSIT, received days later."""
+		return self._call("POST", "/inbound/ship", {"shipmentId": shipment_id})
+
+	def inbound_short(self, shortages: dict[str, int]) -> dict[str, int]:
+		"""Later receipts of these SKUs come up this many units short."""
+		return self._call("POST", "/inbound/short", shortages)

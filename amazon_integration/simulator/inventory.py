@@ -7,7 +7,8 @@ same figures for a SKU. `fba_quantities(state, region, sku)` is the one place th
   initial stock (40..399, from the seed) - units Amazon shipped for FBA and MCF orders of that SKU in the region
   reserved.pendingCustomerOrderQuantity = FBA units ordered in the region, not yet shipped nor cancelled
   fulfillableQuantity = max(0, initial - shipped - pending)
-  inbound*/researching/unfulfillable: small fixed numbers per SKU.
+  inbound*/researching/unfulfillable: small fixed numbers per SKU;
+  fulfillableQuantity also rises by the units Amazon received from the seller's inbound shipments (inbound.py).
 So stock goes down as FBA orders ship. lastUpdatedTime is the latest FBA change of the SKU (ship date or order
 update), else the simulator's start. Pages hold 50 summaries; startDateTime returns the SKUs changed since.
 """
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from collections.abc import Callable
 from typing import Any
 
-from . import aftersale
+from . import aftersale, inbound
 from .documents import attach, iso, new_uuid, parse_iso
 from .http import ApiError, Request, Response, Router
 from .ids import digest, fn_sku
@@ -135,8 +136,10 @@ def fba_quantities(
 	fulfillable_change, unfulfillable_change = adjusted.get(sku, (0, 0))
 	mix = digest(getattr(state, "seed", 1), "stock", region, sku)
 	initial = 40 + mix % 360
+	markets = {mid for mid in state.marketplaces if region_of(state, mid) == region}
+	received = inbound.received_units(state, markets, sku)  # units Amazon received from the seller's shipments
 	return FbaQuantities(
-		fulfillable=max(0, initial - shipped - pending + fulfillable_change),
+		fulfillable=max(0, initial - shipped - pending + fulfillable_change + received),
 		reserved=pending,
 		inbound_working=(mix >> 10) % 3 * 6,
 		inbound_shipped=(mix >> 14) % 2 * 12,

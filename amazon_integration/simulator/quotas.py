@@ -114,6 +114,23 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"getAccessPoints": UsagePlan(80, 100),
 	"submitNdrFeedback": UsagePlan(80, 100),
 	"createClaim": UsagePlan(80, 100),
+	# Fulfillment Inbound 2024-03-20 (the operations the simulator serves)
+	"createInboundPlan": UsagePlan(2, 2),
+	"getInboundPlan": UsagePlan(2, 6),
+	"cancelInboundPlan": UsagePlan(2, 2),
+	"generatePackingOptions": UsagePlan(2, 2),
+	"listPackingOptions": UsagePlan(2, 6),
+	"confirmPackingOption": UsagePlan(2, 2),
+	"generatePlacementOptions": UsagePlan(2, 2),
+	"listPlacementOptions": UsagePlan(2, 6),
+	"confirmPlacementOption": UsagePlan(2, 2),
+	"generateTransportationOptions": UsagePlan(2, 2),
+	"listTransportationOptions": UsagePlan(2, 6),
+	"confirmTransportationOptions": UsagePlan(2, 2),
+	"getShipment": UsagePlan(2, 6),
+	"listShipmentItems": UsagePlan(2, 30),
+	"getInboundOperationStatus": UsagePlan(2, 6),
+	"getShipmentItemsByShipmentId": UsagePlan(2, 30),  # Fulfillment Inbound v0
 }
 # Model files kept in sub-folders of the models folder (beside the feed schemas they belong with).
 MODEL_SUBFOLDERS = ("listings", "fulfillment-outbound", "shipping")

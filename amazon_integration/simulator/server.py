@@ -34,6 +34,7 @@ from . import (
 	documents,
 	feeds,
 	finances,
+	inbound,
 	inventory,
 	listings,
 	orders,
@@ -53,7 +54,7 @@ log = logging.getLogger("amazon_integration.simulator")
 # Modules registered in this order; each has `register(router, state)`.
 MODULES = (
 	orders, auth, control, documents, feeds, reports, finances, inventory, vat_invoices, aftersale, listings, outbound,
-	shipping,
+	shipping, inbound,
 )
 QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
 MAX_BODY = 64 * 1024 * 1024  # answer 413 above this

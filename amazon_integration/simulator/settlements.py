@@ -54,7 +54,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from . import feeds, reports
+from . import feeds, inbound, reports
 from .documents import attach
 from .flatfiles import SETTLEMENT_COLUMNS, write_tsv
 from .http import ApiError, Request, Response, Router
@@ -447,6 +447,8 @@ def _fee_events(state: SimulatorState, settlement: Settlement, end: datetime) ->
 		if label.currency == currency and not label.cancelled and not label.posted and label.purchased < end:
 			label.posted = True
 			events.append(fee("Shipping label purchase", "ShippingLabelPurchase", -label.total))
+	for description, fee_type, amount in inbound.inbound_fees(state, currency, settlement.start, end):
+		events.append(fee(description, fee_type, -q(Decimal(str(amount)), currency)))  # Send to Amazon
 	return events
 
 

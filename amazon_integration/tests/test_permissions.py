@@ -36,6 +36,7 @@ ROLES = {
 # user got through to it). Methods that only enqueue run with the enqueue patched out.
 ACCOUNT = "amazon_integration.amazon_integration.doctype.amazon_account.amazon_account.AmazonAccount."
 ONLY_MANAGER = {OPS: "denied", SALES: "denied", MANAGER: "ok"}
+INBOUND = "amazon_integration.amazon_integration.doctype.amazon_inbound_shipment.amazon_inbound_shipment.AmazonInboundShipment."
 METHODS = {
 	ACCOUNT + "test_connection": ({}, ONLY_MANAGER),
 	ACCOUNT + "sync_orders": ({}, ONLY_MANAGER),
@@ -73,6 +74,14 @@ METHODS = {
 		{OPS: "denied", SALES: "denied", MANAGER: "denied"},
 	),
 	# Whoever may submit the shipment or the invoice may send it to Amazon again (warehouse staff, accountants).
+	# Stock Users follow inbound shipments, only Amazon Managers drive them. The test's shipment has no plan yet,
+	# a sending warehouse without an address and an account without an in-transit warehouse: the steps refuse.
+	INBOUND + "start_plan": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "confirm_placement": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "mark_shipped": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "sync_receipts": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "draft_adjustment": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),  # nothing to settle
+	INBOUND + "cancel_plan": ({}, ONLY_MANAGER),  # nothing at Amazon yet: just marked Cancelled
 	"amazon_integration.erpnext.api.retry_delivery": (
 		{},
 		{OPS: "refused", SALES: "refused", MANAGER: "refused"},
@@ -164,6 +173,14 @@ class TestPermissions(SimulatorTestCase):
 				"settlement_id": f"PERM{cls.namespace}",
 			}
 		).insert(ignore_permissions=True)
+		cls.inbound = frappe.get_doc(
+			{
+				"doctype": "Amazon Inbound Shipment",
+				"amazon_account": cls.account.name,
+				"source_warehouse": cls.account.fbm_warehouse,
+				"items": [{"item_code": "SIM-MUG-001", "qty": 1}],
+			}
+		).insert(ignore_permissions=True)
 		frappe.db.commit()
 
 	def tearDown(self):
@@ -175,6 +192,7 @@ class TestPermissions(SimulatorTestCase):
 			"Amazon Sync Log": self.log.name,
 			"Amazon Inventory Event": self.event.name,
 			"Amazon Settlement": self.settlement.name,
+			"Amazon Inbound Shipment": self.inbound.name,
 		}
 
 	def call(self, path: str, fn, args: dict, user: str) -> str:

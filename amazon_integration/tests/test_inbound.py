@@ -1,0 +1,171 @@
+"""Send to Amazon end to end against the simulator: a 3-SKU plan split into two shipments, one received short.
+The FBA warehouse rises exactly as Amazon's fulfillable count does, in transit holds what Amazon has not received,
+the shortage is listed; every step run twice does nothing twice; a cancelled plan gives its units back."""
+
+import frappe
+
+from amazon_integration.devtools.fixtures import FixtureBuilder
+from amazon_integration.erpnext import inbound
+from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.simulator.inbound import inbound_state
+from amazon_integration.tests.simulator_case import SimulatorTestCase
+from amazon_integration.tests.utils import COMPANY
+
+SENT = {"SIM-MUG-001": 10, "SIM-TEA-010": 6, "SIM-LMP-030": 4}
+DAY = 86400
+
+
+def bin_qty(item_code: str, warehouse: str) -> float:
+	return frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0
+
+
+class TestSendToAmazon(SimulatorTestCase):
+	orders = 0
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		inbound_state(cls.sim.state).operation_seconds = 0  # Amazon's operations finish at once here
+		fixtures = FixtureBuilder(COMPANY)
+		cls.transit = fixtures.warehouse("Amazon Inbound Transit")
+		cls.dock = fixtures.warehouse("Inbound Dock")
+		frappe.db.set_value(
+			"Warehouse", cls.dock, {"address_line_1": "1 Main St", "city": "Seattle", "state": "WA", "pin": "98101", "phone_no": "2065550100"}
+		)
+		fixtures.stock_up(list(SENT), [cls.dock], 100, 5)
+		frappe.db.set_value("Amazon Account", cls.account.name, "fba_in_transit_warehouse", cls.transit)
+		frappe.db.commit()
+		cls.account.reload()
+
+	def new_shipment(self, quantities: dict[str, int]):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Amazon Inbound Shipment",
+				"amazon_account": self.account.name,
+				"source_warehouse": self.dock,
+				"items": [{"item_code": sku, "qty": qty} for sku, qty in quantities.items()],
+			}
+		).insert()
+		frappe.db.commit()
+		return doc
+
+	def fulfillable(self) -> dict[str, int]:
+		return {s.sku: s.fulfillable for s in get_client(self.account.name).inventory_summaries(skus=list(SENT))}
+
+	def test_split_plan_received_short(self):
+		doc = self.new_shipment(SENT)
+		plans_before = len(inbound_state(self.sim.state).plans)
+		inbound.start_plan(doc)
+		inbound.start_plan(doc)  # again: the same plan, no second one at Amazon
+		doc.reload()
+		self.assertEqual(doc.status, "Choose Placement")
+		self.assertEqual(len(inbound_state(self.sim.state).plans), plans_before + 1)
+		options = frappe.parse_json(doc.placement_options)
+		split = next(o for o in options if o["shipments"] == 2)
+		single = next(o for o in options if o["shipments"] == 1)
+		self.assertEqual(float(split["placementFee"]), 0)
+		self.assertAlmostEqual(float(single["placementFee"]), 6.0)  # Amazon's Placement Services fee
+
+		inbound.confirm_placement(doc, split["placementOptionId"])
+		inbound.confirm_placement(doc, split["placementOptionId"])
+		doc.reload()
+		self.assertEqual(doc.status, "Ready to Ship")
+		self.assertGreater(doc.fees_total, 0)  # the partnered carrier's quotes
+		confirmations = {row.shipment_confirmation_id for row in doc.items}
+		self.assertEqual(len(confirmations), 2)
+
+		dock_before = {sku: bin_qty(sku, self.dock) for sku in SENT}
+		fba_before = {sku: bin_qty(sku, self.account.fba_warehouse) for sku in SENT}
+		transit_before = {sku: bin_qty(sku, self.transit) for sku in SENT}  # earlier runs' unsettled shortages
+		amazon_before = self.fulfillable()
+		inbound.mark_shipped(doc)
+		doc.reload()
+		inbound.mark_shipped(doc)  # a killed worker's rerun: nothing twice
+		doc.reload()
+		self.assertEqual(doc.status, "In Transit")
+		self.assertEqual(len({row.transfer_out for row in doc.items}), 2)
+		for sku, qty in SENT.items():
+			self.assertEqual(bin_qty(sku, self.dock), dock_before[sku] - qty)
+			self.assertEqual(bin_qty(sku, self.transit) - transit_before[sku], qty)
+
+		self.sim.control.inbound_short({"SIM-TEA-010": 2})
+		for row in doc.items:
+			self.sim.control.inbound_ship(row.shipment_id)
+		self.sim.control.advance(2 * DAY + 60)
+		inbound.sync_receipts(doc)
+		doc.reload()
+		inbound.sync_receipts(doc)
+		doc.reload()
+		self.assertEqual(doc.status, "Receiving")
+		amazon_after = self.fulfillable()
+		for sku in SENT:
+			self.assertEqual(
+				bin_qty(sku, self.account.fba_warehouse) - fba_before[sku], amazon_after[sku] - amazon_before[sku], sku
+			)
+		in_transit = {sku: bin_qty(sku, self.transit) - transit_before[sku] for sku in SENT}
+		self.assertEqual(in_transit, {"SIM-MUG-001": 0, "SIM-TEA-010": 2, "SIM-LMP-030": 0})
+		self.assertFalse(doc.discrepancies)  # not closed yet: the units may still be counted in
+
+		self.sim.control.advance(2 * DAY)
+		self.assertIn(doc.name, inbound.open_shipments())
+		inbound.sync_shipment_receipts(doc.name)  # the scheduler's job
+		doc.reload()
+		self.assertNotIn(doc.name, inbound.open_shipments())
+		self.assertEqual(doc.status, "Closed")
+		tea = next(row for row in doc.items if row.item_code == "SIM-TEA-010")
+		self.assertEqual((tea.received_qty, tea.shortage_qty), (4, 2))
+		self.assertIn("Shortage", doc.discrepancies)
+		self.assertEqual(bin_qty("SIM-TEA-010", self.transit) - transit_before["SIM-TEA-010"], 2)  # until settled
+
+		adjustment = inbound.draft_adjustment(doc)
+		doc.reload()
+		self.assertEqual(inbound.draft_adjustment(doc), adjustment)  # asked again: the same draft
+		entry = frappe.get_doc("Stock Entry", adjustment)
+		self.assertEqual(entry.docstatus, 0)  # the seller checks and submits it: never a silent write-off
+		self.assertEqual(entry.stock_entry_type, "Material Issue")
+		self.assertEqual([(r.item_code, r.qty, r.s_warehouse) for r in entry.items], [("SIM-TEA-010", 2, self.transit)])
+
+	def test_cancelled_plan_gives_units_back(self):
+		doc = self.new_shipment({"SIM-MUG-001": 3})
+		inbound.start_plan(doc)
+		doc.reload()
+		option = frappe.parse_json(doc.placement_options)[0]["placementOptionId"]
+		inbound.confirm_placement(doc, option)
+		doc.reload()
+		before = bin_qty("SIM-MUG-001", self.dock)
+		inbound.mark_shipped(doc)
+		doc.reload()
+		self.assertEqual(bin_qty("SIM-MUG-001", self.dock), before - 3)
+		inbound.cancel_plan(doc)
+		doc.reload()
+		self.assertEqual(doc.status, "Cancelled")
+		self.assertEqual(bin_qty("SIM-MUG-001", self.dock), before)
+		self.assertEqual(frappe.db.get_value("Stock Entry", doc.items[0].transfer_out, "docstatus"), 2)
+
+	def test_bad_input_is_named(self):
+		with self.assertRaises(frappe.ValidationError):
+			self.new_shipment({"SIM-MUG-001": 0})
+
+	def test_fees_reach_the_settlement(self):
+		"""Amazon charges the partnered transport in the settlement; it is imported as a fee line (booked to the
+		account's Amazon Fees account with the settlement's other fees)."""
+		from amazon_integration.erpnext.settlements import import_account_settlements
+
+		doc = self.new_shipment(SENT)
+		inbound.start_plan(doc)
+		doc.reload()
+		split = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 2)
+		inbound.confirm_placement(doc, split["placementOptionId"])
+		doc.reload()
+		self.assertEqual(doc.fees_total, 9.0)  # 20 units x 0.45 partnered quote, no placement fee for the split
+		self.sim.control.advance(600)
+		self.sim.control.close_settlements("USD")
+		self.sim.control.advance(600)
+		import_account_settlements(self.account.name)
+		settlements = frappe.get_all("Amazon Settlement", {"amazon_account": self.account.name}, pluck="name")
+		lines = frappe.get_all(
+			"Amazon Settlement Line",
+			{"settlement": ("in", settlements), "description": ("like", "%Inbound Transportation%")},
+			["line_type", "amount"],
+		)
+		self.assertIn(("Fee", -9.0), [(line.line_type, line.amount) for line in lines])
