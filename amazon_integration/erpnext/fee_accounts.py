@@ -6,8 +6,9 @@ amount-description (and amount-type, if set) -> the row of its category without 
 category's fallback below -> the suspense account (then listed as "in suspense"):
 - Reimbursements: the FBA Loss Account when set (the write-off and Amazon's payment for it net on one account);
 - Seller Repayments (card charge, debt recovery): the settlement's payout bank account, whose money it is;
-- Shipping Labels, when the account buys labels from the Delivery Note (a Label Expense Account is set): the
-  supplier Amazon's payable, as those labels were expensed and owed to Amazon when bought;
+- Shipping Labels, when the account buys labels from the Delivery Note: the supplier Amazon's payable, whatever
+  the category is mapped to, as those labels were expensed (to the Label Expense Account, else the category's
+  account, else the Amazon Fees Account) and owed to Amazon when bought;
 - Lending Repayments and Unknown: none (suspense): a loan is no cost, a new amount type is never guessed;
 - every other category: the Amazon Fees Account, as before the categories existed.
 Without a Suspense Account, suspense amounts go to the Amazon Fees Account, still marked and listed.
@@ -48,17 +49,17 @@ class FeeAccounts:
 				self.accounts[category] = account.fba_loss_account
 			elif account.get("fees_account"):
 				self.accounts[category] = account.fees_account
-		if account.get("label_expense_account") and account.get("amazon_supplier"):
-			# Labels bought from the Delivery Note are expensed when bought, owed to Amazon: the settlement's
-			# label lines settle that debt.
+		for row in account.get("fee_accounts") or []:
+			if not row.amount_description and row.account:
+				self.accounts[FeeCategory(row.category)] = row.account
+		if account.get("amazon_supplier") and buys_labels_here(account.name):
+			# Labels bought from the Delivery Note were expensed when bought, owed to Amazon (labels.py): the
+			# settlement's label lines settle that debt instead of booking the expense twice.
 			from erpnext.accounts.party import get_party_account
 
 			self.accounts[FeeCategory.SHIPPING_LABELS] = get_party_account(
 				"Supplier", account.amazon_supplier, account.company
 			)
-		for row in account.get("fee_accounts") or []:
-			if not row.amount_description and row.account:
-				self.accounts[FeeCategory(row.category)] = row.account
 		self.suspense = account.get("suspense_account") or account.get("fees_account")
 		self.cost_centers = marketplace_cost_centers(account)
 		self.default_cost_center = frappe.get_cached_value("Company", account.company, "cost_center")
@@ -68,6 +69,21 @@ class FeeAccounts:
 
 	def cost_center(self, marketplace_name: str) -> str:
 		return self.cost_centers.get((marketplace_name or "").lower()) or self.default_cost_center
+
+
+def buys_labels_here(account_name: str) -> bool:
+	"""Whether the account buys its FBM labels from the Delivery Note (Amazon Buy Shipping, labels.py)."""
+	return bool(
+		frappe.db.exists("Delivery Note", {"amazon_account": account_name, "amazon_label_journal_entry": ("is", "set")})
+	)
+
+
+def shipping_labels_account(account: Document) -> str | None:
+	"""The account the Shipping Labels category is mapped to on the Amazon Account, if any."""
+	for row in account.get("fee_accounts") or []:
+		if row.category == FeeCategory.SHIPPING_LABELS.value and not row.amount_description and row.account:
+			return row.account
+	return None
 
 
 def marketplace_cost_centers(account: Document) -> dict[str, str]:
@@ -92,8 +108,6 @@ def create_default_fee_accounts(account: Document) -> list[str]:
 	company = account.company
 	mapped = {row.category for row in account.get("fee_accounts") or [] if not row.amount_description}
 	wanted = [category for category in EXPENSE_CATEGORIES if category.value not in mapped]
-	if account.get("label_expense_account"):  # labels are expensed when bought (see FeeAccounts)
-		wanted = [category for category in wanted if category is not FeeCategory.SHIPPING_LABELS]
 	if not account.get("fba_loss_account") and FeeCategory.REIMBURSEMENTS.value not in mapped:
 		wanted.append(FeeCategory.REIMBURSEMENTS)
 	set_now = []

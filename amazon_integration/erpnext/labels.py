@@ -217,7 +217,9 @@ def buy_label(delivery_note: str, request_token: str, rate_id: str, carrier_id: 
 def _book_label(dn, account, cost: float, shipment_id: str) -> None:
 	"""The label's cost as an expense owed to the supplier Amazon. Amazon deducts it from the next settlement,
 	whose "Shipping label purchase" line then settles that debt from the clearing account (erpnext/settlements.py)."""
-	expense = account.label_expense_account or account.fees_account
+	from amazon_integration.erpnext.fee_accounts import shipping_labels_account
+
+	expense = account.label_expense_account or shipping_labels_account(account) or account.fees_account
 	if not cost or not expense or not account.amazon_supplier:
 		dn.add_comment("Comment", _("The Amazon label's cost is not booked: set the Amazon Supplier and a Label Expense Account (or Amazon Fees Account) on {0}.").format(account.name))
 		return

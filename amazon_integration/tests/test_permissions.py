@@ -97,6 +97,14 @@ METHODS = {
 		{OPS: "refused", SALES: "refused", MANAGER: "refused"},
 	),
 	"amazon_integration.erpnext.api.mcf_cancel": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	# Labels: whoever may change the Delivery Note (warehouse staff); an FBA one has no label to buy.
+	"amazon_integration.erpnext.api.get_label_rates": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	"amazon_integration.erpnext.api.buy_label": (
+		{"request_token": "t", "rate_id": "r", "carrier_id": "c", "carrier": "C", "service": "S", "price": 1},
+		{OPS: "refused", SALES: "refused", MANAGER: "refused"},
+	),
+	"amazon_integration.erpnext.api.void_label": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	"amazon_integration.erpnext.api.label_tracking": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 }
 REPORTS = {
 	"Amazon FBA Stock Reconciliation": ({}, ONLY_MANAGER),
@@ -201,7 +209,7 @@ class TestPermissions(SimulatorTestCase):
 		frappe.local.request = SimpleNamespace(method="POST", headers={})
 		frappe.local.form_dict = frappe._dict(args)
 		doctype = next((dt for dt in self.documents() if path.split(".")[-2] == dt.replace(" ", "")), None)
-		if path.endswith(("retry_delivery",)):
+		if path.endswith(("retry_delivery", "label_rates", "buy_label", "void_label", "label_tracking")):
 			frappe.local.form_dict.delivery_note = self.delivery_note
 		if path.endswith(("retry_invoice_upload",)):
 			frappe.local.form_dict.sales_invoice = self.invoice
