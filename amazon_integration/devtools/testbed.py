@@ -8,6 +8,7 @@ fixture builder (devtools/fixtures.py), so they run on any ERPNext site with `al
 from __future__ import annotations
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from amazon_integration.devtools.fixtures import FixtureBuilder
@@ -47,6 +48,15 @@ TEST_CREDENTIALS = {
 	"lwa_client_secret": "lwa-secret-do-not-log",
 	"refresh_token": "Atzr|refresh-token-do-not-log",
 }
+
+
+def require_test_site(what: str) -> None:
+	"""Benchmarks and the soak make test documents: only on a site that allows tests."""
+	if not frappe.conf.allow_tests:
+		frappe.throw(
+			_("{0} makes test documents: run it on a site with allow_tests set.").format(what),
+			title=_("Not a Test Site"),
+		)
 
 
 def before_tests() -> None:

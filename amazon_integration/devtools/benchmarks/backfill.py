@@ -115,6 +115,7 @@ def _path(client: AmazonClient, started: float, real: float) -> dict:
 def erpnext_side(orders: int, seed: int = 1) -> dict:
 	"""Backfill `orders` into a fresh account of a test site, then settle them."""
 	import frappe
+	from frappe import _
 
 	from amazon_integration.erpnext.backfill import backfill_orders
 	from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
@@ -123,12 +124,12 @@ def erpnext_side(orders: int, seed: int = 1) -> dict:
 		before_tests,
 		make_account,
 		next_namespace,
+		require_test_site,
 		retire_simulator_accounts,
 		simulator_account,
 	)
 
-	if not frappe.conf.allow_tests:
-		frappe.throw("The benchmark makes test documents: run it on a site with allow_tests set.")
+	require_test_site(_("The benchmark"))
 	before_tests()
 	namespace = next_namespace()
 	with Simulator(seed=seed, orders=orders, days=30, time_scale=1.0, marketplaces=(US,), namespace=namespace) as sim:

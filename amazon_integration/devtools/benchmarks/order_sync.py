@@ -17,6 +17,7 @@ import time
 from collections import Counter
 
 import frappe
+from frappe import _
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 
@@ -24,12 +25,11 @@ from amazon_integration.erpnext.invoices import receivable_account
 from amazon_integration.erpnext.orders import sync_account_orders
 from amazon_integration.setup.custom_fields import CUSTOM_FIELDS
 from amazon_integration.simulator import Simulator
-from amazon_integration.devtools.testbed import CA, US, before_tests, simulator_account
+from amazon_integration.devtools.testbed import CA, US, before_tests, require_test_site, simulator_account
 
 
 def run(orders: int, seed: int | None = None) -> dict:
-	if not frappe.conf.allow_tests:
-		frappe.throw("The benchmark makes test documents: run it on a site with allow_tests set.")
+	require_test_site(_("The benchmark"))
 	before_tests()
 	seed = seed or random.randrange(1, 2**31)
 	rng = random.Random(seed)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import frappe
+from frappe import _
 from frappe.utils import add_days, getdate, nowdate
 
 from amazon_integration.domain.settlements import COLUMNS
@@ -30,8 +31,9 @@ GOAL = 1.25
 
 
 def run(orders: int) -> dict:
-	if not frappe.conf.allow_tests:
-		frappe.throw("The benchmark makes test documents: run it on a site with allow_tests set.")
+	from amazon_integration.devtools.testbed import require_test_site
+
+	require_test_site(_("The benchmark"))
 	from amazon_integration.erpnext.fee_accounts import create_default_fee_accounts
 	from amazon_integration.erpnext.settlements import import_settlement_report
 	from amazon_integration.devtools.testbed import amazon_account, before_tests

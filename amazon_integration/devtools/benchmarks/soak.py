@@ -31,10 +31,19 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from amazon_integration.simulator.control import ControlClient
-from amazon_integration.devtools.testbed import CA, US, before_tests, catalogue, next_namespace, simulator_account
+from amazon_integration.devtools.testbed import (
+	CA,
+	US,
+	before_tests,
+	catalogue,
+	next_namespace,
+	require_test_site,
+	simulator_account,
+)
 
 HTTP_TIMEOUT = 2.0  # seconds the app waits for an answer during the soak; slow faults answer after SLOW_SECONDS
 SLOW_SECONDS = 3.0
@@ -559,8 +568,7 @@ class Soak:
 
 
 def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, malformed: int | None = None) -> dict:
-	if not frappe.conf.allow_tests:
-		frappe.throw("The soak makes test documents: run it on a site with allow_tests set.")
+	require_test_site(_("The soak"))
 	seed = seed or random.randrange(1, 2**31)
 	soak = Soak(orders, fault_rate, seed, malformed)
 	started = time.monotonic()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 
 import frappe
+from frappe import _
 
 from amazon_integration.amazon.usage_plans import USAGE_PLANS
 from amazon_integration.devtools.fixtures import make_fbm_skus
@@ -25,8 +26,9 @@ from amazon_integration.domain.stock import quota_bound_seconds
 
 
 def run(skus: int) -> dict:
-	if not frappe.conf.allow_tests:
-		frappe.throw("The benchmark makes test documents: run it on a site with allow_tests set.")
+	from amazon_integration.devtools.testbed import require_test_site
+
+	require_test_site(_("The benchmark"))
 	from amazon_integration.devtools.testbed import FBM_WAREHOUSE, before_tests, simulator_account
 
 	before_tests()
