@@ -50,11 +50,11 @@ TEST_CREDENTIALS = {
 }
 
 
-def require_test_site(what: str) -> None:
+def require_test_site() -> None:
 	"""Benchmarks and the soak make test documents: only on a site that allows tests."""
 	if not frappe.conf.allow_tests:
 		frappe.throw(
-			_("{0} makes test documents: run it on a site with allow_tests set.").format(what),
+			_("This command makes test documents: run it on a site with allow_tests set."),
 			title=_("Not a Test Site"),
 		)
 

@@ -115,7 +115,6 @@ def _path(client: AmazonClient, started: float, real: float) -> dict:
 def erpnext_side(orders: int, seed: int = 1) -> dict:
 	"""Backfill `orders` into a fresh account of a test site, then settle them."""
 	import frappe
-	from frappe import _
 
 	from amazon_integration.erpnext.backfill import backfill_orders
 	from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
@@ -129,7 +128,7 @@ def erpnext_side(orders: int, seed: int = 1) -> dict:
 		simulator_account,
 	)
 
-	require_test_site(_("The benchmark"))
+	require_test_site()
 	before_tests()
 	namespace = next_namespace()
 	with Simulator(seed=seed, orders=orders, days=30, time_scale=1.0, marketplaces=(US,), namespace=namespace) as sim:

@@ -17,7 +17,6 @@ import time
 from collections import Counter
 
 import frappe
-from frappe import _
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 
@@ -29,7 +28,7 @@ from amazon_integration.devtools.testbed import CA, US, before_tests, require_te
 
 
 def run(orders: int, seed: int | None = None) -> dict:
-	require_test_site(_("The benchmark"))
+	require_test_site()
 	before_tests()
 	seed = seed or random.randrange(1, 2**31)
 	rng = random.Random(seed)

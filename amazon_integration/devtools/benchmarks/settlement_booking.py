@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import frappe
-from frappe import _
 from frappe.utils import add_days, getdate, nowdate
 
 from amazon_integration.domain.settlements import COLUMNS
@@ -33,7 +32,7 @@ GOAL = 1.25
 def run(orders: int) -> dict:
 	from amazon_integration.devtools.testbed import require_test_site
 
-	require_test_site(_("The benchmark"))
+	require_test_site()
 	from amazon_integration.erpnext.fee_accounts import create_default_fee_accounts
 	from amazon_integration.erpnext.settlements import import_settlement_report
 	from amazon_integration.devtools.testbed import amazon_account, before_tests

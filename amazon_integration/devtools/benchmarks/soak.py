@@ -31,7 +31,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import frappe
-from frappe import _
 from frappe.utils import now_datetime
 
 from amazon_integration.simulator.control import ControlClient
@@ -568,7 +567,7 @@ class Soak:
 
 
 def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, malformed: int | None = None) -> dict:
-	require_test_site(_("The soak"))
+	require_test_site()
 	seed = seed or random.randrange(1, 2**31)
 	soak = Soak(orders, fault_rate, seed, malformed)
 	started = time.monotonic()

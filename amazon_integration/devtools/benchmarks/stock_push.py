@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 
 import frappe
-from frappe import _
 
 from amazon_integration.amazon.usage_plans import USAGE_PLANS
 from amazon_integration.devtools.fixtures import make_fbm_skus
@@ -28,7 +27,7 @@ from amazon_integration.domain.stock import quota_bound_seconds
 def run(skus: int) -> dict:
 	from amazon_integration.devtools.testbed import require_test_site
 
-	require_test_site(_("The benchmark"))
+	require_test_site()
 	from amazon_integration.devtools.testbed import FBM_WAREHOUSE, before_tests, simulator_account
 
 	before_tests()
