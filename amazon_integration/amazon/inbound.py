@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from .core import ClientCore
+from .errors import AmazonUnavailableError
 from .spapi import FulfillmentInboundApi, FulfillmentInboundV0Api
 from .values import as_dict
 
@@ -198,6 +199,39 @@ class TransportationOption:
 
 
 @dataclass(frozen=True)
+class InboundBox:
+	"""setPackingInformation's BoxInput: `quantity` identical boxes, each holding `items` (msku -> units)."""
+
+	quantity: int
+	length: float
+	width: float
+	height: float
+	dimension_unit: str  # IN or CM
+	weight: float
+	weight_unit: str  # LB or KG
+	items: tuple[tuple[str, int], ...]
+	label_owner: str = "SELLER"
+	prep_owner: str = "NONE"
+
+	def to_api(self) -> dict[str, Any]:
+		return {
+			"contentInformationSource": "BOX_CONTENT_PROVIDED",
+			"dimensions": {
+				"length": self.length,
+				"width": self.width,
+				"height": self.height,
+				"unitOfMeasurement": self.dimension_unit,
+			},
+			"weight": {"value": self.weight, "unit": self.weight_unit},
+			"quantity": int(self.quantity),
+			"items": [
+				{"msku": msku, "quantity": int(units), "labelOwner": self.label_owner, "prepOwner": self.prep_owner}
+				for msku, units in self.items
+			],
+		}
+
+
+@dataclass(frozen=True)
 class InboundShipment:
 	"""getShipment: one shipment of a plan to one fulfilment centre."""
 
@@ -297,6 +331,17 @@ class InboundClient(ClientCore):
 			"confirmPackingOption", lambda: self._inbound().confirm_packing_option(plan_id, packing_option_id)
 		)
 
+	def set_packing_information(self, plan_id: str, boxes_by_group: Mapping[str, Iterable[InboundBox]]) -> str:
+		"""setPackingInformation: the boxes of each packing group (packingGroupId -> boxes), before placement."""
+		body = {
+			"packageGroupings": [
+				{"packingGroupId": group, "boxes": [box.to_api() for box in boxes]} for group, boxes in boxes_by_group.items()
+			]
+		}
+		return self._operation_id(
+			"setPackingInformation", lambda: self._inbound().set_packing_information(plan_id, **body)
+		)
+
 	# -- placement ----------------------------------------------------------------------------------------------
 
 	def generate_placement_options(self, plan_id: str) -> str:
@@ -390,7 +435,22 @@ class InboundReceipt:
 
 
 class InboundReceiptsClient(ClientCore):
-	"""getShipmentItemsByShipmentId (Fulfillment Inbound v0)."""
+	"""getShipmentItemsByShipmentId and getLabels (Fulfillment Inbound v0: 2024-03-20 sends you there for both)."""
+
+	def inbound_labels(
+		self, shipment_confirmation_id: str, *, page_type: str, packages: int, label_type: str = "UNIQUE"
+	) -> bytes:
+		"""getLabels: the shipment's box labels (or PALLET labels) as Amazon's PDF, fetched from its DownloadURL
+		(valid for seconds, so it is read at once)."""
+		api = self._api(FulfillmentInboundV0Api)
+		params: dict[str, Any] = {"PageType": page_type, "LabelType": label_type}
+		params["NumberOfPallets" if label_type == "PALLET" else "NumberOfPackages"] = int(packages)
+		payload = self._call("getLabels", lambda: api.get_labels(shipment_confirmation_id, **params)).payload or {}
+		url = payload.get("DownloadURL")
+		if not url:
+			raise AmazonUnavailableError("getLabels answered without a DownloadURL.", operation="getLabels")
+		with self._open_download(url) as response:
+			return response.read()
 
 	def inbound_receipts(self, shipment_confirmation_id: str, marketplace_id: str | None = None) -> list[InboundReceipt]:
 		api = self._api(FulfillmentInboundV0Api)

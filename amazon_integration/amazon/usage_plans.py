@@ -67,6 +67,7 @@ USAGE_PLANS: dict[str, UsagePlan] = {
 	"generatePackingOptions": UsagePlan(2.0, 2),
 	"listPackingOptions": UsagePlan(2.0, 6),
 	"confirmPackingOption": UsagePlan(2.0, 2),
+	"setPackingInformation": UsagePlan(2.0, 2),
 	"generatePlacementOptions": UsagePlan(2.0, 2),
 	"listPlacementOptions": UsagePlan(2.0, 6),
 	"confirmPlacementOption": UsagePlan(2.0, 2),
@@ -130,6 +131,7 @@ MODEL_OF_OPERATION: dict[str, str] = {
 			"generatePackingOptions",
 			"listPackingOptions",
 			"confirmPackingOption",
+			"setPackingInformation",
 			"generatePlacementOptions",
 			"listPlacementOptions",
 			"confirmPlacementOption",
@@ -147,6 +149,7 @@ MODEL_OF_OPERATION: dict[str, str] = {
 # "Fulfillment Inbound API Rate Limits" page (developer-docs.amazon.com/sp-api/docs/fulfillment-inbound-api-rate-limits).
 PLANS_WITHOUT_LOCAL_MODEL: dict[str, UsagePlan] = {
 	"getShipmentItemsByShipmentId": UsagePlan(2.0, 30),  # Fulfillment Inbound v0: received quantities
+	"getLabels": UsagePlan(2.0, 30),  # Fulfillment Inbound v0: box and pallet labels
 }
 
 # An operation missing from the table gets a conservative plan rather than none.

@@ -22,12 +22,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .documents import attach, iso, new_uuid
+from .documents import attach, download_url, iso, new_uuid, store_document
 from .http import ApiError, Request, Response, Router
 from .ids import digest, fn_sku
+from .shipping import label_document
 from .state import SimulatorState
 
 BASE = "/inbound/fba/2024-03-20"
+LABEL_PAGE_TYPES = (  # v0 getLabels PageType
+	"PackageLabel_Letter_2", "PackageLabel_Letter_4", "PackageLabel_Letter_6", "PackageLabel_Letter_6_CarrierLeft",
+	"PackageLabel_A4_2", "PackageLabel_A4_4", "PackageLabel_Plain_Paper", "PackageLabel_Plain_Paper_CarrierBottom",
+	"PackageLabel_Thermal", "PackageLabel_Thermal_Unified", "PackageLabel_Thermal_NonPCP",
+	"PackageLabel_Thermal_No_Carrier_Rotation",
+)
 FULFILMENT_CENTRES = (("PHX7", "4750 W Mohave St", "Phoenix", "AZ", "85043"), ("ONT8", "24300 Nandina Ave", "Moreno Valley", "CA", "92551"))
 PLACEMENT_FEE_PER_UNIT = 0.30  # Amazon's "Placement Services" fee for a minimal-split placement (USD)
 PARTNERED_PER_UNIT = 0.45  # partnered carrier quote per unit (small parcel)
@@ -69,6 +76,7 @@ class SimInboundPlan:
 	placement_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {status, shipments, fee}
 	transport_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> option json
 	shipments: dict[str, SimInboundShipment] = field(default_factory=dict)
+	boxes: list[dict[str, Any]] = field(default_factory=list)  # setPackingInformation's BoxInputs, as sent
 
 
 @dataclass
@@ -208,6 +216,54 @@ def _read_address(body: dict[str, Any]) -> dict[str, Any]:
 	return {k: v for k, v in address.items() if isinstance(v, str) and v}
 
 
+def _number(value: Any, name: str) -> float:
+	if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 100000:
+		raise ApiError(400, "InvalidInput", f"{name} must be a number above 0.")
+	return float(value)
+
+
+def _read_boxes(plan: SimInboundPlan, groupings: Any) -> list[dict[str, Any]]:
+	"""setPackingInformation by packing group: every box valid, and the boxes hold exactly the plan's units."""
+	if not isinstance(groupings, list) or not groupings:
+		raise ApiError(400, "InvalidInput", "packageGroupings must be a non-empty list.")
+	accepted = [k for k, v in plan.packing_options.items() if v == "ACCEPTED"]
+	if not accepted:
+		raise ApiError(400, "InvalidInput", "Confirm a packing option before setting packing information.")
+	groups = {"pg" + option_id[2:] for option_id in accepted}
+	boxes: list[dict[str, Any]] = []
+	packed: dict[str, int] = {}
+	for grouping in groupings:
+		if not isinstance(grouping, dict) or grouping.get("packingGroupId") not in groups:
+			raise ApiError(400, "InvalidInput", "packingGroupId must be a packing group of the confirmed packing option.")
+		for box in grouping.get("boxes") or []:
+			if not isinstance(box, dict) or box.get("contentInformationSource") not in ("BOX_CONTENT_PROVIDED", "MANUAL_PROCESS", "BARCODE_2D"):
+				raise ApiError(400, "InvalidInput", "contentInformationSource must be BOX_CONTENT_PROVIDED, MANUAL_PROCESS or BARCODE_2D.")
+			dims, weight = box.get("dimensions") or {}, box.get("weight") or {}
+			if dims.get("unitOfMeasurement") not in ("IN", "CM") or weight.get("unit") not in ("LB", "KG"):
+				raise ApiError(400, "InvalidInput", "Box dimensions need unitOfMeasurement IN or CM and weight unit LB or KG.")
+			for name in ("length", "width", "height"):
+				_number(dims.get(name), f"dimensions.{name}")
+			_number(weight.get("value"), "weight.value")
+			count = box.get("quantity")
+			if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10000:
+				raise ApiError(400, "InvalidInput", "Box quantity must be an integer from 1 to 10000.")
+			for item in box.get("items") or []:
+				units = item.get("quantity") if isinstance(item, dict) else None
+				if not isinstance(units, int) or isinstance(units, bool) or units < 1 or item.get("msku") not in plan.items:
+					raise ApiError(400, "InvalidInput", "Each box item needs an msku of the plan and a positive quantity.")
+				packed[item["msku"]] = packed.get(item["msku"], 0) + units * count
+			boxes.append(box)
+	if not boxes:
+		raise ApiError(400, "InvalidInput", "Each package grouping needs at least one box.")
+	if any(b.get("contentInformationSource") == "BOX_CONTENT_PROVIDED" for b in boxes):
+		wrong = sorted(sku for sku in set(plan.items) | set(packed) if packed.get(sku, 0) != plan.items.get(sku, 0))
+		if wrong:
+			raise ApiError(
+				400, "InvalidInput", f"The boxes hold other quantities than the plan for msku {', '.join(wrong)}."
+			)
+	return boxes
+
+
 def register(router: Router, state: SimulatorState) -> None:
 	@router.route("POST", f"{BASE}/inboundPlans", operation="createInboundPlan")
 	def create_inbound_plan(req: Request) -> Response:
@@ -300,6 +356,18 @@ def register(router: Router, state: SimulatorState) -> None:
 			for key in plan.packing_options:
 				plan.packing_options[key] = "ACCEPTED" if key == option_id else "EXPIRED"
 			return Response(status=202, body={"operationId": _operation(state, "confirmPackingOption")})
+
+	@router.route("POST", f"{BASE}/inboundPlans/{{inboundPlanId}}/packingInformation", operation="setPackingInformation")
+	def set_packing_information(req: Request) -> Response:
+		body = req.json()
+		with state.lock:
+			plan = _plan(state, req)
+			_active(plan)
+			if any(o["status"] == "ACCEPTED" for o in plan.placement_options.values()):
+				raise ApiError(400, "InvalidInput", "packingGroupId can only be given before placement confirmation.")
+			plan.boxes = _read_boxes(plan, body.get("packageGroupings"))
+			plan.updated = state.clock.now()
+			return Response(status=202, body={"operationId": _operation(state, "setPackingInformation")})
 
 	@router.route("POST", f"{BASE}/inboundPlans/{{inboundPlanId}}/placementOptions", operation="generatePlacementOptions")
 	def generate_placement_options(req: Request) -> Response:
@@ -523,6 +591,34 @@ def register(router: Router, state: SimulatorState) -> None:
 					]
 					return Response(body={"payload": {"ItemData": data}})
 		raise ApiError(400, "InvalidInput", f"Shipment {confirmation_id} not found.")
+
+	@router.route("GET", "/fba/inbound/v0/shipments/{shipmentId}/labels", operation="getLabels")
+	def get_labels_v0(req: Request) -> Response:
+		"""Fulfillment Inbound v0 getLabels, where 2024-03-20 sends you for a confirmed shipment's box labels: a
+		DownloadURL of a PDF with one label per box (or pallet)."""
+		page_type, label_type = req.param("PageType"), req.param("LabelType")
+		if page_type not in LABEL_PAGE_TYPES:
+			raise ApiError(400, "InvalidInput", "PageType is missing or not one of Amazon's page types.")
+		if label_type not in ("BARCODE_2D", "UNIQUE", "PALLET"):
+			raise ApiError(400, "InvalidInput", "LabelType must be BARCODE_2D, UNIQUE or PALLET.")
+		count_name = "NumberOfPallets" if label_type == "PALLET" else "NumberOfPackages"
+		count = req.param(count_name)
+		if not count or not str(count).isdigit() or not 1 <= int(count) <= 999:
+			raise ApiError(400, "InvalidInput", f"{count_name} must be a number from 1 to 999.")
+		confirmation_id = req.path_args["shipmentId"]
+		with state.lock:
+			shipment = next(
+				(s for plan in inbound_state(state).plans.values() for s in plan.shipments.values() if s.confirmation_id == confirmation_id),
+				None,
+			)
+			if shipment is None:
+				raise ApiError(400, "InvalidInput", f"Shipment {confirmation_id} not found.")
+			if shipment.status in ("CANCELLED", "DELETED"):
+				raise ApiError(400, "InvalidInput", f"Shipment {confirmation_id} is {shipment.status}.")
+			document_id = new_uuid(state)
+		pdf = label_document("PDF", confirmation_id, f"{label_type} x{int(count)}", shipment.centre[0])
+		store_document(state, document_id, pdf, "application/pdf", gzipped=False)
+		return Response(body={"payload": {"DownloadURL": download_url(state, document_id)}})
 
 	# -- control: the seller ships, a receipt comes up short ---------------------------------------------
 

@@ -121,6 +121,7 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"generatePackingOptions": UsagePlan(2, 2),
 	"listPackingOptions": UsagePlan(2, 6),
 	"confirmPackingOption": UsagePlan(2, 2),
+	"setPackingInformation": UsagePlan(2, 2),
 	"generatePlacementOptions": UsagePlan(2, 2),
 	"listPlacementOptions": UsagePlan(2, 6),
 	"confirmPlacementOption": UsagePlan(2, 2),
@@ -131,6 +132,7 @@ BUILTIN_PLANS: dict[str, UsagePlan] = {
 	"listShipmentItems": UsagePlan(2, 30),
 	"getInboundOperationStatus": UsagePlan(2, 6),
 	"getShipmentItemsByShipmentId": UsagePlan(2, 30),  # Fulfillment Inbound v0
+	"getLabels": UsagePlan(2, 30),  # Fulfillment Inbound v0
 }
 # Model files kept in sub-folders of the models folder (beside the feed schemas they belong with).
 MODEL_SUBFOLDERS = ("listings", "fulfillment-outbound", "shipping")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from amazon_integration.amazon.inbound import InboundItem, SourceAddress
+from amazon_integration.amazon.inbound import InboundBox, InboundItem, SourceAddress
 
 SOURCE = SourceAddress("Warehouse", "1 Main St", "Seattle", "98101", "US", "2065550100", state_or_province_code="WA")
 ITEMS = (InboundItem("SIM-MUG-001", 10), InboundItem("SIM-TEA-010", 6), InboundItem("SIM-LMP-030", 4))
@@ -23,6 +23,11 @@ def test_inbound_workflow_through_the_gateway(sim, gateway) -> None:
 	(packing,) = client.packing_options(plan_id)
 	assert packing.status == "OFFERED"
 	assert client.wait_inbound_operation(client.confirm_packing_option(plan_id, packing.packing_option_id)).succeeded
+	boxes = [
+		InboundBox(2, 40, 30, 30, "CM", 9.5, "KG", (("SIM-MUG-001", 5),)),
+		InboundBox(1, 40, 30, 30, "CM", 8.0, "KG", (("SIM-TEA-010", 6), ("SIM-LMP-030", 4))),
+	]
+	assert client.wait_inbound_operation(client.set_packing_information(plan_id, {packing.packing_groups[0]: boxes})).succeeded
 
 	assert client.wait_inbound_operation(client.generate_placement_options(plan_id)).succeeded
 	options = client.placement_options(plan_id)
@@ -48,6 +53,9 @@ def test_inbound_workflow_through_the_gateway(sim, gateway) -> None:
 		units.update({i.msku: i.quantity for i in client.inbound_shipment_items(plan_id, sid)})
 	assert units == {i.msku: i.quantity for i in ITEMS}
 	assert client.inbound_plan_status(plan_id) == "ACTIVE"
+	confirmation = client.inbound_shipment(plan_id, split.shipment_ids[0]).shipment_confirmation_id
+	pdf = client.inbound_labels(confirmation, page_type="PackageLabel_Letter_2", packages=2)
+	assert pdf.startswith(b"%PDF") and confirmation.encode() in pdf
 
 
 def test_cancel_plan(sim, gateway) -> None:

@@ -185,3 +185,61 @@ def test_placement_and_transport_fees_reach_the_settlement(sim, sp_client, asser
 	assert inbound_fees == {"FBAInboundTransportationFee": -Decimal("9.00")}  # 20 units x 0.45
 	later = _fee_events(sim.state, Settlement("S2", "USD", end), end + timedelta(days=14))
 	assert not [e for e in later if e.fee_type.startswith("FBAInbound")]  # charged once
+
+
+V0_MODEL = "fulfillment-inbound/fulfillmentInboundV0"  # not among the shared models yet: checked when present
+
+
+def box(skus: dict[str, int], count: int = 1, weight: float = 9.5) -> dict[str, Any]:
+	return {
+		"contentInformationSource": "BOX_CONTENT_PROVIDED",
+		"dimensions": {"length": 40, "width": 30, "height": 30, "unitOfMeasurement": "CM"},
+		"weight": {"value": weight, "unit": "KG"},
+		"quantity": count,
+		"items": [{"msku": sku, "quantity": qty, "labelOwner": "SELLER", "prepOwner": "NONE"} for sku, qty in skus.items()],
+	}
+
+
+def test_box_contents_and_labels(sim, sp_client, assert_valid, models_dir) -> None:
+	"""setPackingInformation takes boxes that hold exactly the plan's units (before placement); a confirmed
+	shipment's labels come from v0 getLabels as a DownloadURL of a PDF."""
+	import httpx
+	from sp_api.api.fulfillment_inbound.fulfillment_inbound_v0 import FulfillmentInboundV0
+
+	client = sp_client(FulfillmentInboundV20240320)
+	plan_id = create_plan(sim, client, assert_valid)
+	op = valid(assert_valid, "GeneratePackingOptionsResponse", client.generate_packing_options(plan_id))
+	finish(sim, client, assert_valid, op["operationId"])
+	(packing,) = valid(assert_valid, "ListPackingOptionsResponse", client.list_packing_options(plan_id))["packingOptions"]
+	finish(sim, client, assert_valid, client.confirm_packing_option(plan_id, packing["packingOptionId"]).payload["operationId"])
+	group = packing["packingGroups"][0]
+
+	short = {"packageGroupings": [{"packingGroupId": group, "boxes": [box({"SIM-MUG-001": 5}, count=2)]}]}
+	assert_valid(MODEL, "SetPackingInformationRequest", short)
+	with pytest.raises(SellingApiBadRequestException) as raised:  # the other SKUs are in no box
+		client.set_packing_information(plan_id, **short)
+	assert "SIM-TEA-010" in str(raised.value.error)
+	request = {
+		"packageGroupings": [
+			{"packingGroupId": group, "boxes": [box({"SIM-MUG-001": 5}, count=2), box({"SIM-TEA-010": 6, "SIM-LMP-030": 4})]}
+		]
+	}
+	assert_valid(MODEL, "SetPackingInformationRequest", request)
+	op = valid(assert_valid, "SetPackingInformationResponse", client.set_packing_information(plan_id, **request))
+	assert finish(sim, client, assert_valid, op["operationId"])["operationStatus"] == "SUCCESS"
+
+	# through transport (packing is confirmed already: the helper confirms the same option again)
+	_, shipment_ids = confirm_through_transport(sim, client, assert_valid, plan_id)
+	confirmation = client.get_shipment(plan_id, shipment_ids[0]).payload["shipmentConfirmationId"]
+	v0 = sp_client(FulfillmentInboundV0)
+	answer = full_body(v0.get_labels(confirmation, PageType="PackageLabel_Letter_2", LabelType="UNIQUE", NumberOfPackages=2))
+	if (models_dir / f"{V0_MODEL}.json").exists():
+		assert_valid(V0_MODEL, "GetLabelsResponse", {"payload": answer})  # sp_api unwraps v0's payload
+	assert set(answer) == {"DownloadURL"}  # LabelDownloadURL, Amazon's v0 model
+	url = answer["DownloadURL"]
+	pdf = httpx.get(url).content
+	assert pdf.startswith(b"%PDF") and confirmation.encode() in pdf
+	with pytest.raises(SellingApiBadRequestException):
+		v0.get_labels(confirmation, PageType="Sticker", LabelType="UNIQUE", NumberOfPackages=2)
+	with pytest.raises(SellingApiBadRequestException):
+		v0.get_labels(confirmation, PageType="PackageLabel_Letter_2", LabelType="UNIQUE")
