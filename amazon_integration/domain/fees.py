@@ -201,6 +201,7 @@ RULES: tuple[Rule, ...] = (
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="StorageUtilizationSurcharge"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="FBAInboundTransportationFee"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="Inbound Transportation Fee"),
+	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="Inbound Transportation Charge"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="FBAInboundTransportationProgramFee"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="InboundTransportationProgramFee"),
 	Rule(FeeCategory.INBOUND_PLACEMENT_FEES, amount_description="FBA Inbound Placement Service Fee"),

@@ -122,3 +122,31 @@ def placement_choices(
 			)
 		)
 	return sorted(choices, key=lambda c: (c.placement_fee, c.shipments))
+
+
+def choose_transport(listed: Iterable[Mapping], selections: Mapping[str, str]) -> dict[str, str]:
+	"""shipmentId -> transportationOptionId: the seller's choice where it is one Amazon offers for that shipment
+	(a choice Amazon does not offer leaves the shipment out); without a choice, the cheapest quoted option
+	(Amazon's partnered carrier), else the first offered (the seller's own carrier). `listed`: per shipment {"shipmentId", "options": [{"transportationOptionId", "quote"}]}; a shipment without
+	options is left out."""
+	chosen: dict[str, str] = {}
+	for shipment in listed:
+		options = list(shipment.get("options") or [])
+		if not options:
+			continue
+		ids = {o["transportationOptionId"] for o in options}
+		wanted = selections.get(shipment["shipmentId"])
+		if wanted:
+			if wanted in ids:  # an option Amazon does not offer is no choice: the shipment is left out
+				chosen[shipment["shipmentId"]] = wanted
+			continue
+		quoted = sorted((o for o in options if o.get("quote") is not None), key=lambda o: Decimal(str(o["quote"])))
+		chosen[shipment["shipmentId"]] = (quoted or options)[0]["transportationOptionId"]
+	return chosen
+
+
+def label_page_type(country_code: str, partnered: bool) -> str:
+	"""v0 getLabels PageType: Amazon's partnered (UPS) shipments take two labels a sheet, the seller's own carrier
+	four; US Letter in the US and Canada, A4 elsewhere."""
+	paper = "Letter" if country_code.upper() in ("US", "CA") else "A4"
+	return f"PackageLabel_{paper}_{2 if partnered else 4}"

@@ -1,10 +1,13 @@
 """Send to Amazon in ERPNext: an Amazon Inbound Shipment drives Amazon's inbound workflow and moves the stock.
 
 Steps (each safe to run again: it looks at what is already recorded before calling Amazon or making stock):
-  start_plan           createInboundPlan, packing (Amazon's only offered option is confirmed), placement options
-                       listed with Amazon's fees -> "Choose Placement"
-  confirm_placement    the chosen placement option, transportation options (the cheapest partnered quote per
-                       shipment, else the seller's own carrier), confirmation; rows get their shipment -> "Ready to Ship"
+  start_plan           createInboundPlan, packing (Amazon's only offered option is confirmed), the box contents
+                       (setPackingInformation) when boxes are entered, placement options listed with Amazon's fees
+                       -> "Choose Placement"
+  confirm_placement    the chosen placement option; per shipment, Amazon's transportation options with their quotes
+                       -> "Choose Transport"
+  confirm_transport    the chosen transportation option per shipment; rows get their shipment -> "Ready to Ship"
+  fetch_labels         the shipments' box labels (v0 getLabels) attached as PDFs
   mark_shipped         per shipment, a submitted Material Transfer sending warehouse -> in-transit warehouse
   sync_receipts        Amazon's received quantities: in transit -> FBA warehouse for the units received since the
                        last move (domain/inbound.py); shortages once Amazon closes a shipment, overages at once
@@ -16,16 +19,19 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from amazon_integration.amazon.inbound import InboundItem, SourceAddress
+from amazon_integration.amazon.inbound import InboundBox, InboundItem, SourceAddress
 from amazon_integration.domain.inbound import (
 	CANCELLED_STATUSES,
 	ReceiptLine,
+	choose_transport,
 	discrepancies,
+	label_page_type,
 	placement_choices,
 	receipt_moves,
 )
@@ -97,6 +103,71 @@ def validate(doc) -> None:
 		if row.seller_sku in seen:
 			frappe.throw(_("Row {0}: SKU {1} is listed twice.").format(row.idx, row.seller_sku), title=_("Duplicate SKU"))
 		seen.add(row.seller_sku)
+	_validate_boxes(doc)
+
+
+# Amazon's standard-size box: at most 25 in (63.5 cm) on any side and 50 lb (22.7 kg).
+BOX_LIMITS = {"IN": 25.0, "CM": 63.5, "LB": 50.0, "KG": 22.7}
+
+
+def _validate_boxes(doc) -> None:
+	"""The boxes, when given, hold exactly the units of the items, and each one is a box Amazon takes."""
+	if not doc.get("boxes"):
+		return
+	length_unit, weight_unit = doc.box_dimension_unit or "CM", doc.box_weight_unit or "KG"
+	for box in doc.boxes:
+		for field in ("boxes", "units_per_box", "length", "width", "height", "weight"):
+			if (box.get(field) or 0) <= 0:
+				frappe.throw(
+					_("Boxes row {0}: {1} must be above zero.").format(box.idx, _(box.meta.get_label(field))),
+					title=_("Invalid Box"),
+				)
+		longest = max(box.length, box.width, box.height)
+		if longest > BOX_LIMITS[length_unit]:
+			frappe.throw(
+				_("Boxes row {0}: a side of {1} {2} is longer than Amazon's {3} {2}.").format(
+					box.idx, longest, length_unit, BOX_LIMITS[length_unit]
+				),
+				title=_("Box Too Large"),
+			)
+		if box.weight > BOX_LIMITS[weight_unit]:
+			frappe.throw(
+				_("Boxes row {0}: {1} {2} is heavier than Amazon's {3} {2} per box.").format(
+					box.idx, box.weight, weight_unit, BOX_LIMITS[weight_unit]
+				),
+				title=_("Box Too Heavy"),
+			)
+	packed: dict[str, int] = {}
+	for box in doc.boxes:
+		packed[box.item_code] = packed.get(box.item_code, 0) + int(box.boxes) * int(box.units_per_box)
+	sent: dict[str, int] = {}
+	for row in doc.items:
+		sent[row.item_code] = sent.get(row.item_code, 0) + int(row.qty or 0)
+	for item_code in sorted(set(sent) | set(packed)):
+		if packed.get(item_code, 0) != sent.get(item_code, 0):
+			frappe.throw(
+				_("The boxes hold {0} units of {1}, the items send {2}: every unit travels in exactly one box.").format(
+					packed.get(item_code, 0), item_code, sent.get(item_code, 0)
+				),
+				title=_("Boxes Do Not Match"),
+			)
+
+
+def _boxes(doc) -> list[InboundBox]:
+	skus = {row.item_code: row.seller_sku for row in doc.items}
+	return [
+		InboundBox(
+			quantity=int(box.boxes),
+			length=box.length,
+			width=box.width,
+			height=box.height,
+			dimension_unit=doc.box_dimension_unit or "CM",
+			weight=box.weight,
+			weight_unit=doc.box_weight_unit or "KG",
+			items=((skus[box.item_code], int(box.units_per_box)),),
+		)
+		for box in doc.boxes
+	]
 
 
 def start_plan(doc) -> None:
@@ -111,11 +182,24 @@ def start_plan(doc) -> None:
 	if not packing:
 		_wait(client, client.generate_packing_options(doc.inbound_plan_id), _("packing options"))
 		packing = client.packing_options(doc.inbound_plan_id)
-	if not any(p.status == "ACCEPTED" for p in packing):
-		offered = next(p for p in packing if p.status == "OFFERED")
-		_wait(client, client.confirm_packing_option(doc.inbound_plan_id, offered.packing_option_id), _("the packing option"))
+	accepted = next((p for p in packing if p.status == "ACCEPTED"), None)
+	if accepted is None:
+		accepted = next(p for p in packing if p.status == "OFFERED")
+		_wait(client, client.confirm_packing_option(doc.inbound_plan_id, accepted.packing_option_id), _("the packing option"))
 	options = client.placement_options(doc.inbound_plan_id)
 	if not options:
+		if doc.get("boxes"):
+			# Box contents go with the packing group, before placement: Amazon plans and quotes by the boxes.
+			if len(accepted.packing_groups) != 1:
+				frappe.throw(
+					_("Amazon packs this plan in {0} groups; enter its boxes in Seller Central.").format(len(accepted.packing_groups)),
+					title=_("Several Packing Groups"),
+				)
+			_wait(
+				client,
+				client.set_packing_information(doc.inbound_plan_id, {accepted.packing_groups[0]: _boxes(doc)}),
+				_("the box contents"),
+			)
 		_wait(client, client.generate_placement_options(doc.inbound_plan_id), _("placement options"))
 		options = client.placement_options(doc.inbound_plan_id)
 	choices = placement_choices(options)
@@ -132,8 +216,10 @@ def start_plan(doc) -> None:
 
 
 def confirm_placement(doc, placement_option_id: str | None = None) -> None:
+	"""The chosen placement option, confirmed; Amazon's transportation options per shipment listed with their
+	quotes for the seller to choose ("Choose Transport")."""
 	placement_option_id = placement_option_id or doc.placement_option_id
-	if not placement_option_id:
+	if not placement_option_id or not doc.inbound_plan_id:
 		frappe.throw(_("Choose one of Amazon's placement options first."), title=_("No Placement Chosen"))
 	client = get_client(_account(doc))
 	plan_id = doc.inbound_plan_id
@@ -142,7 +228,11 @@ def confirm_placement(doc, placement_option_id: str | None = None) -> None:
 	if option is None:
 		frappe.throw(_("Amazon offers no placement option {0} for this plan.").format(placement_option_id), title=_("Unknown Option"))
 	if option.status != "ACCEPTED":
+		if any(o.status == "ACCEPTED" for o in options.values()):
+			frappe.throw(_("Another placement option is confirmed at Amazon already."), title=_("Placement Confirmed"))
 		_wait(client, client.confirm_placement_option(plan_id, placement_option_id), _("the placement option"))
+	doc.db_set("placement_option_id", placement_option_id)
+	frappe.db.commit()  # confirmed at Amazon: a rerun must not try another option
 	transport = client.transportation_options(plan_id, placement_option_id)
 	if not transport:
 		ready = (now_datetime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -152,33 +242,133 @@ def confirm_placement(doc, placement_option_id: str | None = None) -> None:
 			_("transportation options"),
 		)
 		transport = client.transportation_options(plan_id, placement_option_id)
-	selections: dict[str, str] = {}
-	fees = option.total_fee
-	for shipment_id in option.shipment_ids:
-		candidates = [t for t in transport if t.shipment_id == shipment_id]
-		quoted = sorted((t for t in candidates if t.quote is not None), key=lambda t: t.quote)
-		chosen = quoted[0] if quoted else candidates[0]
-		selections[shipment_id] = chosen.transportation_option_id
-		fees += chosen.quote or 0
-	shipments = {sid: client.inbound_shipment(plan_id, sid) for sid in option.shipment_ids}
-	if any(s.transportation_option_id is None for s in shipments.values()):
-		_wait(client, client.confirm_transportation_options(plan_id, selections), _("the transportation options"))
-		shipments = {sid: client.inbound_shipment(plan_id, sid) for sid in option.shipment_ids}
 	rows = {row.seller_sku: row for row in doc.items}
-	for shipment_id, shipment in shipments.items():
+	listed = []
+	for shipment_id in option.shipment_ids:
+		shipment = client.inbound_shipment(plan_id, shipment_id)
 		for item in client.inbound_shipment_items(plan_id, shipment_id):
 			row = rows.get(item.msku)
-			if row is None:
-				continue
-			row.db_set(
-				{
-					"shipment_id": shipment_id,
-					"shipment_confirmation_id": shipment.shipment_confirmation_id,
-					"destination": shipment.warehouse_id,
-					"shipment_status": shipment.status,
-				}
+			if row is not None:
+				row.db_set({"shipment_id": shipment_id, "destination": shipment.warehouse_id, "shipment_status": shipment.status})
+		listed.append(
+			{
+				"shipmentId": shipment_id,
+				"destination": shipment.warehouse_id,
+				"items": sorted(row.item_code for row in doc.items if row.shipment_id == shipment_id),
+				"options": [
+					{
+						"transportationOptionId": t.transportation_option_id,
+						"shippingSolution": t.shipping_solution,
+						"shippingMode": t.shipping_mode,
+						"carrier": t.carrier_name,
+						"quote": None if t.quote is None else str(t.quote),
+						"currency": t.currency,
+					}
+					for t in transport
+					if t.shipment_id == shipment_id
+				],
+			}
+		)
+	doc.db_set(
+		{
+			"transport_options": json.dumps(listed, indent=1),
+			"fees_total": option.total_fee,
+			"status": "Choose Transport",
+			"error": None,
+		}
+	)
+
+
+def confirm_transport(doc, selections: dict[str, str] | str | None = None) -> None:
+	"""The chosen transportation option of every shipment (shipmentId -> transportationOptionId), confirmed at
+	Amazon; without a choice, the cheapest partnered quote per shipment, else the seller's own carrier."""
+	if isinstance(selections, str):
+		selections = json.loads(selections or "{}")
+	if not doc.placement_option_id or not doc.transport_options:
+		frappe.throw(_("Confirm a placement option first: Amazon quotes transport per shipment."), title=_("No Placement Confirmed"))
+	client = get_client(_account(doc))
+	plan_id = doc.inbound_plan_id
+	listed = json.loads(doc.transport_options)
+	shipment_ids = [s["shipmentId"] for s in listed]
+	shipments = {sid: client.inbound_shipment(plan_id, sid) for sid in shipment_ids}
+	if all(s.transportation_option_id for s in shipments.values()):
+		chosen = {sid: s.transportation_option_id for sid, s in shipments.items()}  # confirmed already: a rerun
+	else:
+		chosen = choose_transport(listed, selections or {})
+		unknown = [sid for sid in shipment_ids if sid not in chosen]
+		if unknown:
+			frappe.throw(
+				_("Choose a transportation option Amazon offers for shipment {0}.").format(", ".join(unknown)),
+				title=_("No Transport Chosen"),
 			)
-	doc.db_set({"placement_option_id": placement_option_id, "fees_total": fees, "status": "Ready to Ship", "error": None})
+		_wait(client, client.confirm_transportation_options(plan_id, chosen), _("the transportation options"))
+		shipments = {sid: client.inbound_shipment(plan_id, sid) for sid in shipment_ids}
+	quotes = {o["transportationOptionId"]: o.get("quote") for s in listed for o in s["options"]}
+	placement = next(
+		(o for o in client.placement_options(plan_id) if o.placement_option_id == doc.placement_option_id), None
+	)
+	fees = (placement.total_fee if placement else 0) + sum(Decimal(quotes.get(oid) or 0) for oid in chosen.values())
+	for shipment in listed:
+		shipment["chosen"] = chosen.get(shipment["shipmentId"])
+	for row in doc.items:
+		shipment = shipments.get(row.shipment_id)
+		if shipment is not None:
+			row.db_set({"shipment_confirmation_id": shipment.shipment_confirmation_id, "shipment_status": shipment.status})
+	doc.db_set(
+		{
+			"transport_options": json.dumps(listed, indent=1),
+			"fees_total": fees,
+			"status": "Ready to Ship",
+			"error": None,
+		}
+	)
+
+
+def fetch_labels(doc) -> list[str]:
+	"""Amazon's box labels of every shipment (v0 getLabels), attached to the document as PDFs; once each."""
+	confirmations = sorted({row.shipment_confirmation_id for row in doc.items if row.shipment_confirmation_id})
+	if not confirmations:
+		frappe.throw(_("Confirm the transport first: Amazon labels confirmed shipments."), title=_("No Shipments"))
+	if not doc.get("boxes"):
+		frappe.throw(_("Enter the Boxes first: Amazon prints one label per box."), title=_("No Boxes"))
+	account = _account(doc)
+	client = get_client(account)
+	country = (frappe.db.get_value("Country", frappe.get_cached_value("Company", account.company, "country"), "code") or "").upper()
+	listed = {s["shipmentId"]: s for s in json.loads(doc.transport_options or "[]")}
+	files = []
+	for confirmation_id in confirmations:
+		file_name = f"{confirmation_id}-labels.pdf"
+		existing = frappe.db.get_value(
+			"File", {"attached_to_doctype": doc.doctype, "attached_to_name": doc.name, "file_name": file_name}, "file_url"
+		)
+		if existing:
+			files.append(existing)
+			continue
+		rows = [row for row in doc.items if row.shipment_confirmation_id == confirmation_id]
+		items = {row.item_code for row in rows}
+		packages = sum(int(box.boxes) for box in doc.boxes if box.item_code in items)
+		shipment = listed.get(rows[0].shipment_id) or {}
+		solution = next(
+			(o["shippingSolution"] for o in shipment.get("options", []) if o["transportationOptionId"] == shipment.get("chosen")), ""
+		)
+		pdf = client.inbound_labels(
+			confirmation_id, page_type=label_page_type(country, solution == "AMAZON_PARTNERED_CARRIER"), packages=packages
+		)
+		saved = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": file_name,
+				"attached_to_doctype": doc.doctype,
+				"attached_to_name": doc.name,
+				"is_private": 1,
+				"content": pdf,
+			}
+		)
+		saved.flags.ignore_permissions = True
+		saved.insert()
+		frappe.db.commit()  # one shipment's labels at a time: a rerun fetches only what is missing
+		files.append(saved.file_url)
+	return files
 
 
 def _transit_warehouse(account) -> str:

@@ -672,10 +672,12 @@ def received_units(state: SimulatorState, marketplace_ids: set[str], sku: str) -
 		return total
 
 
-# Amazon's fee types for Send to Amazon (Finances ServiceFeeEvent FeeType): the placement service fee is charged
-# as FBAInboundConvenienceFee, partnered-carrier transport as FBAInboundTransportationFee.
+# Send to Amazon in the V2 settlement (other-transaction lines): (amount-description, Finances ServiceFeeEvent
+# FeeType). The placement service fee is written "FBA Inbound Placement Service Fee" (FeeType
+# FBAInboundConvenienceFee); partnered-carrier transport "FBAInboundTransportationFee" (the payments report
+# calls it "Inbound Transportation Charge").
 PLACEMENT_FEE = ("FBA Inbound Placement Service Fee", "FBAInboundConvenienceFee")
-TRANSPORT_FEE = ("Inbound Transportation Charge", "FBAInboundTransportationFee")
+TRANSPORT_FEE = ("FBAInboundTransportationFee", "FBAInboundTransportationFee")
 
 
 def inbound_fees(state: SimulatorState, currency: str, start: datetime, end: datetime) -> list[tuple[str, str, float]]:

@@ -12,6 +12,11 @@ from amazon_integration.tests.simulator_case import SimulatorTestCase
 from amazon_integration.tests.utils import COMPANY
 
 SENT = {"SIM-MUG-001": 10, "SIM-TEA-010": 6, "SIM-LMP-030": 4}
+BOXES = [  # 2 boxes of 5 mugs, a box of tea, a box of lamps (cm, kg)
+	{"item_code": "SIM-MUG-001", "boxes": 2, "units_per_box": 5, "length": 40, "width": 30, "height": 30, "weight": 6.5},
+	{"item_code": "SIM-TEA-010", "boxes": 1, "units_per_box": 6, "length": 30, "width": 20, "height": 20, "weight": 3},
+	{"item_code": "SIM-LMP-030", "boxes": 1, "units_per_box": 4, "length": 50, "width": 40, "height": 40, "weight": 12},
+]
 DAY = 86400
 
 
@@ -37,13 +42,14 @@ class TestSendToAmazon(SimulatorTestCase):
 		frappe.db.commit()
 		cls.account.reload()
 
-	def new_shipment(self, quantities: dict[str, int]):
+	def new_shipment(self, quantities: dict[str, int], boxes: list[dict] | None = None):
 		doc = frappe.get_doc(
 			{
 				"doctype": "Amazon Inbound Shipment",
 				"amazon_account": self.account.name,
 				"source_warehouse": self.dock,
 				"items": [{"item_code": sku, "qty": qty} for sku, qty in quantities.items()],
+				"boxes": boxes or [],
 			}
 		).insert()
 		frappe.db.commit()
@@ -53,13 +59,18 @@ class TestSendToAmazon(SimulatorTestCase):
 		return {s.sku: s.fulfillable for s in get_client(self.account.name).inventory_summaries(skus=list(SENT))}
 
 	def test_split_plan_received_short(self):
-		doc = self.new_shipment(SENT)
+		doc = self.new_shipment(SENT, BOXES)
 		plans_before = len(inbound_state(self.sim.state).plans)
 		inbound.start_plan(doc)
 		inbound.start_plan(doc)  # again: the same plan, no second one at Amazon
 		doc.reload()
 		self.assertEqual(doc.status, "Choose Placement")
 		self.assertEqual(len(inbound_state(self.sim.state).plans), plans_before + 1)
+		plan = inbound_state(self.sim.state).plans[doc.inbound_plan_id]
+		self.assertEqual(  # the box contents reached Amazon
+			sorted((b["quantity"], b["items"][0]["msku"], b["items"][0]["quantity"]) for b in plan.boxes),
+			[(1, "SIM-LMP-030", 4), (1, "SIM-TEA-010", 6), (2, "SIM-MUG-001", 5)],
+		)
 		options = frappe.parse_json(doc.placement_options)
 		split = next(o for o in options if o["shipments"] == 2)
 		single = next(o for o in options if o["shipments"] == 1)
@@ -69,10 +80,42 @@ class TestSendToAmazon(SimulatorTestCase):
 		inbound.confirm_placement(doc, split["placementOptionId"])
 		inbound.confirm_placement(doc, split["placementOptionId"])
 		doc.reload()
+		self.assertEqual(doc.status, "Choose Transport")
+		transport = frappe.parse_json(doc.transport_options)
+		self.assertEqual(len(transport), 2)  # a choice per shipment, each with Amazon's quote or none
+		for shipment in transport:
+			solutions = {o["shippingSolution"]: o for o in shipment["options"]}
+			self.assertEqual(set(solutions), {"AMAZON_PARTNERED_CARRIER", "USE_YOUR_OWN_CARRIER"})
+			self.assertGreater(float(solutions["AMAZON_PARTNERED_CARRIER"]["quote"]), 0)
+			self.assertIsNone(solutions["USE_YOUR_OWN_CARRIER"]["quote"])
+		# the seller takes Amazon's carrier for the first shipment and their own for the second
+		first, second = transport
+		chosen = {
+			first["shipmentId"]: next(o for o in first["options"] if o["quote"])["transportationOptionId"],
+			second["shipmentId"]: next(o for o in second["options"] if not o["quote"])["transportationOptionId"],
+		}
+		with self.assertRaises(frappe.ValidationError):  # an option Amazon does not offer is named, not swapped
+			inbound.confirm_transport(doc, {first["shipmentId"]: "to-unknown"})
+		inbound.confirm_transport(doc, frappe.as_json(chosen))
+		doc.reload()
+		inbound.confirm_transport(doc, chosen)  # again: nothing confirmed twice
+		doc.reload()
 		self.assertEqual(doc.status, "Ready to Ship")
-		self.assertGreater(doc.fees_total, 0)  # the partnered carrier's quotes
+		for shipment in inbound_state(self.sim.state).plans[doc.inbound_plan_id].shipments.values():
+			self.assertEqual(shipment.transportation_option_id, chosen[shipment.shipment_id])
+		first_units = sum(row.qty for row in doc.items if row.shipment_id == first["shipmentId"])
+		self.assertAlmostEqual(doc.fees_total, first_units * 0.45)  # only the partnered quote the seller chose
 		confirmations = {row.shipment_confirmation_id for row in doc.items}
 		self.assertEqual(len(confirmations), 2)
+
+		files = inbound.fetch_labels(doc)
+		self.assertEqual(inbound.fetch_labels(doc), files)  # again: the same files, nothing fetched twice
+		attached = frappe.get_all(
+			"File", {"attached_to_doctype": doc.doctype, "attached_to_name": doc.name}, ["file_name", "file_url"]
+		)
+		self.assertEqual(sorted(f.file_name for f in attached), sorted(f"{c}-labels.pdf" for c in confirmations))
+		with open(frappe.get_doc("File", {"file_url": files[0]}).get_full_path(), "rb") as stored:
+			self.assertTrue(stored.read().startswith(b"%PDF"))
 
 		dock_before = {sku: bin_qty(sku, self.dock) for sku in SENT}
 		fba_before = {sku: bin_qty(sku, self.account.fba_warehouse) for sku in SENT}
@@ -132,6 +175,8 @@ class TestSendToAmazon(SimulatorTestCase):
 		option = frappe.parse_json(doc.placement_options)[0]["placementOptionId"]
 		inbound.confirm_placement(doc, option)
 		doc.reload()
+		inbound.confirm_transport(doc)  # no choice made: Amazon's cheapest quote per shipment
+		doc.reload()
 		before = bin_qty("SIM-MUG-001", self.dock)
 		inbound.mark_shipped(doc)
 		doc.reload()
@@ -145,27 +190,55 @@ class TestSendToAmazon(SimulatorTestCase):
 	def test_bad_input_is_named(self):
 		with self.assertRaises(frappe.ValidationError):
 			self.new_shipment({"SIM-MUG-001": 0})
+		mugs = {"item_code": "SIM-MUG-001", "boxes": 2, "units_per_box": 5, "length": 40, "width": 30, "height": 30, "weight": 6}
+		with self.assertRaisesRegex(frappe.ValidationError, "SIM-MUG-001"):  # 10 packed, 12 sent
+			self.new_shipment({"SIM-MUG-001": 12}, [mugs])
+		with self.assertRaisesRegex(frappe.ValidationError, "63.5"):  # longer than Amazon's standard box
+			self.new_shipment({"SIM-MUG-001": 10}, [{**mugs, "length": 80}])
+		with self.assertRaisesRegex(frappe.ValidationError, "22.7"):
+			self.new_shipment({"SIM-MUG-001": 10}, [{**mugs, "weight": 30}])
+		with self.assertRaises(frappe.ValidationError):
+			self.new_shipment({"SIM-MUG-001": 10}, [{**mugs, "height": 0}])
 
 	def test_fees_reach_the_settlement(self):
-		"""Amazon charges the partnered transport in the settlement; it is imported as a fee line (booked to the
-		account's Amazon Fees account with the settlement's other fees)."""
+		"""Amazon charges the placement service fee and the partnered transport in the settlement, with its own
+		amount-descriptions; they are imported as Inbound and Placement Fees and go to the account mapped to that
+		category."""
+		from amazon_integration.domain.fees import FeeCategory
+		from amazon_integration.erpnext.fee_accounts import FeeAccounts
 		from amazon_integration.erpnext.settlements import import_account_settlements
 
 		doc = self.new_shipment(SENT)
 		inbound.start_plan(doc)
 		doc.reload()
-		split = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 2)
-		inbound.confirm_placement(doc, split["placementOptionId"])
+		single = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 1)
+		inbound.confirm_placement(doc, single["placementOptionId"])
 		doc.reload()
-		self.assertEqual(doc.fees_total, 9.0)  # 20 units x 0.45 partnered quote, no placement fee for the split
+		inbound.confirm_transport(doc)  # Amazon's partnered carrier: the cheapest quote
+		doc.reload()
+		self.assertEqual(doc.fees_total, 15.0)  # placement 20 units x 0.30, transport 20 x 0.45
 		self.sim.control.advance(600)
-		self.sim.control.close_settlements("USD")
+		(closed,) = self.sim.control.close_settlements("USD")
 		self.sim.control.advance(600)
 		import_account_settlements(self.account.name)
-		settlements = frappe.get_all("Amazon Settlement", {"amazon_account": self.account.name}, pluck="name")
-		lines = frappe.get_all(
-			"Amazon Settlement Line",
-			{"settlement": ("in", settlements), "description": ("like", "%Inbound Transportation%")},
-			["line_type", "amount"],
+		fees = frappe.get_all(
+			"Amazon Settlement Fee",
+			{"settlement": closed["settlementId"], "category": FeeCategory.INBOUND_PLACEMENT_FEES.value},
+			["amount_type", "amount_description", "amount"],
 		)
-		self.assertIn(("Fee", -9.0), [(line.line_type, line.amount) for line in lines])
+		self.assertEqual(
+			sorted((f.amount_description, f.amount) for f in fees),
+			[("FBA Inbound Placement Service Fee", -6.0), ("FBAInboundTransportationFee", -9.0)],
+		)
+		inbound_account = frappe.db.get_value(
+			"Account", {"company": self.account.company, "account_type": ("!=", "Bank"), "is_group": 0, "root_type": "Expense"}
+		)
+		account = frappe.get_doc("Amazon Account", self.account.name)
+		account.fee_accounts = [row for row in account.fee_accounts if row.category != FeeCategory.INBOUND_PLACEMENT_FEES.value]
+		account.append("fee_accounts", {"category": FeeCategory.INBOUND_PLACEMENT_FEES.value, "account": inbound_account})
+		routed = FeeAccounts(account, payout_account="")
+		for fee in fees:
+			self.assertEqual(
+				routed.resolve(FeeCategory.INBOUND_PLACEMENT_FEES, fee.amount_type, fee.amount_description),
+				(inbound_account, False),
+			)

@@ -78,6 +78,8 @@ METHODS = {
 	# a sending warehouse without an address and an account without an in-transit warehouse: the steps refuse.
 	INBOUND + "start_plan": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
 	INBOUND + "confirm_placement": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "confirm_transport": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	INBOUND + "fetch_labels": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
 	INBOUND + "mark_shipped": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
 	INBOUND + "sync_receipts": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
 	INBOUND + "draft_adjustment": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),  # nothing to settle

@@ -53,6 +53,8 @@ CASES = [
 	(("Storage Fee", "other-transaction", ""), C.FBA_STORAGE_FEES),
 	(("other-transaction", "other-transaction", "FBA Long-Term Storage"), C.FBA_STORAGE_FEES),
 	(("Inbound Transportation Fee", "other-transaction", ""), C.INBOUND_PLACEMENT_FEES),
+	(("other-transaction", "other-transaction", "Inbound Transportation Charge"), C.INBOUND_PLACEMENT_FEES),
+	(("other-transaction", "other-transaction", "FBA Inbound Placement Service Fee"), C.INBOUND_PLACEMENT_FEES),
 	(("other-transaction", "other-transaction", "FBA Removal Order: Disposal Fee"), C.REMOVAL_DISPOSAL_FEES),
 	(("other-transaction", "other-transaction", "MFNPostageFee"), C.SHIPPING_LABELS),
 	(("Transfer", "Transfer", "Previous Reserve Amount Balance"), C.RESERVE),

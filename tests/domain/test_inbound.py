@@ -54,3 +54,23 @@ def test_placement_choices_with_fees_and_quotes() -> None:
 	assert [c.placement_option_id for c in choices] == ["pl1", "pl2"]
 	assert choices[0].total == Decimal("7.20") and choices[0].currency == "USD"
 	assert choices[1].placement_fee == Decimal("6.00") and choices[1].total is None  # own carrier: no quote
+
+
+def test_transport_choice_is_the_sellers_else_the_cheapest_quote() -> None:
+	from amazon_integration.domain.inbound import choose_transport
+
+	listed = [
+		{"shipmentId": "sh1", "options": [{"transportationOptionId": "own", "quote": None}, {"transportationOptionId": "ups", "quote": "4.50"}, {"transportationOptionId": "ltl", "quote": "12"}]},
+		{"shipmentId": "sh2", "options": [{"transportationOptionId": "own2", "quote": None}]},
+		{"shipmentId": "sh3", "options": []},
+	]
+	assert choose_transport(listed, {}) == {"sh1": "ups", "sh2": "own2"}
+	assert choose_transport(listed, {"sh1": "own"}) == {"sh1": "own", "sh2": "own2"}
+	assert choose_transport(listed, {"sh1": "not-offered"}) == {"sh2": "own2"}  # no silent substitute
+
+
+def test_label_page_type() -> None:
+	from amazon_integration.domain.inbound import label_page_type
+
+	assert label_page_type("US", partnered=True) == "PackageLabel_Letter_2"
+	assert label_page_type("de", partnered=False) == "PackageLabel_A4_4"

@@ -29,6 +29,18 @@ class AmazonInboundShipment(Document):
 			inbound.confirm_placement(self, placement_option_id)
 
 	@frappe.whitelist()
+	def confirm_transport(self, selections: str | None = None):
+		self._may_drive()
+		with interactive_calls():
+			inbound.confirm_transport(self, selections)
+
+	@frappe.whitelist()
+	def fetch_labels(self):
+		self._may_drive()
+		with interactive_calls():
+			return inbound.fetch_labels(self)
+
+	@frappe.whitelist()
 	def mark_shipped(self):
 		self._may_drive()
 		inbound.mark_shipped(self)
