@@ -136,7 +136,8 @@ def advance_shipments(state: SimulatorState, plan: SimInboundPlan) -> None:
 	for shipment in plan.shipments.values():
 		if shipment.shipped_at is None or shipment.status in ("CLOSED", "CANCELLED"):
 			continue
-		if now >= shipment.shipped_at + timedelta(days=inbound.receive_after_days):
+		if now >= shipment.shipped_at + timedelta(days=inbound.receive_after_days) and shipment.status == "IN_TRANSIT":
+			# counted once: a shortage set later applies to later receipts, never to units already counted
 			shipment.received = {
 				sku: max(0, qty - inbound.shortages.get(sku, 0)) for sku, qty in shipment.items.items()
 			}

@@ -2,7 +2,12 @@
 The FBA warehouse rises exactly as Amazon's fulfillable count does, in transit holds what Amazon has not received,
 the shortage is listed; every step run twice does nothing twice; a cancelled plan gives its units back."""
 
+import subprocess
+import sys
+import textwrap
+
 import frappe
+from frappe.utils import get_bench_path
 
 from amazon_integration.devtools.fixtures import FixtureBuilder
 from amazon_integration.erpnext import inbound
@@ -186,6 +191,87 @@ class TestSendToAmazon(SimulatorTestCase):
 		self.assertEqual(doc.status, "Cancelled")
 		self.assertEqual(bin_qty("SIM-MUG-001", self.dock), before)
 		self.assertEqual(frappe.db.get_value("Stock Entry", doc.items[0].transfer_out, "docstatus"), 2)
+
+	def killed_worker(self, function: str, name: str, kill_at: int) -> None:
+		"""Run inbound.<function> on the shipment `name` in a worker process that dies (os._exit, as a SIGKILL would: no
+		rollback, no cleanup) right after its `kill_at`-th stock transfer is made, before the step records it."""
+		script = textwrap.dedent(
+			f"""
+			import os
+			import frappe
+			frappe.init(site={frappe.local.site!r}, sites_path=".")
+			frappe.connect()
+			from amazon_integration.erpnext import inbound
+			made = inbound._transfer
+			calls = []
+			def transfer_then_die(*args, **kwargs):
+				entry = made(*args, **kwargs)
+				calls.append(entry)
+				if len(calls) == {kill_at}:
+					os._exit(9)
+				return entry
+			inbound._transfer = transfer_then_die
+			if {function!r} == "sync_shipment_receipts":  # the job takes the name, the form's step the document
+				inbound.sync_shipment_receipts({name!r})
+			else:
+				getattr(inbound, {function!r})(frappe.get_doc("Amazon Inbound Shipment", {name!r}))
+			"""
+		)
+		frappe.db.commit()
+		worker = subprocess.run(
+			[sys.executable, "-c", script], cwd=f"{get_bench_path()}/sites", capture_output=True, timeout=300
+		)
+		self.assertEqual(worker.returncode, 9, worker.stderr.decode()[-2000:])
+		frappe.db.rollback()  # see what the dead worker committed
+
+	def transfers(self, doc, wording: str) -> list[str]:
+		entries = frappe.get_all("Stock Entry", {"docstatus": 1, "remarks": ("like", f"%({doc.name})%")}, ["name", "remarks"])
+		return [entry.name for entry in entries if wording in entry.remarks]
+
+	def test_killed_workers_move_nothing_twice_and_lose_nothing(self):
+		doc = self.new_shipment(SENT)
+		inbound.start_plan(doc)
+		doc.reload()
+		split = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 2)
+		inbound.confirm_placement(doc, split["placementOptionId"])
+		doc.reload()
+		inbound.confirm_transport(doc)
+		doc.reload()
+		dock = {sku: bin_qty(sku, self.dock) for sku in SENT}
+		transit = {sku: bin_qty(sku, self.transit) for sku in SENT}
+		fba = {sku: bin_qty(sku, self.account.fba_warehouse) for sku in SENT}
+
+		# "Shipments Left" dies after its second shipment's transfer, before marking it: the first stays done.
+		self.killed_worker("mark_shipped", doc.name, kill_at=2)
+		doc.reload()
+		self.assertEqual(len(self.transfers(doc, "left")), 1)
+		self.assertEqual(len({row.transfer_out for row in doc.items if row.transfer_out}), 1)
+		inbound.mark_shipped(doc)  # the rerun does the rest, once
+		doc.reload()
+		self.assertEqual(len(self.transfers(doc, "left")), 2)
+		for sku, qty in SENT.items():
+			self.assertEqual(bin_qty(sku, self.dock), dock[sku] - qty)
+			self.assertEqual(bin_qty(sku, self.transit), transit[sku] + qty)
+
+		for shipment_id in {row.shipment_id for row in doc.items}:
+			self.sim.control.inbound_ship(shipment_id)
+		self.sim.control.advance(2 * DAY + 60)
+		# The receipt job dies right after its first transfer (nothing of it is kept), then after its second
+		# (the first shipment's move is kept, the second's is not).
+		for kill_at, kept in ((1, 0), (2, 1)):
+			self.killed_worker("sync_shipment_receipts", doc.name, kill_at=kill_at)
+			self.assertEqual(len(self.transfers(doc, "Received by Amazon")), kept)
+		inbound.sync_shipment_receipts(doc.name)
+		inbound.sync_shipment_receipts(doc.name)  # and once more: nothing to move
+		doc.reload()
+		self.assertEqual(len(self.transfers(doc, "Received by Amazon")), 2)  # one per shipment
+		for row in doc.items:
+			self.assertEqual(row.moved_qty, min(row.received_qty, row.qty), row.item_code)
+			self.assertGreater(row.received_qty, 0)
+			self.assertEqual(bin_qty(row.item_code, self.account.fba_warehouse), fba[row.item_code] + row.moved_qty)
+			self.assertEqual(
+				bin_qty(row.item_code, self.transit), transit[row.item_code] + row.qty - row.moved_qty, row.item_code
+			)
 
 	def test_bad_input_is_named(self):
 		with self.assertRaises(frappe.ValidationError):
