@@ -228,15 +228,20 @@ class TestSendToAmazon(SimulatorTestCase):
 		entries = frappe.get_all("Stock Entry", {"docstatus": 1, "remarks": ("like", f"%({doc.name})%")}, ["name", "remarks"])
 		return [entry.name for entry in entries if wording in entry.remarks]
 
-	def test_killed_workers_move_nothing_twice_and_lose_nothing(self):
+	def ready_to_ship(self, shipments: int):
+		"""A plan of SENT through placement (the option with that many shipments) and transport (the cheapest)."""
 		doc = self.new_shipment(SENT)
 		inbound.start_plan(doc)
 		doc.reload()
-		split = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 2)
-		inbound.confirm_placement(doc, split["placementOptionId"])
+		option = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == shipments)
+		inbound.confirm_placement(doc, option["placementOptionId"])
 		doc.reload()
-		inbound.confirm_transport(doc)
+		inbound.confirm_transport(doc)  # no choice made: Amazon's partnered carrier, the cheapest quote
 		doc.reload()
+		return doc
+
+	def test_killed_workers_move_nothing_twice_and_lose_nothing(self):
+		doc = self.ready_to_ship(shipments=2)
 		dock = {sku: bin_qty(sku, self.dock) for sku in SENT}
 		transit = {sku: bin_qty(sku, self.transit) for sku in SENT}
 		fba = {sku: bin_qty(sku, self.account.fba_warehouse) for sku in SENT}
@@ -294,14 +299,7 @@ class TestSendToAmazon(SimulatorTestCase):
 		from amazon_integration.erpnext.fee_accounts import FeeAccounts
 		from amazon_integration.erpnext.settlements import import_account_settlements
 
-		doc = self.new_shipment(SENT)
-		inbound.start_plan(doc)
-		doc.reload()
-		single = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] == 1)
-		inbound.confirm_placement(doc, single["placementOptionId"])
-		doc.reload()
-		inbound.confirm_transport(doc)  # Amazon's partnered carrier: the cheapest quote
-		doc.reload()
+		doc = self.ready_to_ship(shipments=1)
 		self.assertEqual(doc.fees_total, 15.0)  # placement 20 units x 0.30, transport 20 x 0.45
 		self.sim.control.advance(600)
 		(closed,) = self.sim.control.close_settlements("USD")
