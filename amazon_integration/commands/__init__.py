@@ -210,6 +210,10 @@ def _echo_sandbox(box) -> None:
 			+ (f" ({', '.join(summary.settlement_currencies)})" if summary.settlement_currencies else "")
 			+ ": drafts; submit one to book it"
 		)
+	if box.inbound_error:
+		click.echo(f"Send to Amazon: no sample plan: {box.inbound_error}")
+	elif box.inbound_shipments:
+		click.echo(f"Send to Amazon: {', '.join(box.inbound_shipments)} (one received by Amazon, one to choose transport)")
 	click.echo("Where to look:")
 	for label, url in summary.links.items():
 		click.echo(f"  {label}: {url}")

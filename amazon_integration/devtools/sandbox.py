@@ -82,6 +82,8 @@ class Sandbox:
 	simulator_orders: SimulatorOrders | None = None
 	imported_settlements: list[str] = field(default_factory=list)
 	settlement_error: str | None = None
+	inbound_shipments: list[str] = field(default_factory=list)  # Send to Amazon plans made now
+	inbound_error: str | None = None
 
 
 def open_sandbox(
@@ -112,6 +114,7 @@ def open_sandbox(
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
 		settlements, settlement_error = _import_settlements(setup.account)
+		inbound_shipments, inbound_error = _send_to_amazon(sim, setup)
 	except BaseException:
 		frappe.db.rollback()
 		sim.stop()
@@ -124,6 +127,8 @@ def open_sandbox(
 		SimulatorOrders(total=len(held), pending=sum(1 for o in held if o["status"] == "PENDING")),
 		settlements,
 		settlement_error,
+		inbound_shipments,
+		inbound_error,
 	)
 
 
@@ -136,6 +141,18 @@ def _import_settlements(account: str) -> tuple[list[str], str | None]:
 	try:
 		return import_account_settlements(account), None
 	except AmazonError as e:
+		frappe.db.rollback()
+		return [], str(e)
+
+
+def _send_to_amazon(sim: Simulator, setup: SandboxSetup) -> tuple[list[str], str | None]:
+	"""Two Send to Amazon plans (sandbox_inbound.py); a failure leaves the rest of the sandbox and says why."""
+	from amazon_integration.amazon.errors import AmazonError
+	from amazon_integration.devtools.sandbox_inbound import send_sample_plans
+
+	try:
+		return send_sample_plans(sim, _Builder(setup.company), setup.account), None
+	except (AmazonError, frappe.ValidationError) as e:
 		frappe.db.rollback()
 		return [], str(e)
 

@@ -112,11 +112,23 @@ class TestSandbox(FrappeTestCase):
 		]
 		self.assertEqual(first.summary.sales_orders, len(importable))
 		self.assertEqual(log.created_count, len(importable))
+		# Send to Amazon: one plan received and closed by Amazon (its units in the FBA warehouse, none left in
+		# transit), one waiting for the seller's choice among Amazon's transport quotes.
+		self.assertIsNone(first.inbound_error)
+		received, waiting = (frappe.get_doc("Amazon Inbound Shipment", name) for name in first.inbound_shipments)
+		self.assertEqual((received.status, waiting.status), ("Closed", "Choose Transport"))
+		self.assertEqual([(r.received_qty, r.moved_qty) for r in received.items], [(r.qty, r.qty) for r in received.items])
+		transit = frappe.db.get_value("Amazon Account", self.account_name, "fba_in_transit_warehouse")
+		self.assertFalse(frappe.db.get_value("Bin", {"warehouse": transit, "actual_qty": ("!=", 0)}))
+		self.assertTrue(frappe.get_all("File", {"attached_to_name": received.name, "file_name": ("like", "%labels.pdf")}))
+		quotes = [o["quote"] for s in frappe.parse_json(waiting.transport_options) for o in s["options"]]
+		self.assertTrue(any(quotes) and None in quotes)  # Amazon's partnered quote, and the own carrier's none
 		before = self.counts()
 
 		second = self.open(namespace)  # the same seed and namespace: the same orders, on another port
 		second.simulator.stop()
 		self.assertEqual(second.setup.made, [])
+		self.assertEqual(second.inbound_shipments, [])
 		self.assertEqual(self.counts(), before)
 		self.assertEqual(frappe.db.get_value("Amazon Sync Log", second.sync_log, "created_count"), 0)
 		self.assertEqual(second.summary, first.summary)
