@@ -570,6 +570,66 @@ def settlements(desk: Desk, account: str) -> None:
 	desk.page("Amazon Settlement", form_step)
 
 
+def inbound_shipments(desk: Desk, account: str) -> None:
+	"""Send to Amazon: the sandbox's plans; the one waiting for transport shows Amazon's options with their fees
+	and the dialog to choose (left unconfirmed, so the check can run again)."""
+
+	def list_step(page: Page) -> None:
+		desk.open(
+			f"/app/amazon-inbound-shipment?amazon_account={quote(account)}",
+			desk.list_ready("Amazon Inbound Shipment"),
+			"the inbound shipment list",
+		)
+		count = desk.js("return cur_list.data.length")
+		if not count:
+			raise CheckFailed("the sandbox has no Amazon Inbound Shipment")
+		page.notes.append(f"{count} inbound shipments")
+		desk.shot("inbound-list")
+
+	def open_status(status: str) -> str:
+		rows = desk.get_list("Amazon Inbound Shipment", {"amazon_account": account, "status": status})
+		if not rows:
+			raise CheckFailed(f"no Amazon Inbound Shipment in status {status}")
+		name = rows[0]["name"]
+		desk.open(
+			f"/app/amazon-inbound-shipment/{quote(name)}",
+			desk.form_ready("Amazon Inbound Shipment", name),
+			"the inbound shipment",
+		)
+		return name
+
+	def options_step(page: Page) -> None:
+		open_status("Choose Transport")
+		shown = desk.text("[data-fieldname='options_html']")
+		for wanted in ("Placement Options", "Transport Options", "Amazon-partnered carrier", "Your own carrier"):
+			if wanted not in shown:
+				raise CheckFailed(f"the options do not show {wanted!r}")
+		desk.js("cur_frm.scroll_to_field('options_html')")
+		desk.settle()
+		desk.shot("inbound-options")
+		desk.js("window.scrollTo(0, 0)")  # the button sits in the page head, under the sticky navbar once scrolled
+		desk.settle()
+		desk.click(".page-actions button, .custom-actions button", "Choose Transport")
+		desk.until("return $('.modal:visible select').length > 0", "the transport dialog")
+		choices = desk.js("return $('.modal:visible select').length")
+		page.notes.append(f"a transport choice for {choices} shipments")
+		desk.settle()
+		desk.shot("inbound-choose-transport")
+		desk.close_dialogs()
+
+	def received_step(page: Page) -> None:
+		open_status("Closed")
+		received = desk.js("return cur_frm.doc.items.map(r => r.received_qty).reduce((a, b) => a + b, 0)")
+		if not received:
+			raise CheckFailed("the closed shipment shows nothing received")
+		page.notes.append(f"{received} units received by Amazon")
+		desk.shot("inbound-received")
+
+	desk.page("Amazon Inbound Shipments (list)", list_step)
+	desk.page("Amazon Inbound Shipment: Amazon's options and fees", options_step)
+	desk.page("Amazon Inbound Shipment: received by Amazon", received_step)
+
+
 # -- main -------------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -621,6 +681,7 @@ def main(argv: list[str] | None = None) -> int:
 			delivery_notes(desk, args.account)
 			reports(desk, args.account)
 			settlements(desk, args.account)
+			inbound_shipments(desk, args.account)
 	finally:
 		desk.close()
 	errors = sum(len(page.errors) for page in desk.pages)

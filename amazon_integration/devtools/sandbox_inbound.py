@@ -63,6 +63,9 @@ def send_sample_plans(sim: Simulator, builder, account: str) -> list[str]:
 	transit = builder.warehouse("Amazon Inbound Transit", _("units on their way to Amazon"))
 	if not frappe.db.get_value("Amazon Account", account, "fba_in_transit_warehouse"):
 		frappe.db.set_value("Amazon Account", account, "fba_in_transit_warehouse", transit)
+	# ERPNext keeps each company's warehouse -> account map for the process (the order sync filled it): the
+	# new warehouses would be missing from it.
+	frappe.flags.pop("warehouse_account_map", None)
 	skus = [entry.sku for entry in CATALOGUE][: RECEIVED_PLAN + WAITING_PLAN]
 	builder.stock_up(skus, [dock], 200, builder.stock_rate, remarks=_("Amazon sandbox: stock to send to Amazon"))
 	frappe.db.commit()
