@@ -3,7 +3,7 @@
 Steps (each safe to run again: it looks at what is already recorded before calling Amazon or making stock):
   start_plan           createInboundPlan, packing (Amazon's only offered option is confirmed), the box contents
                        (setPackingInformation) when boxes are entered, placement options listed with Amazon's fees
-                       -> "Choose Placement"
+                       and the cheapest transport quotes of each -> "Choose Placement"
   confirm_placement    the chosen placement option; per shipment, Amazon's transportation options with their quotes
                        -> "Choose Transport"
   confirm_transport    the chosen transportation option per shipment; rows get their shipment -> "Ready to Ship"
@@ -202,17 +202,42 @@ def start_plan(doc) -> None:
 			)
 		_wait(client, client.generate_placement_options(doc.inbound_plan_id), _("placement options"))
 		options = client.placement_options(doc.inbound_plan_id)
-	choices = placement_choices(options)
+	choices = placement_choices(options, _quote_transport(client, doc.inbound_plan_id, options))
 	summary = [
 		{
 			"placementOptionId": c.placement_option_id,
 			"shipments": c.shipments,
 			"placementFee": str(c.placement_fee),
+			"transportFee": None if c.transport is None else str(c.transport),
+			"total": None if c.total is None else str(c.total),
 			"currency": c.currency,
 		}
 		for c in choices
 	]
 	doc.db_set({"placement_options": json.dumps(summary, indent=1), "status": "Choose Placement", "error": None})
+
+
+def _ready_to_ship() -> str:
+	return (now_datetime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _quote_transport(client, plan_id: str, options) -> dict:
+	"""placementOptionId -> its transportation options: Amazon quotes each offered placement option's transport,
+	so the seller compares placement fee plus transport before confirming one."""
+	quoted = {}
+	for option in options:
+		if option.status not in ("OFFERED", "ACCEPTED"):
+			continue
+		transport = client.transportation_options(plan_id, option.placement_option_id)
+		if not transport:
+			_wait(
+				client,
+				client.generate_transportation_options(plan_id, option.placement_option_id, option.shipment_ids, _ready_to_ship()),
+				_("transportation options"),
+			)
+			transport = client.transportation_options(plan_id, option.placement_option_id)
+		quoted[option.placement_option_id] = transport
+	return quoted
 
 
 def confirm_placement(doc, placement_option_id: str | None = None) -> None:
@@ -234,14 +259,8 @@ def confirm_placement(doc, placement_option_id: str | None = None) -> None:
 	doc.db_set("placement_option_id", placement_option_id)
 	frappe.db.commit()  # confirmed at Amazon: a rerun must not try another option
 	transport = client.transportation_options(plan_id, placement_option_id)
-	if not transport:
-		ready = (now_datetime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-		_wait(
-			client,
-			client.generate_transportation_options(plan_id, placement_option_id, option.shipment_ids, ready),
-			_("transportation options"),
-		)
-		transport = client.transportation_options(plan_id, placement_option_id)
+	if not transport:  # a plan started before its options were quoted
+		transport = _quote_transport(client, plan_id, [option])[placement_option_id]
 	rows = {row.seller_sku: row for row in doc.items}
 	listed = []
 	for shipment_id in option.shipment_ids:

@@ -472,8 +472,10 @@ def register(router: Router, state: SimulatorState) -> None:
 			_active(plan)
 			placement_id = body.get("placementOptionId")
 			option = plan.placement_options.get(placement_id or "")
-			if option is None or option["status"] != "ACCEPTED":
-				raise ApiError(400, "InvalidInput", "placementOptionId must be the confirmed placement option.")
+			# Amazon quotes the transport of every offered placement option, so the seller compares totals
+			# before confirming one.
+			if option is None or option["status"] not in ("OFFERED", "ACCEPTED"):
+				raise ApiError(400, "InvalidInput", "placementOptionId must be an offered or the confirmed placement option.")
 			configs = body.get("shipmentTransportationConfigurations")
 			if not isinstance(configs, list) or not configs:
 				raise ApiError(400, "InvalidInput", "shipmentTransportationConfigurations must be a non-empty list.")

@@ -81,6 +81,9 @@ class TestSendToAmazon(SimulatorTestCase):
 		single = next(o for o in options if o["shipments"] == 1)
 		self.assertEqual(float(split["placementFee"]), 0)
 		self.assertAlmostEqual(float(single["placementFee"]), 6.0)  # Amazon's Placement Services fee
+		# Amazon quoted each option's transport before one is chosen: the seller compares the totals
+		self.assertEqual((float(split["transportFee"]), float(split["total"])), (9.0, 9.0))
+		self.assertEqual((float(single["transportFee"]), float(single["total"])), (9.0, 15.0))
 
 		inbound.confirm_placement(doc, split["placementOptionId"])
 		inbound.confirm_placement(doc, split["placementOptionId"])

@@ -243,3 +243,43 @@ def test_box_contents_and_labels(sim, sp_client, assert_valid, models_dir) -> No
 		v0.get_labels(confirmation, PageType="Sticker", LabelType="UNIQUE", NumberOfPackages=2)
 	with pytest.raises(SellingApiBadRequestException):
 		v0.get_labels(confirmation, PageType="PackageLabel_Letter_2", LabelType="UNIQUE")
+
+
+def test_transport_is_quoted_for_every_offered_placement_option(sim, sp_client, assert_valid) -> None:
+	"""Amazon quotes each placement option's transport before one is confirmed (the seller compares totals);
+	transport is confirmed only for the confirmed placement's shipments."""
+	client = sp_client(FulfillmentInboundV20240320)
+	plan_id = create_plan(sim, client, assert_valid)
+	op = client.generate_packing_options(plan_id).payload["operationId"]
+	finish(sim, client, assert_valid, op)
+	(packing,) = client.list_packing_options(plan_id).payload["packingOptions"]
+	finish(sim, client, assert_valid, client.confirm_packing_option(plan_id, packing["packingOptionId"]).payload["operationId"])
+	finish(sim, client, assert_valid, client.generate_placement_options(plan_id).payload["operationId"])
+	options = client.list_placement_options(plan_id).payload["placementOptions"]
+	ready = (sim.state.clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+	quotes = {}
+	for option in options:
+		request = {
+			"placementOptionId": option["placementOptionId"],
+			"shipmentTransportationConfigurations": [
+				{"shipmentId": sid, "readyToShipWindow": {"start": ready}} for sid in option["shipmentIds"]
+			],
+		}
+		op = valid(assert_valid, "GenerateTransportationOptionsResponse", client.generate_transportation_options(plan_id, **request))
+		assert finish(sim, client, assert_valid, op["operationId"])["operationStatus"] == "SUCCESS"
+		listed = valid(
+			assert_valid,
+			"ListTransportationOptionsResponse",
+			client.list_transportation_options(plan_id, placementOptionId=option["placementOptionId"]),
+		)["transportationOptions"]
+		assert {o["shipmentId"] for o in listed} == set(option["shipmentIds"])
+		quotes[option["placementOptionId"]] = listed
+	split = next(o for o in options if len(o["shipmentIds"]) == 2)
+	single = next(o for o in options if len(o["shipmentIds"]) == 1)
+	partnered = {o["shipmentId"]: o["transportationOptionId"] for o in quotes[single["placementOptionId"]] if o.get("quote")}
+	selection = {"transportationSelections": [{"shipmentId": s, "transportationOptionId": t} for s, t in partnered.items()]}
+	with pytest.raises(SellingApiBadRequestException):  # no placement confirmed yet
+		client.confirm_transportation_options(plan_id, **selection)
+	finish(sim, client, assert_valid, client.confirm_placement_option(plan_id, split["placementOptionId"]).payload["operationId"])
+	with pytest.raises(SellingApiBadRequestException):  # the other placement's shipment
+		client.confirm_transportation_options(plan_id, **selection)

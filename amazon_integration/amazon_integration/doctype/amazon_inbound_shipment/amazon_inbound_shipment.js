@@ -29,10 +29,12 @@ function render_options(frm) {
 	let html = "";
 	if (placement.length) {
 		html += `<h5>${__("Placement Options")}</h5><table class="table table-bordered table-sm"><thead><tr>
-			<th>${__("Shipments")}</th><th>${__("Placement Fee")}</th><th>${__("Chosen")}</th></tr></thead><tbody>`;
+			<th>${__("Shipments")}</th><th>${__("Placement Fee")}</th><th>${__("Amazon-Partnered Transport")}</th>
+			<th>${__("Total")}</th><th>${__("Chosen")}</th></tr></thead><tbody>`;
 		for (const o of placement) {
 			const chosen = o.placementOptionId === frm.doc.placement_option_id;
 			html += `<tr><td>${cint(o.shipments)}</td><td>${esc(money(o.placementFee, o.currency))}</td>
+				<td>${esc(money(o.transportFee, o.currency))}</td><td><b>${esc(money(o.total, o.currency))}</b></td>
 				<td>${chosen ? "&#10003;" : ""}</td></tr>`;
 		}
 		html += "</tbody></table>";
@@ -104,7 +106,12 @@ frappe.ui.form.on("Amazon Inbound Shipment", {
 						reqd: 1,
 						options: options.map((o) => ({
 							value: o.placementOptionId,
-							label: __("{0} shipment(s), placement fee {1}", [o.shipments, money(o.placementFee, o.currency)]),
+							label: __("{0} shipment(s): placement fee {1}, Amazon-partnered transport {2}, total {3}", [
+								o.shipments,
+								money(o.placementFee, o.currency),
+								money(o.transportFee, o.currency),
+								money(o.total, o.currency),
+							]),
 						})),
 					},
 					(values) =>
