@@ -213,7 +213,7 @@ def _echo_sandbox(box) -> None:
 	if box.inbound_error:
 		click.echo(f"Send to Amazon: no sample plan: {box.inbound_error}")
 	elif box.inbound_shipments:
-		click.echo(f"Send to Amazon: {', '.join(box.inbound_shipments)} (one received by Amazon, one to choose transport)")
+		click.echo(f"Send to Amazon: {', '.join(box.inbound_shipments)} made (the last one waits for the transport choice)")
 	click.echo("Where to look:")
 	for label, url in summary.links.items():
 		click.echo(f"  {label}: {url}")

@@ -18,6 +18,8 @@ any shortage set through control `short` (SKU -> units missing), so a short rece
 
 from __future__ import annotations
 
+import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,18 +89,26 @@ class InboundState:
 	receive_after_days: float = 2.0
 	close_after_days: float = 4.0
 	shortages: dict[str, int] = field(default_factory=dict)  # msku -> units Amazon will find missing
+	# Ids of this module's own stream, when set (the sandbox: a restarted simulator must not hand out the ids
+	# of the plans ERPNext still holds from the last one); else the state's document ids, from its seed.
+	id_rng: random.Random | None = None
 
 
 def inbound_state(state: SimulatorState) -> InboundState:
 	return attach(state, "inbound", InboundState)
 
 
+def _uuid(state: SimulatorState) -> str:
+	own = inbound_state(state).id_rng
+	return new_uuid(state) if own is None else str(uuid.UUID(int=own.getrandbits(128), version=4))
+
+
 def _id(state: SimulatorState, prefix: str) -> str:
-	return prefix + new_uuid(state)  # Amazon's look like wf1234abcd-1234-abcd-5678-1234abcd5678
+	return prefix + _uuid(state)  # Amazon's look like wf1234abcd-1234-abcd-5678-1234abcd5678
 
 
 def _shipment_id(state: SimulatorState) -> str:
-	return "sh" + new_uuid(state)
+	return "sh" + _uuid(state)
 
 
 def _money(amount: float, currency: str) -> dict[str, Any]:
@@ -112,7 +122,7 @@ def _currency(state: SimulatorState, marketplace_id: str) -> str:
 
 def _operation(state: SimulatorState, name: str, problems: list[dict[str, Any]] | None = None) -> str:
 	inbound = inbound_state(state)
-	op = SimOperation(new_uuid(state), name, state.clock.now(), problems or [])
+	op = SimOperation(_uuid(state), name, state.clock.now(), problems or [])
 	inbound.operations[op.operation_id] = op
 	return op.operation_id
 
@@ -618,7 +628,7 @@ def register(router: Router, state: SimulatorState) -> None:
 				raise ApiError(400, "InvalidInput", f"Shipment {confirmation_id} not found.")
 			if shipment.status in ("CANCELLED", "DELETED"):
 				raise ApiError(400, "InvalidInput", f"Shipment {confirmation_id} is {shipment.status}.")
-			document_id = new_uuid(state)
+			document_id = _uuid(state)
 		pdf = label_document("PDF", confirmation_id, f"{label_type} x{int(count)}", shipment.centre[0])
 		store_document(state, document_id, pdf, "application/pdf", gzipped=False)
 		return Response(body={"payload": {"DownloadURL": download_url(state, document_id)}})

@@ -128,7 +128,22 @@ class TestSandbox(FrappeTestCase):
 		second = self.open(namespace)  # the same seed and namespace: the same orders, on another port
 		second.simulator.stop()
 		self.assertEqual(second.setup.made, [])
-		self.assertEqual(second.inbound_shipments, [])
+		# Send to Amazon: the new simulator knows what Amazon received (its count and the FBA warehouse agree);
+		# the waiting plan, which it does not know, is made anew (no stock moves).
+		from amazon_integration.simulator.generator import US
+		from amazon_integration.simulator.inbound import inbound_state, received_units
+
+		self.assertIsNone(second.inbound_error)
+		plans = inbound_state(second.simulator.state).plans
+		self.assertIn(received.inbound_plan_id, plans, list(plans))
+		for row in received.items:
+			self.assertEqual(
+				received_units(second.simulator.state, {US}, row.seller_sku),
+				row.received_qty,
+				row.seller_sku,
+			)
+		self.assertEqual(frappe.db.get_value("Amazon Inbound Shipment", waiting.name, "status"), "Cancelled")
+		self.assertEqual(len(second.inbound_shipments), 1)
 		self.assertEqual(self.counts(), before)
 		self.assertEqual(frappe.db.get_value("Amazon Sync Log", second.sync_log, "created_count"), 0)
 		self.assertEqual(second.summary, first.summary)
