@@ -55,6 +55,7 @@ def _shipment(account: str, dock: str, skus: list[str], name: str):
 	doc.reload()
 	split = next(o for o in frappe.parse_json(doc.placement_options) if o["shipments"] > 1 or len(skus) == 1)
 	inbound.confirm_placement(doc, split["placementOptionId"])
+	frappe.db.commit()
 	doc.reload()
 	return doc
 
