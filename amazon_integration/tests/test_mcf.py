@@ -9,6 +9,7 @@ from frappe.utils import add_days, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder
 from amazon_integration.erpnext import jobs
+from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
 from amazon_integration.erpnext.outbound import auto_create, cancel, create, preview, sync_account_mcf
 from amazon_integration.erpnext.stock import fba_reconciliation, make_stock_reconciliation
 from amazon_integration.tests.simulator_case import SimulatorTestCase
@@ -95,6 +96,28 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 		so.reload()
 		self.assertEqual((so.amazon_mcf_status, so.per_delivered), ("Complete", 100))
 		self.assertEqual(self.differences(), {sku: 0 for sku in SKUS})
+		self.assert_fees_settled(order_id)
+
+	def assert_fees_settled(self, order_id: str) -> None:
+		"""Amazon's settlement charges the order's fees under its fulfilment order id: they book as FBA
+		fulfilment fees, and the settlement reconciles though no Sales Invoice has that id."""
+		self.sim.control.close_settlements("USD")
+		self.later(10)
+		import_account_settlements(self.account.name)
+		name = frappe.db.get_value("Amazon Settlement Line", {"amazon_order_id": order_id}, "settlement")
+		frappe.get_doc("Amazon Settlement", name).submit()
+		frappe.db.commit()
+		book_settlement(name)
+		fees = frappe.get_all("Amazon Settlement Fee", {"settlement": name, "amazon_order_id": order_id},
+							  ["category", "amount_description", "marketplace", "account", "amount", "journal_entry"])
+		self.assertEqual({(f.category, f.marketplace) for f in fees}, {("FBA Fulfilment Fees", "Non-Amazon")})
+		self.assertEqual({f.amount_description for f in fees}, {"FBAPerUnitFulfillmentFee", "FBAPerOrderFulfillmentFee"})
+		self.assertTrue(all(f.journal_entry and f.account for f in fees))
+		line = frappe.get_all("Amazon Settlement Line", {"amazon_order_id": order_id}, ["status", "description"])[0]
+		self.assertEqual(line.status, "Booked")
+		self.assertIn(frappe.db.get_value("Sales Order", {"amazon_mcf_order": order_id}), line.description)
+		settlement = frappe.get_doc("Amazon Settlement", name)
+		self.assertEqual((settlement.status, settlement.difference), ("Reconciled", 0))
 
 	def test_cancelled_before_shipping_returns_units(self):
 		name = self.sales_order({"SIM-TEA-010": 3})
