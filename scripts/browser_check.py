@@ -505,6 +505,81 @@ def delivery_notes(desk: Desk, account: str) -> None:
 	desk.page("FBM Delivery Note: carrier, tracking, submit", fbm_step)
 
 
+def multi_channel(desk: Desk, account: str) -> None:
+	"""The sandbox's webshop orders: one Amazon fulfilled (its section, its Delivery Notes), one not yet sent
+	(Amazon's preview in the Fulfil by Amazon dialog, closed without sending)."""
+	orders: list[str] = []  # the Sales Order Amazon fulfilled, for its Delivery Note
+
+	def workspace_step(page: Page) -> None:
+		desk.open("/app/amazon", "return $('.widget.shortcut-widget-box').length > 0", "the workspace's shortcuts")
+		text = desk.text(".layout-main-section")
+		for entry in ("Multi-Channel Fulfilment", "Orders Fulfilled by Amazon", "Shipped by Amazon (Multi-Channel)"):
+			if desk.js("return __(arguments[0])", entry) not in text:
+				raise CheckFailed(f"the workspace does not show {entry!r}")
+
+	def open_at(doctype: str, filters: dict, fields: tuple, fieldname: str, missing: str) -> dict:
+		"""The newest document matching `filters`, opened and scrolled to `fieldname`'s section; its row."""
+		rows = desk.get_list(doctype, filters, ("name", *fields))
+		if not rows:
+			raise CheckFailed(missing)
+		name = rows[0]["name"]
+		desk.open(f"/app/{_slug(doctype)}/{quote(name)}", desk.form_ready(doctype, name), f"the {doctype}")
+		desk.js("cur_frm.scroll_to_field(arguments[0])", fieldname)
+		desk.settle()
+		return rows[0]
+
+	def order_step(page: Page) -> None:
+		row = open_at("Sales Order", {"amazon_mcf_account": account, "docstatus": 1}, ("amazon_mcf_status",),
+					  "amazon_mcf_order", "no webshop Sales Order fulfilled by Amazon in the sandbox")  # fmt: skip
+		if row["amazon_mcf_status"] not in desk.text("[data-fieldname='amazon_mcf_status']"):
+			raise CheckFailed(f"the form does not show Amazon's status {row['amazon_mcf_status']}")
+		page.notes.append(f"{row['name']}: {row['amazon_mcf_status']}")
+		orders.append(row["name"])
+		desk.shot("mcf-sales-order")
+
+	def dialog_step(page: Page) -> None:
+		company = desk.get_list("Amazon Account", {"name": account}, ("company",))[0]["company"]
+		rows = desk.get_list(
+			"Sales Order",
+			{"customer": "Webshop Customer (Sandbox)", "company": company, "docstatus": 1,
+			 "amazon_mcf_order": ("is", "not set"), "amazon_order_id": ("is", "not set")},
+		)  # fmt: skip
+		if not rows:
+			raise CheckFailed("no webshop Sales Order waiting to be sent to Amazon in the sandbox")
+		name = rows[0]["name"]
+		desk.open(f"/app/sales-order/{quote(name)}", desk.form_ready("Sales Order", name), "the waiting Sales Order")
+		# Create > Fulfil by Amazon, found by its label in the user's language.
+		if not desk.js("const b = cur_frm.custom_buttons[__('Fulfil by Amazon')]; b && b.click(); return !!b"):
+			raise CheckFailed("the Sales Order offers no Create > Fulfil by Amazon")
+		desk.until("return cur_dialog && cur_dialog.fields_dict.account && $(cur_dialog.$wrapper).is(':visible')",
+				   "the Fulfil by Amazon dialog", 20)  # fmt: skip
+		desk.js("cur_dialog.set_value('account', arguments[0])", account)
+		desk.until("return cur_dialog.fields_dict.preview.$wrapper.find('tbody tr').length >= 3", "Amazon's preview", 30)
+		speed = desk.js("return cur_dialog.get_value('speed')")
+		if not speed:
+			raise CheckFailed("Amazon's preview offers no speed it can fulfil")
+		page.notes.append(f"preview offers {speed}")
+		# The account's search list would cover the preview: close it, as a user picking the account does.
+		desk.js("const f = cur_dialog.fields_dict.account; f.$input.blur(); f.awesomplete && f.awesomplete.close()")
+		desk.settle()
+		desk.shot("mcf-preview-dialog")
+		desk.close_dialogs()
+
+	def delivery_step(page: Page) -> None:
+		if not orders:
+			raise CheckFailed("no webshop Sales Order fulfilled by Amazon in the sandbox")
+		row = open_at("Delivery Note", {"amazon_mcf_package": ("like", f"{orders[0]}/%"), "docstatus": 1},
+					  ("amazon_mcf_tracking_number",), "amazon_mcf_package", f"no Delivery Note of {orders[0]}")  # fmt: skip
+		if row["amazon_mcf_tracking_number"] not in desk.text("[data-fieldname='amazon_mcf_tracking_number']"):
+			raise CheckFailed("the Delivery Note does not show Amazon's tracking number")
+		desk.shot("mcf-delivery-note")
+
+	desk.page("Multi-Channel Fulfilment in the workspace", workspace_step)
+	desk.page("Webshop Sales Order fulfilled by Amazon", order_step)
+	desk.page("Fulfil by Amazon dialog: Amazon's preview", dialog_step)
+	desk.page("Delivery Note of a package Amazon shipped", delivery_step)
+
+
 def confirm_submit(desk: Desk) -> None:
 	"""Answer Yes to "Permanently Submit?" once the dialog is fully open (Bootstrap ignores a hide while it fades in)."""
 	desk.until(
@@ -619,6 +694,7 @@ def main(argv: list[str] | None = None) -> int:
 			sync_log(desk, args.account, log)
 			sales_orders(desk, args.account)
 			delivery_notes(desk, args.account)
+			multi_channel(desk, args.account)
 			reports(desk, args.account)
 			settlements(desk, args.account)
 	finally:

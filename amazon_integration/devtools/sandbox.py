@@ -109,6 +109,7 @@ def open_sandbox(
 	).start()
 	try:
 		setup = setup_sandbox(sim.url, company=company, account_name=account_name, seller_id=seller_id)
+		webshop_order_by_amazon(sim, setup.account)  # moves the simulator's clock: before its orders are read
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
 		settlements, settlement_error = _import_settlements(setup.account)
@@ -359,5 +360,103 @@ def summarize(account: str) -> SandboxSummary:
 			_("Delivery Notes"): get_url(f"/app/delivery-note?amazon_account={quoted}"),
 			_("Sync Logs"): get_url(f"/app/amazon-sync-log?amazon_account={quoted}"),
 			_("Settlements"): get_url(f"/app/amazon-settlement?amazon_account={quoted}"),
+			_("Fulfilled by Amazon (Multi-Channel)"): get_url(f"/app/sales-order?amazon_mcf_account={quoted}"),
 		},
+	)
+
+
+# -- a webshop order Amazon fulfils (Multi-Channel Fulfilment) -------------------------------------------------
+
+WEBSHOP_CUSTOMER = "Webshop Customer (Sandbox)"
+WEBSHOP_ITEMS = (("SIM-TEA-010", 2), ("SIM-LMP-030", 1))  # two lines: Amazon ships them in two packages
+
+
+def webshop_order_by_amazon(sim: Simulator, account: str) -> str:
+	"""One submitted webshop Sales Order sent to Amazon, shipped on the simulator's clock (which this moves on
+	by the time Amazon takes to ship) and delivered by two Delivery Notes out of the FBA warehouse, as the
+	scheduler's job would; and a second one, submitted and not sent, for the user to try Fulfil by Amazon on.
+	Found on a later run: then only Amazon's side is sent again (a new simulator knows no fulfilment order), so
+	Amazon's FBA count and the FBA warehouse keep agreeing. Returns the Sales Order Amazon fulfilled."""
+	from amazon_integration.erpnext.outbound import create, sync_account_mcf
+	from amazon_integration.simulator.outbound import SECOND_SHIP_AFTER
+
+	acc = frappe.get_doc("Amazon Account", account)
+	for sku, _qty in WEBSHOP_ITEMS:
+		if not frappe.db.exists("Amazon SKU Mapping", {"amazon_account": account, "seller_sku": sku}):
+			frappe.get_doc(
+				{"doctype": "Amazon SKU Mapping", "amazon_account": account, "seller_sku": sku, "item_code": sku,
+				 "fulfilment_channel": "FBA"}
+			).insert(ignore_permissions=True)  # fmt: skip
+	customer, address = FixtureBuilder(acc.company).customer_with_address(WEBSHOP_CUSTOMER)
+	name = frappe.db.get_value(
+		"Sales Order", {"customer": customer, "amazon_mcf_account": account, "docstatus": 1}, "name"
+	)
+	if name:
+		_send_again(acc, name)
+	else:
+		name = _webshop_order(acc, customer, address)
+		create(name, account, "Standard")
+	waiting = {"customer": customer, "company": acc.company, "docstatus": 1, "amazon_mcf_order": ("is", "not set")}
+	if not frappe.db.exists("Sales Order", waiting):
+		_webshop_order(acc, customer, address)
+	frappe.db.commit()
+	sim.control.advance(SECOND_SHIP_AFTER.total_seconds() + 600)
+	sync_account_mcf(account)
+	frappe.db.commit()
+	return name
+
+
+def _webshop_order(acc, customer: str, address: str) -> str:
+	"""A submitted Sales Order of the webshop's customer for WEBSHOP_ITEMS, out of the FBA warehouse."""
+	rate = _company_rate("USD", frappe.get_cached_value("Company", acc.company, "default_currency")) or 1.0
+	so = frappe.get_doc(
+		{
+			"doctype": "Sales Order",
+			"company": acc.company,
+			"customer": customer,
+			"transaction_date": nowdate(),
+			"delivery_date": add_days(nowdate(), 5),
+			"shipping_address_name": address,
+			"customer_address": address,
+			"set_warehouse": acc.fba_warehouse,
+			"items": [
+				{"item_code": sku, "qty": qty, "warehouse": acc.fba_warehouse,
+				 "rate": float(CATALOGUE_BY_SKU[sku].price("USD")) * rate}
+				for sku, qty in WEBSHOP_ITEMS
+			],
+		}
+	)  # fmt: skip
+	so.insert(ignore_permissions=True)
+	so.submit()
+	frappe.db.commit()
+	return so.name
+
+
+def _send_again(acc, sales_order: str) -> None:
+	"""The fulfilment order of `sales_order` sent to a simulator that does not know it (its units leave Amazon's
+	pool as they left the FBA warehouse); nothing changes in ERPNext."""
+	from amazon_integration.amazon import NotFoundError
+	from amazon_integration.amazon.outbound import FulfillmentOrderRequest
+	from amazon_integration.domain.outbound import OrderLine, outbound_items
+	from amazon_integration.erpnext.account_client import get_client
+	from amazon_integration.erpnext.outbound import _address
+
+	so = frappe.get_doc("Sales Order", sales_order)
+	client = get_client(acc)
+	try:
+		client.get_fulfillment_order(so.amazon_mcf_order)
+		return
+	except NotFoundError:
+		pass
+	lines = [OrderLine(row=row.name, item_code=row.item_code, sku=row.item_code, quantity=row.qty) for row in so.items]
+	client.create_fulfillment_order(
+		FulfillmentOrderRequest(
+			order_id=so.amazon_mcf_order,
+			displayable_order_id=so.name,
+			displayable_date=frappe.utils.get_datetime(so.transaction_date),
+			comment=_("Thank you for your order."),
+			speed=so.amazon_mcf_speed or "Standard",
+			address=_address(so),
+			items=outbound_items(lines),
+		)
 	)

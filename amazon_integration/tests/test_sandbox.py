@@ -112,12 +112,17 @@ class TestSandbox(FrappeTestCase):
 		]
 		self.assertEqual(first.summary.sales_orders, len(importable))
 		self.assertEqual(log.created_count, len(importable))
+		webshop = frappe.get_all("Sales Order", {"amazon_mcf_account": self.account_name}, ["name", "amazon_mcf_status"])
+		self.assertEqual([row.amazon_mcf_status for row in webshop], ["Complete"])  # a webshop order Amazon fulfilled
+		mcf_notes = {"amazon_mcf_package": ("like", f"{webshop[0].name}/%"), "docstatus": 1}
+		self.assertEqual(frappe.db.count("Delivery Note", mcf_notes), 2)  # shipped in two packages
 		before = self.counts()
 
 		second = self.open(namespace)  # the same seed and namespace: the same orders, on another port
 		second.simulator.stop()
 		self.assertEqual(second.setup.made, [])
 		self.assertEqual(self.counts(), before)
+		self.assertEqual(frappe.db.count("Delivery Note", mcf_notes), 2)
 		self.assertEqual(frappe.db.get_value("Amazon Sync Log", second.sync_log, "created_count"), 0)
 		self.assertEqual(second.summary, first.summary)
 		self.assertNotEqual(
