@@ -153,25 +153,16 @@ def complete(
 			account.name,
 		)
 	grant = _exchange(account, code)
-	first_connection = not account.get_password("refresh_token", raise_exception=False)
+	# Enabled stays as it was: a new account starts syncing once the user has set it up and ticks Enabled.
 	account.seller_id = selling_partner_id
 	account.refresh_token = grant.refresh_token
-	if first_connection:
-		account.enabled = 1  # a new account is saved disabled until connected
 	try:
 		account.save()
 	except frappe.ValidationError as e:  # e.g. another enabled account already syncs this seller's marketplace
 		raise ConnectRefused(str(e), account.name) from None
 	check = check_connection(account)
-	if check["ok"]:
-		outcome = Outcome(
-			True,
-			_("Connected"),
-			_("Connected with Amazon as seller {0}. {1}").format(frappe.bold(selling_partner_id), check["message"]),
-			"green",
-		)
-	else:
-		outcome = Outcome(
+	if not check["ok"]:
+		return account.name, Outcome(
 			False,
 			_("Connected, but Test Connection Failed"),
 			_("Amazon authorized seller {0} and the refresh token is stored, but Test Connection failed: {1}").format(
@@ -179,6 +170,14 @@ def complete(
 			),
 			"orange",
 		)
+	message = _("Amazon authorized seller {0}, and Test Connection answered: {1}").format(
+		frappe.bold(selling_partner_id), check["message"]
+	)
+	if not account.enabled:
+		message += " " + _(
+			"Tick Enabled and save once the account is set up: its orders then sync every {0} minutes."
+		).format(account.sync_interval)
+	outcome = Outcome(True, _("Connected"), message, "green")
 	return account.name, outcome
 
 

@@ -159,7 +159,7 @@ def take_authorization_code(state: SimulatorState, code: str, redirect_uri: str)
 
 def _page(status: int, title: str, body: str) -> Response:
 	html = (
-		"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{0}</title>"
+		"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{0}</title>"
 		"<style>body{{font-family:sans-serif;max-width:40em;margin:4em auto;color:#232f3e}}"
 		"button{{background:#ffd814;border:1px solid #fcd200;border-radius:8px;padding:.6em 2em;font-size:1em}}"
 		"</style></head><body><h1>{0}</h1>{1}</body></html>"

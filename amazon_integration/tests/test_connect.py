@@ -71,11 +71,12 @@ class TestConnectWithAmazon(FrappeTestCase):
 		self.assertEqual(frappe.local.response["location"], get_url_to_form("Amazon Account", account.name))
 		account.reload()
 		self.assertEqual(account.seller_id, self.seller)
-		self.assertTrue(account.enabled)
+		self.assertFalse(account.enabled, "the user enables the account once it is set up")
 		self.assertTrue(account.get_password("refresh_token").startswith("Atzr|"))
 		outcome = connect.take_outcome(account.name)
 		self.assertTrue(outcome["ok"], outcome)
 		self.assertIn(self.seller, strip_html(outcome["message"]))
+		self.assertIn("Tick Enabled", outcome["message"])
 		self.assertIsNone(connect.take_outcome(account.name), "the form shows the outcome once")
 
 	def test_forged_state_is_refused(self):

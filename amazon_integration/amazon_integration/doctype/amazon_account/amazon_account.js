@@ -265,6 +265,8 @@ function show_connect(frm) {
 			"blue"
 		);
 	}
+	// A connected account keeps the button only for its app (to authorize again); a self-authorized one has none.
+	if (connected && !frm.doc.application_id) return;
 	const button = frm.add_custom_button(__("Connect with Amazon"), () => connect_with_amazon(frm));
 	if (!connected) button.removeClass("btn-default").addClass("btn-primary");
 }

@@ -90,7 +90,8 @@ class AmazonAccount(Document):
 		self.validate_buyer_data_retention()
 
 	def validate_connected(self) -> None:
-		"""Connect with Amazon fills in the Seller ID and refresh token of a saved account: until then it stays off."""
+		"""Connect with Amazon fills in the Seller ID and refresh token of a saved account: until then it stays off
+		(the form shows Enabled once both are there)."""
 		if not self.enabled or (self.seller_id and self.refresh_token):
 			return
 		if self.is_new():
