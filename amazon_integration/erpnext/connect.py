@@ -17,6 +17,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import frappe
 from frappe import _
@@ -88,9 +89,17 @@ def consent_url_for(account: AmazonAccount) -> str:
 	)
 
 
-@frappe.whitelist(methods=["GET"])
+@frappe.whitelist(allow_guest=True, methods=["GET"])
 def callback(state: str | None = None, selling_partner_id: str | None = None, spapi_oauth_code: str | None = None):
 	"""Amazon's redirect after the seller's consent: back to the account form, with what happened."""
+	if frappe.session.user == "Guest":
+		# The desk session ended while the seller was on Seller Central: log in, then come back here (the state
+		# is bound to the user who started, and is not taken by this visit).
+		answer = {"state": state, "selling_partner_id": selling_partner_id, "spapi_oauth_code": spapi_oauth_code}
+		back = f"/api/method/{CALLBACK_METHOD}?" + urlencode({k: v for k, v in answer.items() if v})
+		frappe.local.response["type"] = "redirect"
+		frappe.local.response["location"] = "/login?" + urlencode({"redirect-to": back})
+		return
 	try:
 		account, outcome = complete(state, selling_partner_id, spapi_oauth_code)
 		frappe.local.flags.commit = True  # a GET request commits only when asked

@@ -111,6 +111,21 @@ class TestConnectWithAmazon(FrappeTestCase):
 		self.assertEqual(frappe.local.response["location"], get_url_to_form("Amazon Account", account.name))
 		self.assertFalse(connect.take_outcome(account.name)["ok"])
 
+	def test_guest_logs_in_first_and_the_state_waits(self):
+		account = self.new_account()
+		answer = self.consent(account)
+		frappe.set_user("Guest")
+		try:
+			connect.callback(**answer)
+		finally:
+			frappe.set_user("Administrator")
+		location = frappe.local.response["location"]
+		self.assertTrue(location.startswith("/login?redirect-to="), location)
+		back = parse_qs(urlsplit(location).query)["redirect-to"][0]
+		self.assertEqual(parse_qs(urlsplit(back).query)["state"], [answer["state"]])
+		connect.complete(answer["state"], answer["selling_partner_id"], answer["spapi_oauth_code"])
+		self.assertEqual(frappe.db.get_value("Amazon Account", account.name, "seller_id"), self.seller)
+
 	def test_unconnected_account_cannot_be_enabled(self):
 		account = self.new_account()
 		account.enabled = 1
