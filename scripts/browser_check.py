@@ -4,7 +4,9 @@
 Logs in, opens the Amazon workspace, the Sandbox account (and runs Amazon > Sync Orders: the form must show the
 run and its log), the Amazon Sales Orders and one of them, the Delivery Notes and a draft FBM one (submitting it
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
-submits), the three reports, the settlements and one settlement, and the run's sync log. It fails on any SEVERE
+submits), the three reports, the settlements and one settlement, and the run's sync log; then a new account
+made on an empty form and connected with Connect with Amazon (the simulator's consent page, Confirm, back to the
+connected account), and the account form's tabs. It fails on any SEVERE
 console message other than the realtime socket's (a site served without socket.io has none), on a page that
 does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
 
@@ -323,10 +325,11 @@ def sandbox_account(desk: Desk, account: str, sync: bool, sync_timeout: float) -
 		status = None
 		while time.monotonic() < deadline:
 			status = desk.js("return $('.amazon-order-sync .indicator-pill').first().text().trim()")
-			if status not in ("Queued", "Running"):
+			# Empty: the form is re-rendering its dashboard (a run that ended reloads the form).
+			if status and status not in ("Queued", "Running"):
 				break
 			time.sleep(1)
-		href = desk.js("return $('.amazon-order-sync a').attr('href')")
+		href = desk.until("return $('.amazon-order-sync a').attr('href')", "the run's log link", 30)
 		log_name.append(href.rsplit("/", 1)[-1])
 		page.notes.append(f"sync {status}: {desk.text('.amazon-order-sync-text')[:160]}")
 		if status in ("Queued", "Running"):
@@ -646,6 +649,78 @@ def settlements(desk: Desk, account: str) -> None:
 
 
 # -- main -------------------------------------------------------------------------------------------------------
+# Connect with Amazon from an empty account form: the simulator's consent page stands in for Seller Central.
+CONNECT_ACCOUNT = "Connect Check"
+ACCOUNT_TABS = [
+	"Connection", "Orders", "Shipments", "Stock", "Invoices and VAT", "Settlements", "Returns", "Privacy",
+]
+
+
+def connect_with_amazon(desk: Desk, sandbox: str) -> None:
+	def step(page: Page) -> None:
+		source = desk.api("frappe.client.get", doctype="Amazon Account", name=sandbox)
+		if desk.api("frappe.client.get_value", doctype="Amazon Account", filters={"name": CONNECT_ACCOUNT},
+					fieldname="name"):
+			desk.api("frappe.client.delete", doctype="Amazon Account", name=CONNECT_ACCOUNT)  # an earlier run's
+		desk.open("/app/amazon-account/new", "return !!(cur_frm && cur_frm.doctype === 'Amazon Account' && "
+				  "cur_frm.doc.__islocal && cur_frm.layout)", "a new account form")
+		first = source["marketplaces"][0]
+		# What a seller types: the account, its company and marketplace, and the app's id and LWA client.
+		desk.js(
+			"""const [v, row] = arguments;
+			(async () => {
+				for (const [field, value] of Object.entries(v)) await cur_frm.set_value(field, value);
+				cur_frm.clear_table('marketplaces');
+				cur_frm.add_child('marketplaces', row);
+				cur_frm.refresh_field('marketplaces');
+			})();""",
+			{
+				"account_name": CONNECT_ACCOUNT,
+				"region": source["region"],
+				"endpoint_override": source["endpoint_override"],
+				"company": source["company"],
+				"selling_price_list": source["selling_price_list"],
+				"application_id": "amzn1.sp.solution.browser-check",
+				"lwa_client_id": source["lwa_client_id"],
+				"lwa_client_secret": "sandbox",
+			},
+			{"marketplace": first["marketplace"], "price_list": first["price_list"]},
+		)
+		desk.until("return cur_frm.doc.lwa_client_secret && cur_frm.doc.marketplaces.length === 1", "the values")
+		desk.settle()
+		tabs = desk.js("return $(cur_frm.wrapper).find('.form-tabs .nav-link').map((i, el) => el.innerText.trim()).get()")
+		if tabs != ACCOUNT_TABS:
+			raise CheckFailed(f"the account form's tabs are {tabs}, not {ACCOUNT_TABS}")
+		desk.shot("connect-new-account")
+		desk.click(".page-actions .custom-actions button", "Connect with Amazon")
+		WebDriverWait(desk.driver, PAGE_TIMEOUT).until(
+			lambda d: "/apps/authorize/consent" in d.current_url and d.find_elements(By.ID, "confirm")
+		)
+		time.sleep(0.5)
+		desk.shot("connect-consent")
+		desk.driver.find_element(By.ID, "confirm").click()
+		desk.until(desk.form_ready("Amazon Account", CONNECT_ACCOUNT), "the account form again")
+		desk.until("return $('.modal:visible .modal-title').text().includes('Connected')", "the outcome", 30)
+		desk.settle()
+		seller = desk.js("return cur_frm.doc.seller_id")
+		if seller != source["seller_id"]:
+			raise CheckFailed(f"the connected account's Seller ID is {seller!r}, not {source['seller_id']!r}")
+		page.notes.append(f"connected as {seller}: {desk.text('.modal:visible .modal-body')[:120]}")
+		desk.shot("connect-connected")
+		desk.close_dialogs()
+		desk.api("frappe.client.delete", doctype="Amazon Account", name=CONNECT_ACCOUNT)
+		# The sandbox account's form, on a tab other than the first.
+		desk.open(f"/app/amazon-account/{quote(sandbox)}", desk.form_ready("Amazon Account", sandbox),
+				  "the sandbox account form")
+		# The live order sync status stays where it is seen first: on the tab the form opens on.
+		desk.until("return $('.amazon-order-sync:visible').length > 0", "the order sync status on the first tab", 20)
+		desk.click(".form-tabs .nav-link", "Settlements")
+		desk.settle()
+		desk.shot("account-tabs")
+
+	desk.page("Connect with Amazon", step)
+
+
 def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 	parser.add_argument(
@@ -697,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
 			multi_channel(desk, args.account)
 			reports(desk, args.account)
 			settlements(desk, args.account)
+			connect_with_amazon(desk, args.account)
 	finally:
 		desk.close()
 	errors = sum(len(page.errors) for page in desk.pages)

@@ -49,6 +49,11 @@ METHODS = {
 	ACCOUNT + "import_listings": ({}, ONLY_MANAGER),
 	ACCOUNT + "recover_order": ({"amazon_order_id": "111-0000000-0000000"}, ONLY_MANAGER),
 	ACCOUNT + "import_aftersale_reports": ({}, ONLY_MANAGER),
+	# The test account names no SP-API app: the consent URL is refused with what to set.
+	ACCOUNT + "connect_with_amazon": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	# Amazon's redirect is a GET (tests/test_connect.py calls it, as a user and as a Guest sent to log in first);
+	# a POST is not taken from anyone.
+	"amazon_integration.erpnext.connect.callback": ({}, {OPS: "denied", SALES: "denied", MANAGER: "denied"}),
 	# It adds ledgers to the chart of accounts: an Amazon Manager who may also create Accounts.
 	ACCOUNT + "create_fee_accounts": ({}, {OPS: "denied", SALES: "denied", MANAGER: "denied"}),
 	ACCOUNT + "backfill_orders": (
