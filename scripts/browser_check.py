@@ -505,6 +505,102 @@ def delivery_notes(desk: Desk, account: str) -> None:
 	desk.page("FBM Delivery Note: carrier, tracking, submit", fbm_step)
 
 
+# Buy Shipping exists on Amazon.com, not Amazon.ca: the sandbox's labels are for its US orders.
+LABEL_MARKETPLACE = "ATVPDKIKX0DER"
+
+
+def label_candidates(desk: Desk, account: str, count: int) -> list[str]:
+	"""Draft FBM Delivery Notes of the account's Amazon.com orders without a label, the newest first (the page
+	that types a tracking number takes the oldest draft)."""
+	drafts = desk.get_list(
+		"Delivery Note",
+		{"amazon_account": account, "amazon_fulfillment_channel": "FBM", "docstatus": 0, "amazon_label_shipment_id": ["is", "not set"]},
+		fields=("name", "amazon_order_id"),
+		limit=40,
+	)
+	us = {
+		row["amazon_order_id"]
+		for row in desk.get_list(
+			"Sales Order",
+			{"amazon_order_id": ["in", [d["amazon_order_id"] for d in drafts]], "amazon_marketplace": LABEL_MARKETPLACE},
+			fields=("amazon_order_id",),
+			limit=40,
+		)
+	}
+	names = [d["name"] for d in drafts if d["amazon_order_id"] in us][:count]
+	if len(names) < count:
+		raise CheckFailed(f"{len(names)} draft FBM Delivery Notes of Amazon.com orders to label, not {count}")
+	return names
+
+
+def open_menu_item(desk: Desk, group: str, item: str) -> None:
+	"""Click `item` in the form's button group `group`."""
+	selector = f".inner-group-button[data-label='{quote(group)}']"
+	desk.click(f"{selector} > button")
+	desk.until(f"return $(\"{selector} .dropdown-menu:visible\").length > 0", f"the {group} menu", 10)
+	desk.click(f"{selector} .dropdown-item", item)
+
+
+def label(desk: Desk, account: str) -> None:
+	"""Amazon Label > Get Rates on a draft FBM Delivery Note, the proposed rate bought, the label printed."""
+	files: list[str] = []
+
+	def step(page: Page) -> None:
+		name = label_candidates(desk, account, 1)[0]
+		desk.open(f"/app/delivery-note/{quote(name)}", desk.form_ready("Delivery Note", name), "the Delivery Note")
+		open_menu_item(desk, "Amazon Label", "Get Rates")
+		rates = desk.until(
+			"return $('.modal:visible input[name=amazon-rate]').length && "
+			"$('.modal:visible .amazon-label-rates tr.amazon-rate').toArray().map((tr) => tr.innerText)",
+			"Amazon's rates in the dialog",
+			60,
+		)
+		chosen = desk.js("return $('.modal:visible input[name=amazon-rate]:checked').closest('tr').text()")
+		if not chosen:
+			raise CheckFailed("no rate is proposed")
+		if "Yes" not in chosen:
+			raise CheckFailed(f"the proposed rate does not meet the latest delivery date: {chosen.strip()}")
+		parcels = desk.js("return $('.modal:visible .grid-body .grid-row').length")
+		page.notes.append(f"{name}: {len(rates)} rates for {parcels} parcel(s), proposed: {' '.join(chosen.split())}")
+		desk.settle()
+		desk.shot("labels-rates")
+		desk.js("window.open = (url) => { window.__amazon_opened = (window.__amazon_opened || []).concat([url]); }")
+		desk.js("$('.modal:visible .modal-footer .btn-primary').click()")
+		desk.until(
+			"return cur_frm.doc.name === arguments[0] && cur_frm.doc.amazon_tracking_number && "
+			"cur_frm.doc.amazon_label_shipment_id && (window.__amazon_opened || []).length",
+			"the label bought and opened",
+			60,
+			name,
+		)
+		desk.settle()
+		doc = desk.js("return {carrier: cur_frm.doc.amazon_carrier_name, tracking: cur_frm.doc.amazon_tracking_number, "
+			"attachments: (cur_frm.get_docinfo().attachments || []).map((a) => a.file_name)}")
+		if not any(f.startswith(f"label-{name}") for f in doc["attachments"]):
+			raise CheckFailed(f"no label attached: {doc['attachments']}")
+		page.notes.append(f"{doc['carrier']} {doc['tracking']}")
+		# The Amazon section (carrier, tracking number, label cost) in view.
+		desk.js("cur_frm.scroll_to_field('amazon_carrier_name')")
+		time.sleep(0.5)
+		desk.shot("labels-bought")
+		files.extend(desk.js("return window.__amazon_opened"))
+
+	def print_step(page: Page) -> None:
+		if not files:
+			raise CheckFailed("no label was opened")
+		desk.driver.get(desk.base_url + files[0])
+		time.sleep(3)  # Chromium's PDF viewer draws the page
+		kind = desk.js("return document.contentType")
+		if kind != "application/pdf":
+			raise CheckFailed(f"the label is {kind}, not a PDF")
+		page.notes.append(files[0])
+		desk.shot("labels-label")
+		desk.driver.get_log("browser")  # Chromium asks a file for a favicon the site has not got: not the desk's error
+
+	desk.page("FBM Delivery Note: Amazon label rates, bought", step)
+	desk.page("FBM Delivery Note: the printed label", print_step)
+
+
 def confirm_submit(desk: Desk) -> None:
 	"""Answer Yes to "Permanently Submit?" once the dialog is fully open (Bootstrap ignores a hide while it fades in)."""
 	desk.until(
@@ -619,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
 			sync_log(desk, args.account, log)
 			sales_orders(desk, args.account)
 			delivery_notes(desk, args.account)
+			label(desk, args.account)
 			reports(desk, args.account)
 			settlements(desk, args.account)
 	finally:

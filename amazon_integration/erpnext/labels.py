@@ -27,7 +27,7 @@ from amazon_integration.domain.labels import (
 	propose_rate,
 )
 from amazon_integration.erpnext.account_client import get_client
-from amazon_integration.erpnext.timezone import from_system
+from amazon_integration.erpnext.timezone import from_system, to_system
 
 TITLE = _("Amazon Label")
 
@@ -81,21 +81,38 @@ def proposed_parcels(dn, packages: int = 1) -> list[ParcelPlan]:
 		Decimal(str(flt(account.label_package_width))),
 		Decimal(str(flt(account.label_package_height))),
 	)
+	items = {
+		item.name: item
+		for item in frappe.get_all(
+			"Item",
+			{"name": ("in", list({row.item_code for row in dn.items}))},
+			["name", "weight_per_unit", "weight_uom", "is_stock_item"],
+		)
+	}
+	# Goods only: the order's shipping, gift wrap and promotion lines (non-stock items) weigh nothing.
 	lines = [
 		ItemLine(
 			row.item_code,
 			Decimal(str(flt(row.stock_qty or row.qty))),
-			Decimal(str(flt(row.weight_per_unit))) if row.weight_per_unit else None,
-			row.weight_uom,
+			*_unit_weight(row, items.get(row.item_code)),
 			Decimal(str(flt(row.amount))),
 			row.amazon_order_item_id,
 		)
 		for row in dn.items
+		if row.item_code in items and items[row.item_code].is_stock_item
 	]
 	try:
 		return plan_parcels(lines, preset, packages)
 	except LabelInputError as e:
 		frappe.throw(str(e), title=_("Cannot Get Rates"))
+
+
+def _unit_weight(row, item) -> tuple[Decimal | None, str | None]:
+	"""The row's weight per unit, else the Item's (a row made before the Item had one)."""
+	for source in (row, item):
+		if source and flt(source.weight_per_unit) > 0:
+			return Decimal(str(flt(source.weight_per_unit))), source.weight_uom
+	return None, row.weight_uom
 
 
 def _parcels(dn, parcels: list[dict] | None, packages: int) -> list[Parcel]:
@@ -152,7 +169,8 @@ def get_rates(delivery_note: str, parcels: list[dict] | None = None, packages: i
 			{
 				"rate_id": r.rate_id, "carrier_id": r.carrier_id, "carrier": r.carrier_name, "service": r.service_name,
 				"price": float(r.total), "currency": r.currency,
-				"delivery": r.delivery_end.isoformat() if r.delivery_end else None,
+				# In the site's time, as the desk shows datetimes.
+				"delivery": str(to_system(r.delivery_end)) if r.delivery_end else None,
 				"meets_latest_delivery": meets(RateOption(r.rate_id, r.total, r.delivery_end), latest_utc),
 				"proposed": proposed is not None and proposed.rate_id == r.rate_id,
 			}
