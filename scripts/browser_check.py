@@ -601,6 +601,54 @@ def label(desk: Desk, account: str) -> None:
 	desk.page("FBM Delivery Note: the printed label", print_step)
 
 
+def bulk_labels(desk: Desk, account: str, timeout: float) -> None:
+	"""Delivery Note list > Actions > Buy Amazon Labels for two drafts: the run's Sync Log lists them and holds
+	one file of their labels."""
+
+	def step(page: Page) -> None:
+		if not desk.js("return !!window.frappe"):  # still on the label's file
+			desk.open("/app/delivery-note", desk.list_ready("Delivery Note"), "the Delivery Note list")
+		names = label_candidates(desk, account, 2)
+		desk.open(
+			f"/app/delivery-note?name={quote(json.dumps(['in', names]))}",
+			desk.list_ready("Delivery Note"),
+			"the two Delivery Notes in the list",
+		)
+		for name in names:
+			desk.js(f"cur_list.$result.find('.list-row-checkbox[data-name={json.dumps(name)}]').click()")
+		desk.until("return cur_list.get_checked_items().length === 2", "two Delivery Notes checked", 10)
+		desk.click(".actions-btn-group > button")
+		desk.until("return $('.actions-btn-group .dropdown-menu:visible').length > 0", "the Actions menu", 10)
+		desk.click(".actions-btn-group .dropdown-item", "Buy Amazon Labels")
+		confirm_submit(desk)
+		desk.until("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').length", "the link to the run's log", 30)
+		desk.settle()
+		desk.shot("labels-bulk-queued")
+		log = desk.js("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').attr('href').split('/').pop()")
+		desk.close_dialogs()
+		desk.open(f"/app/amazon-sync-log/{log}", desk.form_ready("Amazon Sync Log", log), "the run's log")
+		deadline = time.monotonic() + timeout
+		while desk.js("return cur_frm.doc.status") in ("Queued", "Running"):
+			if time.monotonic() > deadline:
+				raise CheckFailed(f"the label run did not end in {timeout:.0f}s (is a worker running?)")
+			time.sleep(1)
+		desk.until("return cur_frm.doc.labels_file && $('.page-actions button:visible').filter((i, b) => "
+			"b.textContent.trim() === 'Print Labels').length", "Print Labels on the log", 30)
+		rows = desk.js("return cur_frm.doc.labels.map((r) => [r.delivery_note, r.outcome, r.message || ''])")
+		if sorted(r[0] for r in rows) != sorted(names) or any(r[1] != "Bought" for r in rows):
+			raise CheckFailed(f"not both labels bought: {rows}")
+		page.notes.append(f"{log}: {desk.js('return cur_frm.doc.status')}, {cur_labels(rows)}")
+		desk.js("document.querySelector('[data-fieldname=\"labels_section\"]')?.scrollIntoView()")
+		time.sleep(0.5)
+		desk.shot("labels-bulk-log")
+
+	desk.page("Delivery Note list: Buy Amazon Labels", step)
+
+
+def cur_labels(rows: list[list[str]]) -> str:
+	return ", ".join(f"{name} {outcome}" for name, outcome, _message in rows)
+
+
 def confirm_submit(desk: Desk) -> None:
 	"""Answer Yes to "Permanently Submit?" once the dialog is fully open (Bootstrap ignores a hide while it fades in)."""
 	desk.until(
@@ -716,6 +764,7 @@ def main(argv: list[str] | None = None) -> int:
 			sales_orders(desk, args.account)
 			delivery_notes(desk, args.account)
 			label(desk, args.account)
+			bulk_labels(desk, args.account, args.sync_timeout)
 			reports(desk, args.account)
 			settlements(desk, args.account)
 	finally:

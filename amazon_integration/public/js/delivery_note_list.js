@@ -35,7 +35,7 @@
 					})
 					.then(({ message }) => {
 						listview.clear_checked_items();
-						const links = message.map((log) => frappe.utils.get_form_link("Amazon Sync Log", log, true)).join(", ");
+						const links = message.map((log) => frappe.utils.get_form_link("Amazon Sync Log", log, true, __("Amazon Sync Log {0}", [log]))).join(", ");
 						frappe.msgprint({
 							title: __("Buying Amazon Labels"),
 							indicator: "blue",
