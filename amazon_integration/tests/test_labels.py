@@ -209,6 +209,23 @@ class TestLabels(SimulatorTestCase):
 		self.assertEqual((again.created_count, again.skipped_count, again.failed_count), (0, 2, 1))
 		self.assertFalse(again.labels_file)
 
+	def test_07_labels_merged_into_one_file_per_format(self):
+		import io
+
+		from pypdf import PdfReader
+
+		from amazon_integration.erpnext.labels import merge_labels
+		from amazon_integration.simulator.shipping import label_document
+
+		def two(fmt):
+			return merge_labels([label_document(fmt, f"S{n}", f"T{n}", "Carrier") for n in (1, 2)], fmt)
+
+		for fmt in ("PDF", "PNG"):
+			content, extension = two(fmt)
+			self.assertEqual((extension, len(PdfReader(io.BytesIO(content)).pages)), ("pdf", 2), fmt)
+		content, extension = two("ZPL")
+		self.assertEqual((extension, content.count(b"^XA"), content.count(b"^XZ")), ("zpl", 2, 2))
+
 	def fba_or_other_delivery(self) -> str:
 		"""A Delivery Note that is no FBM shipment of an Amazon order."""
 		return frappe.db.get_value("Delivery Note", {"amazon_order_id": ("is", "not set")}, "name") or "no such Delivery Note"
