@@ -204,8 +204,21 @@ class TestLabels(SimulatorTestCase):
 		with open(printable.get_full_path(), "rb") as f:
 			self.assertEqual(len(PdfReader(f).pages), 1)
 
-		# Again: nothing bought twice.
-		again = frappe.get_doc("Amazon Sync Log", buy_account_labels(self.account.name, selection))
+		# Again, asked by warehouse staff: nothing bought twice, and they read the run they started and its file.
+		from unittest.mock import patch
+
+		from amazon_integration.tests.test_permissions import make_user
+
+		make_user("labels-stock@example.com", ["Stock User"])
+		frappe.set_user("labels-stock@example.com")
+		try:
+			with patch("amazon_integration.erpnext.jobs.enqueue"):
+				(queued,) = queue_label_purchase(selection)
+			again = frappe.get_doc("Amazon Sync Log", buy_account_labels(self.account.name, selection, queued=queued))
+			self.assertTrue(again.has_permission("read"))
+			self.assertFalse(log.has_permission("read"))  # another's run
+		finally:
+			frappe.set_user("Administrator")
 		self.assertEqual((again.created_count, again.skipped_count, again.failed_count), (0, 2, 1))
 		self.assertFalse(again.labels_file)
 
