@@ -4,8 +4,9 @@
 Logs in, opens the Amazon workspace, the Sandbox account (and runs Amazon > Sync Orders: the form must show the
 run and its log), the Amazon Sales Orders and one of them, the Delivery Notes and a draft FBM one (submitting it
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
-submits), the three reports, the settlements and one settlement, and the run's sync log. It fails on any SEVERE
-console message other than the realtime socket's (a site served without socket.io has none), on a page that
+submits), an Amazon label bought on another (Get Rates, Buy Label, the printed label) and two more from the
+list (Buy Amazon Labels, the run's log with their file), the reports, the settlements and one settlement, and the
+run's sync log. It fails on any SEVERE console message other than the realtime socket's (a site served without socket.io has none), on a page that
 does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
 
     python scripts/browser_check.py http://desk.localhost:8001 [--user Administrator] [--password admin]
