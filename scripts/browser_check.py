@@ -534,8 +534,14 @@ def label_candidates(desk: Desk, account: str, count: int) -> list[str]:
 	return names
 
 
+def translated(desk: Desk, text: str) -> str:
+	"""The desk's words in the user's language (the buttons carry them)."""
+	return desk.js("return __(arguments[0])", text)
+
+
 def open_menu_item(desk: Desk, group: str, item: str) -> None:
 	"""Click `item` in the form's button group `group`."""
+	group, item = translated(desk, group), translated(desk, item)
 	selector = f".inner-group-button[data-label='{quote(group)}']"
 	desk.click(f"{selector} > button")
 	desk.until(f"return $(\"{selector} .dropdown-menu:visible\").length > 0", f"the {group} menu", 10)
@@ -559,7 +565,7 @@ def label(desk: Desk, account: str) -> None:
 		chosen = desk.js("return $('.modal:visible input[name=amazon-rate]:checked').closest('tr').text()")
 		if not chosen:
 			raise CheckFailed("no rate is proposed")
-		if "Yes" not in chosen:
+		if translated(desk, "Yes") not in chosen:
 			raise CheckFailed(f"the proposed rate does not meet the latest delivery date: {chosen.strip()}")
 		parcels = desk.js("return $('.modal:visible .grid-body .grid-row').length")
 		page.notes.append(f"{name}: {len(rates)} rates for {parcels} parcel(s), proposed: {' '.join(chosen.split())}")
@@ -620,7 +626,7 @@ def bulk_labels(desk: Desk, account: str, timeout: float) -> None:
 		desk.until("return cur_list.get_checked_items().length === 2", "two Delivery Notes checked", 10)
 		desk.click(".actions-btn-group > button")
 		desk.until("return $('.actions-btn-group .dropdown-menu:visible').length > 0", "the Actions menu", 10)
-		desk.click(".actions-btn-group .dropdown-item", "Buy Amazon Labels")
+		desk.click(".actions-btn-group .dropdown-item", translated(desk, "Buy Amazon Labels"))
 		confirm_submit(desk)
 		desk.until("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').length", "the link to the run's log", 30)
 		desk.settle()
@@ -634,7 +640,7 @@ def bulk_labels(desk: Desk, account: str, timeout: float) -> None:
 				raise CheckFailed(f"the label run did not end in {timeout:.0f}s (is a worker running?)")
 			time.sleep(1)
 		desk.until("return cur_frm.doc.labels_file && $('.page-actions button:visible').filter((i, b) => "
-			"b.textContent.trim() === 'Print Labels').length", "Print Labels on the log", 30)
+			"b.textContent.trim() === __('Print Labels')).length", "Print Labels on the log", 30)
 		rows = desk.js("return cur_frm.doc.labels.map((r) => [r.delivery_note, r.outcome, r.message || ''])")
 		if sorted(r[0] for r in rows) != sorted(names) or any(r[1] != "Bought" for r in rows):
 			raise CheckFailed(f"not both labels bought: {rows}")
