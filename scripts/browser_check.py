@@ -4,10 +4,12 @@
 Logs in, opens the Amazon workspace, the Sandbox account (and runs Amazon > Sync Orders: the form must show the
 run and its log), the Amazon Sales Orders and one of them, the Delivery Notes and a draft FBM one (submitting it
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
-submits), the three reports, the settlements and one settlement, and the run's sync log; then a new account
-made on an empty form and connected with Connect with Amazon (the simulator's consent page, Confirm, back to the
-connected account), and the account form's tabs. It fails on any SEVERE
-console message other than the realtime socket's (a site served without socket.io has none), on a page that
+submits), an Amazon label bought on another (Get Rates, Buy Label, the printed label) and two more from the
+list (Buy Amazon Labels, the run's log with their file), the webshop orders Amazon fulfils, the reports, the
+settlements and one settlement, and the run's sync log; then a new account made on an empty form and connected
+with Connect with Amazon (the simulator's consent page, Confirm, back to the connected account), and the account
+form's tabs. It fails on any SEVERE console message other than the realtime socket's (a site served without
+socket.io has none), on a page that
 does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
 
     python scripts/browser_check.py http://desk.localhost:8001 [--user Administrator] [--password admin]
@@ -583,6 +585,156 @@ def multi_channel(desk: Desk, account: str) -> None:
 	desk.page("Delivery Note of a package Amazon shipped", delivery_step)
 
 
+# Buy Shipping exists on Amazon.com, not Amazon.ca: the sandbox's labels are for its US orders.
+LABEL_MARKETPLACE = "ATVPDKIKX0DER"
+
+
+def label_candidates(desk: Desk, account: str, count: int) -> list[str]:
+	"""Draft FBM Delivery Notes of the account's Amazon.com orders without a label, the newest first (the page
+	that types a tracking number takes the oldest draft)."""
+	drafts = desk.get_list(
+		"Delivery Note",
+		{"amazon_account": account, "amazon_fulfillment_channel": "FBM", "docstatus": 0, "amazon_label_shipment_id": ["is", "not set"]},
+		fields=("name", "amazon_order_id"),
+		limit=40,
+	)
+	us = {
+		row["amazon_order_id"]
+		for row in desk.get_list(
+			"Sales Order",
+			{"amazon_order_id": ["in", [d["amazon_order_id"] for d in drafts]], "amazon_marketplace": LABEL_MARKETPLACE},
+			fields=("amazon_order_id",),
+			limit=40,
+		)
+	}
+	names = [d["name"] for d in drafts if d["amazon_order_id"] in us][:count]
+	if len(names) < count:
+		raise CheckFailed(f"{len(names)} draft FBM Delivery Notes of Amazon.com orders to label, not {count}")
+	return names
+
+
+def translated(desk: Desk, text: str) -> str:
+	"""The desk's words in the user's language (the buttons carry them)."""
+	return desk.js("return __(arguments[0])", text)
+
+
+def open_menu_item(desk: Desk, group: str, item: str) -> None:
+	"""Click `item` in the form's button group `group`."""
+	group, item = translated(desk, group), translated(desk, item)
+	selector = f".inner-group-button[data-label='{quote(group)}']"
+	desk.click(f"{selector} > button")
+	desk.until(f"return $(\"{selector} .dropdown-menu:visible\").length > 0", f"the {group} menu", 10)
+	desk.click(f"{selector} .dropdown-item", item)
+
+
+def label(desk: Desk, account: str) -> None:
+	"""Amazon Label > Get Rates on a draft FBM Delivery Note, the proposed rate bought, the label printed."""
+	files: list[str] = []
+
+	def step(page: Page) -> None:
+		name = label_candidates(desk, account, 1)[0]
+		desk.open(f"/app/delivery-note/{quote(name)}", desk.form_ready("Delivery Note", name), "the Delivery Note")
+		open_menu_item(desk, "Amazon Label", "Get Rates")
+		rates = desk.until(
+			"return $('.modal:visible input[name=amazon-rate]').length && "
+			"$('.modal:visible .amazon-label-rates tr.amazon-rate').toArray().map((tr) => tr.innerText)",
+			"Amazon's rates in the dialog",
+			60,
+		)
+		chosen = desk.js("return $('.modal:visible input[name=amazon-rate]:checked').closest('tr').text()")
+		if not chosen:
+			raise CheckFailed("no rate is proposed")
+		if translated(desk, "Yes") not in chosen:
+			raise CheckFailed(f"the proposed rate does not meet the latest delivery date: {chosen.strip()}")
+		parcels = desk.js("return $('.modal:visible .grid-body .grid-row').length")
+		page.notes.append(f"{name}: {len(rates)} rates for {parcels} parcel(s), proposed: {' '.join(chosen.split())}")
+		desk.settle()
+		desk.shot("labels-rates")
+		desk.js("window.open = (url) => { window.__amazon_opened = (window.__amazon_opened || []).concat([url]); }")
+		desk.js("$('.modal:visible .modal-footer .btn-primary').click()")
+		desk.until(
+			"return cur_frm.doc.name === arguments[0] && cur_frm.doc.amazon_tracking_number && "
+			"cur_frm.doc.amazon_label_shipment_id && (window.__amazon_opened || []).length",
+			"the label bought and opened",
+			60,
+			name,
+		)
+		desk.settle()
+		doc = desk.js("return {carrier: cur_frm.doc.amazon_carrier_name, tracking: cur_frm.doc.amazon_tracking_number, "
+			"attachments: (cur_frm.get_docinfo().attachments || []).map((a) => a.file_name)}")
+		if not any(f.startswith(f"label-{name}") for f in doc["attachments"]):
+			raise CheckFailed(f"no label attached: {doc['attachments']}")
+		page.notes.append(f"{doc['carrier']} {doc['tracking']}")
+		# The Amazon section (carrier, tracking number, label cost) in view.
+		desk.js("cur_frm.scroll_to_field('amazon_carrier_name')")
+		time.sleep(0.5)
+		desk.shot("labels-bought")
+		files.extend(desk.js("return window.__amazon_opened"))
+
+	def print_step(page: Page) -> None:
+		if not files:
+			raise CheckFailed("no label was opened")
+		desk.driver.get(desk.base_url + files[0])
+		time.sleep(3)  # Chromium's PDF viewer draws the page
+		kind = desk.js("return document.contentType")
+		if kind != "application/pdf":
+			raise CheckFailed(f"the label is {kind}, not a PDF")
+		page.notes.append(files[0])
+		desk.shot("labels-label")
+		desk.driver.get_log("browser")  # Chromium asks a file for a favicon the site has not got: not the desk's error
+
+	desk.page("FBM Delivery Note: Amazon label rates, bought", step)
+	desk.page("FBM Delivery Note: the printed label", print_step)
+
+
+def bulk_labels(desk: Desk, account: str, timeout: float) -> None:
+	"""Delivery Note list > Actions > Buy Amazon Labels for two drafts: the run's Sync Log lists them and holds
+	one file of their labels."""
+
+	def step(page: Page) -> None:
+		if not desk.js("return !!window.frappe"):  # still on the label's file
+			desk.open("/app/delivery-note", desk.list_ready("Delivery Note"), "the Delivery Note list")
+		names = label_candidates(desk, account, 2)
+		desk.open(
+			f"/app/delivery-note?name={quote(json.dumps(['in', names]))}",
+			desk.list_ready("Delivery Note"),
+			"the two Delivery Notes in the list",
+		)
+		for name in names:
+			desk.js(f"cur_list.$result.find('.list-row-checkbox[data-name={json.dumps(name)}]').click()")
+		desk.until("return cur_list.get_checked_items().length === 2", "two Delivery Notes checked", 10)
+		desk.click(".actions-btn-group > button")
+		desk.until("return $('.actions-btn-group .dropdown-menu:visible').length > 0", "the Actions menu", 10)
+		desk.click(".actions-btn-group .dropdown-item", translated(desk, "Buy Amazon Labels"))
+		confirm_submit(desk)
+		desk.until("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').length", "the link to the run's log", 30)
+		desk.settle()
+		desk.shot("labels-bulk-queued")
+		log = desk.js("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').attr('href').split('/').pop()")
+		desk.close_dialogs()
+		desk.open(f"/app/amazon-sync-log/{log}", desk.form_ready("Amazon Sync Log", log), "the run's log")
+		deadline = time.monotonic() + timeout
+		while desk.js("return cur_frm.doc.status") in ("Queued", "Running"):
+			if time.monotonic() > deadline:
+				raise CheckFailed(f"the label run did not end in {timeout:.0f}s (is a worker running?)")
+			time.sleep(1)
+		desk.until("return cur_frm.doc.labels_file && $('.page-actions button:visible').filter((i, b) => "
+			"b.textContent.trim() === __('Print Labels')).length", "Print Labels on the log", 30)
+		rows = desk.js("return cur_frm.doc.labels.map((r) => [r.delivery_note, r.outcome, r.message || ''])")
+		if sorted(r[0] for r in rows) != sorted(names) or any(r[1] != "Bought" for r in rows):
+			raise CheckFailed(f"not both labels bought: {rows}")
+		page.notes.append(f"{log}: {desk.js('return cur_frm.doc.status')}, {cur_labels(rows)}")
+		desk.js("document.querySelector('[data-fieldname=\"labels_section\"]')?.scrollIntoView()")
+		time.sleep(0.5)
+		desk.shot("labels-bulk-log")
+
+	desk.page("Delivery Note list: Buy Amazon Labels", step)
+
+
+def cur_labels(rows: list[list[str]]) -> str:
+	return ", ".join(f"{name} {outcome}" for name, outcome, _message in rows)
+
+
 def confirm_submit(desk: Desk) -> None:
 	"""Answer Yes to "Permanently Submit?" once the dialog is fully open (Bootstrap ignores a hide while it fades in)."""
 	desk.until(
@@ -769,6 +921,8 @@ def main(argv: list[str] | None = None) -> int:
 			sync_log(desk, args.account, log)
 			sales_orders(desk, args.account)
 			delivery_notes(desk, args.account)
+			label(desk, args.account)
+			bulk_labels(desk, args.account, args.sync_timeout)
 			multi_channel(desk, args.account)
 			reports(desk, args.account)
 			settlements(desk, args.account)

@@ -36,6 +36,10 @@ PROMOTION_ITEM = "AMZ-PROMOTION"
 # Units kept in each warehouse: FBA orders move stock out of the FBA warehouse when Amazon ships.
 STOCK_LEVEL = 1000
 COST_SHARE = Decimal("0.4")  # valuation of the sandbox stock: 40 % of the catalogue's USD price
+# Buy Shipping labels (erpnext/labels.py) need a weight per item, a standard box and a ship-from address.
+GRAMS_PER_USD = 12  # a plausible shipping weight per unit: heavier for dearer goods, at least 100 g
+LABEL_PACKAGE_CM = (30, 20, 10)
+FBM_SHIP_FROM = {"address_line_1": "410 Terry Ave N", "city": "Seattle", "pin": "98109", "state": "WA"}
 
 
 @dataclass
@@ -192,6 +196,10 @@ class _Builder(FixtureBuilder):
 			"marketplace_tax_account": self.tax_account("Amazon Collected Tax"),
 			"invoice_fba_orders": 1,
 			"invoice_fbm_deliveries": 1,
+			"label_package_length": LABEL_PACKAGE_CM[0],
+			"label_package_width": LABEL_PACKAGE_CM[1],
+			"label_package_height": LABEL_PACKAGE_CM[2],
+			"label_format": "PDF",
 		}
 		foreign = sorted({self.marketplace_currency(market) for market in MARKETPLACES} - {self.currency})
 		for currency in foreign:
@@ -205,6 +213,8 @@ class _Builder(FixtureBuilder):
 			self.receivable_account(currency)
 		for entry in CATALOGUE:
 			self.item(entry.sku, entry.title)
+			self.item_weight(entry.sku, max(100, int(entry.price("USD") * GRAMS_PER_USD)))
+		self.ship_from(values["fbm_warehouse"])
 		self.stock_up(
 			[entry.sku for entry in CATALOGUE],
 			[values["fba_warehouse"], values["fbm_warehouse"]],
@@ -243,6 +253,22 @@ class _Builder(FixtureBuilder):
 			**values,
 		)
 		return self.insert(doc, _("bound to the simulator at {0}").format(endpoint)).name
+
+	def item_weight(self, item_code: str, grams: int) -> None:
+		"""A weight for the item's labels, unless it has one."""
+		if not frappe.db.get_value("Item", item_code, "weight_per_unit"):
+			frappe.db.set_value("Item", item_code, {"weight_per_unit": grams, "weight_uom": "Gram"})
+
+	def ship_from(self, warehouse: str) -> None:
+		"""The FBM warehouse's address, the labels' ship-from, unless it has one."""
+		have = frappe.db.get_value("Warehouse", warehouse, list(FBM_SHIP_FROM), as_dict=True) or {}
+		if not any(have.values()):
+			frappe.db.set_value("Warehouse", warehouse, dict(FBM_SHIP_FROM))  # set_value adds to the dict it gets
+			self.notes.append(
+				_("Labels ship from {0}, {1}, {2} {3}: the address of warehouse {4}.").format(
+					*FBM_SHIP_FROM.values(), warehouse
+				)
+			)
 
 	def marketplace_currency(self, marketplace: str) -> str:
 		return frappe.db.get_value("Amazon Marketplace", marketplace, "currency")

@@ -110,6 +110,7 @@ METHODS = {
 	),
 	"amazon_integration.erpnext.api.void_label": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 	"amazon_integration.erpnext.api.label_tracking": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	"amazon_integration.erpnext.api.buy_labels": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 }
 REPORTS = {
 	"Amazon FBA Stock Reconciliation": ({}, ONLY_MANAGER),
@@ -216,6 +217,8 @@ class TestPermissions(SimulatorTestCase):
 		doctype = next((dt for dt in self.documents() if path.split(".")[-2] == dt.replace(" ", "")), None)
 		if path.endswith(("retry_delivery", "label_rates", "buy_label", "void_label", "label_tracking")):
 			frappe.local.form_dict.delivery_note = self.delivery_note
+		if path.endswith("buy_labels"):
+			frappe.local.form_dict.delivery_notes = frappe.as_json([self.delivery_note])
 		if path.endswith(("retry_invoice_upload",)):
 			frappe.local.form_dict.sales_invoice = self.invoice
 		if ".mcf_" in path:

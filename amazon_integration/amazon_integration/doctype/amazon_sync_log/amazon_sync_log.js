@@ -4,6 +4,9 @@
 frappe.ui.form.on("Amazon Sync Log", {
 	refresh(frm) {
 		follow_run(frm);
+		if (frm.doc.labels_file) {
+			frm.add_custom_button(__("Print Labels"), () => window.open(frm.doc.labels_file)).addClass("btn-primary");
+		}
 		if (!(frm.doc.failures || []).length) return;
 		if ((frm.doc.operation || "").endsWith(" Import")) {
 			// Returns, reimbursements, removals: failed rows are Amazon Inventory Events, retried by every run.
