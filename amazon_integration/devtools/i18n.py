@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import html
 import importlib.util
 import io
 import json
@@ -121,6 +122,11 @@ def json_messages() -> Iterator[Message]:
 					for attr in ("label", "description"):
 						if entry.get(attr):
 							yield Message(entry[attr], where)
+			for block in json.loads(data.get("content") or "[]"):
+				if block.get("type") == "header" and block.get("data", {}).get("text"):
+					# The desk looks a header up by its visible text, HTML-escaped (workspace/blocks/header.js).
+					text = html.unescape(re.sub(r"<[^>]+>", "", block["data"]["text"])).strip()
+					yield Message(html.escape(text, quote=False), where)
 		elif kind in ("Module Onboarding", "Onboarding Step"):
 			for attr in ("title", "subtitle", "success_message", "action_label", "description"):
 				if data.get(attr):
