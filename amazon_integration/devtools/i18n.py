@@ -119,7 +119,7 @@ def json_messages() -> Iterator[Message]:
 			yield Message(data.get("label") or data["name"], where)
 			for key in ("charts", "number_cards", "links", "shortcuts", "custom_blocks", "quick_lists"):
 				for entry in data.get(key, []):
-					for attr in ("label", "description"):
+					for attr in ("label", "description", "format"):  # a shortcut's count: "{} Failed"
 						if entry.get(attr):
 							yield Message(entry[attr], where)
 			for block in json.loads(data.get("content") or "[]"):
