@@ -38,6 +38,8 @@ SKIPPED_DIRS = ("devtools", "simulator", "tests", "node_modules", "__pycache__")
 PLACEHOLDER = re.compile(r"\{[0-9a-zA-Z_]*\}|%\([a-z_]+\)[sd]|%[sd]")
 # __("text"), __('text'), __(`text`), first argument a plain literal.
 JS_CALL = re.compile(r"""\b__\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\$]|\\.)*)`)\s*[,)]""")
+# _("text") in a print format's Jinja.
+JINJA_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*[,)]""")
 EXCLUDED_SELECT_FIELDS = {"naming_series", "number_format", "float_precision", "currency_precision"}
 
 
@@ -127,6 +129,9 @@ def json_messages() -> Iterator[Message]:
 					# The desk looks a header up by its visible text, HTML-escaped (workspace/blocks/header.js).
 					text = html.unescape(re.sub(r"<[^>]+>", "", block["data"]["text"])).strip()
 					yield Message(html.escape(text, quote=False), where)
+		elif kind == "Print Format":
+			for match in JINJA_CALL.finditer(data.get("html") or ""):
+				yield Message(next(group for group in match.groups() if group is not None), where)
 		elif kind in ("Module Onboarding", "Onboarding Step"):
 			for attr in ("title", "subtitle", "success_message", "action_label", "description"):
 				if data.get(attr):
