@@ -12,6 +12,11 @@ form's tabs. It fails on any SEVERE console message other than the realtime sock
 socket.io has none), on a page that
 does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
 
+Then, as a user whose language is German (amazon.de@example.com, made by the Administrator on the way), it opens
+the workspace, the account, the settlements, the sync log, the Sync Health report and an Amazon Sales Order again,
+and fails on any visible text that is one of the app's English strings whose German differs (an English label
+left); screenshots de-*.png. --no-german skips this pass.
+
     python scripts/browser_check.py http://desk.localhost:8001 [--user Administrator] [--password admin]
 
 Needs selenium (pip) and Debian's chromium and chromium-driver (apt). The site needs `bench amazon sandbox`
@@ -254,8 +259,9 @@ def login(desk: Desk, user: str, password: str) -> None:
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_email").send_keys(user)
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_password").send_keys(password)
 		desk.driver.find_element(By.CSS_SELECTOR, ".btn-login").click()
+		# A boolean, not the boot itself: a German desk's boot carries every translation, too big to hand back.
 		desk.until(
-			"return location.pathname.startsWith('/app') && window.frappe && frappe.boot",
+			"return !!(location.pathname.startsWith('/app') && window.frappe && frappe.boot)",
 			"the desk after login",
 		)
 		if desk.js("return frappe.session.user") != user:
@@ -800,6 +806,159 @@ def settlements(desk: Desk, account: str) -> None:
 	desk.page("Amazon Settlement", form_step)
 
 
+# -- the same pages in German ----------------------------------------------------------------------------------
+GERMAN_USER = "amazon.de@example.com"
+GERMAN_PASSWORD = "Amazon-DE-check-2026!"
+GERMAN_ROLES = (
+	"System Manager",
+	"Amazon Manager",
+	"Accounts Manager",
+	"Accounts User",
+	"Sales Manager",
+	"Sales User",
+	"Stock Manager",
+	"Stock User",
+)
+# Every text node and label the user sees; a text equal to one of the app's English strings is an English label left.
+VISIBLE_TEXTS = """
+	const seen = new Set();
+	// The timeline quotes stored values ("changed Status from Draft to ..."): data, not labels.
+	const visible = (el) => el && el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden'
+		&& !el.closest('.new-timeline');
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	while (walker.nextNode()) {
+		const text = walker.currentNode.nodeValue.trim();
+		if (text && visible(walker.currentNode.parentElement)) seen.add(text);
+	}
+	document.querySelectorAll(
+		'.control-label, .btn, .nav-link, .section-head, .widget-title, .link-text, .ce-header, h1, h2, h3, h4, h5,'
+		+ ' .help-box, .form-message, .dt-cell__content, .indicator-pill, .dropdown-item, .title-text'
+	).forEach((el) => { if (visible(el)) seen.add(el.innerText.trim()); });
+	return [...seen];
+"""
+
+
+def english_strings() -> dict[str, str]:
+	"""The app's English strings whose German differs (a text both languages write alike proves nothing)."""
+	import csv
+
+	with (ROOT / "amazon_integration" / "translations" / "de.csv").open(encoding="utf-8", newline="") as f:
+		return {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2 and row[1].strip() != row[0].strip()}
+
+
+def german_user(desk: Desk) -> None:
+	"""As the Administrator: a user whose language is German (made once, kept German)."""
+
+	def step(page: Page) -> None:
+		if desk.api("frappe.client.get_count", doctype="User", filters={"name": GERMAN_USER}):
+			desk.api("frappe.client.set_value", doctype="User", name=GERMAN_USER, fieldname="language", value="de")
+		else:
+			desk.api(
+				"frappe.client.insert",
+				doc={
+					"doctype": "User",
+					"email": GERMAN_USER,
+					"first_name": "Amazon",
+					"last_name": "Deutsch",
+					"language": "de",
+					"send_welcome_email": 0,
+					"new_password": GERMAN_PASSWORD,
+					"roles": [{"role": role} for role in GERMAN_ROLES],
+				},
+			)
+		page.notes.append(f"{GERMAN_USER}, language de")
+
+	desk.page("German user", step)
+
+
+def no_english_left(desk: Desk, page: Page, english: dict[str, str]) -> None:
+	# A string with values ("{} Failed", "Row {0}: {1}") is left in English when a text reads like it in full.
+	patterns = {
+		source: re.compile(re.sub(r"\\\{[0-9]*\\\}", ".+?", re.escape(source)))
+		for source in english
+		if re.search(r"\{[0-9]*\}", source)
+	}
+	left = sorted(
+		text
+		for text in desk.js(VISIBLE_TEXTS)
+		if text in english or any(pattern.fullmatch(text) for pattern in patterns.values())
+	)
+	if left:
+		raise CheckFailed(
+			f"{len(left)} English label(s) left: "
+			+ "; ".join(f"{text!r} (de: {english.get(text, 'with values')!r})" for text in left[:12])
+		)
+
+
+def german_pages(desk: Desk, account: str) -> None:
+	english = english_strings()
+
+	def check(name: str, path: str, ready: str, screenshot: str | None = None, before_check=None) -> None:
+		def step(page: Page) -> None:
+			desk.open(path, ready, name)
+			if desk.js("return frappe.boot.lang") != "de":
+				raise CheckFailed(f"the desk speaks {desk.js('return frappe.boot.lang')!r}, not de")
+			if before_check:
+				before_check(page)
+			no_english_left(desk, page, english)
+			if screenshot:
+				desk.shot(screenshot)
+
+		desk.page(f"{name} (de)", step)
+
+	check(
+		"Amazon workspace",
+		"/app/amazon",
+		"return $('.widget.number-widget-box').length >= 3 && $('.widget.links-widget-box').length > 0",
+		"de-workspace",
+	)
+	check(
+		f"Amazon Account {account}",
+		f"/app/amazon-account/{quote(account)}",
+		desk.form_ready("Amazon Account", account),
+		"de-amazon-account",
+	)
+	check(
+		"Amazon Settlements (list)",
+		f"/app/amazon-settlement?amazon_account={quote(account)}",
+		desk.list_ready("Amazon Settlement"),
+	)
+	logs = desk.get_list("Amazon Sync Log", {"amazon_account": account})
+	if logs:
+		check(
+			"Amazon Sync Log",
+			f"/app/amazon-sync-log/{logs[0]['name']}",
+			desk.form_ready("Amazon Sync Log", logs[0]["name"]),
+			"de-sync-log",
+		)
+	report = "Amazon Sync Health"
+	check(
+		f"Report {report}",
+		f"/app/query-report/{quote(report)}?amazon_account={quote(account)}",
+		f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+		"(frappe.query_report.datatable || frappe.query_report.$report.find('.no-result:visible').length))",
+	)
+	orders = desk.get_list("Sales Order", {"amazon_account": account, "docstatus": 1})
+	if orders:
+		check(
+			"Amazon Sales Order",
+			f"/app/sales-order/{quote(orders[0]['name'])}",
+			desk.form_ready("Sales Order", orders[0]["name"]),
+		)
+
+
+def german(args, out: Path, failures: Path | None) -> list[Page]:
+	"""The Amazon pages once more, as a user whose language is German: no English label of the app may be left."""
+	desk = Desk(args.url, out, args.width, args.height, failures)
+	try:
+		login(desk, GERMAN_USER, GERMAN_PASSWORD)
+		if not desk.pages[-1].errors:
+			german_pages(desk, args.account)
+	finally:
+		desk.close()
+	return desk.pages
+
+
 # -- main -------------------------------------------------------------------------------------------------------
 # Connect with Amazon from an empty account form: the simulator's consent page stands in for Seller Central.
 CONNECT_ACCOUNT = "Connect Check"
@@ -891,6 +1050,7 @@ def main(argv: list[str] | None = None) -> int:
 		"--failures", help="where screenshots of failed pages go (default: a temporary folder)"
 	)
 	parser.add_argument("--no-sync", action="store_true", help="do not run Amazon > Sync Orders")
+	parser.add_argument("--no-german", action="store_true", help="skip the pages in German")
 	parser.add_argument(
 		"--sync-timeout", type=float, default=120, help="seconds to wait for the sync to finish"
 	)
@@ -927,8 +1087,12 @@ def main(argv: list[str] | None = None) -> int:
 			reports(desk, args.account)
 			settlements(desk, args.account)
 			connect_with_amazon(desk, args.account)
+			if not args.no_german:
+				german_user(desk)
 	finally:
 		desk.close()
+	if not args.no_german and not desk.pages[-1].errors and desk.pages[-1].name == "German user":
+		desk.pages += german(args, Path(args.screenshots), Path(args.failures) if args.failures else None)
 	errors = sum(len(page.errors) for page in desk.pages)
 	failed = sum(1 for page in desk.pages if page.errors)
 	print(

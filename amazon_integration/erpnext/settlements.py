@@ -949,7 +949,7 @@ def check_can_cancel(doc: Document) -> None:
 			_("Cancel the entries made from settlement {0} first: {1}").format(
 				doc.name,
 				", ".join(standing[:20])
-				+ (_(" and {0} more").format(len(standing) - 20) if len(standing) > 20 else ""),
+				+ (" " + _("and {0} more").format(len(standing) - 20) if len(standing) > 20 else ""),
 			),
 			title=_("Settlement Has Entries"),
 		)

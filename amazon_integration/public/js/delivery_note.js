@@ -50,7 +50,7 @@ frappe.ui.form.on("Delivery Note", {
 				indicator: "orange",
 				message: __(
 					"Amazon must be told how order {0} ships: fill in {1} in the Amazon section, then submit again.",
-					[frappe.utils.escape_html(frm.doc.amazon_order_id), labels.map((label) => `<b>${label}</b>`).join(__(" and "))]
+					[frappe.utils.escape_html(frm.doc.amazon_order_id), labels.map((label) => `<b>${label}</b>`).join(" " + __("and") + " ")]
 				),
 			});
 		}, 500);

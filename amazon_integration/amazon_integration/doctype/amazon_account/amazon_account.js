@@ -467,3 +467,16 @@ function last_line(text) {
 	const lines = (text || "").trim().split("\n");
 	return lines[lines.length - 1];
 }
+
+// Frappe appends the time zone to a Datetime field's description and then looks the whole text up for a
+// translation, which never matches: translate the field's own text, before the time zone.
+frappe.ui.form.on("Amazon Account", {
+	refresh(frm) {
+		for (const field of Object.values(frm.fields_dict)) {
+			if (field.df.fieldtype !== "Datetime" || !field.df.description) continue;
+			const [text, ...time_zone] = field.df.description.split("<br>");
+			field.df.description = [__(text), ...time_zone].join("<br>");
+			field.set_description();
+		}
+	},
+});
