@@ -269,6 +269,82 @@ class TestFeesUsCompany(FeeBookingChecks, SimulatorTestCase):
 	def sync_orders(self) -> None:
 		self.sync()
 
+	def test_fee_rows_carry_the_marketplace_on_its_accounting_dimension(self):
+		"""A company that reads its P&L per marketplace by accounting dimension: the fee entry's rows, and so their
+		GL Entries, carry the marketplace on every dimension of Amazon Marketplaces."""
+		from amazon_integration.domain.settlements import COLUMNS
+		from amazon_integration.erpnext.settlements import import_settlement_report
+
+		fieldname = self.marketplace_dimension()
+		settlement_id = f"8{frappe.generate_hash(length=10)}"
+
+		def row(**values) -> str:
+			return "\t".join(str(values.get(column.replace("-", "_"), "")) for column in COLUMNS)
+
+		posted = today()
+		lines = [
+			"\t".join(COLUMNS),
+			row(settlement_id=settlement_id, settlement_start_date=f"{posted} 00:00:00 UTC",
+				settlement_end_date=f"{posted} 01:00:00 UTC", deposit_date=f"{posted} 02:00:00 UTC",
+				total_amount="-51.39", currency="USD"),
+		]  # fmt: skip
+		for description, amount in (("Subscription Fee", "-39.99"), ("Storage Fee", "-11.40")):
+			lines.append(
+				row(settlement_id=settlement_id, transaction_type="other-transaction", marketplace_name="Amazon.com",
+					amount_type="other-transaction", amount_description=description, amount=amount,
+					posted_date=posted, posted_date_time=f"{posted} 00:30:00 UTC")
+			)  # fmt: skip
+		self.account.reload()
+		name = import_settlement_report(self.account, [line + "\n" for line in lines])
+		doc = frappe.get_doc("Amazon Settlement", name)
+		doc.submit()
+		frappe.db.commit()
+		doc.reload()
+		self.assertEqual(doc.status, "Reconciled", doc.booking_error)
+		je = frappe.get_doc("Journal Entry", doc.fees_journal_entry)
+		rows = [row for row in je.accounts if row.amazon_fee_category]
+		self.assertEqual(len(rows), 2)
+		self.assertEqual({row.get(fieldname) for row in rows}, {self.marketplace})
+		gl = frappe.get_all(
+			"GL Entry",
+			{"voucher_no": doc.fees_journal_entry, "account": ("in", [row.account for row in rows]), "is_cancelled": 0},
+			[fieldname],
+		)
+		self.assertEqual({entry[fieldname] for entry in gl}, {self.marketplace})
+
+	def marketplace_dimension(self) -> str:
+		"""An accounting dimension of Amazon Marketplaces, on the fee entry's rows and the ledger only (ERPNext would
+		add it to some forty doctypes), removed after the test."""
+		from erpnext.accounts.doctype.accounting_dimension.accounting_dimension import (
+			make_dimension_in_accounting_doctypes,
+		)
+
+		existing = frappe.db.get_value("Accounting Dimension", {"document_type": "Amazon Marketplace"}, "fieldname")
+		if existing:
+			return existing
+		dimension = frappe.get_doc(
+			{"doctype": "Accounting Dimension", "document_type": "Amazon Marketplace", "label": "Sales Channel Test"}
+		)
+		dimension.set_fieldname_and_label()
+		dimension.set_new_name()
+		dimension.db_insert()  # without its after_insert, which adds it everywhere
+		doctypes = ["Journal Entry Account", "GL Entry"]
+		make_dimension_in_accounting_doctypes(dimension, doclist=doctypes)
+
+		def remove() -> None:
+			for doctype in doctypes:
+				frappe.delete_doc("Custom Field", f"{doctype}-{dimension.fieldname}", force=True, ignore_missing=True)
+			frappe.db.delete("Accounting Dimension", dimension.name)
+			frappe.flags.accounting_dimensions = None
+			frappe.flags.accounting_dimensions_details = None
+			frappe.db.commit()
+
+		self.addCleanup(remove)
+		frappe.flags.accounting_dimensions = None
+		frappe.flags.accounting_dimensions_details = None
+		frappe.db.commit()
+		return dimension.fieldname
+
 	def test_a_month_of_every_category_and_shape(self):
 		self.run_month()
 
