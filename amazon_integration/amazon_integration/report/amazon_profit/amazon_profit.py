@@ -24,6 +24,10 @@ def execute(filters: dict | None = None):
 	lines, totals = profit(filters)
 	columns = get_columns(filters, totals)
 	data = [_row(line, filters) for line in lines]
+	# Frappe's total row reads a dict row only as far as its number of keys: every row has every column.
+	for row in data:
+		for column in columns:
+			row.setdefault(column["fieldname"], None)
 	return columns, data, None, get_chart(data, filters), get_summary(totals)
 
 
