@@ -153,12 +153,13 @@ def _close_settlements(sim: Simulator, account: str) -> None:
 
 
 def _best_selling_sku(account: str) -> str:
+	"""The catalogue SKU the account shipped most of in USD (not the shipping or gift wrap item)."""
 	rows = frappe.db.sql(
 		"""select item.item_code from `tabDelivery Note Item` item
 		join `tabDelivery Note` dn on dn.name = item.parent
-		where dn.amazon_account = %s and dn.docstatus = 1 and dn.currency = 'USD'
+		where dn.amazon_account = %s and dn.docstatus = 1 and dn.currency = 'USD' and item.item_code in %s
 		group by item.item_code order by sum(item.qty) desc, item.item_code limit 1""",
-		account,
+		(account, tuple(CATALOGUE_BY_SKU)),
 	)
 	return rows[0][0] if rows else CATALOGUE[0].sku
 
