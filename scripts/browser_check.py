@@ -5,7 +5,8 @@ Logs in, opens the Amazon workspace, the Sandbox account (and runs Amazon > Sync
 run and its log), the Amazon Sales Orders and one of them, the Delivery Notes and a draft FBM one (submitting it
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
 submits), an Amazon label bought on another (Get Rates, Buy Label, the printed label) and two more from the
-list (Buy Amazon Labels, the run's log with their file), the webshop orders Amazon fulfils, the reports, the
+list (Buy Amazon Labels, the run's log with their file), the webshop orders Amazon fulfils, the reports (Amazon
+Profit, also by SKU, must show the booked settlements' fees by category, the cost of goods and a margin), the
 settlements and one settlement, and the run's sync log; then a new account made on an empty form and connected
 with Connect with Amazon (the simulator's consent page, Confirm, back to the connected account), and the account
 form's tabs. It fails on any SEVERE console message other than the realtime socket's (a site served without
@@ -59,6 +60,7 @@ REPORTS = {
 	"Amazon Settlement Reconciliation": "settlement-reconciliation",
 	"Amazon Profit": "profit",
 }
+PROFIT_SHOT = (3000, 1400)  # the profit report's columns (a fee category each), summary, chart and first rows
 PAGE_TIMEOUT = 90  # seconds: a loaded machine may take long to serve a cold desk
 
 
@@ -167,6 +169,24 @@ class Desk:
 		folder = folder or self.out
 		folder.mkdir(parents=True, exist_ok=True)
 		self.driver.save_screenshot(str(folder / f"{name}.png"))
+
+	def report_shot(self, name: str, width: int, height: int) -> None:
+		"""A query report in a larger window (a wide report's columns, its summary, chart and first rows together),
+		drawn again at that size."""
+		size = self.driver.get_window_size()
+		self.driver.set_window_size(width, height)
+		# The desk's own Toggle Full Width, for this screenshot only.
+		self.js("$(document.body).addClass('full-width').trigger('toggleFullWidth'); window.scrollTo(0, 0);")
+		try:
+			self.js("frappe.query_report.refresh()")
+			time.sleep(0.5)
+			self.until("return !!frappe.query_report.datatable", "the report drawn again")
+			self.settle()
+			time.sleep(1)  # the table paints the rows and columns in view
+			self.shot(name)
+		finally:
+			self.js("frappe.ui.toolbar.set_fullwidth_if_enabled(); $(document.body).trigger('toggleFullWidth');")
+			self.driver.set_window_size(size["width"], size["height"])
 
 	def console_errors(self) -> list[str]:
 		errors = []
@@ -770,9 +790,70 @@ def reports(desk: Desk, account: str) -> None:
 			desk.settle()
 			rows = desk.js("return (frappe.query_report.data || []).length")
 			page.notes.append(f"{rows} rows")
-			desk.shot(screenshot)
+			if report == "Amazon Profit":
+				check_profit(desk, page)
+				desk.report_shot(screenshot, *PROFIT_SHOT)
+			else:
+				desk.shot(screenshot)
 
 		desk.page(f"Report {report}", step)
+
+	def by_sku(page: Page) -> None:
+		report = "Amazon Profit"
+		desk.open(
+			f"/app/query-report/{quote(report)}?amazon_account={quote(account)}&group_by=SKU",
+			f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+			"frappe.query_report.get_filter_value('group_by') === 'SKU' && frappe.query_report.datatable)",
+			"the report Amazon Profit by SKU",
+		)
+		desk.settle()
+		check_profit(desk, page, "item_code")
+		desk.report_shot("profit-by-sku", *PROFIT_SHOT)
+
+	desk.page("Report Amazon Profit by SKU", by_sku)
+
+
+def check_profit(desk: Desk, page: Page, key: str | None = None) -> None:
+	"""The sandbox's settlements are booked: the report shows Amazon's fees by category, the cost of goods and a
+	margin (not the 0.00 fees of settlements left as drafts), and its rows add up to its summary."""
+	totals = desk.js(
+		"""const raw = frappe.query_report.raw_data || {};
+		let data = frappe.query_report.data || [];
+		const total = raw.add_total_row && data.length ? data[data.length - 1] : null;
+		if (total) data = data.slice(0, -1);
+		const sum = (field) => data.reduce((amount, row) => amount + (row[field] || 0), 0);
+		const fees = {};
+		for (const column of frappe.query_report.columns || []) {
+			if (!(column.fieldname || '').startsWith('fee_')) continue;
+			fees[column.label || column.fieldname] = sum(column.fieldname);
+		}
+		const summary = (raw.report_summary || []).map((item) => item.value);
+		return {fees, total_fees: sum('total_fees'), cogs: sum('cogs'), margin: sum('margin'),
+			net_sales: sum('net_sales'), keyed: data.filter((row) => row[arguments[0]]).length,
+			total_row_fees: total ? total.total_fees : null, summary_fees: summary[1]};""",
+		key or "amazon_order_id",
+	)
+	categories = {name: amount for name, amount in totals["fees"].items() if round(amount, 2)}
+	if len(categories) < 4:
+		raise CheckFailed(
+			f"the profit report shows fees of {len(categories)} categories, expected at least 4: {totals['fees']}"
+		)
+	for field in ("net_sales", "cogs", "margin"):
+		if not round(totals[field], 2):
+			raise CheckFailed(f"the profit report's {field} is 0.00")
+	if totals["total_fees"] >= 0:
+		raise CheckFailed(f"the profit report's Amazon Fees are {totals['total_fees']:.2f}, not a cost")
+	for name in ("summary_fees", "total_row_fees"):
+		if totals[name] is not None and abs(totals[name] - totals["total_fees"]) >= 0.005:
+			raise CheckFailed(
+				f"the profit report's rows add up to fees of {totals['total_fees']:.2f}, its {name} says {totals[name]}"
+			)
+	if not totals["keyed"]:
+		raise CheckFailed(f"no row of the profit report has its {key or 'amazon_order_id'}")
+	page.notes.append(
+		f"{len(categories)} fee categories, fees {totals['total_fees']:.2f}, cost of goods {totals['cogs']:.2f}, "
+		f"margin {totals['margin']:.2f}"
+	)
 
 
 def settlements(desk: Desk, account: str) -> None:

@@ -155,8 +155,14 @@ def benchmark_sync(context, orders: int, seed: int | None) -> None:
 @click.option("--port", default=8787, show_default=True, help="Loopback port of the simulator")
 @click.option("--seed", default=1, show_default=True, help="Simulator seed: the same seed makes the same orders")
 @click.option("--life/--no-life", default=True, show_default=True, help="Keep new orders coming while serving")
+@click.option(
+	"--book-settlements/--draft-settlements",
+	default=True,
+	show_default=True,
+	help="Have Amazon close its settlement periods now and book them all (else: the closed ones, as drafts)",
+)
 @pass_context
-def sandbox(context, orders: int, port: int, seed: int, life: bool) -> None:
+def sandbox(context, orders: int, port: int, seed: int, life: bool, book_settlements: bool) -> None:
 	"""Try the app without Amazon: a "Sandbox" account bound to the simulator, synced, served until Ctrl-C."""
 	import time
 
@@ -164,7 +170,7 @@ def sandbox(context, orders: int, port: int, seed: int, life: bool) -> None:
 
 	with _connected(context):
 		try:
-			box = open_sandbox(orders=orders, port=port, seed=seed, life=life)
+			box = open_sandbox(orders=orders, port=port, seed=seed, life=life, book_settlements=book_settlements)
 		except OSError as e:
 			raise click.ClickException(f"The simulator cannot listen on 127.0.0.1:{port} ({e}): pass --port.") from e
 		_echo_sandbox(box)
@@ -217,11 +223,17 @@ def _echo_sandbox(box) -> None:
 	if box.settlement_error:
 		click.echo(f"Settlements: not imported: {box.settlement_error}")
 	else:
+		drafts = summary.settlements - summary.booked_settlements
 		click.echo(
 			f"Settlements: {len(box.imported_settlements)} imported now, {summary.settlements} in all"
 			+ (f" ({', '.join(summary.settlement_currencies)})" if summary.settlement_currencies else "")
-			+ ": drafts; submit one to book it"
+			+ f": {summary.booked_settlements} booked, {summary.reconciled_settlements} of them reconciled"
+			+ (f", {drafts} drafts (submit one to book it)" if drafts else "")
 		)
+		if summary.booked_settlements > summary.reconciled_settlements:
+			click.echo("  (the others have lines waiting for their invoice: FBM orders not shipped in ERPNext yet)")
+		for error in box.booking_errors:
+			click.echo(f"  not booked: {error}")
 	click.echo("Where to look:")
 	for label, url in summary.links.items():
 		click.echo(f"  {label}: {url}")

@@ -2,9 +2,15 @@
 
 `bench --site S amazon sandbox` calls `open_sandbox`: it starts the simulator, makes sure the company has
 what an Amazon registration needs (an FBA warehouse, price lists in the marketplaces' currencies, the
-simulator's Items with some stock, tax, receivable and settlement accounts, ...), binds the "Sandbox"
-account to the simulator and syncs its orders. Everything is looked up first and created only when
-missing, in one transaction: a failure leaves nothing half made, and a second run creates nothing.
+simulator's Items with some stock, tax, receivable and settlement accounts, an account per category of
+Amazon's money, ...), binds the "Sandbox" account to the simulator and syncs its orders. Everything is looked
+up first and created only when missing, in one transaction: a failure leaves nothing half made, and a second
+run creates nothing.
+
+Then it has Amazon close its open settlement periods (with a month of every other kind of amount Amazon
+charges in the USD one), imports the settlements and books them, so the Amazon Profit report shows each fee
+category, the cost of goods and the margin of the sandbox's orders. Settlement ids follow from the seed: a
+second run finds them imported and books nothing twice.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, get_url, nowdate
+from frappe.utils import add_days, flt, get_url, getdate, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder, Made
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
@@ -65,6 +71,8 @@ class SandboxSummary:
 	units_shipped: int
 	invoices: int
 	settlements: int  # Amazon Settlements of the account
+	booked_settlements: int  # of which submitted and booked
+	reconciled_settlements: int  # of which every line is booked and the ledger shows Amazon's total
 	settlement_currencies: tuple[str, ...]
 	links: dict[str, str]
 
@@ -86,6 +94,7 @@ class Sandbox:
 	simulator_orders: SimulatorOrders | None = None
 	imported_settlements: list[str] = field(default_factory=list)
 	settlement_error: str | None = None
+	booking_errors: list[str] = field(default_factory=list)  # settlements that could not be submitted, and why
 
 
 def open_sandbox(
@@ -97,10 +106,13 @@ def open_sandbox(
 	account_name: str = SANDBOX_ACCOUNT,
 	seller_id: str = SANDBOX_SELLER_ID,
 	namespace: int = 0,
+	book_settlements: bool = True,
 ) -> Sandbox:
 	"""Start the simulator, set the sandbox up and sync its orders. The caller stops `sandbox.simulator`.
 
 	The same seed (and namespace) makes the same orders with the same ids, so a second start finds them imported.
+	With `book_settlements`, Amazon closes its open settlement periods now and every draft settlement of the
+	account is submitted and booked; without, the settlements Amazon closed already are imported as drafts.
 	"""
 	sim = Simulator(
 		seed=seed,
@@ -116,7 +128,10 @@ def open_sandbox(
 		webshop_order_by_amazon(sim, setup.account)  # moves the simulator's clock: before its orders are read
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
+		if book_settlements:
+			_close_settlements(sim, setup.account)
 		settlements, settlement_error = _import_settlements(setup.account)
+		booking_errors = book_draft_settlements(setup.account) if book_settlements and not settlement_error else []
 	except BaseException:
 		frappe.db.rollback()
 		sim.stop()
@@ -129,7 +144,60 @@ def open_sandbox(
 		SimulatorOrders(total=len(held), pending=sum(1 for o in held if o["status"] == "PENDING")),
 		settlements,
 		settlement_error,
+		booking_errors,
 	)
+
+
+def _close_settlements(sim: Simulator, account: str) -> None:
+	"""Amazon closes the open periods now: the synced orders' money settles today instead of in two weeks. The
+	USD period first gets a month of every other kind of amount Amazon charges (storage, advertising, inbound,
+	removal, subscription, claims, a loan repayment, ...), the SKU ones about a SKU the sandbox sold."""
+	sim.control.post_charges("USD", month=True, sku=_best_selling_sku(account))
+	sim.control.advance(60)  # a period holds what was posted before it closes
+	sim.control.close_settlements()
+
+
+def _best_selling_sku(account: str) -> str:
+	"""The catalogue SKU the account shipped most of in USD (not the shipping or gift wrap item)."""
+	rows = frappe.db.sql(
+		"""select item.item_code from `tabDelivery Note Item` item
+		join `tabDelivery Note` dn on dn.name = item.parent
+		where dn.amazon_account = %s and dn.docstatus = 1 and dn.currency = 'USD' and item.item_code in %s
+		group by item.item_code order by sum(item.qty) desc, item.item_code limit 1""",
+		(account, tuple(CATALOGUE_BY_SKU)),
+	)
+	return rows[0][0] if rows else CATALOGUE[0].sku
+
+
+def book_draft_settlements(account: str) -> list[str]:
+	"""Submit and book the account's draft settlements, oldest first (a balance carried over books in order),
+	here rather than in a background job, so the sandbox's reports show them once it says it is ready. A
+	settlement dated after today (Amazon pays out a day after closing) is booked today, so the reports of today
+	show it. Returns why a settlement could not be submitted (it stays a draft)."""
+	from amazon_integration.erpnext.settlements import book_settlement
+
+	errors = []
+	drafts = frappe.get_all(
+		"Amazon Settlement",
+		filters={"amazon_account": account, "docstatus": 0},
+		pluck="name",
+		order_by="start_date asc, name asc",
+	)
+	for name in drafts:
+		doc = frappe.get_doc("Amazon Settlement", name)
+		if doc.posting_date and getdate(doc.posting_date) > getdate(nowdate()):
+			doc.posting_date = nowdate()
+		doc.flags.ignore_permissions = True
+		doc.flags.booked_by_caller = True
+		try:
+			doc.submit()
+		except frappe.ValidationError as e:
+			frappe.db.rollback()
+			errors.append(f"{name}: {frappe.utils.strip_html(str(e))}")
+			continue
+		frappe.db.commit()
+		book_settlement(name)
+	return errors
 
 
 def _import_settlements(account: str) -> tuple[list[str], str | None]:
@@ -172,6 +240,7 @@ def setup_sandbox(
 	try:
 		builder = _Builder(company)
 		account = builder.account(account_name, seller_id, endpoint)
+		builder.fee_accounts(account)
 		frappe.db.commit()
 	except BaseException:
 		frappe.db.rollback()
@@ -270,6 +339,20 @@ class _Builder(FixtureBuilder):
 				)
 			)
 
+	def fee_accounts(self, account_name: str) -> None:
+		"""An account per category of Amazon's money (the account's Create Fee Accounts), so the profit and loss
+		statement and the Amazon Profit report show each of Amazon's costs apart. Never changes a mapping."""
+		from amazon_integration.erpnext.fee_accounts import create_default_fee_accounts
+
+		doc = frappe.get_doc("Amazon Account", account_name)
+		set_now = create_default_fee_accounts(doc)
+		if not set_now:
+			return
+		doc.flags.ignore_permissions = True
+		doc.save()
+		for name in set_now:
+			self.made.append(Made("Account", name, _("mapped on Amazon Account {0}").format(account_name)))
+
 	def marketplace_currency(self, marketplace: str) -> str:
 		return frappe.db.get_value("Amazon Marketplace", marketplace, "currency")
 
@@ -354,9 +437,12 @@ def summarize(account: str) -> SandboxSummary:
 		if submitted
 		else frappe._dict(entries=0, qty=0)
 	)
-	settlement_currencies = frappe.get_all(
-		"Amazon Settlement", filters={"amazon_account": account, "docstatus": ("!=", 2)}, pluck="currency"
+	settlements = frappe.get_all(
+		"Amazon Settlement",
+		filters={"amazon_account": account, "docstatus": ("!=", 2)},
+		fields=["currency", "docstatus", "status"],
 	)
+	settlement_currencies = [row.currency for row in settlements]
 	order_ids = [o.amazon_order_id for o in orders]
 	invoices = (
 		frappe.db.count("Sales Invoice", {"amazon_order_id": ("in", order_ids), "docstatus": 1})
@@ -378,6 +464,8 @@ def summarize(account: str) -> SandboxSummary:
 		units_shipped=int(-flt(moves.qty)),
 		invoices=invoices,
 		settlements=len(settlement_currencies),
+		booked_settlements=sum(1 for row in settlements if row.docstatus == 1),
+		reconciled_settlements=sum(1 for row in settlements if row.status == "Reconciled"),
 		settlement_currencies=tuple(sorted(set(settlement_currencies))),
 		links={
 			_("Workspace"): get_url("/app/amazon"),
@@ -387,6 +475,7 @@ def summarize(account: str) -> SandboxSummary:
 			_("Sync Logs"): get_url(f"/app/amazon-sync-log?amazon_account={quoted}"),
 			_("Settlements"): get_url(f"/app/amazon-settlement?amazon_account={quoted}"),
 			_("Fulfilled by Amazon (Multi-Channel)"): get_url(f"/app/sales-order?amazon_mcf_account={quoted}"),
+			_("Amazon Profit"): get_url(f"/app/query-report/{quote('Amazon Profit')}?amazon_account={quoted}"),
 		},
 	)
 

@@ -724,7 +724,7 @@ class _Booking:
 		for posting_date, by_row in sorted(entries.items()):
 			if not any(by_row.values()):
 				continue
-			je = self._fee_entry(by_row, posting_date)
+			je = self._fee_entry(by_row, posting_date, accounts.dimension_values)
 			frappe.db.sql(
 				f"""update `tab{FEE}` set journal_entry = %s, posting_date = %s
 				where settlement = %s and ifnull(posted_month, '') in %s""",
@@ -750,7 +750,7 @@ class _Booking:
 		month_end = get_last_day(getdate(f"{posted_month}-01"))
 		return min(month_end, getdate(self.posting_date))
 
-	def _fee_entry(self, by_row: dict, posting_date) -> Document:
+	def _fee_entry(self, by_row: dict, posting_date, dimension_values) -> Document:
 		from erpnext.accounts.party import get_party_account
 
 		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
@@ -769,7 +769,8 @@ class _Booking:
 				-amount,
 				cost_center=cost_center,
 				amazon_fee_category=category,
-				amazon_marketplace=marketplace,
+				# A dimension labelled "Amazon Marketplace" shares this field: it holds the marketplace's id then.
+				**{"amazon_marketplace": marketplace, **dimension_values(marketplace)},
 				**(supplier if account == payable else {}),
 			)
 			for (account, cost_center, category, marketplace), amount in sorted(by_row.items())
