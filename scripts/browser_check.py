@@ -4,9 +4,19 @@
 Logs in, opens the Amazon workspace, the Sandbox account (and runs Amazon > Sync Orders: the form must show the
 run and its log), the Amazon Sales Orders and one of them, the Delivery Notes and a draft FBM one (submitting it
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
-submits), the three reports, the settlements and one settlement, and the run's sync log. It fails on any SEVERE
-console message other than the realtime socket's (a site served without socket.io has none), on a page that
+submits), an Amazon label bought on another (Get Rates, Buy Label, the printed label) and two more from the
+list (Buy Amazon Labels, the run's log with their file), the webshop orders Amazon fulfils, the reports (Amazon
+Profit, also by SKU, must show the booked settlements' fees by category, the cost of goods and a margin), the
+settlements and one settlement, and the run's sync log; then a new account made on an empty form and connected
+with Connect with Amazon (the simulator's consent page, Confirm, back to the connected account), and the account
+form's tabs. It fails on any SEVERE console message other than the realtime socket's (a site served without
+socket.io has none), on a page that
 does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
+
+Then, as a user whose language is German (amazon.de@example.com, made by the Administrator on the way), it opens
+the workspace, the account, the settlements, the sync log, the Sync Health report and an Amazon Sales Order again,
+and fails on any visible text that is one of the app's English strings whose German differs (an English label
+left); screenshots de-*.png. --no-german skips this pass.
 
     python scripts/browser_check.py http://desk.localhost:8001 [--user Administrator] [--password admin]
 
@@ -50,6 +60,7 @@ REPORTS = {
 	"Amazon Settlement Reconciliation": "settlement-reconciliation",
 	"Amazon Profit": "profit",
 }
+PROFIT_SHOT = (3000, 1400)  # the profit report's columns (a fee category each), summary, chart and first rows
 PAGE_TIMEOUT = 90  # seconds: a loaded machine may take long to serve a cold desk
 
 
@@ -159,6 +170,24 @@ class Desk:
 		folder.mkdir(parents=True, exist_ok=True)
 		self.driver.save_screenshot(str(folder / f"{name}.png"))
 
+	def report_shot(self, name: str, width: int, height: int) -> None:
+		"""A query report in a larger window (a wide report's columns, its summary, chart and first rows together),
+		drawn again at that size."""
+		size = self.driver.get_window_size()
+		self.driver.set_window_size(width, height)
+		# The desk's own Toggle Full Width, for this screenshot only.
+		self.js("$(document.body).addClass('full-width').trigger('toggleFullWidth'); window.scrollTo(0, 0);")
+		try:
+			self.js("frappe.query_report.refresh()")
+			time.sleep(0.5)
+			self.until("return !!frappe.query_report.datatable", "the report drawn again")
+			self.settle()
+			time.sleep(1)  # the table paints the rows and columns in view
+			self.shot(name)
+		finally:
+			self.js("frappe.ui.toolbar.set_fullwidth_if_enabled(); $(document.body).trigger('toggleFullWidth');")
+			self.driver.set_window_size(size["width"], size["height"])
+
 	def console_errors(self) -> list[str]:
 		errors = []
 		for entry in self.driver.get_log("browser"):
@@ -250,8 +279,9 @@ def login(desk: Desk, user: str, password: str) -> None:
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_email").send_keys(user)
 		desk.driver.find_element(By.CSS_SELECTOR, "#login_password").send_keys(password)
 		desk.driver.find_element(By.CSS_SELECTOR, ".btn-login").click()
+		# A boolean, not the boot itself: a German desk's boot carries every translation, too big to hand back.
 		desk.until(
-			"return location.pathname.startsWith('/app') && window.frappe && frappe.boot",
+			"return !!(location.pathname.startsWith('/app') && window.frappe && frappe.boot)",
 			"the desk after login",
 		)
 		if desk.js("return frappe.session.user") != user:
@@ -323,10 +353,11 @@ def sandbox_account(desk: Desk, account: str, sync: bool, sync_timeout: float) -
 		status = None
 		while time.monotonic() < deadline:
 			status = desk.js("return $('.amazon-order-sync .indicator-pill').first().text().trim()")
-			if status not in ("Queued", "Running"):
+			# Empty: the form is re-rendering its dashboard (a run that ended reloads the form).
+			if status and status not in ("Queued", "Running"):
 				break
 			time.sleep(1)
-		href = desk.js("return $('.amazon-order-sync a').attr('href')")
+		href = desk.until("return $('.amazon-order-sync a').attr('href')", "the run's log link", 30)
 		log_name.append(href.rsplit("/", 1)[-1])
 		page.notes.append(f"sync {status}: {desk.text('.amazon-order-sync-text')[:160]}")
 		if status in ("Queued", "Running"):
@@ -505,6 +536,231 @@ def delivery_notes(desk: Desk, account: str) -> None:
 	desk.page("FBM Delivery Note: carrier, tracking, submit", fbm_step)
 
 
+def multi_channel(desk: Desk, account: str) -> None:
+	"""The sandbox's webshop orders: one Amazon fulfilled (its section, its Delivery Notes), one not yet sent
+	(Amazon's preview in the Fulfil by Amazon dialog, closed without sending)."""
+	orders: list[str] = []  # the Sales Order Amazon fulfilled, for its Delivery Note
+
+	def workspace_step(page: Page) -> None:
+		desk.open("/app/amazon", "return $('.widget.shortcut-widget-box').length > 0", "the workspace's shortcuts")
+		text = desk.text(".layout-main-section")
+		for entry in ("Multi-Channel Fulfilment", "Orders Fulfilled by Amazon", "Shipped by Amazon (Multi-Channel)"):
+			if desk.js("return __(arguments[0])", entry) not in text:
+				raise CheckFailed(f"the workspace does not show {entry!r}")
+
+	def open_at(doctype: str, filters: dict, fields: tuple, fieldname: str, missing: str) -> dict:
+		"""The newest document matching `filters`, opened and scrolled to `fieldname`'s section; its row."""
+		rows = desk.get_list(doctype, filters, ("name", *fields))
+		if not rows:
+			raise CheckFailed(missing)
+		name = rows[0]["name"]
+		desk.open(f"/app/{_slug(doctype)}/{quote(name)}", desk.form_ready(doctype, name), f"the {doctype}")
+		desk.js("cur_frm.scroll_to_field(arguments[0])", fieldname)
+		desk.settle()
+		return rows[0]
+
+	def order_step(page: Page) -> None:
+		row = open_at("Sales Order", {"amazon_mcf_account": account, "docstatus": 1}, ("amazon_mcf_status",),
+					  "amazon_mcf_order", "no webshop Sales Order fulfilled by Amazon in the sandbox")  # fmt: skip
+		if row["amazon_mcf_status"] not in desk.text("[data-fieldname='amazon_mcf_status']"):
+			raise CheckFailed(f"the form does not show Amazon's status {row['amazon_mcf_status']}")
+		page.notes.append(f"{row['name']}: {row['amazon_mcf_status']}")
+		orders.append(row["name"])
+		desk.shot("mcf-sales-order")
+
+	def dialog_step(page: Page) -> None:
+		company = desk.get_list("Amazon Account", {"name": account}, ("company",))[0]["company"]
+		rows = desk.get_list(
+			"Sales Order",
+			{"customer": "Webshop Customer (Sandbox)", "company": company, "docstatus": 1,
+			 "amazon_mcf_order": ("is", "not set"), "amazon_order_id": ("is", "not set")},
+		)  # fmt: skip
+		if not rows:
+			raise CheckFailed("no webshop Sales Order waiting to be sent to Amazon in the sandbox")
+		name = rows[0]["name"]
+		desk.open(f"/app/sales-order/{quote(name)}", desk.form_ready("Sales Order", name), "the waiting Sales Order")
+		# Create > Fulfil by Amazon, found by its label in the user's language.
+		if not desk.js("const b = cur_frm.custom_buttons[__('Fulfil by Amazon')]; b && b.click(); return !!b"):
+			raise CheckFailed("the Sales Order offers no Create > Fulfil by Amazon")
+		desk.until("return cur_dialog && cur_dialog.fields_dict.account && $(cur_dialog.$wrapper).is(':visible')",
+				   "the Fulfil by Amazon dialog", 20)  # fmt: skip
+		desk.js("cur_dialog.set_value('account', arguments[0])", account)
+		desk.until("return cur_dialog.fields_dict.preview.$wrapper.find('tbody tr').length >= 3", "Amazon's preview", 30)
+		speed = desk.js("return cur_dialog.get_value('speed')")
+		if not speed:
+			raise CheckFailed("Amazon's preview offers no speed it can fulfil")
+		page.notes.append(f"preview offers {speed}")
+		# The account's search list would cover the preview: close it, as a user picking the account does.
+		desk.js("const f = cur_dialog.fields_dict.account; f.$input.blur(); f.awesomplete && f.awesomplete.close()")
+		desk.settle()
+		desk.shot("mcf-preview-dialog")
+		desk.close_dialogs()
+
+	def delivery_step(page: Page) -> None:
+		if not orders:
+			raise CheckFailed("no webshop Sales Order fulfilled by Amazon in the sandbox")
+		row = open_at("Delivery Note", {"amazon_mcf_package": ("like", f"{orders[0]}/%"), "docstatus": 1},
+					  ("amazon_mcf_tracking_number",), "amazon_mcf_package", f"no Delivery Note of {orders[0]}")  # fmt: skip
+		if row["amazon_mcf_tracking_number"] not in desk.text("[data-fieldname='amazon_mcf_tracking_number']"):
+			raise CheckFailed("the Delivery Note does not show Amazon's tracking number")
+		desk.shot("mcf-delivery-note")
+
+	desk.page("Multi-Channel Fulfilment in the workspace", workspace_step)
+	desk.page("Webshop Sales Order fulfilled by Amazon", order_step)
+	desk.page("Fulfil by Amazon dialog: Amazon's preview", dialog_step)
+	desk.page("Delivery Note of a package Amazon shipped", delivery_step)
+
+
+# Buy Shipping exists on Amazon.com, not Amazon.ca: the sandbox's labels are for its US orders.
+LABEL_MARKETPLACE = "ATVPDKIKX0DER"
+
+
+def label_candidates(desk: Desk, account: str, count: int) -> list[str]:
+	"""Draft FBM Delivery Notes of the account's Amazon.com orders without a label, the newest first (the page
+	that types a tracking number takes the oldest draft)."""
+	drafts = desk.get_list(
+		"Delivery Note",
+		{"amazon_account": account, "amazon_fulfillment_channel": "FBM", "docstatus": 0, "amazon_label_shipment_id": ["is", "not set"]},
+		fields=("name", "amazon_order_id"),
+		limit=40,
+	)
+	us = {
+		row["amazon_order_id"]
+		for row in desk.get_list(
+			"Sales Order",
+			{"amazon_order_id": ["in", [d["amazon_order_id"] for d in drafts]], "amazon_marketplace": LABEL_MARKETPLACE},
+			fields=("amazon_order_id",),
+			limit=40,
+		)
+	}
+	names = [d["name"] for d in drafts if d["amazon_order_id"] in us][:count]
+	if len(names) < count:
+		raise CheckFailed(f"{len(names)} draft FBM Delivery Notes of Amazon.com orders to label, not {count}")
+	return names
+
+
+def translated(desk: Desk, text: str) -> str:
+	"""The desk's words in the user's language (the buttons carry them)."""
+	return desk.js("return __(arguments[0])", text)
+
+
+def open_menu_item(desk: Desk, group: str, item: str) -> None:
+	"""Click `item` in the form's button group `group`."""
+	group, item = translated(desk, group), translated(desk, item)
+	selector = f".inner-group-button[data-label='{quote(group)}']"
+	desk.click(f"{selector} > button")
+	desk.until(f"return $(\"{selector} .dropdown-menu:visible\").length > 0", f"the {group} menu", 10)
+	desk.click(f"{selector} .dropdown-item", item)
+
+
+def label(desk: Desk, account: str) -> None:
+	"""Amazon Label > Get Rates on a draft FBM Delivery Note, the proposed rate bought, the label printed."""
+	files: list[str] = []
+
+	def step(page: Page) -> None:
+		name = label_candidates(desk, account, 1)[0]
+		desk.open(f"/app/delivery-note/{quote(name)}", desk.form_ready("Delivery Note", name), "the Delivery Note")
+		open_menu_item(desk, "Amazon Label", "Get Rates")
+		rates = desk.until(
+			"return $('.modal:visible input[name=amazon-rate]').length && "
+			"$('.modal:visible .amazon-label-rates tr.amazon-rate').toArray().map((tr) => tr.innerText)",
+			"Amazon's rates in the dialog",
+			60,
+		)
+		chosen = desk.js("return $('.modal:visible input[name=amazon-rate]:checked').closest('tr').text()")
+		if not chosen:
+			raise CheckFailed("no rate is proposed")
+		if translated(desk, "Yes") not in chosen:
+			raise CheckFailed(f"the proposed rate does not meet the latest delivery date: {chosen.strip()}")
+		parcels = desk.js("return $('.modal:visible .grid-body .grid-row').length")
+		page.notes.append(f"{name}: {len(rates)} rates for {parcels} parcel(s), proposed: {' '.join(chosen.split())}")
+		desk.settle()
+		desk.shot("labels-rates")
+		desk.js("window.open = (url) => { window.__amazon_opened = (window.__amazon_opened || []).concat([url]); }")
+		desk.js("$('.modal:visible .modal-footer .btn-primary').click()")
+		desk.until(
+			"return cur_frm.doc.name === arguments[0] && cur_frm.doc.amazon_tracking_number && "
+			"cur_frm.doc.amazon_label_shipment_id && (window.__amazon_opened || []).length",
+			"the label bought and opened",
+			60,
+			name,
+		)
+		desk.settle()
+		doc = desk.js("return {carrier: cur_frm.doc.amazon_carrier_name, tracking: cur_frm.doc.amazon_tracking_number, "
+			"attachments: (cur_frm.get_docinfo().attachments || []).map((a) => a.file_name)}")
+		if not any(f.startswith(f"label-{name}") for f in doc["attachments"]):
+			raise CheckFailed(f"no label attached: {doc['attachments']}")
+		page.notes.append(f"{doc['carrier']} {doc['tracking']}")
+		# The Amazon section (carrier, tracking number, label cost) in view.
+		desk.js("cur_frm.scroll_to_field('amazon_carrier_name')")
+		time.sleep(0.5)
+		desk.shot("labels-bought")
+		files.extend(desk.js("return window.__amazon_opened"))
+
+	def print_step(page: Page) -> None:
+		if not files:
+			raise CheckFailed("no label was opened")
+		desk.driver.get(desk.base_url + files[0])
+		time.sleep(3)  # Chromium's PDF viewer draws the page
+		kind = desk.js("return document.contentType")
+		if kind != "application/pdf":
+			raise CheckFailed(f"the label is {kind}, not a PDF")
+		page.notes.append(files[0])
+		desk.shot("labels-label")
+		desk.driver.get_log("browser")  # Chromium asks a file for a favicon the site has not got: not the desk's error
+
+	desk.page("FBM Delivery Note: Amazon label rates, bought", step)
+	desk.page("FBM Delivery Note: the printed label", print_step)
+
+
+def bulk_labels(desk: Desk, account: str, timeout: float) -> None:
+	"""Delivery Note list > Actions > Buy Amazon Labels for two drafts: the run's Sync Log lists them and holds
+	one file of their labels."""
+
+	def step(page: Page) -> None:
+		if not desk.js("return !!window.frappe"):  # still on the label's file
+			desk.open("/app/delivery-note", desk.list_ready("Delivery Note"), "the Delivery Note list")
+		names = label_candidates(desk, account, 2)
+		desk.open(
+			f"/app/delivery-note?name={quote(json.dumps(['in', names]))}",
+			desk.list_ready("Delivery Note"),
+			"the two Delivery Notes in the list",
+		)
+		for name in names:
+			desk.js(f"cur_list.$result.find('.list-row-checkbox[data-name={json.dumps(name)}]').click()")
+		desk.until("return cur_list.get_checked_items().length === 2", "two Delivery Notes checked", 10)
+		desk.click(".actions-btn-group > button")
+		desk.until("return $('.actions-btn-group .dropdown-menu:visible').length > 0", "the Actions menu", 10)
+		desk.click(".actions-btn-group .dropdown-item", translated(desk, "Buy Amazon Labels"))
+		confirm_submit(desk)
+		desk.until("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').length", "the link to the run's log", 30)
+		desk.settle()
+		desk.shot("labels-bulk-queued")
+		log = desk.js("return $('.msgprint:visible a[href*=\"amazon-sync-log\"]').attr('href').split('/').pop()")
+		desk.close_dialogs()
+		desk.open(f"/app/amazon-sync-log/{log}", desk.form_ready("Amazon Sync Log", log), "the run's log")
+		deadline = time.monotonic() + timeout
+		while desk.js("return cur_frm.doc.status") in ("Queued", "Running"):
+			if time.monotonic() > deadline:
+				raise CheckFailed(f"the label run did not end in {timeout:.0f}s (is a worker running?)")
+			time.sleep(1)
+		desk.until("return cur_frm.doc.labels_file && $('.page-actions button:visible').filter((i, b) => "
+			"b.textContent.trim() === __('Print Labels')).length", "Print Labels on the log", 30)
+		rows = desk.js("return cur_frm.doc.labels.map((r) => [r.delivery_note, r.outcome, r.message || ''])")
+		if sorted(r[0] for r in rows) != sorted(names) or any(r[1] != "Bought" for r in rows):
+			raise CheckFailed(f"not both labels bought: {rows}")
+		page.notes.append(f"{log}: {desk.js('return cur_frm.doc.status')}, {cur_labels(rows)}")
+		desk.js("document.querySelector('[data-fieldname=\"labels_section\"]')?.scrollIntoView()")
+		time.sleep(0.5)
+		desk.shot("labels-bulk-log")
+
+	desk.page("Delivery Note list: Buy Amazon Labels", step)
+
+
+def cur_labels(rows: list[list[str]]) -> str:
+	return ", ".join(f"{name} {outcome}" for name, outcome, _message in rows)
+
+
 def confirm_submit(desk: Desk) -> None:
 	"""Answer Yes to "Permanently Submit?" once the dialog is fully open (Bootstrap ignores a hide while it fades in)."""
 	desk.until(
@@ -534,9 +790,70 @@ def reports(desk: Desk, account: str) -> None:
 			desk.settle()
 			rows = desk.js("return (frappe.query_report.data || []).length")
 			page.notes.append(f"{rows} rows")
-			desk.shot(screenshot)
+			if report == "Amazon Profit":
+				check_profit(desk, page)
+				desk.report_shot(screenshot, *PROFIT_SHOT)
+			else:
+				desk.shot(screenshot)
 
 		desk.page(f"Report {report}", step)
+
+	def by_sku(page: Page) -> None:
+		report = "Amazon Profit"
+		desk.open(
+			f"/app/query-report/{quote(report)}?amazon_account={quote(account)}&group_by=SKU",
+			f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+			"frappe.query_report.get_filter_value('group_by') === 'SKU' && frappe.query_report.datatable)",
+			"the report Amazon Profit by SKU",
+		)
+		desk.settle()
+		check_profit(desk, page, "item_code")
+		desk.report_shot("profit-by-sku", *PROFIT_SHOT)
+
+	desk.page("Report Amazon Profit by SKU", by_sku)
+
+
+def check_profit(desk: Desk, page: Page, key: str | None = None) -> None:
+	"""The sandbox's settlements are booked: the report shows Amazon's fees by category, the cost of goods and a
+	margin (not the 0.00 fees of settlements left as drafts), and its rows add up to its summary."""
+	totals = desk.js(
+		"""const raw = frappe.query_report.raw_data || {};
+		let data = frappe.query_report.data || [];
+		const total = raw.add_total_row && data.length ? data[data.length - 1] : null;
+		if (total) data = data.slice(0, -1);
+		const sum = (field) => data.reduce((amount, row) => amount + (row[field] || 0), 0);
+		const fees = {};
+		for (const column of frappe.query_report.columns || []) {
+			if (!(column.fieldname || '').startsWith('fee_')) continue;
+			fees[column.label || column.fieldname] = sum(column.fieldname);
+		}
+		const summary = (raw.report_summary || []).map((item) => item.value);
+		return {fees, total_fees: sum('total_fees'), cogs: sum('cogs'), margin: sum('margin'),
+			net_sales: sum('net_sales'), keyed: data.filter((row) => row[arguments[0]]).length,
+			total_row_fees: total ? total.total_fees : null, summary_fees: summary[1]};""",
+		key or "amazon_order_id",
+	)
+	categories = {name: amount for name, amount in totals["fees"].items() if round(amount, 2)}
+	if len(categories) < 4:
+		raise CheckFailed(
+			f"the profit report shows fees of {len(categories)} categories, expected at least 4: {totals['fees']}"
+		)
+	for field in ("net_sales", "cogs", "margin"):
+		if not round(totals[field], 2):
+			raise CheckFailed(f"the profit report's {field} is 0.00")
+	if totals["total_fees"] >= 0:
+		raise CheckFailed(f"the profit report's Amazon Fees are {totals['total_fees']:.2f}, not a cost")
+	for name in ("summary_fees", "total_row_fees"):
+		if totals[name] is not None and abs(totals[name] - totals["total_fees"]) >= 0.005:
+			raise CheckFailed(
+				f"the profit report's rows add up to fees of {totals['total_fees']:.2f}, its {name} says {totals[name]}"
+			)
+	if not totals["keyed"]:
+		raise CheckFailed(f"no row of the profit report has its {key or 'amazon_order_id'}")
+	page.notes.append(
+		f"{len(categories)} fee categories, fees {totals['total_fees']:.2f}, cost of goods {totals['cogs']:.2f}, "
+		f"margin {totals['margin']:.2f}"
+	)
 
 
 def settlements(desk: Desk, account: str) -> None:
@@ -628,9 +945,232 @@ def inbound_shipments(desk: Desk, account: str) -> None:
 	desk.page("Amazon Inbound Shipments (list)", list_step)
 	desk.page("Amazon Inbound Shipment: Amazon's options and fees", options_step)
 	desk.page("Amazon Inbound Shipment: received by Amazon", received_step)
+# -- the same pages in German ----------------------------------------------------------------------------------
+GERMAN_USER = "amazon.de@example.com"
+GERMAN_PASSWORD = "Amazon-DE-check-2026!"
+GERMAN_ROLES = (
+	"System Manager",
+	"Amazon Manager",
+	"Accounts Manager",
+	"Accounts User",
+	"Sales Manager",
+	"Sales User",
+	"Stock Manager",
+	"Stock User",
+)
+# Every text node and label the user sees; a text equal to one of the app's English strings is an English label left.
+VISIBLE_TEXTS = """
+	const seen = new Set();
+	// The timeline quotes stored values ("changed Status from Draft to ..."): data, not labels.
+	const visible = (el) => el && el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden'
+		&& !el.closest('.new-timeline');
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	while (walker.nextNode()) {
+		const text = walker.currentNode.nodeValue.trim();
+		if (text && visible(walker.currentNode.parentElement)) seen.add(text);
+	}
+	document.querySelectorAll(
+		'.control-label, .btn, .nav-link, .section-head, .widget-title, .link-text, .ce-header, h1, h2, h3, h4, h5,'
+		+ ' .help-box, .form-message, .dt-cell__content, .indicator-pill, .dropdown-item, .title-text'
+	).forEach((el) => { if (visible(el)) seen.add(el.innerText.trim()); });
+	return [...seen];
+"""
+
+
+def english_strings() -> dict[str, str]:
+	"""The app's English strings whose German differs (a text both languages write alike proves nothing)."""
+	import csv
+
+	with (ROOT / "amazon_integration" / "translations" / "de.csv").open(encoding="utf-8", newline="") as f:
+		return {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2 and row[1].strip() != row[0].strip()}
+
+
+def german_user(desk: Desk) -> None:
+	"""As the Administrator: a user whose language is German (made once, kept German)."""
+
+	def step(page: Page) -> None:
+		if desk.api("frappe.client.get_count", doctype="User", filters={"name": GERMAN_USER}):
+			desk.api("frappe.client.set_value", doctype="User", name=GERMAN_USER, fieldname="language", value="de")
+		else:
+			desk.api(
+				"frappe.client.insert",
+				doc={
+					"doctype": "User",
+					"email": GERMAN_USER,
+					"first_name": "Amazon",
+					"last_name": "Deutsch",
+					"language": "de",
+					"send_welcome_email": 0,
+					"new_password": GERMAN_PASSWORD,
+					"roles": [{"role": role} for role in GERMAN_ROLES],
+				},
+			)
+		page.notes.append(f"{GERMAN_USER}, language de")
+
+	desk.page("German user", step)
+
+
+def no_english_left(desk: Desk, page: Page, english: dict[str, str]) -> None:
+	# A string with values ("{} Failed", "Row {0}: {1}") is left in English when a text reads like it in full.
+	patterns = {
+		source: re.compile(re.sub(r"\\\{[0-9]*\\\}", ".+?", re.escape(source)))
+		for source in english
+		if re.search(r"\{[0-9]*\}", source)
+	}
+	left = sorted(
+		text
+		for text in desk.js(VISIBLE_TEXTS)
+		if text in english or any(pattern.fullmatch(text) for pattern in patterns.values())
+	)
+	if left:
+		raise CheckFailed(
+			f"{len(left)} English label(s) left: "
+			+ "; ".join(f"{text!r} (de: {english.get(text, 'with values')!r})" for text in left[:12])
+		)
+
+
+def german_pages(desk: Desk, account: str) -> None:
+	english = english_strings()
+
+	def check(name: str, path: str, ready: str, screenshot: str | None = None, before_check=None) -> None:
+		def step(page: Page) -> None:
+			desk.open(path, ready, name)
+			if desk.js("return frappe.boot.lang") != "de":
+				raise CheckFailed(f"the desk speaks {desk.js('return frappe.boot.lang')!r}, not de")
+			if before_check:
+				before_check(page)
+			no_english_left(desk, page, english)
+			if screenshot:
+				desk.shot(screenshot)
+
+		desk.page(f"{name} (de)", step)
+
+	check(
+		"Amazon workspace",
+		"/app/amazon",
+		"return $('.widget.number-widget-box').length >= 3 && $('.widget.links-widget-box').length > 0",
+		"de-workspace",
+	)
+	check(
+		f"Amazon Account {account}",
+		f"/app/amazon-account/{quote(account)}",
+		desk.form_ready("Amazon Account", account),
+		"de-amazon-account",
+	)
+	check(
+		"Amazon Settlements (list)",
+		f"/app/amazon-settlement?amazon_account={quote(account)}",
+		desk.list_ready("Amazon Settlement"),
+	)
+	logs = desk.get_list("Amazon Sync Log", {"amazon_account": account})
+	if logs:
+		check(
+			"Amazon Sync Log",
+			f"/app/amazon-sync-log/{logs[0]['name']}",
+			desk.form_ready("Amazon Sync Log", logs[0]["name"]),
+			"de-sync-log",
+		)
+	report = "Amazon Sync Health"
+	check(
+		f"Report {report}",
+		f"/app/query-report/{quote(report)}?amazon_account={quote(account)}",
+		f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+		"(frappe.query_report.datatable || frappe.query_report.$report.find('.no-result:visible').length))",
+	)
+	orders = desk.get_list("Sales Order", {"amazon_account": account, "docstatus": 1})
+	if orders:
+		check(
+			"Amazon Sales Order",
+			f"/app/sales-order/{quote(orders[0]['name'])}",
+			desk.form_ready("Sales Order", orders[0]["name"]),
+		)
+
+
+def german(args, out: Path, failures: Path | None) -> list[Page]:
+	"""The Amazon pages once more, as a user whose language is German: no English label of the app may be left."""
+	desk = Desk(args.url, out, args.width, args.height, failures)
+	try:
+		login(desk, GERMAN_USER, GERMAN_PASSWORD)
+		if not desk.pages[-1].errors:
+			german_pages(desk, args.account)
+	finally:
+		desk.close()
+	return desk.pages
 
 
 # -- main -------------------------------------------------------------------------------------------------------
+# Connect with Amazon from an empty account form: the simulator's consent page stands in for Seller Central.
+CONNECT_ACCOUNT = "Connect Check"
+ACCOUNT_TABS = [
+	"Connection", "Orders", "Shipments", "Stock", "Invoices and VAT", "Settlements", "Returns", "Privacy",
+]
+
+
+def connect_with_amazon(desk: Desk, sandbox: str) -> None:
+	def step(page: Page) -> None:
+		source = desk.api("frappe.client.get", doctype="Amazon Account", name=sandbox)
+		if desk.api("frappe.client.get_value", doctype="Amazon Account", filters={"name": CONNECT_ACCOUNT},
+					fieldname="name"):
+			desk.api("frappe.client.delete", doctype="Amazon Account", name=CONNECT_ACCOUNT)  # an earlier run's
+		desk.open("/app/amazon-account/new", "return !!(cur_frm && cur_frm.doctype === 'Amazon Account' && "
+				  "cur_frm.doc.__islocal && cur_frm.layout)", "a new account form")
+		first = source["marketplaces"][0]
+		# What a seller types: the account, its company and marketplace, and the app's id and LWA client.
+		desk.js(
+			"""const [v, row] = arguments;
+			(async () => {
+				for (const [field, value] of Object.entries(v)) await cur_frm.set_value(field, value);
+				cur_frm.clear_table('marketplaces');
+				cur_frm.add_child('marketplaces', row);
+				cur_frm.refresh_field('marketplaces');
+			})();""",
+			{
+				"account_name": CONNECT_ACCOUNT,
+				"region": source["region"],
+				"endpoint_override": source["endpoint_override"],
+				"company": source["company"],
+				"selling_price_list": source["selling_price_list"],
+				"application_id": "amzn1.sp.solution.browser-check",
+				"lwa_client_id": source["lwa_client_id"],
+				"lwa_client_secret": "sandbox",
+			},
+			{"marketplace": first["marketplace"], "price_list": first["price_list"]},
+		)
+		desk.until("return cur_frm.doc.lwa_client_secret && cur_frm.doc.marketplaces.length === 1", "the values")
+		desk.settle()
+		tabs = desk.js("return $(cur_frm.wrapper).find('.form-tabs .nav-link').map((i, el) => el.innerText.trim()).get()")
+		if tabs != ACCOUNT_TABS:
+			raise CheckFailed(f"the account form's tabs are {tabs}, not {ACCOUNT_TABS}")
+		desk.shot("connect-new-account")
+		desk.click(".page-actions .custom-actions button", "Connect with Amazon")
+		WebDriverWait(desk.driver, PAGE_TIMEOUT).until(
+			lambda d: "/apps/authorize/consent" in d.current_url and d.find_elements(By.ID, "confirm")
+		)
+		time.sleep(0.5)
+		desk.shot("connect-consent")
+		desk.driver.find_element(By.ID, "confirm").click()
+		desk.until(desk.form_ready("Amazon Account", CONNECT_ACCOUNT), "the account form again")
+		desk.until("return $('.modal:visible .modal-title').text().includes('Connected')", "the outcome", 30)
+		desk.settle()
+		seller = desk.js("return cur_frm.doc.seller_id")
+		if seller != source["seller_id"]:
+			raise CheckFailed(f"the connected account's Seller ID is {seller!r}, not {source['seller_id']!r}")
+		page.notes.append(f"connected as {seller}: {desk.text('.modal:visible .modal-body')[:120]}")
+		desk.shot("connect-connected")
+		desk.close_dialogs()
+		desk.api("frappe.client.delete", doctype="Amazon Account", name=CONNECT_ACCOUNT)
+		# The sandbox account's form, on a tab other than the first.
+		desk.open(f"/app/amazon-account/{quote(sandbox)}", desk.form_ready("Amazon Account", sandbox),
+				  "the sandbox account form")
+		# The live order sync status stays where it is seen first: on the tab the form opens on.
+		desk.until("return $('.amazon-order-sync:visible').length > 0", "the order sync status on the first tab", 20)
+		desk.click(".form-tabs .nav-link", "Settlements")
+		desk.settle()
+		desk.shot("account-tabs")
+
+	desk.page("Connect with Amazon", step)
+
+
 def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 	parser.add_argument(
@@ -649,6 +1189,7 @@ def main(argv: list[str] | None = None) -> int:
 		"--failures", help="where screenshots of failed pages go (default: a temporary folder)"
 	)
 	parser.add_argument("--no-sync", action="store_true", help="do not run Amazon > Sync Orders")
+	parser.add_argument("--no-german", action="store_true", help="skip the pages in German")
 	parser.add_argument(
 		"--sync-timeout", type=float, default=120, help="seconds to wait for the sync to finish"
 	)
@@ -679,11 +1220,19 @@ def main(argv: list[str] | None = None) -> int:
 			sync_log(desk, args.account, log)
 			sales_orders(desk, args.account)
 			delivery_notes(desk, args.account)
+			label(desk, args.account)
+			bulk_labels(desk, args.account, args.sync_timeout)
+			multi_channel(desk, args.account)
 			reports(desk, args.account)
 			settlements(desk, args.account)
 			inbound_shipments(desk, args.account)
+			connect_with_amazon(desk, args.account)
+			if not args.no_german:
+				german_user(desk)
 	finally:
 		desk.close()
+	if not args.no_german and not desk.pages[-1].errors and desk.pages[-1].name == "German user":
+		desk.pages += german(args, Path(args.screenshots), Path(args.failures) if args.failures else None)
 	errors = sum(len(page.errors) for page in desk.pages)
 	failed = sum(1 for page in desk.pages if page.errors)
 	print(

@@ -14,9 +14,9 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json import JSONDecodeError
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from sp_api.auth import AccessTokenClient, AccessTokenResponse, Credentials
@@ -215,3 +215,147 @@ class GatewayAccessTokenClient(AccessTokenClient):
 
 	def __repr__(self) -> str:
 		return f"{type(self).__name__}(host={self.host!r})"
+
+
+# -- Amazon's website authorization workflow (a public app connected by the seller's consent) ------------------
+# The seller is sent to Seller Central's consent page with the app's id and a `state` the app checks; Amazon sends
+# the browser back to the app's redirect URI with `state`, `selling_partner_id` and `spapi_oauth_code`, a code
+# that lives five minutes and is exchanged once (LWA grant_type=authorization_code) for the refresh token.
+
+CONSENT_PATH = "/apps/authorize/consent"
+LWA_TOKEN_PATH = "/auth/o2/token"
+AUTHORIZATION_CODE_OPERATION = "lwaAuthorizationCode"
+
+# Seller Central of each marketplace (Amazon's "Seller Central URLs" table): the seller consents where they sign in.
+SELLER_CENTRAL_URLS: dict[str, str] = {
+	"A2EUQ1WTGCTBG2": "https://sellercentral.amazon.ca",
+	"ATVPDKIKX0DER": "https://sellercentral.amazon.com",
+	"A1AM78C64UM0Y8": "https://sellercentral.amazon.com.mx",
+	"A2Q3Y263D00KWC": "https://sellercentral.amazon.com.br",
+	"A28R8C7NBKEWEA": "https://sellercentral.amazon.ie",
+	"A1RKKUPIHCS9HS": "https://sellercentral.amazon.es",
+	"A1F83G8C2ARO7P": "https://sellercentral.amazon.co.uk",
+	"A13V1IB3VIYZZH": "https://sellercentral.amazon.fr",
+	"AMEN7PMS3EDWL": "https://sellercentral.amazon.com.be",
+	"A1805IZSGTT6HS": "https://sellercentral.amazon.nl",
+	"A1PA6795UKMFR9": "https://sellercentral.amazon.de",
+	"APJ6JRA9NG5V4": "https://sellercentral.amazon.it",
+	"A2NODRKZP88ZB9": "https://sellercentral.amazon.se",
+	"AE08WJ6YKNBMC": "https://sellercentral.amazon.co.za",
+	"A1C3SOZRARQ6R3": "https://sellercentral.amazon.pl",
+	"ARBP9OOSHTCHU": "https://sellercentral.amazon.eg",
+	"A33AVAJ2PDY3EV": "https://sellercentral.amazon.com.tr",
+	"A17E79C6D8DWNP": "https://sellercentral.amazon.sa",
+	"A2VIGQ35RCS4UG": "https://sellercentral.amazon.ae",
+	"A21TJRUUN4KGV": "https://sellercentral.amazon.in",
+	"A19VAU5U5O7RUS": "https://sellercentral.amazon.sg",
+	"A39IBJ37TRP1C6": "https://sellercentral.amazon.com.au",
+	"A1VC38T7YXB528": "https://sellercentral.amazon.co.jp",
+}
+# A marketplace missing above: the region's own Seller Central (it lets the seller pick the marketplace).
+REGION_SELLER_CENTRAL: dict[str, str] = {
+	"NA": "https://sellercentral.amazon.com",
+	"EU": "https://sellercentral-europe.amazon.com",
+	"FE": "https://sellercentral.amazon.co.jp",
+}
+
+
+def seller_central_url(region: str, marketplace_id: str | None = None, endpoint: str | None = None) -> str:
+	"""Where the seller consents: the marketplace's Seller Central, or the endpoint override's host (the simulator
+	serves the consent page there, as it serves the LWA token endpoint)."""
+	if endpoint:
+		parts = urlsplit(endpoint)
+		return f"{parts.scheme}://{parts.netloc}"
+	if marketplace_id in SELLER_CENTRAL_URLS:
+		return SELLER_CENTRAL_URLS[marketplace_id]
+	if region not in REGION_SELLER_CENTRAL:
+		raise ValueError(f"region must be one of {', '.join(REGION_SELLER_CENTRAL)}, not {region!r}")
+	return REGION_SELLER_CENTRAL[region]
+
+
+def consent_url(
+	*,
+	application_id: str,
+	state: str,
+	redirect_uri: str,
+	region: str,
+	marketplace_id: str | None = None,
+	endpoint: str | None = None,
+	draft: bool = False,
+) -> str:
+	"""Seller Central's authorization URI; `draft` adds version=beta (an app not yet published: else MD1000)."""
+	if not application_id or not state or not redirect_uri:
+		raise ValueError("application_id, state and redirect_uri are required")
+	params = {"application_id": application_id, "state": state, "redirect_uri": redirect_uri}
+	if draft:
+		params["version"] = "beta"
+	return f"{seller_central_url(region, marketplace_id, endpoint)}{CONSENT_PATH}?{urlencode(params)}"
+
+
+@dataclass(frozen=True)
+class AuthorizationGrant:
+	"""LWA's answer to an authorization code: the seller's refresh token (and a first access token)."""
+
+	refresh_token: str = field(repr=False)
+	access_token: str = field(repr=False)
+	expires_in: float = DEFAULT_EXPIRES_IN
+
+
+def exchange_authorization_code(
+	*,
+	token_url: str,
+	client_id: str,
+	client_secret: str,
+	code: str,
+	redirect_uri: str,
+	timeout: httpx.Timeout | float = 20.0,
+	transport: httpx.BaseTransport | None = None,
+) -> AuthorizationGrant:
+	"""LWA grant_type=authorization_code: one POST, never retried (a code is single-use: a retry after a lost
+	answer would only earn invalid_grant). A code used twice or past its five minutes: AuthError code invalid_grant."""
+	for name, value in (("client_id", client_id), ("client_secret", client_secret), ("code", code),
+						("redirect_uri", redirect_uri)):
+		if not value:
+			raise ValueError(f"{name} is required")
+	secrets = (client_secret, code)
+	url = token_url.rstrip("/") + LWA_TOKEN_PATH
+	form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+			"client_id": client_id, "client_secret": client_secret}
+	try:
+		with httpx.Client(timeout=timeout, transport=transport) as http:
+			response = http.post(url, data=form, headers={"Accept": "application/json"})
+	except httpx.TransportError as exc:
+		host = urlsplit(url).hostname or url
+		raise NoAnswerError(
+			"The LWA token service did not answer. " + no_answer_message(type(exc).__name__, host),
+			operation=AUTHORIZATION_CODE_OPERATION,
+		) from None
+	request_id = response.headers.get("x-amzn-RequestId")
+	try:
+		body = response.json()
+	except (JSONDecodeError, ValueError):
+		body = None
+	if response.status_code >= 500 or not isinstance(body, dict):
+		raise AmazonUnavailableError(
+			"The LWA token service failed or sent an answer that is not JSON.",
+			status=response.status_code, request_id=request_id, operation=AUTHORIZATION_CODE_OPERATION,
+		)
+	if response.status_code != 200:
+		code_name = body.get("error") or None
+		description = body.get("error_description") or code_name or "authorization code refused"
+		raise AuthError(
+			scrub(f"LWA authorization code exchange failed: {description}", secrets),
+			code=code_name, status=response.status_code, request_id=request_id,
+			operation=AUTHORIZATION_CODE_OPERATION,
+		)
+	refresh_token = body.get("refresh_token")
+	if not refresh_token:
+		raise AuthError("The LWA token service answered without a refresh token.",
+						operation=AUTHORIZATION_CODE_OPERATION, request_id=request_id)
+	try:
+		expires_in = float(body.get("expires_in") or DEFAULT_EXPIRES_IN)
+	except (TypeError, ValueError):
+		expires_in = DEFAULT_EXPIRES_IN
+	logger.info("LWA authorization code exchanged for a refresh token")
+	return AuthorizationGrant(refresh_token=refresh_token, access_token=body.get("access_token") or "",
+							  expires_in=expires_in)

@@ -26,6 +26,16 @@ AWS_REGIONS: dict[str, str] = {"NA": "us-east-1", "EU": "eu-west-1", "FE": "us-w
 DEFAULT_LWA_URL = "https://api.amazon.com"
 
 
+def lwa_base_url(endpoint: str | None = None, lwa_url: str | None = None) -> str:
+	"""The LWA token service: `lwa_url`, else the endpoint override's scheme+host (the simulator), else Amazon's."""
+	if lwa_url:
+		return lwa_url.rstrip("/")
+	if endpoint:
+		parts = urlsplit(endpoint)
+		return f"{parts.scheme}://{parts.netloc}"
+	return DEFAULT_LWA_URL
+
+
 @dataclass(frozen=True)
 class LwaCredentials:
 	"""Login with Amazon credentials of the developer application plus the seller's refresh token."""
@@ -94,12 +104,7 @@ class AccountConfig:
 	@property
 	def token_url(self) -> str:
 		"""Base URL of the LWA token service (the path /auth/o2/token is appended by the auth client)."""
-		if self.lwa_url:
-			return self.lwa_url.rstrip("/")
-		if self.endpoint:
-			parts = urlsplit(self.endpoint)
-			return f"{parts.scheme}://{parts.netloc}"
-		return DEFAULT_LWA_URL
+		return lwa_base_url(self.endpoint, self.lwa_url)
 
 	@property
 	def aws_region(self) -> str:

@@ -1,6 +1,7 @@
 """`bench --site SITE amazon ...`: the app's shell commands."""
 
 import click
+from frappe import _
 from frappe.commands import get_site, pass_context
 
 
@@ -22,8 +23,15 @@ def accounts(context) -> None:
 			order_by="name",
 		):
 			click.echo(
-				f"{row.name}\t{'enabled' if row.enabled else 'disabled'}\t{row.region}\t{row.company}\t"
-				f"last order sync: {row.last_order_sync or 'never'}"
+				"\t".join(
+					(
+						row.name,
+						_("enabled") if row.enabled else _("disabled"),
+						row.region,
+						row.company,
+						_("last order sync: {0}").format(row.last_order_sync or _("never")),
+					)
+				)
 			)
 
 
@@ -58,7 +66,7 @@ def sync_orders(context, account: str | None) -> None:
 		for name in accounts:
 			log_name = sync_account_orders(name)
 			if log_name is None:
-				click.echo(f"{name}: disabled, not synced")
+				click.echo(_("{0}: disabled, not synced").format(name))
 				continue
 			failed |= _echo_log(log_name)
 		if failed:
@@ -81,8 +89,9 @@ def sync_deliveries(context, account: str | None) -> None:
 			counts = sync_account_shipments(name, include_failed=True)
 			failed += counts["Failed"]
 			click.echo(
-				f"{name}: {counts['Synchronized']} synchronized, {counts['Failed']} failed, "
-				f"{counts['Pending']} still pending"
+				_("{0}: {1} synchronized, {2} failed, {3} still pending").format(
+					name, counts["Synchronized"], counts["Failed"], counts["Pending"]
+				)
 			)
 		if failed:
 			raise SystemExit(1)
@@ -118,10 +127,13 @@ def import_settlements(context, account: str | None) -> None:
 			try:
 				imported = import_account_settlements(name)
 			except AmazonError as e:
-				click.echo(f"{name}: Amazon answered: {e}", err=True)
+				click.echo(_("{0}: Amazon answered: {1}").format(name, e), err=True)
 				failed = True
 				continue
-			click.echo(f"{name}: {len(imported)} settlement(s) imported" + (f": {', '.join(imported)}" if imported else ""))
+			click.echo(
+				_("{0}: {1} settlement(s) imported").format(name, len(imported))
+				+ (": " + ", ".join(imported) if imported else "")
+			)
 		if failed:
 			raise SystemExit(1)
 
@@ -143,8 +155,14 @@ def benchmark_sync(context, orders: int, seed: int | None) -> None:
 @click.option("--port", default=8787, show_default=True, help="Loopback port of the simulator")
 @click.option("--seed", default=1, show_default=True, help="Simulator seed: the same seed makes the same orders")
 @click.option("--life/--no-life", default=True, show_default=True, help="Keep new orders coming while serving")
+@click.option(
+	"--book-settlements/--draft-settlements",
+	default=True,
+	show_default=True,
+	help="Have Amazon close its settlement periods now and book them all (else: the closed ones, as drafts)",
+)
 @pass_context
-def sandbox(context, orders: int, port: int, seed: int, life: bool) -> None:
+def sandbox(context, orders: int, port: int, seed: int, life: bool, book_settlements: bool) -> None:
 	"""Try the app without Amazon: a "Sandbox" account bound to the simulator, synced, served until Ctrl-C."""
 	import time
 
@@ -152,7 +170,7 @@ def sandbox(context, orders: int, port: int, seed: int, life: bool) -> None:
 
 	with _connected(context):
 		try:
-			box = open_sandbox(orders=orders, port=port, seed=seed, life=life)
+			box = open_sandbox(orders=orders, port=port, seed=seed, life=life, book_settlements=book_settlements)
 		except OSError as e:
 			raise click.ClickException(f"The simulator cannot listen on 127.0.0.1:{port} ({e}): pass --port.") from e
 		_echo_sandbox(box)
@@ -205,11 +223,17 @@ def _echo_sandbox(box) -> None:
 	if box.settlement_error:
 		click.echo(f"Settlements: not imported: {box.settlement_error}")
 	else:
+		drafts = summary.settlements - summary.booked_settlements
 		click.echo(
 			f"Settlements: {len(box.imported_settlements)} imported now, {summary.settlements} in all"
 			+ (f" ({', '.join(summary.settlement_currencies)})" if summary.settlement_currencies else "")
-			+ ": drafts; submit one to book it"
+			+ f": {summary.booked_settlements} booked, {summary.reconciled_settlements} of them reconciled"
+			+ (f", {drafts} drafts (submit one to book it)" if drafts else "")
 		)
+		if summary.booked_settlements > summary.reconciled_settlements:
+			click.echo("  (the others have lines waiting for their invoice: FBM orders not shipped in ERPNext yet)")
+		for error in box.booking_errors:
+			click.echo(f"  not booked: {error}")
 	if box.inbound_error:
 		click.echo(f"Send to Amazon: no sample plan: {box.inbound_error}")
 	elif box.inbound_shipments:
@@ -225,20 +249,34 @@ def _echo_log(log_name: str) -> bool:
 
 	log = frappe.get_doc("Amazon Sync Log", log_name)
 	click.echo(
-		f"{log.amazon_account}: {log.status} in {log.duration:.1f}s: read {log.orders_read} = "
-		f"created {log.created_count} + updated {log.updated_count} + cancelled {log.cancelled_count} + "
-		f"unchanged {log.unchanged_count} + waiting {log.waiting_count} + skipped {log.skipped_count} + "
-		f"failed {log.failed_count} + needs attention {log.flagged_count} (log {log.name})"
+		_(
+			"{0}: {1} in {2}s: read {3} = created {4} + updated {5} + cancelled {6} + unchanged {7} + waiting {8}"
+			" + skipped {9} + failed {10} + needs attention {11} (log {12})"
+		).format(
+			log.amazon_account,
+			_(log.status),
+			f"{log.duration:.1f}",
+			log.orders_read,
+			log.created_count,
+			log.updated_count,
+			log.cancelled_count,
+			log.unchanged_count,
+			log.waiting_count,
+			log.skipped_count,
+			log.failed_count,
+			log.flagged_count,
+			log.name,
+		)
 	)
 	reasons: dict[tuple[str, str], int] = {}
 	for row in log.skipped_orders:
 		reasons[(row.outcome, row.reason)] = reasons.get((row.outcome, row.reason), 0) + 1
 	for (outcome, reason), count in reasons.items():
-		click.echo(f"  {outcome.lower()}: {count}, {reason}")
+		click.echo(f"  {_(outcome)}: {count}, {reason}")
 	for row in log.failures:
 		click.echo(f"  {row.amazon_order_id}: {row.error}")
 	if log.error:
-		click.echo(f"  run error: {log.error.strip().splitlines()[-1]}")
+		click.echo("  " + _("run error: {0}").format(log.error.strip().splitlines()[-1]))
 	return log.status in ("Failed", "Partial Success")
 
 
@@ -253,6 +291,8 @@ class _connected:
 
 		frappe.init(site=self.site)
 		frappe.connect()
+		# Output meant for people speaks the site's language, as the desk does for a user without one.
+		frappe.local.lang = frappe.db.get_default("lang") or "en"
 		return self
 
 	def __exit__(self, *exc):
@@ -273,7 +313,7 @@ def push_stock(context, account: str | None, full: bool) -> None:
 
 	with _connected(context):
 		if account and not frappe.db.exists("Amazon Account", account):
-			raise click.ClickException(f"No Amazon Account named {account!r}.")
+			raise click.ClickException(_("No Amazon Account named {0}.").format(repr(account)))
 		accounts = [account] if account else frappe.get_all(
 			"Amazon Account", {"enabled": 1, "push_stock": 1}, pluck="name"
 		)
@@ -281,19 +321,31 @@ def push_stock(context, account: str | None, full: bool) -> None:
 		for name in accounts:
 			log_name = push_account_stock(name, trigger="Manual", resend=full)
 			if log_name is None:
-				click.echo(f"{name}: disabled or not sending FBM quantities; nothing sent")
+				click.echo(_("{0}: disabled or not sending FBM quantities; nothing sent").format(name))
 				continue
 			log = frappe.get_doc(LOG, log_name)
 			click.echo(
-				f"{name}: {log.status} in {log.duration:.1f}s: {log.skus_considered} SKUs considered, "
-				f"{log.unchanged_count} unchanged, {log.sent_count} sent by {log.method or 'nothing'}, "
-				f"{log.accepted_count} accepted, {log.failed_count} refused, {log.not_on_amazon_count} not on Amazon "
-				f"(log {log.name})"
+				_(
+					"{0}: {1} in {2}s: {3} SKUs considered, {4} unchanged, {5} sent by {6}, {7} accepted,"
+					" {8} refused, {9} not on Amazon (log {10})"
+				).format(
+					name,
+					_(log.status),
+					f"{log.duration:.1f}",
+					log.skus_considered,
+					log.unchanged_count,
+					log.sent_count,
+					log.method or _("nothing"),
+					log.accepted_count,
+					log.failed_count,
+					log.not_on_amazon_count,
+					log.name,
+				)
 			)
 			for row in log.failures:
 				click.echo(f"  {row.seller_sku} ({row.quantity}): {row.error}")
 			if log.error:
-				click.echo(f"  run error: {log.error.strip().splitlines()[-1]}")
+				click.echo("  " + _("run error: {0}").format(log.error.strip().splitlines()[-1]))
 			failed |= log.status in ("Failed", "Partial Success")
 		if failed:
 			raise SystemExit(1)
@@ -357,9 +409,17 @@ def import_aftersale(context, account: str | None, report: str | None) -> None:
 			for key in [report] if report else list(reports):
 				log = frappe.get_doc("Amazon Sync Log", import_report(name, reports[key]))
 				click.echo(
-					f"{name} {key}: {log.status}, {log.orders_read} row(s): {log.created_count} applied, "
-					f"{log.unchanged_count} unchanged, {log.skipped_count} without stock change, "
-					f"{log.failed_count} failed ({log.name})"
+					_("{0} {1}: {2}, {3} row(s): {4} applied, {5} unchanged, {6} without stock change, {7} failed ({8})").format(
+						name,
+						key,
+						_(log.status),
+						log.orders_read,
+						log.created_count,
+						log.unchanged_count,
+						log.skipped_count,
+						log.failed_count,
+						log.name,
+					)
 				)
 				if log.error:
 					click.echo(f"  {log.error.strip().splitlines()[-1]}", err=True)
@@ -382,10 +442,22 @@ def remove_buyer_data(context, account: str | None) -> None:
 		for name in [account] if account else frappe.get_all("Amazon Account", pluck="name"):
 			log = frappe.get_doc("Amazon Sync Log", remove_account_buyer_data(name))
 			click.echo(
-				f"{name}: {log.status}, {log.orders_read} buyer(s) with data: {log.updated_count} blanked, "
-				f"{log.unchanged_count} not due, {log.skipped_count} left for the next run, {log.failed_count} failed; "
-				f"{log.documents_scrubbed} documents, {log.addresses_scrubbed} addresses, "
-				f"{log.contacts_scrubbed} contacts (log {log.name})"
+				_(
+					"{0}: {1}, {2} buyer(s) with data: {3} blanked, {4} not due, {5} left for the next run, {6} failed;"
+					" {7} documents, {8} addresses, {9} contacts (log {10})"
+				).format(
+					name,
+					_(log.status),
+					log.orders_read,
+					log.updated_count,
+					log.unchanged_count,
+					log.skipped_count,
+					log.failed_count,
+					log.documents_scrubbed,
+					log.addresses_scrubbed,
+					log.contacts_scrubbed,
+					log.name,
+				)
 			)
 			if log.error:
 				click.echo(f"  {log.error.strip()}", err=True)

@@ -2,9 +2,15 @@
 
 `bench --site S amazon sandbox` calls `open_sandbox`: it starts the simulator, makes sure the company has
 what an Amazon registration needs (an FBA warehouse, price lists in the marketplaces' currencies, the
-simulator's Items with some stock, tax, receivable and settlement accounts, ...), binds the "Sandbox"
-account to the simulator and syncs its orders. Everything is looked up first and created only when
-missing, in one transaction: a failure leaves nothing half made, and a second run creates nothing.
+simulator's Items with some stock, tax, receivable and settlement accounts, an account per category of
+Amazon's money, ...), binds the "Sandbox" account to the simulator and syncs its orders. Everything is looked
+up first and created only when missing, in one transaction: a failure leaves nothing half made, and a second
+run creates nothing.
+
+Then it has Amazon close its open settlement periods (with a month of every other kind of amount Amazon
+charges in the USD one), imports the settlements and books them, so the Amazon Profit report shows each fee
+category, the cost of goods and the margin of the sandbox's orders. Settlement ids follow from the seed: a
+second run finds them imported and books nothing twice.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, get_url, nowdate
+from frappe.utils import add_days, flt, get_url, getdate, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder, Made
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
@@ -36,6 +42,10 @@ PROMOTION_ITEM = "AMZ-PROMOTION"
 # Units kept in each warehouse: FBA orders move stock out of the FBA warehouse when Amazon ships.
 STOCK_LEVEL = 1000
 COST_SHARE = Decimal("0.4")  # valuation of the sandbox stock: 40 % of the catalogue's USD price
+# Buy Shipping labels (erpnext/labels.py) need a weight per item, a standard box and a ship-from address.
+GRAMS_PER_USD = 12  # a plausible shipping weight per unit: heavier for dearer goods, at least 100 g
+LABEL_PACKAGE_CM = (30, 20, 10)
+FBM_SHIP_FROM = {"address_line_1": "410 Terry Ave N", "city": "Seattle", "pin": "98109", "state": "WA"}
 
 
 @dataclass
@@ -61,6 +71,8 @@ class SandboxSummary:
 	units_shipped: int
 	invoices: int
 	settlements: int  # Amazon Settlements of the account
+	booked_settlements: int  # of which submitted and booked
+	reconciled_settlements: int  # of which every line is booked and the ledger shows Amazon's total
 	settlement_currencies: tuple[str, ...]
 	links: dict[str, str]
 
@@ -84,6 +96,7 @@ class Sandbox:
 	settlement_error: str | None = None
 	inbound_shipments: list[str] = field(default_factory=list)  # Send to Amazon plans made now
 	inbound_error: str | None = None
+	booking_errors: list[str] = field(default_factory=list)  # settlements that could not be submitted, and why
 
 
 def open_sandbox(
@@ -95,10 +108,13 @@ def open_sandbox(
 	account_name: str = SANDBOX_ACCOUNT,
 	seller_id: str = SANDBOX_SELLER_ID,
 	namespace: int = 0,
+	book_settlements: bool = True,
 ) -> Sandbox:
 	"""Start the simulator, set the sandbox up and sync its orders. The caller stops `sandbox.simulator`.
 
 	The same seed (and namespace) makes the same orders with the same ids, so a second start finds them imported.
+	With `book_settlements`, Amazon closes its open settlement periods now and every draft settlement of the
+	account is submitted and booked; without, the settlements Amazon closed already are imported as drafts.
 	"""
 	sim = Simulator(
 		seed=seed,
@@ -111,10 +127,14 @@ def open_sandbox(
 	).start()
 	try:
 		setup = setup_sandbox(sim.url, company=company, account_name=account_name, seller_id=seller_id)
+		webshop_order_by_amazon(sim, setup.account)  # moves the simulator's clock: before its orders are read
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
+		if book_settlements:
+			_close_settlements(sim, setup.account)
 		settlements, settlement_error = _import_settlements(setup.account)
 		inbound_shipments, inbound_error = _send_to_amazon(sim, setup)
+		booking_errors = book_draft_settlements(setup.account) if book_settlements and not settlement_error else []
 	except BaseException:
 		frappe.db.rollback()
 		sim.stop()
@@ -129,7 +149,60 @@ def open_sandbox(
 		settlement_error,
 		inbound_shipments,
 		inbound_error,
+		booking_errors,
 	)
+
+
+def _close_settlements(sim: Simulator, account: str) -> None:
+	"""Amazon closes the open periods now: the synced orders' money settles today instead of in two weeks. The
+	USD period first gets a month of every other kind of amount Amazon charges (storage, advertising, inbound,
+	removal, subscription, claims, a loan repayment, ...), the SKU ones about a SKU the sandbox sold."""
+	sim.control.post_charges("USD", month=True, sku=_best_selling_sku(account))
+	sim.control.advance(60)  # a period holds what was posted before it closes
+	sim.control.close_settlements()
+
+
+def _best_selling_sku(account: str) -> str:
+	"""The catalogue SKU the account shipped most of in USD (not the shipping or gift wrap item)."""
+	rows = frappe.db.sql(
+		"""select item.item_code from `tabDelivery Note Item` item
+		join `tabDelivery Note` dn on dn.name = item.parent
+		where dn.amazon_account = %s and dn.docstatus = 1 and dn.currency = 'USD' and item.item_code in %s
+		group by item.item_code order by sum(item.qty) desc, item.item_code limit 1""",
+		(account, tuple(CATALOGUE_BY_SKU)),
+	)
+	return rows[0][0] if rows else CATALOGUE[0].sku
+
+
+def book_draft_settlements(account: str) -> list[str]:
+	"""Submit and book the account's draft settlements, oldest first (a balance carried over books in order),
+	here rather than in a background job, so the sandbox's reports show them once it says it is ready. A
+	settlement dated after today (Amazon pays out a day after closing) is booked today, so the reports of today
+	show it. Returns why a settlement could not be submitted (it stays a draft)."""
+	from amazon_integration.erpnext.settlements import book_settlement
+
+	errors = []
+	drafts = frappe.get_all(
+		"Amazon Settlement",
+		filters={"amazon_account": account, "docstatus": 0},
+		pluck="name",
+		order_by="start_date asc, name asc",
+	)
+	for name in drafts:
+		doc = frappe.get_doc("Amazon Settlement", name)
+		if doc.posting_date and getdate(doc.posting_date) > getdate(nowdate()):
+			doc.posting_date = nowdate()
+		doc.flags.ignore_permissions = True
+		doc.flags.booked_by_caller = True
+		try:
+			doc.submit()
+		except frappe.ValidationError as e:
+			frappe.db.rollback()
+			errors.append(f"{name}: {frappe.utils.strip_html(str(e))}")
+			continue
+		frappe.db.commit()
+		book_settlement(name)
+	return errors
 
 
 def _import_settlements(account: str) -> tuple[list[str], str | None]:
@@ -184,6 +257,7 @@ def setup_sandbox(
 	try:
 		builder = _Builder(company)
 		account = builder.account(account_name, seller_id, endpoint)
+		builder.fee_accounts(account)
 		frappe.db.commit()
 	except BaseException:
 		frappe.db.rollback()
@@ -208,6 +282,10 @@ class _Builder(FixtureBuilder):
 			"marketplace_tax_account": self.tax_account("Amazon Collected Tax"),
 			"invoice_fba_orders": 1,
 			"invoice_fbm_deliveries": 1,
+			"label_package_length": LABEL_PACKAGE_CM[0],
+			"label_package_width": LABEL_PACKAGE_CM[1],
+			"label_package_height": LABEL_PACKAGE_CM[2],
+			"label_format": "PDF",
 		}
 		foreign = sorted({self.marketplace_currency(market) for market in MARKETPLACES} - {self.currency})
 		for currency in foreign:
@@ -221,6 +299,8 @@ class _Builder(FixtureBuilder):
 			self.receivable_account(currency)
 		for entry in CATALOGUE:
 			self.item(entry.sku, entry.title)
+			self.item_weight(entry.sku, max(100, int(entry.price("USD") * GRAMS_PER_USD)))
+		self.ship_from(values["fbm_warehouse"])
 		self.stock_up(
 			[entry.sku for entry in CATALOGUE],
 			[values["fba_warehouse"], values["fbm_warehouse"]],
@@ -259,6 +339,36 @@ class _Builder(FixtureBuilder):
 			**values,
 		)
 		return self.insert(doc, _("bound to the simulator at {0}").format(endpoint)).name
+
+	def item_weight(self, item_code: str, grams: int) -> None:
+		"""A weight for the item's labels, unless it has one."""
+		if not frappe.db.get_value("Item", item_code, "weight_per_unit"):
+			frappe.db.set_value("Item", item_code, {"weight_per_unit": grams, "weight_uom": "Gram"})
+
+	def ship_from(self, warehouse: str) -> None:
+		"""The FBM warehouse's address, the labels' ship-from, unless it has one."""
+		have = frappe.db.get_value("Warehouse", warehouse, list(FBM_SHIP_FROM), as_dict=True) or {}
+		if not any(have.values()):
+			frappe.db.set_value("Warehouse", warehouse, dict(FBM_SHIP_FROM))  # set_value adds to the dict it gets
+			self.notes.append(
+				_("Labels ship from {0}, {1}, {2} {3}: the address of warehouse {4}.").format(
+					*FBM_SHIP_FROM.values(), warehouse
+				)
+			)
+
+	def fee_accounts(self, account_name: str) -> None:
+		"""An account per category of Amazon's money (the account's Create Fee Accounts), so the profit and loss
+		statement and the Amazon Profit report show each of Amazon's costs apart. Never changes a mapping."""
+		from amazon_integration.erpnext.fee_accounts import create_default_fee_accounts
+
+		doc = frappe.get_doc("Amazon Account", account_name)
+		set_now = create_default_fee_accounts(doc)
+		if not set_now:
+			return
+		doc.flags.ignore_permissions = True
+		doc.save()
+		for name in set_now:
+			self.made.append(Made("Account", name, _("mapped on Amazon Account {0}").format(account_name)))
 
 	def marketplace_currency(self, marketplace: str) -> str:
 		return frappe.db.get_value("Amazon Marketplace", marketplace, "currency")
@@ -344,9 +454,12 @@ def summarize(account: str) -> SandboxSummary:
 		if submitted
 		else frappe._dict(entries=0, qty=0)
 	)
-	settlement_currencies = frappe.get_all(
-		"Amazon Settlement", filters={"amazon_account": account, "docstatus": ("!=", 2)}, pluck="currency"
+	settlements = frappe.get_all(
+		"Amazon Settlement",
+		filters={"amazon_account": account, "docstatus": ("!=", 2)},
+		fields=["currency", "docstatus", "status"],
 	)
+	settlement_currencies = [row.currency for row in settlements]
 	order_ids = [o.amazon_order_id for o in orders]
 	invoices = (
 		frappe.db.count("Sales Invoice", {"amazon_order_id": ("in", order_ids), "docstatus": 1})
@@ -368,6 +481,8 @@ def summarize(account: str) -> SandboxSummary:
 		units_shipped=int(-flt(moves.qty)),
 		invoices=invoices,
 		settlements=len(settlement_currencies),
+		booked_settlements=sum(1 for row in settlements if row.docstatus == 1),
+		reconciled_settlements=sum(1 for row in settlements if row.status == "Reconciled"),
 		settlement_currencies=tuple(sorted(set(settlement_currencies))),
 		links={
 			_("Workspace"): get_url("/app/amazon"),
@@ -376,5 +491,104 @@ def summarize(account: str) -> SandboxSummary:
 			_("Delivery Notes"): get_url(f"/app/delivery-note?amazon_account={quoted}"),
 			_("Sync Logs"): get_url(f"/app/amazon-sync-log?amazon_account={quoted}"),
 			_("Settlements"): get_url(f"/app/amazon-settlement?amazon_account={quoted}"),
+			_("Fulfilled by Amazon (Multi-Channel)"): get_url(f"/app/sales-order?amazon_mcf_account={quoted}"),
+			_("Amazon Profit"): get_url(f"/app/query-report/{quote('Amazon Profit')}?amazon_account={quoted}"),
 		},
+	)
+
+
+# -- a webshop order Amazon fulfils (Multi-Channel Fulfilment) -------------------------------------------------
+
+WEBSHOP_CUSTOMER = "Webshop Customer (Sandbox)"
+WEBSHOP_ITEMS = (("SIM-TEA-010", 2), ("SIM-LMP-030", 1))  # two lines: Amazon ships them in two packages
+
+
+def webshop_order_by_amazon(sim: Simulator, account: str) -> str:
+	"""One submitted webshop Sales Order sent to Amazon, shipped on the simulator's clock (which this moves on
+	by the time Amazon takes to ship) and delivered by two Delivery Notes out of the FBA warehouse, as the
+	scheduler's job would; and a second one, submitted and not sent, for the user to try Fulfil by Amazon on.
+	Found on a later run: then only Amazon's side is sent again (a new simulator knows no fulfilment order), so
+	Amazon's FBA count and the FBA warehouse keep agreeing. Returns the Sales Order Amazon fulfilled."""
+	from amazon_integration.erpnext.outbound import create, sync_account_mcf
+	from amazon_integration.simulator.outbound import SECOND_SHIP_AFTER
+
+	acc = frappe.get_doc("Amazon Account", account)
+	for sku, _qty in WEBSHOP_ITEMS:
+		if not frappe.db.exists("Amazon SKU Mapping", {"amazon_account": account, "seller_sku": sku}):
+			frappe.get_doc(
+				{"doctype": "Amazon SKU Mapping", "amazon_account": account, "seller_sku": sku, "item_code": sku,
+				 "fulfilment_channel": "FBA"}
+			).insert(ignore_permissions=True)  # fmt: skip
+	customer, address = FixtureBuilder(acc.company).customer_with_address(WEBSHOP_CUSTOMER)
+	name = frappe.db.get_value(
+		"Sales Order", {"customer": customer, "amazon_mcf_account": account, "docstatus": 1}, "name"
+	)
+	if name:
+		_send_again(acc, name)
+	else:
+		name = _webshop_order(acc, customer, address)
+		create(name, account, "Standard")
+	waiting = {"customer": customer, "company": acc.company, "docstatus": 1, "amazon_mcf_order": ("is", "not set")}
+	if not frappe.db.exists("Sales Order", waiting):
+		_webshop_order(acc, customer, address)
+	frappe.db.commit()
+	sim.control.advance(SECOND_SHIP_AFTER.total_seconds() + 600)
+	sync_account_mcf(account)
+	frappe.db.commit()
+	return name
+
+
+def _webshop_order(acc, customer: str, address: str) -> str:
+	"""A submitted Sales Order of the webshop's customer for WEBSHOP_ITEMS, out of the FBA warehouse."""
+	rate = _company_rate("USD", frappe.get_cached_value("Company", acc.company, "default_currency")) or 1.0
+	so = frappe.get_doc(
+		{
+			"doctype": "Sales Order",
+			"company": acc.company,
+			"customer": customer,
+			"transaction_date": nowdate(),
+			"delivery_date": add_days(nowdate(), 5),
+			"shipping_address_name": address,
+			"customer_address": address,
+			"set_warehouse": acc.fba_warehouse,
+			"items": [
+				{"item_code": sku, "qty": qty, "warehouse": acc.fba_warehouse,
+				 "rate": float(CATALOGUE_BY_SKU[sku].price("USD")) * rate}
+				for sku, qty in WEBSHOP_ITEMS
+			],
+		}
+	)  # fmt: skip
+	so.insert(ignore_permissions=True)
+	so.submit()
+	frappe.db.commit()
+	return so.name
+
+
+def _send_again(acc, sales_order: str) -> None:
+	"""The fulfilment order of `sales_order` sent to a simulator that does not know it (its units leave Amazon's
+	pool as they left the FBA warehouse); nothing changes in ERPNext."""
+	from amazon_integration.amazon import NotFoundError
+	from amazon_integration.amazon.outbound import FulfillmentOrderRequest
+	from amazon_integration.domain.outbound import OrderLine, outbound_items
+	from amazon_integration.erpnext.account_client import get_client
+	from amazon_integration.erpnext.outbound import _address
+
+	so = frappe.get_doc("Sales Order", sales_order)
+	client = get_client(acc)
+	try:
+		client.get_fulfillment_order(so.amazon_mcf_order)
+		return
+	except NotFoundError:
+		pass
+	lines = [OrderLine(row=row.name, item_code=row.item_code, sku=row.item_code, quantity=row.qty) for row in so.items]
+	client.create_fulfillment_order(
+		FulfillmentOrderRequest(
+			order_id=so.amazon_mcf_order,
+			displayable_order_id=so.name,
+			displayable_date=frappe.utils.get_datetime(so.transaction_date),
+			comment=_("Thank you for your order."),
+			speed=so.amazon_mcf_speed or "Standard",
+			address=_address(so),
+			items=outbound_items(lines),
+		)
 	)

@@ -19,7 +19,9 @@ there: transaction-type "StorageRenewalBilling").
   Promotions               * / Promotion / Principal, Shipping (any)
   Referral Fees            * / ItemFees / Commission, RefundCommission, VariableClosingFee, FixedClosingFee
   FBA Fulfilment Fees      * / ItemFees / FBAPerUnitFulfillmentFee, FBAPerOrderFulfillmentFee,
-                           FBAWeightBasedFee, ShippingChargeback, GiftwrapChargeback, ShippingHB
+                           FBAWeightBasedFee, ShippingChargeback, GiftwrapChargeback, ShippingHB,
+                           FBATransportationFee; a Multi-Channel Fulfilment order's fees are these same
+                           strings (Amazon names them apart only by marketplace-name "Non-Amazon")
   Other Fees               * / ItemFees / DigitalServicesFee, SalesTaxCollectionFee, any other ItemFees
   FBA Storage Fees         other-transaction / * / Storage Fee, StorageRenewalBilling (long-term storage),
                            FBA Long-Term Storage (Fee), AgedInventorySurcharge, FBAStorageFee, FBA Inventory
@@ -186,6 +188,8 @@ RULES: tuple[Rule, ...] = (
 	Rule(FeeCategory.FBA_FULFILMENT_FEES, amount_type="ItemFees", amount_description="ShippingChargeback"),
 	Rule(FeeCategory.FBA_FULFILMENT_FEES, amount_type="ItemFees", amount_description="GiftwrapChargeback"),
 	Rule(FeeCategory.FBA_FULFILMENT_FEES, amount_type="ItemFees", amount_description="ShippingHB"),
+	# Multi-Channel Fulfilment's outbound transport (Fulfillment Outbound's fee names); not the inbound one.
+	Rule(FeeCategory.FBA_FULFILMENT_FEES, amount_type="ItemFees", amount_description="FBATransportationFee"),
 	Rule(FeeCategory.OTHER_FEES, amount_type="ItemFees"),  # DigitalServicesFee, SalesTaxCollectionFee, ...
 	# Inventory and account fees ("other-transaction" in transaction-type and amount-type).
 	Rule(FeeCategory.FBA_STORAGE_FEES, amount_description="Storage Fee"),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -350,28 +350,34 @@ def _package_items(items: Iterable[tuple[str, int]]) -> dict[str, int]:
 # --- the run's failure e-mail ------------------------------------------------------------------------------
 
 
-def failure_summary(account: str, failures: Iterable[tuple[str, str, str]]) -> tuple[str, str]:
+def failure_summary(
+	account: str, failures: Iterable[tuple[str, str, str]], translate: Callable[[str], str] = str
+) -> tuple[str, str]:
 	"""(subject, HTML body) of the one e-mail per run listing every shipment Amazon rejected.
 
 	failures: (Delivery Note, Amazon order id, Amazon's error). Everything is HTML-escaped; the subject is one
-	plain line. Nothing about the buyer is included beyond the order id.
+	plain line. Nothing about the buyer is included beyond the order id. translate: the adapter passes Frappe's
+	`_` so the mail speaks the site's language; this layer stays frappe-free.
 	"""
+	_ = translate
 	rows = list(failures)
 	name = " ".join((account or "").split())
 	count = len(rows)
-	noun = "shipment" if count == 1 else "shipments"
-	subject = f"Amazon rejected {count} {noun} of Amazon Account {name}"
+	subject = (
+		_("Amazon rejected {0} shipment of Amazon Account {1}")
+		if count == 1
+		else _("Amazon rejected {0} shipments of Amazon Account {1}")
+	).format(count, name)
 	cells = "".join(
 		"<tr>"
 		+ "".join(f"<td>{html.escape(str(value or ''))}</td>" for value in (note, order_id, message))
 		+ "</tr>"
 		for note, order_id, message in rows
 	)
-	body = (
-		f"<p>Amazon did not accept these Delivery Notes of Amazon Account <b>{html.escape(name)}</b> as "
-		"shipments. Fix each one (carrier, tracking number, items) and send it again.</p>"
-		"<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">"
-		"<tr><th>Delivery Note</th><th>Amazon Order</th><th>Amazon's error</th></tr>"
-		f"{cells}</table>"
-	)
+	headers = "".join(f"<th>{html.escape(label)}</th>" for label in (_("Delivery Note"), _("Amazon Order"), _("Amazon's error")))
+	intro = _(
+		"Amazon did not accept these Delivery Notes of Amazon Account {0} as shipments. Fix each one (carrier,"
+		" tracking number, items) and send it again."
+	).format(f"<b>{html.escape(name)}</b>")
+	body = f"<p>{intro}</p>" '<table border="1" cellpadding="4" cellspacing="0">' f"<tr>{headers}</tr>{cells}</table>"
 	return subject, body

@@ -86,6 +86,14 @@ def watch_clients() -> Iterator[list[tuple[str, AmazonClient]]]:
 
 def account_config(account: AmazonAccount, budget: CallBudget | None = None) -> AccountConfig:
 	budget = budget or current_budget()
+	refresh_token = account.get_password("refresh_token", raise_exception=False)
+	if not account.seller_id or not refresh_token:
+		frappe.throw(
+			_("Amazon Account {0} is not connected yet: press Connect with Amazon on it.").format(
+				frappe.bold(account.name)
+			),
+			title=_("Not Connected"),
+		)
 	return AccountConfig(
 		seller_id=account.seller_id,
 		region=account.region,
@@ -93,7 +101,7 @@ def account_config(account: AmazonAccount, budget: CallBudget | None = None) -> 
 		credentials=LwaCredentials(
 			client_id=account.lwa_client_id,
 			client_secret=account.get_password("lwa_client_secret"),
-			refresh_token=account.get_password("refresh_token"),
+			refresh_token=refresh_token,
 		),
 		endpoint=account.endpoint_override or None,
 		timeout=budget.timeout,

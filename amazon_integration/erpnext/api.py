@@ -87,3 +87,14 @@ def label_tracking(delivery_note: str) -> dict:
 	frappe.get_doc("Delivery Note", delivery_note).check_permission("read")
 	with interactive_calls():
 		return refresh_tracking(delivery_note)
+
+
+@frappe.whitelist(methods=["POST"])
+def buy_labels(delivery_notes: str | list) -> list[str]:
+	"""Buy Amazon Labels (the Delivery Note list): the background runs' Sync Logs."""
+	from amazon_integration.erpnext.labels import queue_label_purchase
+
+	names = frappe.parse_json(delivery_notes) if isinstance(delivery_notes, str) else delivery_notes
+	for name in names or []:
+		frappe.get_doc("Delivery Note", name).check_permission("write")
+	return queue_label_purchase(names)

@@ -63,12 +63,27 @@ class FeeAccounts:
 		self.suspense = account.get("suspense_account") or account.get("fees_account")
 		self.cost_centers = marketplace_cost_centers(account)
 		self.default_cost_center = frappe.get_cached_value("Company", account.company, "cost_center")
+		self.dimensions = marketplace_dimensions()
+		self.marketplace_ids = (
+			{
+				row.marketplace_name.lower(): row.name
+				for row in frappe.get_all("Amazon Marketplace", fields=["name", "marketplace_name"])
+				if row.marketplace_name
+			}
+			if self.dimensions
+			else {}
+		)
 
 	def resolve(self, category: FeeCategory, amount_type: str, amount_description: str) -> tuple[str, bool]:
 		return account_for(category, amount_type, amount_description, self.rules, self.accounts, self.suspense)
 
 	def cost_center(self, marketplace_name: str) -> str:
 		return self.cost_centers.get((marketplace_name or "").lower()) or self.default_cost_center
+
+	def dimension_values(self, marketplace_name: str) -> dict[str, str]:
+		"""The marketplace on each accounting dimension of Amazon Marketplaces, for a fee entry row."""
+		marketplace = self.marketplace_ids.get((marketplace_name or "").lower())
+		return {fieldname: marketplace for fieldname in self.dimensions} if marketplace else {}
 
 
 def buys_labels_here(account_name: str) -> bool:
@@ -84,6 +99,19 @@ def shipping_labels_account(account: Document) -> str | None:
 		if row.category == FeeCategory.SHIPPING_LABELS.value and not row.amount_description and row.account:
 			return row.account
 	return None
+
+
+def marketplace_dimensions() -> tuple[str, ...]:
+	"""The fieldnames of the enabled accounting dimensions whose values are Amazon Marketplaces (a company that
+	reads its P&L per marketplace by dimension rather than by cost center): the fee entry puts each row's
+	marketplace on them."""
+	from erpnext.accounts.doctype.accounting_dimension.accounting_dimension import get_accounting_dimensions
+
+	return tuple(
+		dimension.fieldname
+		for dimension in get_accounting_dimensions(as_list=False)
+		if dimension.document_type == "Amazon Marketplace"
+	)
 
 
 def marketplace_cost_centers(account: Document) -> dict[str, str]:

@@ -96,6 +96,10 @@ BACKFILL = JobKind("amazon_backfill", "backfill.backfill_orders", "long", 6 * 36
 
 # Buy Shipping labels tracked daily until delivered (labels.py).
 LABEL_TRACKING = JobKind("amazon_label_tracking", "labels.track_account_labels", "long")
+# Buy Amazon Labels from the Delivery Note list: one run per account at a time (labels.py).
+LABEL_PURCHASE = JobKind(
+	"amazon_label_purchase", "labels.buy_account_labels", "long", 1500, operations=("Label Purchase",)
+)
 # Send to Amazon: one inbound shipment's receipts read back (inbound.py).
 INBOUND_RECEIPTS = JobKind("amazon_inbound_receipts", "inbound.sync_shipment_receipts", "short", key="name")
 # Multi-Channel Fulfilment (outbound.py): open fulfilment orders read back, and an order sent on its submit.
@@ -115,6 +119,7 @@ JOBS = (
 	RETENTION,
 	BACKFILL,
 	LABEL_TRACKING,
+	LABEL_PURCHASE,
 	INBOUND_RECEIPTS,
 	MCF_SYNC,
 	MCF_CREATE,

@@ -5,13 +5,12 @@ id, and the shipment sync then only reads the order back (erpnext/shipments.py),
 
 from __future__ import annotations
 
-import base64
-import json
+import io
 from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import flt
+from frappe.utils import flt, strip_html_tags
 
 from amazon_integration.amazon import AmazonError
 from amazon_integration.amazon.shipping import Parcel, ShippingAddress
@@ -27,7 +26,10 @@ from amazon_integration.domain.labels import (
 	propose_rate,
 )
 from amazon_integration.erpnext.account_client import get_client
-from amazon_integration.erpnext.timezone import from_system
+from amazon_integration.erpnext.jobs import LABEL_PURCHASE
+from amazon_integration.erpnext.runs import SYNC_LOG, Run
+from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.erpnext.transactions import savepoint
 
 TITLE = _("Amazon Label")
 
@@ -81,21 +83,38 @@ def proposed_parcels(dn, packages: int = 1) -> list[ParcelPlan]:
 		Decimal(str(flt(account.label_package_width))),
 		Decimal(str(flt(account.label_package_height))),
 	)
+	items = {
+		item.name: item
+		for item in frappe.get_all(
+			"Item",
+			{"name": ("in", list({row.item_code for row in dn.items}))},
+			["name", "weight_per_unit", "weight_uom", "is_stock_item"],
+		)
+	}
+	# Goods only: the order's shipping, gift wrap and promotion lines (non-stock items) weigh nothing.
 	lines = [
 		ItemLine(
 			row.item_code,
 			Decimal(str(flt(row.stock_qty or row.qty))),
-			Decimal(str(flt(row.weight_per_unit))) if row.weight_per_unit else None,
-			row.weight_uom,
+			*_unit_weight(row, items.get(row.item_code)),
 			Decimal(str(flt(row.amount))),
 			row.amazon_order_item_id,
 		)
 		for row in dn.items
+		if row.item_code in items and items[row.item_code].is_stock_item
 	]
 	try:
 		return plan_parcels(lines, preset, packages)
 	except LabelInputError as e:
 		frappe.throw(str(e), title=_("Cannot Get Rates"))
+
+
+def _unit_weight(row, item) -> tuple[Decimal | None, str | None]:
+	"""The row's weight per unit, else the Item's (a row made before the Item had one)."""
+	for source in (row, item):
+		if source and flt(source.weight_per_unit) > 0:
+			return Decimal(str(flt(source.weight_per_unit))), source.weight_uom
+	return None, row.weight_uom
 
 
 def _parcels(dn, parcels: list[dict] | None, packages: int) -> list[Parcel]:
@@ -152,7 +171,8 @@ def get_rates(delivery_note: str, parcels: list[dict] | None = None, packages: i
 			{
 				"rate_id": r.rate_id, "carrier_id": r.carrier_id, "carrier": r.carrier_name, "service": r.service_name,
 				"price": float(r.total), "currency": r.currency,
-				"delivery": r.delivery_end.isoformat() if r.delivery_end else None,
+				# In the site's time, as the desk shows datetimes.
+				"delivery": str(to_system(r.delivery_end)) if r.delivery_end else None,
 				"meets_latest_delivery": meets(RateOption(r.rate_id, r.total, r.delivery_end), latest_utc),
 				"proposed": proposed is not None and proposed.rate_id == r.rate_id,
 			}
@@ -324,3 +344,165 @@ def refresh_tracking(delivery_note: str) -> dict:
 		"status": tracking.status,
 		"events": [{"code": e.code, "time": e.time.isoformat() if e.time else None, "city": e.city} for e in tracking.events],
 	}
+
+
+# --- many Delivery Notes at once: Buy Amazon Labels from the Delivery Note list ------------------------------
+
+BULK_TITLE = _("Buy Amazon Labels")
+RUN_SHARE = 0.8  # of the job's timeout: the run takes no further Delivery Note after it, well before RQ kills it
+
+
+def queue_label_purchase(delivery_notes: list[str]) -> list[str]:
+	"""One background run per Amazon Account of the selection, each with the Queued Sync Log the user follows.
+	A selection with anything but FBM Delivery Notes of Amazon orders is refused whole, naming them."""
+	names = list(dict.fromkeys(delivery_notes or []))
+	if not names:
+		frappe.throw(_("Select the Delivery Notes to buy Amazon labels for."), title=BULK_TITLE)
+	found = {
+		row.name: row
+		for row in frappe.get_all(
+			"Delivery Note",
+			{"name": ("in", names)},
+			["name", "amazon_account", "amazon_order_id", "amazon_fulfillment_channel", "is_return", "docstatus"],
+		)
+	}
+	wrong = [
+		name
+		for name in names
+		if name not in found
+		or not found[name].amazon_order_id
+		or found[name].amazon_fulfillment_channel != "FBM"
+		or found[name].is_return
+		or found[name].docstatus == 2
+	]
+	if wrong:
+		frappe.throw(
+			_("Labels are bought for FBM Delivery Notes of Amazon orders only (not cancelled): {0} is not one.").format(
+				", ".join(wrong)
+			),
+			title=BULK_TITLE,
+		)
+	by_account: dict[str, list[str]] = {}
+	for name in names:
+		by_account.setdefault(found[name].amazon_account, []).append(name)
+	busy = [account for account in by_account if LABEL_PURCHASE.queued(account)]
+	if busy:
+		frappe.throw(
+			_("Labels are being bought for {0} already: select these again once that run has ended (its Amazon Sync Log says when).").format(
+				", ".join(busy)
+			),
+			title=BULK_TITLE,
+		)
+	logs = []
+	for account, names_of_account in by_account.items():
+		log = frappe.get_doc(
+			{"doctype": SYNC_LOG, "amazon_account": account, "operation": LABEL_PURCHASE.operations[0], "status": "Queued"}
+		).insert(ignore_permissions=True)
+		LABEL_PURCHASE.enqueue(account, delivery_notes=names_of_account, queued=log.name)
+		logs.append(log.name)
+	return logs
+
+
+def buy_account_labels(account: str, delivery_notes: list[str], queued: str | None = None) -> str:
+	"""The background run: each Delivery Note gets Amazon's proposed rate, one after the other (the gateway keeps
+	to Amazon's quota). One failing never stops the others; one with a label already is skipped, so a second run
+	buys nothing twice. Every label bought goes into one file to print, attached to the run's log."""
+	run = Run(
+		account,
+		job=LABEL_PURCHASE,
+		queued=queued,
+		counts=("orders_read", "created", "skipped", "failed"),
+		failure_rows=False,
+		budget_seconds=LABEL_PURCHASE.seconds * RUN_SHARE,
+	)
+	documents: list[bytes] = []
+	with run:
+		run.counts["orders_read"] = len(delivery_notes)
+		for position, name in enumerate(delivery_notes):
+			if run.out_of_time():
+				left = delivery_notes[position:]
+				run.counts["skipped"] += len(left)
+				message = _("Not reached in this run's time: select it again.")
+				run.rows += [("labels", {"delivery_note": n, "outcome": "Skipped", "message": message}) for n in left]
+				break
+			row, contents = _buy_proposed(name)
+			run.rows.append(("labels", row))
+			run.counts[{"Bought": "created", "Skipped": "skipped", "Failed": "failed"}[row["outcome"]]] += 1
+			if row["outcome"] == "Failed":
+				run.fail(name, row["message"])
+			documents += contents
+			run.progress()
+		if documents:
+			label_format = frappe.db.get_value("Amazon Account", account, "label_format") or "PDF"
+			content, extension = merge_labels(documents, label_format)
+			saved = frappe.get_doc({
+				"doctype": "File",
+				"file_name": f"labels-{run.log.name}.{extension}",
+				"attached_to_doctype": SYNC_LOG,
+				"attached_to_name": run.log.name,
+				"attached_to_field": "labels_file",
+				"content": content,
+				"is_private": 1,
+			}).insert(ignore_permissions=True)
+			run.values["labels_file"] = saved.file_url
+			frappe.db.commit()
+	return run.log.name
+
+
+def _buy_proposed(name: str) -> tuple[dict, list[bytes]]:
+	"""One Delivery Note of the run: its log row and the label documents bought for it."""
+	dn = frappe.get_doc("Delivery Note", name)
+	row = {"delivery_note": name, "amazon_order_id": dn.amazon_order_id}
+	if dn.amazon_label_shipment_id:
+		return {
+			**row, "outcome": "Skipped", "carrier": dn.amazon_carrier_name, "tracking_number": dn.amazon_tracking_number,
+			"cost": dn.amazon_label_cost, "message": _("A label is already bought for it."),
+		}, []
+	if dn.docstatus == 1 and dn.amazon_sync_status == "Synchronized":
+		return {**row, "outcome": "Skipped", "message": _("Amazon already shows it shipped.")}, []
+	try:
+		with savepoint("amazon_label"):
+			quote = get_rates(name)
+			rate = next((r for r in quote["rates"] if r["proposed"]), None)
+			if rate is None:
+				frappe.throw(
+					_("No rate arrives by the order's latest delivery date: choose one on the Delivery Note."),
+					title=_("No Rate Proposed"),
+				)
+			bought = buy_label(
+				name, quote["request_token"], rate["rate_id"], rate["carrier_id"], rate["carrier"], rate["service"], rate["price"]
+			)
+		frappe.db.commit()
+	except Exception as e:
+		frappe.db.rollback()
+		frappe.clear_messages()
+		return {**row, "outcome": "Failed", "message": strip_html_tags(str(e)) or type(e).__name__}, []
+	contents = []
+	for url in bought["files"]:
+		with open(frappe.get_doc("File", {"file_url": url}).get_full_path(), "rb") as f:
+			contents.append(f.read())
+	return {
+		**row, "outcome": "Bought", "carrier": rate["carrier"], "tracking_number": ", ".join(bought["tracking"]),
+		"cost": rate["price"], "message": rate["service"],
+	}, contents
+
+
+def merge_labels(documents: list[bytes], label_format: str) -> tuple[bytes, str]:
+	"""All labels in one file to print, and its extension: one PDF of them all (PNG labels as its pages), or the
+	ZPL labels one after the other (a thermal printer prints each ^XA...^XZ as one label)."""
+	if label_format == "ZPL":
+		return b"\n".join(document.strip() for document in documents) + b"\n", "zpl"
+	out = io.BytesIO()
+	if label_format == "PNG":
+		from PIL import Image
+
+		images = [Image.open(io.BytesIO(document)).convert("RGB") for document in documents]
+		images[0].save(out, "PDF", save_all=True, append_images=images[1:])
+		return out.getvalue(), "pdf"
+	from pypdf import PdfReader, PdfWriter
+
+	writer = PdfWriter()
+	for document in documents:
+		writer.append(PdfReader(io.BytesIO(document)))
+	writer.write(out)
+	return out.getvalue(), "pdf"

@@ -128,6 +128,7 @@ def import_settlement_report(account: Document, lines: Iterable[str], report_id:
 	check_total(header, summary)
 	rows = settlement_rows(summary)
 	invoices = _invoices_by_order({row.order_id for row in rows if row.order_id})
+	mcf = _mcf_orders({row.order_id for row in rows if row.row_type is RowType.ORDER and row.order_id not in invoices})
 
 	doc = frappe.new_doc("Amazon Settlement")
 	doc.update(
@@ -154,7 +155,7 @@ def import_settlement_report(account: Document, lines: Iterable[str], report_id:
 	doc.unmatched_lines = sum(1 for row in rows if row.row_type is not RowType.RESERVE)
 	doc.flags.ignore_permissions = True
 	doc.insert()
-	_insert_lines(doc, rows, invoices, summary.refunded_items)
+	_insert_lines(doc, rows, invoices, summary.refunded_items, mcf)
 	_insert_fees(doc, summary.fee_amounts)
 	return doc.name
 
@@ -185,7 +186,9 @@ def _totals(rows: list[SettlementRow]) -> dict[str, Decimal]:
 	return totals
 
 
-def _insert_lines(doc: Document, rows: list[SettlementRow], invoices: dict[str, str], refunded_items) -> None:
+def _insert_lines(
+	doc: Document, rows: list[SettlementRow], invoices: dict[str, str], refunded_items, mcf: dict[str, str]
+) -> None:
 	"""Bulk insert: a large settlement has thousands of rows, and they are plain records, not documents."""
 	now = now_datetime()
 	user = frappe.session.user
@@ -199,6 +202,8 @@ def _insert_lines(doc: Document, rows: list[SettlementRow], invoices: dict[str, 
 		invoice = invoices.get(row.order_id)
 		if row.row_type is RowType.RESERVE:
 			status, booked = "Held by Amazon", row.amount
+		elif row.row_type is RowType.ORDER and row.order_id in mcf:
+			status, booked = "Matched", ZERO  # a Multi-Channel fulfilment order: Amazon's fees only
 		elif row.row_type in (RowType.ORDER, RowType.REFUND):
 			status, booked = ("Matched" if invoice else "Unmatched"), ZERO
 		elif row.row_type is RowType.UNKNOWN:
@@ -209,7 +214,7 @@ def _insert_lines(doc: Document, rows: list[SettlementRow], invoices: dict[str, 
 		values.append(
 			(
 				frappe.generate_hash(length=12), now, now, user, user, doc.name, row.row_type.value, row.order_id,
-				row.description, status, doc.currency, float(row.amount), float(row.sale), float(row.tax),
+				_mcf_description(mcf[row.order_id]) if row.order_id in mcf else row.description, status, doc.currency, float(row.amount), float(row.sale), float(row.tax),
 				float(row.withheld_tax), float(row.fees), float(booked), row.lines, invoice,
 				json.dumps({code: str(amount) for code, amount in items.items()}) if items else None,
 			)
@@ -236,6 +241,25 @@ def _insert_fees(doc: Document, fees: Iterable[FeeAmount]) -> None:
 		if fee.amount
 	]
 	frappe.db.bulk_insert(FEE, fields, values, chunk_size=1000)
+
+
+def _mcf_orders(order_ids: set[str]) -> dict[str, str]:
+	"""Fulfilment order id -> Sales Order, for the ids that are Multi-Channel fulfilment orders (outbound.py):
+	Amazon settles only its fees for them, under that id; the buyer paid the seller elsewhere."""
+	ids = sorted(order_id for order_id in order_ids if order_id)
+	found: dict[str, str] = {}
+	for start in range(0, len(ids), 1000):
+		for row in frappe.get_all(
+			"Sales Order",
+			filters={"amazon_mcf_order": ("in", ids[start : start + 1000]), "docstatus": ("<", 2)},
+			fields=["name", "amazon_mcf_order"],
+		):
+			found.setdefault(row.amazon_mcf_order, row.name)
+	return found
+
+
+def _mcf_description(sales_order: str) -> str:
+	return _("Multi-Channel Fulfilment fees of Sales Order {0}").format(sales_order)[:140]
 
 
 def _invoices_by_order(order_ids: set[str]) -> dict[str, str]:
@@ -380,6 +404,10 @@ class _Booking:
 			order_by="posting_date asc, creation asc",
 		)
 		if not invoices:
+			if not line.sale_amount and not line.withheld_tax:
+				mcf = _mcf_orders({line.amazon_order_id})
+				if mcf:  # only Amazon's fees of a Multi-Channel fulfilment order: the fee entry books them
+					return {"description": _mcf_description(mcf[line.amazon_order_id])}
 			return None
 		sale = _decimal(line.sale_amount)
 		if not sale and not line.withheld_tax:
@@ -696,7 +724,7 @@ class _Booking:
 		for posting_date, by_row in sorted(entries.items()):
 			if not any(by_row.values()):
 				continue
-			je = self._fee_entry(by_row, posting_date)
+			je = self._fee_entry(by_row, posting_date, accounts.dimension_values)
 			frappe.db.sql(
 				f"""update `tab{FEE}` set journal_entry = %s, posting_date = %s
 				where settlement = %s and ifnull(posted_month, '') in %s""",
@@ -722,7 +750,7 @@ class _Booking:
 		month_end = get_last_day(getdate(f"{posted_month}-01"))
 		return min(month_end, getdate(self.posting_date))
 
-	def _fee_entry(self, by_row: dict, posting_date) -> Document:
+	def _fee_entry(self, by_row: dict, posting_date, dimension_values) -> Document:
 		from erpnext.accounts.party import get_party_account
 
 		payable = get_party_account("Supplier", self.account.amazon_supplier, self.company)
@@ -741,7 +769,8 @@ class _Booking:
 				-amount,
 				cost_center=cost_center,
 				amazon_fee_category=category,
-				amazon_marketplace=marketplace,
+				# A dimension labelled "Amazon Marketplace" shares this field: it holds the marketplace's id then.
+				**{"amazon_marketplace": marketplace, **dimension_values(marketplace)},
 				**(supplier if account == payable else {}),
 			)
 			for (account, cost_center, category, marketplace), amount in sorted(by_row.items())
@@ -921,7 +950,7 @@ def check_can_cancel(doc: Document) -> None:
 			_("Cancel the entries made from settlement {0} first: {1}").format(
 				doc.name,
 				", ".join(standing[:20])
-				+ (_(" and {0} more").format(len(standing) - 20) if len(standing) > 20 else ""),
+				+ (" " + _("and {0} more").format(len(standing) - 20) if len(standing) > 20 else ""),
 			),
 			title=_("Settlement Has Entries"),
 		)

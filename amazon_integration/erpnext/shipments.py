@@ -216,7 +216,7 @@ def notify_failures(account: str, failures: list[tuple[str, str, str]]) -> None:
 	recipients = recipients_of(account)
 	if not recipients:
 		return
-	subject, message = failure_summary(account, failures)
+	subject, message = failure_summary(account, failures, translate=_)
 	try:
 		frappe.sendmail(recipients=recipients, subject=subject, message=message, delayed=True)
 	except frappe.OutgoingEmailError:

@@ -189,7 +189,7 @@ def _invoice_lines(si: Document) -> list[str]:
 		lines.append(f"{row.item_name or row.item_code}  {flt(row.qty):g} x {row.rate:.{si.precision('grand_total')}f}  {row.amount}")
 	lines.append("")
 	for tax in si.taxes:
-		included = _(" (included)") if tax.included_in_print_rate else ""
+		included = " " + _("(included)") if tax.included_in_print_rate else ""
 		rate = f" {flt(tax.rate):g} %" if tax.rate else ""
 		lines.append(f"{tax.description}{rate}{included}: {tax.tax_amount}")
 	lines += [

@@ -66,7 +66,7 @@ def before_submit(doc, method=None) -> None:
 			_(
 				"Amazon must be told how order {0} ships: fill in {1} in the Amazon section at the top of the "
 				"Details tab, then submit again."
-			).format(frappe.bold(doc.amazon_order_id), _(" and ").join(frappe.bold(label) for label in missing)),
+			).format(frappe.bold(doc.amazon_order_id), (" " + _("and") + " ").join(frappe.bold(label) for label in missing)),
 			title=_("Carrier and Tracking Number Required"),
 		)
 	try:

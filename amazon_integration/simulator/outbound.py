@@ -9,6 +9,9 @@ from a second one at 4 h (the order stays Processing in between). Each shipped s
 carrier's tracking number. Stock short at create: FillOrKill (default) refuses the order; FillAllAvailable keeps
 it and reports the missing units as unfulfillableQuantity (CompletePartialled, or Unfulfillable when nothing
 can ship). cancelFulfillmentOrder is accepted while Received or Planning: every line's units come back.
+Amazon charges the fees of each shipment when it ships: the settlement (settlements.py) gets one "Order" event per
+shipped shipment, order-id = the sellerFulfillmentOrderId, marketplace "Non-Amazon", with the preview's fees
+(FBAPerUnitFulfillmentFee per line, FBAPerOrderFulfillmentFee once per order; no FBATransportationFee here).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from . import inventory
+from . import inventory, settlements
 from .documents import attach, iso, parse_iso
 from .http import ApiError, Request, Response, Router
 from .ids import digest
+from .money import q
 from .state import SimulatorState
 
 PREFIX = "/fba/outbound/2020-07-01"
@@ -32,6 +36,7 @@ SECOND_SHIP_AFTER = timedelta(hours=4)
 SPEEDS = {"Standard": (1, 3, 5), "Expedited": (1, 2, 3), "Priority": (0, 1, 1)}  # ship days, arrival days min/max
 PER_UNIT_FEE = {"Standard": Decimal("3.49"), "Expedited": Decimal("5.99"), "Priority": Decimal("9.49")}
 PER_ORDER_FEE = Decimal("1.00")
+SETTLEMENT_MARKETPLACE = "Non-Amazon"  # the settlement's marketplace-name of MCF orders
 CARRIERS = {"NA": "UPS", "EU": "DHL", "FE": "Yamato"}
 CENTRES = {"NA": ("PHX3", "ONT8"), "EU": ("LEJ1", "DTM2"), "FE": ("NRT1", "KIX2")}
 PAGE_SIZE = 50
@@ -122,6 +127,43 @@ def movements(state: SimulatorState, region: str) -> dict[str, tuple[int, int, d
 
 
 inventory.POOL_DRAWS.append(movements)
+
+
+def settlement_events(state: SimulatorState, book: settlements.Ledger, now: datetime) -> list[settlements.FinancialEvent]:
+	"""ShipmentEvents of the MCF shipments shipped by `now` and not yet posted: their fees only (the buyer paid
+	the seller elsewhere). Called by settlements.sync under state.lock."""
+	events = []
+	seed = getattr(state, "seed", 1)
+	for order in list(_orders(state).values()):
+		key = f"mcf:{order.order_id}"
+		shipped = [(group, when) for group, when in zip(order.groups(), order.ship_times()) if now >= when]
+		if order.cancelled_at is not None or len(shipped) <= book.packages_posted.get(key, 0):
+			continue
+		currency = state.marketplaces[order.marketplace_id].currency
+		for index in range(book.packages_posted.get(key, 0), len(shipped)):
+			group, when = shipped[index]
+			event = settlements.FinancialEvent(
+				transaction_type="Order",
+				posted=settlements.whole_second(when),
+				currency=currency,
+				marketplace_id=order.marketplace_id,
+				marketplace_name=SETTLEMENT_MARKETPLACE,
+				order_id=order.order_id,
+				merchant_order_id=order.order_id,
+				shipment_id=f"T{digest(seed, 'mcf', order.order_id, index) % 10**9:09d}",
+				fulfillment_id="AFN",
+			)
+			for number, line in enumerate(group):
+				fees = [settlements.Amount("ItemFees", "FBAPerUnitFulfillmentFee", -q(PER_UNIT_FEE[order.speed] * line.to_ship, currency))]
+				if index == 0 and number == 0:
+					fees.append(settlements.Amount("ItemFees", "FBAPerOrderFulfillmentFee", -q(PER_ORDER_FEE, currency)))
+				event.items.append(settlements.EventItem(line.line_id, line.sku, line.to_ship, fees))
+			events.append(event)
+		book.packages_posted[key] = len(shipped)
+	return events
+
+
+settlements.SHIPMENT_SOURCES.append(settlement_events)
 
 
 def _money(amount: Decimal, currency: str) -> dict[str, str]:

@@ -20,6 +20,9 @@ Amounts (all Decimal, quantized to the currency; deterministic from the seed and
   ItemFees Commission                -referral rate (8/12/15 % by SKU) x (price + shipping + gift wrap - promos)
   ItemFees FBAPerUnitFulfillmentFee  -per-unit fee by SKU (FBA only)
   ItemFees ShippingChargeback / GiftwrapChargeback   -shipping / gift wrap charged (FBA only)
+  Multi-Channel fulfilment orders (outbound.py), per shipment Amazon shipped: an "Order" with order-id and
+  merchant-order-id = the sellerFulfillmentOrderId, marketplace-name "Non-Amazon", fulfillment-id AFN, only
+  ItemFees FBAPerUnitFulfillmentFee per line and FBAPerOrderFulfillmentFee once (the preview's estimate)
   Refunds: the same ItemPrice/Promotion/ItemWithheldTax amounts negated for the refunded share, Commission
   given back and ItemFees RefundCommission = -20 % of it (at most 5.00 in USD terms).
   other-transaction: "Subscription Fee" in every settlement; "Storage Fee" when the period had FBA sales;
@@ -52,6 +55,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from . import feeds, inbound, reports
@@ -160,6 +164,7 @@ class FinancialEvent:
 	other: list[Amount] = field(default_factory=list)  # other-transaction amounts
 	fee_type: str | None = None  # Finances ServiceFeeEvent FeeType of an other-transaction
 	settlement_id: str | None = None
+	merchant_order_id: str | None = None  # the seller's own order id (a Multi-Channel fulfilment order's)
 	# An other-transaction about units (FBA Inventory Reimbursement): its sku and quantity-purchased.
 	sku: str = ""
 	quantity: int | None = None
@@ -399,7 +404,14 @@ def _shipment_events(state: SimulatorState, book: Ledger, now: datetime) -> list
 				book.units_posted[(order.order_id, item_id)] = before + units
 			if event.items:
 				events.append(event)
+	for source in SHIPMENT_SOURCES:
+		events.extend(source(state, book, now))
 	return events
+
+
+# Other shipments Amazon charges for in the settlement (outbound.py: Multi-Channel fulfilment orders), each
+# (state, ledger, now) -> the ShipmentEvents not yet posted; registered by their modules.
+SHIPMENT_SOURCES: list[Callable[[SimulatorState, Ledger, datetime], list[FinancialEvent]]] = []
 
 
 def _place(book: Ledger, event: FinancialEvent, now: datetime) -> None:
@@ -777,6 +789,7 @@ def settlement_report(settlement: Settlement) -> bytes:
 			"settlement-id": settlement.settlement_id,
 			"transaction-type": event.transaction_type,
 			"order-id": event.order_id or "",
+			"merchant-order-id": event.merchant_order_id or "",
 			"marketplace-name": event.marketplace_name,
 			"posted-date": event.posted.astimezone(timezone.utc).strftime("%Y-%m-%d"),
 			"posted-date-time": settlement_datetime(event.posted),

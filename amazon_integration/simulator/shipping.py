@@ -180,7 +180,6 @@ def _rate_json(rate: QuotedRate, billed: Decimal) -> dict[str, Any]:
 
 def label_document(fmt: str, shipment_id: str, tracking_id: str, carrier: str) -> bytes:
 	"""A small but real document in the asked format, naming carrier and tracking id."""
-	text = f"{carrier} {tracking_id} {shipment_id}"
 	if fmt == "ZPL":
 		return f"^XA^CF0,40^FO40,40^FD{carrier}^FS^FO40,120^BCN,120,Y,N,N^FD{tracking_id}^FS^XZ".encode()
 	if fmt == "PNG":
@@ -189,7 +188,10 @@ def label_document(fmt: str, shipment_id: str, tracking_id: str, carrier: str) -
 			return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 		return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 32, 8, 0, 0, 0, 0))
 				+ chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-	stream = f"BT /F1 18 Tf 20 380 Td ({text}) Tj ET".encode()
+	# A 4 x 6 inch label: the carrier, the tracking id large, the shipment id small.
+	stream = (
+		f"BT /F1 18 Tf 20 390 Td ({carrier}) Tj /F1 16 Tf 0 -40 Td ({tracking_id}) Tj /F1 8 Tf 0 -30 Td ({shipment_id}) Tj ET"
+	).encode()
 	objects = [
 		b"<< /Type /Catalog /Pages 2 0 R >>",
 		b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -235,6 +235,41 @@ class FeeBookingChecks:
 
 	# -- helpers -----------------------------------------------------------------------------------------
 
+	def book_other_amounts(self, start: str, end: str, amounts: list[tuple[str, str, str]]):
+		"""A USD settlement report of other-transaction amounts on Amazon.com ((posted UTC, amount-description,
+		amount)), imported, submitted and booked: reconciled."""
+		from datetime import datetime, timedelta
+
+		from amazon_integration.domain.settlements import COLUMNS
+		from amazon_integration.erpnext.settlements import import_settlement_report
+
+		settlement_id = f"9{frappe.generate_hash(length=10)}"
+
+		def row(**values) -> str:
+			return "\t".join(str(values.get(column.replace("-", "_"), "")) for column in COLUMNS)
+
+		total = sum((Decimal(amount) for _posted, _description, amount in amounts), Decimal(0))
+		deposit = (datetime.fromisoformat(end) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+		lines = [
+			"\t".join(COLUMNS),
+			row(settlement_id=settlement_id, settlement_start_date=f"{start} UTC", settlement_end_date=f"{end} UTC",
+				deposit_date=f"{deposit} UTC", total_amount=str(total), currency="USD"),
+		]  # fmt: skip
+		for posted, description, amount in amounts:
+			lines.append(
+				row(settlement_id=settlement_id, transaction_type="other-transaction", marketplace_name="Amazon.com",
+					amount_type="other-transaction", amount_description=description, amount=amount,
+					posted_date=posted[:10], posted_date_time=f"{posted} UTC")
+			)  # fmt: skip
+		self.account.reload()
+		name = import_settlement_report(self.account, [line + "\n" for line in lines])
+		doc = frappe.get_doc("Amazon Settlement", name)
+		doc.submit()
+		frappe.db.commit()
+		doc.reload()
+		self.assertEqual(doc.status, "Reconciled", doc.booking_error)
+		return doc
+
 	def balance(self, account: str, voucher: str | None = None) -> float:
 		query = "select sum(debit - credit) from `tabGL Entry` where account = %s and is_cancelled = 0"
 		values: list = [account]
@@ -269,6 +304,60 @@ class TestFeesUsCompany(FeeBookingChecks, SimulatorTestCase):
 	def sync_orders(self) -> None:
 		self.sync()
 
+	def test_fee_rows_carry_the_marketplace_on_its_accounting_dimension(self):
+		"""A company that reads its P&L per marketplace by accounting dimension: the fee entry's rows, and so their
+		GL Entries, carry the marketplace on every dimension of Amazon Marketplaces."""
+		fieldname = self.marketplace_dimension()
+		posted = today()
+		doc = self.book_other_amounts(
+			f"{posted} 00:00:00",
+			f"{posted} 01:00:00",
+			[(f"{posted} 00:30:00", "Subscription Fee", "-39.99"), (f"{posted} 00:30:00", "Storage Fee", "-11.40")],
+		)
+		je = frappe.get_doc("Journal Entry", doc.fees_journal_entry)
+		rows = [row for row in je.accounts if row.amazon_fee_category]
+		self.assertEqual(len(rows), 2)
+		self.assertEqual({row.get(fieldname) for row in rows}, {self.marketplace})
+		gl = frappe.get_all(
+			"GL Entry",
+			{"voucher_no": doc.fees_journal_entry, "account": ("in", [row.account for row in rows]), "is_cancelled": 0},
+			[fieldname],
+		)
+		self.assertEqual({entry[fieldname] for entry in gl}, {self.marketplace})
+
+	def marketplace_dimension(self) -> str:
+		"""An accounting dimension of Amazon Marketplaces, on the fee entry's rows and the ledger only (ERPNext would
+		add it to some forty doctypes), removed after the test."""
+		from erpnext.accounts.doctype.accounting_dimension.accounting_dimension import (
+			make_dimension_in_accounting_doctypes,
+		)
+
+		existing = frappe.db.get_value("Accounting Dimension", {"document_type": "Amazon Marketplace"}, "fieldname")
+		if existing:
+			return existing
+		dimension = frappe.get_doc(
+			{"doctype": "Accounting Dimension", "document_type": "Amazon Marketplace", "label": "Sales Channel Test"}
+		)
+		dimension.set_fieldname_and_label()
+		dimension.set_new_name()
+		dimension.db_insert()  # without its after_insert, which adds it everywhere
+		doctypes = ["Journal Entry Account", "GL Entry"]
+		make_dimension_in_accounting_doctypes(dimension, doclist=doctypes)
+
+		def remove() -> None:
+			for doctype in doctypes:
+				frappe.delete_doc("Custom Field", f"{doctype}-{dimension.fieldname}", force=True, ignore_missing=True)
+			frappe.db.delete("Accounting Dimension", dimension.name)
+			frappe.flags.accounting_dimensions = None
+			frappe.flags.accounting_dimensions_details = None
+			frappe.db.commit()
+
+		self.addCleanup(remove)
+		frappe.flags.accounting_dimensions = None
+		frappe.flags.accounting_dimensions_details = None
+		frappe.db.commit()
+		return dimension.fieldname
+
 	def test_a_month_of_every_category_and_shape(self):
 		self.run_month()
 
@@ -276,39 +365,19 @@ class TestFeesUsCompany(FeeBookingChecks, SimulatorTestCase):
 		"""Amazon posted the subscription in one month and storage in the next: two fee entries, one a month."""
 		from frappe.utils import add_days, get_first_day, get_last_day
 
-		from amazon_integration.domain.settlements import COLUMNS
-		from amazon_integration.erpnext.settlements import import_settlement_report
-
 		this_month = get_first_day(today())
 		last_month_end = get_last_day(add_days(this_month, -1))
-		settlement_id = f"9{frappe.generate_hash(length=10)}"
-
-		def row(**values) -> str:
-			return "\t".join(str(values.get(column.replace("-", "_"), "")) for column in COLUMNS)
-
-		lines = [
-			"\t".join(COLUMNS),
-			row(settlement_id=settlement_id, settlement_start_date=f"{add_days(last_month_end, -10)} 00:00:00 UTC",
-				settlement_end_date=f"{add_days(this_month, 1)} 00:00:00 UTC",
-				deposit_date=f"{add_days(this_month, 2)} 00:00:00 UTC", total_amount="-51.39", currency="USD"),
-		]  # fmt: skip
-		for posted, description, amount in (
-			(add_days(last_month_end, -1), "Subscription Fee", "-39.99"),
-			(this_month, "Storage Fee", "-11.40"),
-		):
-			lines.append(
-				row(settlement_id=settlement_id, transaction_type="other-transaction", marketplace_name="Amazon.com",
-					amount_type="other-transaction", amount_description=description, amount=amount,
-					posted_date=str(posted), posted_date_time=f"{posted} 12:00:00 UTC")
-			)  # fmt: skip
 		self.account.reload()
 		self.assertEqual(self.account.fees_by_month, 1)
-		name = import_settlement_report(self.account, [line + "\n" for line in lines])
-		doc = frappe.get_doc("Amazon Settlement", name)
-		doc.submit()
-		frappe.db.commit()
-		doc.reload()
-		self.assertEqual(doc.status, "Reconciled", doc.booking_error)
+		doc = self.book_other_amounts(
+			f"{add_days(last_month_end, -10)} 00:00:00",
+			f"{add_days(this_month, 1)} 00:00:00",
+			[
+				(f"{add_days(last_month_end, -1)} 12:00:00", "Subscription Fee", "-39.99"),
+				(f"{this_month} 12:00:00", "Storage Fee", "-11.40"),
+			],
+		)
+		name = doc.name
 		entries = frappe.get_all(
 			"Journal Entry",
 			{"amazon_settlement": name, "docstatus": 1, "name": ("!=", doc.payout_journal_entry)},

@@ -170,6 +170,79 @@ class TestLabels(SimulatorTestCase):
 		self.assertEqual(frappe.db.get_value("Delivery Note", dn.name, "amazon_tracking_status"), "Delivered")
 		self.assertEqual(track_account_labels(self.account.name), {"Delivered": 0, "Tracked": 0, "Failed": 0})
 
+	def test_06_labels_bought_for_many_in_one_run_into_one_file(self):
+		from pypdf import PdfReader
+
+		from amazon_integration.erpnext.labels import buy_account_labels, queue_label_purchase
+
+		_order_id, good = self.draft_delivery([{"sku": SKU, "quantity": 1}])
+		_order_id, bad = self.draft_delivery([{"sku": OTHER_SKU, "quantity": 1}])
+		# No postal code where it ships from: this one fails, the others go on.
+		address = frappe.get_doc({
+			"doctype": "Address", "address_title": f"Dock {self.namespace}", "address_type": "Shipping",
+			"address_line1": "2 Dock Road", "city": "Seattle", "country": "United States",
+		}).insert()
+		bad.db_set("dispatch_address_name", address.name)
+		labelled = frappe.db.get_value(
+			"Delivery Note", {"amazon_account": self.account.name, "amazon_label_shipment_id": ("is", "set")}, "name"
+		)
+		with self.assertRaisesRegex(frappe.ValidationError, "FBM"):
+			queue_label_purchase([good.name, self.fba_or_other_delivery()])
+		selection = [good.name, bad.name, labelled]
+
+		log = frappe.get_doc("Amazon Sync Log", buy_account_labels(self.account.name, selection))
+		self.assertEqual(log.status, "Partial Success")
+		outcomes = {row.delivery_note: (row.outcome, row.message) for row in log.labels}
+		self.assertEqual(outcomes[good.name][0], "Bought")
+		self.assertEqual(outcomes[labelled][0], "Skipped")
+		self.assertEqual(outcomes[bad.name][0], "Failed")
+		self.assertIn("Postal Code", outcomes[bad.name][1])
+		self.assertEqual((log.created_count, log.skipped_count, log.failed_count), (1, 1, 1))
+		self.assertTrue(frappe.db.get_value("Delivery Note", good.name, "amazon_tracking_number"))
+		self.assertFalse(frappe.db.get_value("Delivery Note", bad.name, "amazon_label_shipment_id"))
+		printable = frappe.get_doc("File", {"file_url": log.labels_file, "attached_to_name": log.name})
+		with open(printable.get_full_path(), "rb") as f:
+			self.assertEqual(len(PdfReader(f).pages), 1)
+
+		# Again, asked by warehouse staff: nothing bought twice, and they read the run they started and its file.
+		from unittest.mock import patch
+
+		from amazon_integration.tests.test_permissions import make_user
+
+		make_user("labels-stock@example.com", ["Stock User"])
+		frappe.set_user("labels-stock@example.com")
+		try:
+			with patch("amazon_integration.erpnext.jobs.enqueue"):
+				(queued,) = queue_label_purchase(selection)
+			again = frappe.get_doc("Amazon Sync Log", buy_account_labels(self.account.name, selection, queued=queued))
+			self.assertTrue(again.has_permission("read"))
+			self.assertFalse(log.has_permission("read"))  # another's run
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual((again.created_count, again.skipped_count, again.failed_count), (0, 2, 1))
+		self.assertFalse(again.labels_file)
+
+	def test_07_labels_merged_into_one_file_per_format(self):
+		import io
+
+		from pypdf import PdfReader
+
+		from amazon_integration.erpnext.labels import merge_labels
+		from amazon_integration.simulator.shipping import label_document
+
+		def two(fmt):
+			return merge_labels([label_document(fmt, f"S{n}", f"T{n}", "Carrier") for n in (1, 2)], fmt)
+
+		for fmt in ("PDF", "PNG"):
+			content, extension = two(fmt)
+			self.assertEqual((extension, len(PdfReader(io.BytesIO(content)).pages)), ("pdf", 2), fmt)
+		content, extension = two("ZPL")
+		self.assertEqual((extension, content.count(b"^XA"), content.count(b"^XZ")), ("zpl", 2, 2))
+
+	def fba_or_other_delivery(self) -> str:
+		"""A Delivery Note that is no FBM shipment of an Amazon order."""
+		return frappe.db.get_value("Delivery Note", {"amazon_order_id": ("is", "not set")}, "name") or "no such Delivery Note"
+
 
 def quote_shipment(case, order_id: str) -> str:
 	"""The simulator's shipment id of an order's (voided) label."""

@@ -2,13 +2,19 @@
 FBA pool (one Delivery Note per package, Amazon's carrier and tracking, the FBA reconciliation without a
 difference afterwards; the job run twice delivers nothing twice), and a cancelled order returning its units."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from unittest.mock import patch
 
 import frappe
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, get_bench_path, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder
 from amazon_integration.erpnext import jobs
+from amazon_integration.erpnext.settlements import book_settlement, import_account_settlements
 from amazon_integration.erpnext.outbound import auto_create, cancel, create, preview, sync_account_mcf
 from amazon_integration.erpnext.stock import fba_reconciliation, make_stock_reconciliation
 from amazon_integration.tests.simulator_case import SimulatorTestCase
@@ -62,6 +68,49 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 	def differences(self) -> dict[str, float]:
 		return {r.sku: r.difference for r in fba_reconciliation(self.account.name) if r.sku in SKUS}
 
+	def test_killed_sync_delivers_each_package_once(self):
+		"""A worker killed in the middle of the follow-up job, then the job again: every package Amazon shipped has
+		exactly one Delivery Note, the orders end Complete, and the FBA stock still equals Amazon's count."""
+		names = [self.sales_order({"SIM-TEA-010": 1, "SIM-LMP-030": 1}) for _ in range(2)]
+		order_ids = [create(name, self.account.name, "Standard") for name in names]
+		frappe.db.commit()
+		self.sim.control.advance(5 * 3600)  # both orders shipped, each in two packages
+		# Every read of a fulfilment order answers 6 s late: the worker is still waiting on the second order when
+		# the first one's Delivery Notes are committed, and is killed there.
+		self.sim.control.add_fault("slow", operation="getFulfillmentOrder", count=10, delay=6)
+		job = {"job_method": "outbound.sync_account_mcf", "job_timeout": jobs.MCF_SYNC.seconds, "account": self.account.name}
+		command = [sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site, "execute",
+				   "amazon_integration.erpnext.jobs.run_job", "--kwargs", frappe.as_json(job)]
+		worker = subprocess.Popen(command, cwd=f"{get_bench_path()}/sites", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+		try:
+			deadline = time.monotonic() + 120
+			while time.monotonic() < deadline and worker.poll() is None and self.delivered(order_ids) < 2:
+				time.sleep(0.2)
+				frappe.db.rollback()
+			self.assertIsNone(worker.poll(), "the worker finished before it could be killed")
+		finally:
+			os.kill(worker.pid, signal.SIGKILL)
+			worker.wait()
+			self.sim.control.clear_faults()
+		frappe.db.rollback()
+		self.assertEqual(self.delivered(order_ids), 2)  # one order's two packages: the other is still to do
+
+		sync_account_mcf(self.account.name)
+		sync_account_mcf(self.account.name)
+		self.assertEqual(self.delivered(order_ids), 4)
+		keys = frappe.get_all("Delivery Note", {"amazon_mcf_package": ("like", "%/%"), "docstatus": 1}, pluck="amazon_mcf_package")
+		self.assertEqual(len(keys), len(set(keys)))
+		for name in names:
+			so = frappe.get_doc("Sales Order", name)
+			self.assertEqual((so.amazon_mcf_status, so.per_delivered), ("Complete", 100))
+		self.assertEqual(self.differences(), {sku: 0 for sku in SKUS})
+
+	def delivered(self, order_ids: list[str]) -> int:
+		return sum(
+			frappe.db.count("Delivery Note", {"amazon_mcf_package": ("like", f"{order_id}/%"), "docstatus": 1})
+			for order_id in order_ids
+		)
+
 	def test_shipped_by_amazon_per_package_and_reconciled(self):
 		self.assertEqual(self.differences(), {sku: 0 for sku in SKUS})
 		name = self.sales_order({"SIM-TEA-010": 2, "SIM-LMP-030": 1})
@@ -95,6 +144,28 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 		so.reload()
 		self.assertEqual((so.amazon_mcf_status, so.per_delivered), ("Complete", 100))
 		self.assertEqual(self.differences(), {sku: 0 for sku in SKUS})
+		self.assert_fees_settled(order_id)
+
+	def assert_fees_settled(self, order_id: str) -> None:
+		"""Amazon's settlement charges the order's fees under its fulfilment order id: they book as FBA
+		fulfilment fees, and the settlement reconciles though no Sales Invoice has that id."""
+		self.sim.control.close_settlements("USD")
+		self.later(10)
+		import_account_settlements(self.account.name)
+		name = frappe.db.get_value("Amazon Settlement Line", {"amazon_order_id": order_id}, "settlement")
+		frappe.get_doc("Amazon Settlement", name).submit()
+		frappe.db.commit()
+		book_settlement(name)
+		fees = frappe.get_all("Amazon Settlement Fee", {"settlement": name, "amazon_order_id": order_id},
+							  ["category", "amount_description", "marketplace", "account", "amount", "journal_entry"])
+		self.assertEqual({(f.category, f.marketplace) for f in fees}, {("FBA Fulfilment Fees", "Non-Amazon")})
+		self.assertEqual({f.amount_description for f in fees}, {"FBAPerUnitFulfillmentFee", "FBAPerOrderFulfillmentFee"})
+		self.assertTrue(all(f.journal_entry and f.account for f in fees))
+		line = frappe.get_all("Amazon Settlement Line", {"amazon_order_id": order_id}, ["status", "description"])[0]
+		self.assertEqual(line.status, "Booked")
+		self.assertIn(frappe.db.get_value("Sales Order", {"amazon_mcf_order": order_id}), line.description)
+		settlement = frappe.get_doc("Amazon Settlement", name)
+		self.assertEqual((settlement.status, settlement.difference), ("Reconciled", 0))
 
 	def test_cancelled_before_shipping_returns_units(self):
 		name = self.sales_order({"SIM-TEA-010": 3})
@@ -119,7 +190,10 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 				chosen = self.sales_order({"SIM-TEA-010": 1})
 				self.sales_order({"SIM-TEA-010": 1, "SIM-LMP-030": 1})  # the lamp is not chosen: stays with the user
 			self.assertEqual([(c.args, c.kwargs) for c in enqueue.call_args_list], [((chosen,), {"account": self.account.name})])
-			order_id = auto_create(chosen, self.account.name)
+			create(chosen, self.account.name, "Priority")
+			frappe.db.rollback()  # a worker killed after Amazon took the order, before its own commit
+			self.assertFalse(frappe.db.get_value("Sales Order", chosen, "amazon_mcf_order"))
+			order_id = auto_create(chosen, self.account.name)  # the job again: Amazon says it exists, it is taken
 			self.assertIsNone(auto_create(chosen, self.account.name))  # run twice: one order
 			so = frappe.get_doc("Sales Order", chosen)
 			self.assertEqual((so.amazon_mcf_order, so.amazon_mcf_speed), (order_id, "Priority"))

@@ -49,6 +49,11 @@ METHODS = {
 	ACCOUNT + "import_listings": ({}, ONLY_MANAGER),
 	ACCOUNT + "recover_order": ({"amazon_order_id": "111-0000000-0000000"}, ONLY_MANAGER),
 	ACCOUNT + "import_aftersale_reports": ({}, ONLY_MANAGER),
+	# The test account names no SP-API app: the consent URL is refused with what to set.
+	ACCOUNT + "connect_with_amazon": ({}, {OPS: "denied", SALES: "denied", MANAGER: "refused"}),
+	# Amazon's redirect is a GET (tests/test_connect.py calls it, as a user and as a Guest sent to log in first);
+	# a POST is not taken from anyone.
+	"amazon_integration.erpnext.connect.callback": ({}, {OPS: "denied", SALES: "denied", MANAGER: "denied"}),
 	# It adds ledgers to the chart of accounts: an Amazon Manager who may also create Accounts.
 	ACCOUNT + "create_fee_accounts": ({}, {OPS: "denied", SALES: "denied", MANAGER: "denied"}),
 	ACCOUNT + "backfill_orders": (
@@ -107,6 +112,7 @@ METHODS = {
 	),
 	"amazon_integration.erpnext.api.void_label": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 	"amazon_integration.erpnext.api.label_tracking": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	"amazon_integration.erpnext.api.buy_labels": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 }
 REPORTS = {
 	"Amazon FBA Stock Reconciliation": ({}, ONLY_MANAGER),
@@ -213,6 +219,8 @@ class TestPermissions(SimulatorTestCase):
 		doctype = next((dt for dt in self.documents() if path.split(".")[-2] == dt.replace(" ", "")), None)
 		if path.endswith(("retry_delivery", "label_rates", "buy_label", "void_label", "label_tracking")):
 			frappe.local.form_dict.delivery_note = self.delivery_note
+		if path.endswith("buy_labels"):
+			frappe.local.form_dict.delivery_notes = frappe.as_json([self.delivery_note])
 		if path.endswith(("retry_invoice_upload",)):
 			frappe.local.form_dict.sales_invoice = self.invoice
 		if ".mcf_" in path:

@@ -52,6 +52,15 @@ class TestProfit(SimulatorTestCase):
 			"show_expected": 1,
 		}
 		columns, data, _message, _chart, _summary = profit_report({**base, **filters})
+		# The desk's total row (Frappe adds it) sums every money column over every row.
+		from frappe.desk.query_report import add_total_row
+
+		total = add_total_row(list(data), columns)[-1]
+		for index, column in enumerate(columns):
+			if column["fieldtype"] == "Currency" and data:
+				self.assertEqual(
+					flt(total[index], 2), flt(sum(flt(row.get(column["fieldname"])) for row in data), 2), column["fieldname"]
+				)
 		return columns, data
 
 	def test_profit_equals_the_ledger(self):

@@ -123,6 +123,10 @@ class TestSandbox(FrappeTestCase):
 		self.assertTrue(frappe.get_all("File", {"attached_to_name": received.name, "file_name": ("like", "%labels.pdf")}))
 		quotes = [o["quote"] for s in frappe.parse_json(waiting.transport_options) for o in s["options"]]
 		self.assertTrue(any(quotes) and None in quotes)  # Amazon's partnered quote, and the own carrier's none
+		webshop = frappe.get_all("Sales Order", {"amazon_mcf_account": self.account_name}, ["name", "amazon_mcf_status"])
+		self.assertEqual([row.amazon_mcf_status for row in webshop], ["Complete"])  # a webshop order Amazon fulfilled
+		mcf_notes = {"amazon_mcf_package": ("like", f"{webshop[0].name}/%"), "docstatus": 1}
+		self.assertEqual(frappe.db.count("Delivery Note", mcf_notes), 2)  # shipped in two packages
 		before = self.counts()
 
 		second = self.open(namespace)  # the same seed and namespace: the same orders, on another port
@@ -145,6 +149,7 @@ class TestSandbox(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Amazon Inbound Shipment", waiting.name, "status"), "Cancelled")
 		self.assertEqual(len(second.inbound_shipments), 1)
 		self.assertEqual(self.counts(), before)
+		self.assertEqual(frappe.db.count("Delivery Note", mcf_notes), 2)
 		self.assertEqual(frappe.db.get_value("Amazon Sync Log", second.sync_log, "created_count"), 0)
 		self.assertEqual(second.summary, first.summary)
 		self.assertNotEqual(

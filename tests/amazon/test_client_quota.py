@@ -51,7 +51,9 @@ def test_two_registrations_of_one_seller_share_the_buckets(sim_factory, gateway)
 	for order_id in _order_ids(sim, 25):
 		first.get_order(order_id)
 		second.get_order(order_id)  # getOrder needs no marketplace: same seller, same bucket
-	assert sim.control.counters()["getOrder"]["requests"] == 50
+	# A call a loaded machine answers after the client's timeout is sent again: count those apart.
+	retried = first.metrics.snapshot()["getOrder"].retries + second.metrics.snapshot()["getOrder"].retries
+	assert sim.control.counters()["getOrder"]["requests"] == 50 + retried
 	assert sim.control.counters()["getOrder"]["throttled"] == 0
 	waited = first.metrics.snapshot()["getOrder"].quota_seconds + second.metrics.snapshot()["getOrder"].quota_seconds
 	assert waited > 0

@@ -44,6 +44,7 @@ CASES = [
 	(("Order", "ItemFees", "FBAWeightBasedFee"), C.FBA_FULFILMENT_FEES),
 	(("Order", "ItemFees", "ShippingChargeback"), C.FBA_FULFILMENT_FEES),
 	(("Order", "ItemFees", "GiftwrapChargeback"), C.FBA_FULFILMENT_FEES),
+	(("Order", "ItemFees", "FBATransportationFee"), C.FBA_FULFILMENT_FEES),  # Multi-Channel Fulfilment
 	(("Order", "ItemFees", "DigitalServicesFee"), C.OTHER_FEES),
 	(("other-transaction", "other-transaction", "Storage Fee"), C.FBA_STORAGE_FEES),
 	(("other-transaction", "other-transaction", "StorageRenewalBilling"), C.FBA_STORAGE_FEES),

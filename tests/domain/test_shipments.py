@@ -413,3 +413,13 @@ def test_failure_summary_single_and_no_buyer_data():
 	assert subject == "Amazon rejected 1 shipment of Amazon Account Shop"
 	# Only what was passed in: no buyer name, address or e-mail can appear.
 	assert "@" not in body
+
+
+def test_failure_summary_speaks_the_language_it_is_given():
+	german = {
+		"Amazon rejected {0} shipment of Amazon Account {1}": "Amazon hat {0} Sendung des Amazon-Kontos {1} abgelehnt",
+		"Delivery Note": "Lieferschein",
+	}
+	subject, body = failure_summary("Shop", [("MAT-DN-0001", ORDER_ID, "no")], translate=lambda s: german.get(s, s))
+	assert subject == "Amazon hat 1 Sendung des Amazon-Kontos Shop abgelehnt"
+	assert "<th>Lieferschein</th>" in body

@@ -11,6 +11,7 @@ import pytest
 from sp_api.api import FulfillmentOutbound, Inventories
 from sp_api.base.exceptions import SellingApiBadRequestException, SellingApiNotFoundException
 
+from amazon_integration.simulator.flatfiles import read_tsv
 from amazon_integration.simulator.testing import forget_tokens
 
 MODEL = "fulfillment-outbound/fulfillmentOutbound_2020-07-01"
@@ -148,3 +149,30 @@ def test_short_stock_fill_or_kill_and_fill_all_available(sim, sp_client, assert_
 	assert fulfillable(sim, sp_client, "SIM-MUG-001") == 0
 	with pytest.raises(SellingApiNotFoundException):
 		client.get_fulfillment_order("NOT-THERE")
+
+
+def test_shipped_order_fees_reach_the_settlement(sim, sp_client, assert_valid) -> None:
+	"""Amazon charges each shipment's fees when it ships, as an "Order" of marketplace "Non-Amazon" whose
+	order-id is the seller's fulfilment order id: the preview's per-unit and per-order fees, nothing twice."""
+	from amazon_integration.simulator import settlements
+
+	client = sp_client(FulfillmentOutbound)
+	client.create_fulfillment_order(**order_request("WEB-4004", [("SIM-MUG-001", 2), ("SIM-TEA-010", 1)]))
+	client.create_fulfillment_order(**order_request("WEB-4005", [("SIM-MUG-001", 1)]))
+	client.cancel_fulfillment_order("WEB-4005")  # cancelled before shipping: Amazon charges nothing
+	advance(sim, 3 * 60 * 60)  # the first shipment left, the second not yet
+	settlements.sync(sim.state)
+	advance(sim, 2 * 60 * 60)
+	(closed,) = settlements.close_now(sim.state, "USD")
+	rows = [
+		row for row in read_tsv(settlements.settlement_report(closed).decode())[1:] if row["order-id"].startswith("WEB-400")
+	]
+	assert {(row["order-id"], row["merchant-order-id"], row["marketplace-name"], row["fulfillment-id"], row["transaction-type"])
+			for row in rows} == {("WEB-4004", "WEB-4004", "Non-Amazon", "AFN", "Order")}
+	fees = sorted((row["order-item-code"], row["sku"], row["amount-type"], row["amount-description"], row["amount"]) for row in rows)
+	assert fees == [
+		("WEB-4004-0", "SIM-MUG-001", "ItemFees", "FBAPerOrderFulfillmentFee", "-1.00"),
+		("WEB-4004-0", "SIM-MUG-001", "ItemFees", "FBAPerUnitFulfillmentFee", "-6.98"),
+		("WEB-4004-1", "SIM-TEA-010", "ItemFees", "FBAPerUnitFulfillmentFee", "-3.49"),
+	]
+	assert len({row["shipment-id"] for row in rows}) == 2  # one event per shipment

@@ -50,7 +50,7 @@ frappe.ui.form.on("Delivery Note", {
 				indicator: "orange",
 				message: __(
 					"Amazon must be told how order {0} ships: fill in {1} in the Amazon section, then submit again.",
-					[frappe.utils.escape_html(frm.doc.amazon_order_id), labels.map((label) => `<b>${label}</b>`).join(__(" and "))]
+					[frappe.utils.escape_html(frm.doc.amazon_order_id), labels.map((label) => `<b>${label}</b>`).join(" " + __("and") + " ")]
 				),
 			});
 		}, 500);
@@ -149,9 +149,11 @@ function amazon_rates_dialog(frm) {
 		dialog.quote = quote;
 		dialog.fields_dict.parcels.df.data = quote.parcels;
 		dialog.fields_dict.parcels.grid.refresh();
+		// The parcels come from Packages: no rows added, removed or uploaded here.
+		dialog.fields_dict.parcels.grid.wrapper.find(".grid-footer, .grid-row-check").addClass("hidden");
 		const esc = frappe.utils.escape_html;
 		const rows = quote.rates
-			.map((r) => `<tr><td><input type="radio" name="amazon-rate" value="${esc(r.rate_id)}" ${r.proposed ? "checked" : ""}></td>
+			.map((r) => `<tr class="amazon-rate"><td><input type="radio" name="amazon-rate" value="${esc(r.rate_id)}" ${r.proposed ? "checked" : ""}></td>
 				<td>${esc(r.carrier)}</td><td>${esc(r.service)}</td><td>${format_currency(r.price, r.currency)}</td>
 				<td>${frappe.datetime.str_to_user(r.delivery) || ""}</td>
 				<td>${r.meets_latest_delivery ? __("Yes") : `<span class="text-danger">${__("No")}</span>`}</td></tr>`)
@@ -160,7 +162,7 @@ function amazon_rates_dialog(frm) {
 			.map((r) => `<div class="text-muted">${esc(r.carrier)} ${esc(r.service)}: ${esc(r.reasons.join("; "))}</div>`)
 			.join("");
 		dialog.fields_dict.rates.$wrapper.html(
-			`<table class="table table-bordered"><tr><th></th><th>${__("Carrier")}</th><th>${__("Service")}</th><th>${__("Price")}</th>
+			`<table class="table table-bordered amazon-label-rates"><tr><th></th><th>${__("Carrier")}</th><th>${__("Service")}</th><th>${__("Price")}</th>
 			<th>${__("Promised Delivery")}</th><th>${__("Meets Latest Delivery Date")}</th></tr>${rows}</table>${ineligible}`
 		);
 	};

@@ -26,6 +26,7 @@ frappe.ui.form.on("Amazon Account", {
 
 	refresh(frm) {
 		show_sandbox_banner(frm);
+		show_connect(frm);
 		if (frm.is_new()) return;
 		show_no_answer(frm);
 		show_last_order_sync(frm);
@@ -231,6 +232,64 @@ frappe.ui.form.on("Amazon Account", {
 	},
 });
 
+// -- Connect with Amazon ---------------------------------------------------------------------------------------
+// The button saves the account, then sends the browser to Seller Central's consent page; Amazon sends it back
+// to the app, which stores the refresh token and returns here with the outcome (in __onload, shown once).
+const CONNECT_CALLBACK = "/api/method/amazon_integration.erpnext.connect.callback";
+
+function is_connected(frm) {
+	return Boolean(frm.doc.seller_id && frm.doc.refresh_token);
+}
+
+function show_connect(frm) {
+	const redirect_uri = (frm.doc.__onload && frm.doc.__onload.amazon_redirect_uri) || frappe.urllib.get_full_url(CONNECT_CALLBACK);
+	frm.set_df_property(
+		"application_id",
+		"description",
+		__(
+			"Your app's ID in Solution Provider Portal (amzn1.sp.solution... or amzn1.sellerapps.app...), needed for Connect with Amazon only. Register {0} as the app's OAuth Redirect URI.",
+			[`<code>${frappe.utils.escape_html(redirect_uri)}</code>`]
+		)
+	);
+	const outcome = frm.doc.__onload && frm.doc.__onload.amazon_connect;
+	if (outcome) {
+		delete frm.doc.__onload.amazon_connect; // shown once
+		frappe.msgprint({ title: outcome.title, message: outcome.message, indicator: outcome.indicator });
+	}
+	const connected = is_connected(frm);
+	if (!connected && !frm.is_new()) {
+		frm.dashboard.set_headline_alert(
+			__(
+				"Not connected to Amazon yet: press Connect with Amazon and confirm on Seller Central. For a self-authorized private app, enter its Seller ID and Refresh Token instead."
+			),
+			"blue"
+		);
+	}
+	// A connected account keeps the button only for its app (to authorize again); a self-authorized one has none.
+	if (connected && !frm.doc.application_id) return;
+	const button = frm.add_custom_button(__("Connect with Amazon"), () => connect_with_amazon(frm));
+	if (!connected) button.removeClass("btn-default").addClass("btn-primary");
+}
+
+function connect_with_amazon(frm) {
+	const go = () =>
+		frm
+			.call({
+				method: "connect_with_amazon",
+				doc: frm.doc,
+				freeze: true,
+				freeze_message: __("Opening Seller Central..."),
+			})
+			.then(({ message }) => {
+				if (message) window.location.href = message;
+			});
+	if (frm.is_new() || frm.is_dirty()) {
+		frm.save().then(go);
+	} else {
+		go();
+	}
+}
+
 // A sandbox account talks to the Amazon simulator on this machine (`bench amazon sandbox`), never to Amazon.
 function is_sandbox_endpoint(url) {
 	let host;
@@ -408,3 +467,16 @@ function last_line(text) {
 	const lines = (text || "").trim().split("\n");
 	return lines[lines.length - 1];
 }
+
+// Frappe appends the time zone to a Datetime field's description and then looks the whole text up for a
+// translation, which never matches: translate the field's own text, before the time zone.
+frappe.ui.form.on("Amazon Account", {
+	refresh(frm) {
+		for (const field of Object.values(frm.fields_dict)) {
+			if (field.df.fieldtype !== "Datetime" || !field.df.description) continue;
+			const [text, ...time_zone] = field.df.description.split("<br>");
+			field.df.description = [__(text), ...time_zone].join("<br>");
+			field.set_description();
+		}
+	},
+});

@@ -23,11 +23,13 @@ class AmazonAccount(Document):
 
 		account_name: DF.Data
 		amazon_supplier: DF.Link | None
+		application_id: DF.Data | None
 		buyer_data_retention_days: DF.Int
 		clearing_account: DF.Link | None
 		company: DF.Link
 		customer_group: DF.Link | None
 		default_carrier: DF.Link | None
+		draft_application: DF.Check
 		enabled: DF.Check
 		endpoint_override: DF.Data | None
 		fallback_item: DF.Link | None
@@ -56,12 +58,12 @@ class AmazonAccount(Document):
 		payout_account: DF.Link | None
 		promotion_item: DF.Link | None
 		push_stock: DF.Check
-		refresh_token: DF.Password
+		refresh_token: DF.Password | None
 		region: DF.Literal["NA", "EU", "FE"]
 		retry_after: DF.Datetime | None
 		sales_person: DF.Link | None
 		sales_tax_account: DF.Link | None
-		seller_id: DF.Data
+		seller_id: DF.Data | None
 		settlement_accounts: DF.Table[AmazonSettlementAccount]
 		selling_price_list: DF.Link
 		shipped_outside_erpnext: DF.Literal["Submit Delivery Note", "Delete Delivery Note", "Keep Delivery Note"]
@@ -75,6 +77,7 @@ class AmazonAccount(Document):
 
 	def validate(self) -> None:
 		self.seller_id = (self.seller_id or "").strip()
+		self.validate_connected()
 		self.validate_endpoint_override()
 		self.validate_marketplaces()
 		self.validate_price_lists()
@@ -85,6 +88,37 @@ class AmazonAccount(Document):
 		self.validate_no_overlap_with_other_registrations()
 		self.validate_stock_push()
 		self.validate_buyer_data_retention()
+
+	def validate_connected(self) -> None:
+		"""Connect with Amazon fills in the Seller ID and refresh token of a saved account: until then it stays off
+		(the form shows Enabled once both are there)."""
+		if not self.enabled or (self.seller_id and self.refresh_token):
+			return
+		if self.is_new():
+			self.enabled = 0
+			return
+		frappe.throw(
+			_(
+				"Press Connect with Amazon (or, for a self-authorized private app, enter its Seller ID and "
+				"Refresh Token) before enabling the account."
+			),
+			title=_("Not Connected"),
+		)
+
+	def onload(self) -> None:
+		from amazon_integration.erpnext.connect import redirect_uri, take_outcome
+
+		self.set_onload("amazon_redirect_uri", redirect_uri())
+		outcome = take_outcome(self.name)
+		if outcome:
+			self.set_onload("amazon_connect", outcome)
+
+	@frappe.whitelist()
+	def connect_with_amazon(self) -> str:
+		"""Seller Central's consent page for this account (the form opens it)."""
+		from amazon_integration.erpnext.connect import consent_url_for
+
+		return consent_url_for(self)
 
 	def validate_buyer_data_retention(self) -> None:
 		if cint(self.buyer_data_retention_days) < 1:

@@ -90,11 +90,11 @@ frappe.ui.form.on("Amazon Inbound Shipment", {
 		render_options(frm);
 		if (frm.is_new()) return;
 		const step = (label, method, args) =>
-			frm.add_custom_button(__(label), () =>
+			frm.add_custom_button(label, () =>
 				frm.call({ doc: frm.doc, method, args, freeze: true, freeze_message: __("Asking Amazon...") }).then(() => frm.reload_doc())
 			);
 		const status = frm.doc.status;
-		if (status === "Draft") step("Create Inbound Plan", "start_plan");
+		if (status === "Draft") step(__("Create Inbound Plan"), "start_plan");
 		if (status === "Choose Placement") {
 			frm.add_custom_button(__("Confirm Placement"), () => {
 				const options = parse_list(frm.doc.placement_options);
@@ -121,10 +121,10 @@ frappe.ui.form.on("Amazon Inbound Shipment", {
 			});
 		}
 		if (status === "Choose Transport") frm.add_custom_button(__("Choose Transport"), () => choose_transport(frm));
-		if (["Ready to Ship", "In Transit"].includes(status) && (frm.doc.boxes || []).length) step("Get Labels", "fetch_labels");
-		if (status === "Ready to Ship") step("Shipments Left", "mark_shipped");
-		if (["In Transit", "Receiving"].includes(status)) step("Update Receipts", "sync_receipts");
-		if (status === "Closed" && frm.doc.discrepancies && !frm.doc.adjustment) step("Draft Adjustment", "draft_adjustment");
-		if (["Choose Placement", "Choose Transport", "Ready to Ship", "In Transit"].includes(status)) step("Cancel at Amazon", "cancel_plan");
+		if (["Ready to Ship", "In Transit"].includes(status) && (frm.doc.boxes || []).length) step(__("Get Labels"), "fetch_labels");
+		if (status === "Ready to Ship") step(__("Shipments Left"), "mark_shipped");
+		if (["In Transit", "Receiving"].includes(status)) step(__("Update Receipts"), "sync_receipts");
+		if (status === "Closed" && frm.doc.discrepancies && !frm.doc.adjustment) step(__("Draft Adjustment"), "draft_adjustment");
+		if (["Choose Placement", "Choose Transport", "Ready to Ship", "In Transit"].includes(status)) step(__("Cancel at Amazon"), "cancel_plan");
 	},
 });

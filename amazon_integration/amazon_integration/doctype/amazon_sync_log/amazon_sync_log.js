@@ -4,6 +4,9 @@
 frappe.ui.form.on("Amazon Sync Log", {
 	refresh(frm) {
 		follow_run(frm);
+		if (frm.doc.labels_file) {
+			frm.add_custom_button(__("Print Labels"), () => window.open(frm.doc.labels_file)).addClass("btn-primary");
+		}
 		if (!(frm.doc.failures || []).length) return;
 		if ((frm.doc.operation || "").endsWith(" Import")) {
 			// Returns, reimbursements, removals: failed rows are Amazon Inventory Events, retried by every run.
@@ -55,3 +58,16 @@ function follow_run(frm) {
 		}
 	}, 2000);
 }
+
+// Frappe appends the time zone to a Datetime field's description and then looks the whole text up for a
+// translation, which never matches: translate the field's own text, before the time zone.
+frappe.ui.form.on("Amazon Sync Log", {
+	refresh(frm) {
+		for (const field of Object.values(frm.fields_dict)) {
+			if (field.df.fieldtype !== "Datetime" || !field.df.description) continue;
+			const [text, ...time_zone] = field.df.description.split("<br>");
+			field.df.description = [__(text), ...time_zone].join("<br>");
+			field.set_description();
+		}
+	},
+});

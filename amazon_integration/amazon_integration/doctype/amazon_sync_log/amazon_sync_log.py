@@ -17,6 +17,9 @@ class AmazonSyncLog(Document):
 		from amazon_integration.amazon_integration.doctype.amazon_sync_log_failure.amazon_sync_log_failure import (
 			AmazonSyncLogFailure,
 		)
+		from amazon_integration.amazon_integration.doctype.amazon_sync_log_label.amazon_sync_log_label import (
+			AmazonSyncLogLabel,
+		)
 		from amazon_integration.amazon_integration.doctype.amazon_sync_log_skip.amazon_sync_log_skip import (
 			AmazonSyncLogSkip,
 		)
@@ -31,6 +34,8 @@ class AmazonSyncLog(Document):
 		failures: DF.Table[AmazonSyncLogFailure]
 		finished_at: DF.Datetime | None
 		flagged_count: DF.Int
+		labels: DF.Table[AmazonSyncLogLabel]
+		labels_file: DF.Attach | None
 		operation: DF.Literal[
 			"Order Sync",
 			"Order Recovery",
@@ -41,6 +46,7 @@ class AmazonSyncLog(Document):
 			"Buyer Data Retention",
 			"Backfill",
 			"Settlement Import",
+			"Label Purchase",
 		]
 		orders_read: DF.Int
 		runner: DF.Data | None

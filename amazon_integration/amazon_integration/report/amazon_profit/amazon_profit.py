@@ -24,6 +24,10 @@ def execute(filters: dict | None = None):
 	lines, totals = profit(filters)
 	columns = get_columns(filters, totals)
 	data = [_row(line, filters) for line in lines]
+	# Frappe's total row reads a dict row only as far as its number of keys: every row has every column.
+	for row in data:
+		for column in columns:
+			row.setdefault(column["fieldname"], None)
 	return columns, data, None, get_chart(data, filters), get_summary(totals)
 
 
@@ -104,9 +108,11 @@ def get_chart(data: list[dict], filters: frappe._dict) -> dict | None:
 		rows = [{"marketplace": name, "margin": margin} for name, margin in by_market.items()]
 	if not rows:
 		return None
+	# By SKU, a SKU sold on several marketplaces is on none of them alone.
+	none = _("Several Marketplaces") if group_by == SKU else _("No Marketplace")
 	return {
 		"data": {
-			"labels": [row.get("marketplace") or _("No Marketplace") for row in rows],
+			"labels": [row.get("marketplace") or none for row in rows],
 			"datasets": [{"name": _("Contribution Margin"), "values": [flt(row.get("margin"), 2) for row in rows]}],
 		},
 		"type": "bar",

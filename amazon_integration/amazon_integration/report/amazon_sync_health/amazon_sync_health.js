@@ -29,6 +29,7 @@ frappe.query_reports["Amazon Sync Health"] = {
 			const colors = { Success: "green", "Partial Success": "orange", Failed: "red", Interrupted: "red", Running: "blue", Queued: "blue" };
 			return `<span class="indicator-pill ${colors[data.status] || "gray"}">${__(data.status)}</span>`;
 		}
+		if (column.fieldname === "operation") return __(data.operation);
 		if (["skipped_count", "waiting_count"].includes(column.fieldname) && data[column.fieldname]) {
 			// The reasons are listed on the run's log.
 			const url = `/app/amazon-sync-log/${encodeURIComponent(data.sync_log)}`;
