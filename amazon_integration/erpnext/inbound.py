@@ -357,8 +357,11 @@ def fetch_labels(doc) -> list[str]:
 	files = []
 	for confirmation_id in confirmations:
 		file_name = f"{confirmation_id}-labels.pdf"
+		# Frappe renames a file whose name another file's different content holds already: match the start.
 		existing = frappe.db.get_value(
-			"File", {"attached_to_doctype": doc.doctype, "attached_to_name": doc.name, "file_name": file_name}, "file_url"
+			"File",
+			{"attached_to_doctype": doc.doctype, "attached_to_name": doc.name, "file_name": ("like", f"{confirmation_id}-labels%")},
+			"file_url",
 		)
 		if existing:
 			files.append(existing)
