@@ -22,6 +22,7 @@ from amazon_integration.erpnext.account_client import is_sandbox_endpoint
 from amazon_integration.erpnext.orders import sync_account_orders
 from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.generator import CA, CATALOGUE, CATALOGUE_BY_SKU, US, exchange_rate
+from amazon_integration.simulator.inventory import opening_stock, region_of
 
 SANDBOX_ACCOUNT = "Sandbox"
 SANDBOX_SELLER_ID = "A1SANDBOXSELLER"
@@ -33,7 +34,8 @@ MARKETPLACES = (US, CA)
 SHIPPING_ITEM = "AMZ-SHIPPING"
 GIFT_WRAP_ITEM = "AMZ-GIFT-WRAP"
 PROMOTION_ITEM = "AMZ-PROMOTION"
-# Units kept in each warehouse: FBA orders move stock out of the FBA warehouse when Amazon ships.
+# Units kept in the FBM warehouse (and the FBA one when Amazon's count is not known): FBA orders move stock out of
+# the FBA warehouse when Amazon ships, which starts from Amazon's own count (see _fba_opening).
 STOCK_LEVEL = 1000
 COST_SHARE = Decimal("0.4")  # valuation of the sandbox stock: 40 % of the catalogue's USD price
 
@@ -108,7 +110,9 @@ def open_sandbox(
 		namespace=namespace,
 	).start()
 	try:
-		setup = setup_sandbox(sim.url, company=company, account_name=account_name, seller_id=seller_id)
+		setup = setup_sandbox(
+			sim.url, company=company, account_name=account_name, seller_id=seller_id, fba_opening=_fba_opening(sim)
+		)
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
 		settlements, settlement_error = _import_settlements(setup.account)
@@ -125,6 +129,13 @@ def open_sandbox(
 		settlements,
 		settlement_error,
 	)
+
+
+def _fba_opening(sim: Simulator) -> dict[str, tuple[int, int]]:
+	"""SKU -> (fulfillable, unfulfillable) units Amazon's FBA pool held before the simulator's orders: the opening
+	stock that makes ERPNext's FBA warehouses agree with Amazon's count once the shipped orders are synced."""
+	region = region_of(sim.state, MARKETPLACES[0])  # both marketplaces draw on the one North American pool
+	return {entry.sku: opening_stock(sim.state, region, entry.sku) for entry in CATALOGUE}
 
 
 def _import_settlements(account: str) -> tuple[list[str], str | None]:
@@ -145,8 +156,11 @@ def setup_sandbox(
 	company: str | None = None,
 	account_name: str = SANDBOX_ACCOUNT,
 	seller_id: str = SANDBOX_SELLER_ID,
+	fba_opening: dict[str, tuple[int, int]] | None = None,
 ) -> SandboxSetup:
-	"""Make (idempotently) the sandbox Amazon Account bound to `endpoint` and what it needs; commit once."""
+	"""Make (idempotently) the sandbox Amazon Account bound to `endpoint` and what it needs; commit once.
+	`fba_opening` (SKU -> Amazon's fulfillable and unfulfillable units) opens the FBA stock with Amazon's own
+	count; without it the FBA warehouse gets the same round level as the FBM one."""
 	existing = frappe.db.get_value(
 		"Amazon Account", account_name, ["endpoint_override", "company"], as_dict=True
 	)
@@ -166,7 +180,7 @@ def setup_sandbox(
 		)
 	try:
 		builder = _Builder(company)
-		account = builder.account(account_name, seller_id, endpoint)
+		account = builder.account(account_name, seller_id, endpoint, fba_opening)
 		frappe.db.commit()
 	except BaseException:
 		frappe.db.rollback()
@@ -178,7 +192,13 @@ class _Builder(FixtureBuilder):
 	"""What the sandbox account needs, from the fixture builder: names and rates of the sandbox's own."""
 
 	# -- the account ------------------------------------------------------------------------------------
-	def account(self, account_name: str, seller_id: str, endpoint: str) -> str:
+	def account(
+		self,
+		account_name: str,
+		seller_id: str,
+		endpoint: str,
+		fba_opening: dict[str, tuple[int, int]] | None = None,
+	) -> str:
 		price_lists = {market: self.price_list(self.marketplace_currency(market)) for market in MARKETPLACES}
 		values = {
 			"fba_warehouse": self.warehouse("Amazon FBA", _("Amazon's fulfilment centres")),
@@ -204,15 +224,21 @@ class _Builder(FixtureBuilder):
 			self.receivable_account(currency)
 		for entry in CATALOGUE:
 			self.item(entry.sku, entry.title)
+		aftersale = self.aftersale_defaults()
+		stocked = [values["fbm_warehouse"]]
+		if fba_opening is None:
+			stocked.append(values["fba_warehouse"])
+		else:
+			self.fba_opening_stock(values["fba_warehouse"], aftersale["unsellable_warehouse"], fba_opening)
 		self.stock_up(
 			[entry.sku for entry in CATALOGUE],
-			[values["fba_warehouse"], values["fbm_warehouse"]],
+			stocked,
 			STOCK_LEVEL,
 			self.stock_rate,
 			remarks=_("Amazon sandbox: stock for the simulator's SKUs"),
 		)
 		values.update(self.settlement_defaults(foreign))
-		values.update(self.aftersale_defaults())
+		values.update(aftersale)
 
 		if frappe.db.exists("Amazon Account", account_name):
 			doc = frappe.get_doc("Amazon Account", account_name)
@@ -242,6 +268,23 @@ class _Builder(FixtureBuilder):
 			**values,
 		)
 		return self.insert(doc, _("bound to the simulator at {0}").format(endpoint)).name
+
+	def fba_opening_stock(
+		self, fba_warehouse: str, unsellable_warehouse: str, counts: dict[str, tuple[int, int]]
+	) -> str | None:
+		"""Amazon's opening count as ERPNext's opening stock: fulfillable units into the FBA warehouse, unfulfillable
+		ones into the Unsellable Warehouse (Amazon's on-hand figure counts both). Only for items the FBA warehouse
+		never held: what the flows moved since is theirs, and a second run adds nothing."""
+		rows = []
+		for sku, (fulfillable, unfulfillable) in sorted(counts.items()):
+			if frappe.db.exists("Stock Ledger Entry", {"item_code": sku, "warehouse": fba_warehouse}):
+				continue
+			for warehouse, qty in ((fba_warehouse, fulfillable), (unsellable_warehouse, unfulfillable)):
+				if qty:
+					rows.append(
+						{"item_code": sku, "t_warehouse": warehouse, "qty": qty, "basic_rate": self.stock_rate(sku)}
+					)
+		return self.material_receipt(rows, remarks=_("Amazon sandbox: Amazon's FBA count as opening stock"))
 
 	def marketplace_currency(self, marketplace: str) -> str:
 		return frappe.db.get_value("Amazon Marketplace", marketplace, "currency")
