@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, get_url, nowdate
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import add_days, flt, get_url_to_form, get_url_to_list, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder, Made
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
@@ -361,12 +362,12 @@ def summarize(account: str) -> SandboxSummary:
 		fields=["name", "docstatus", "amazon_fulfillment_channel"],
 	)
 	submitted = [dn.name for dn in delivery_notes if dn.docstatus == 1]
+	sle = frappe.qb.DocType("Stock Ledger Entry")
 	moves = (
-		frappe.get_all(
-			"Stock Ledger Entry",
-			filters={"voucher_type": "Delivery Note", "voucher_no": ("in", submitted), "is_cancelled": 0},
-			fields=["count(name) as entries", "sum(actual_qty) as qty"],
-		)[0]
+		frappe.qb.from_(sle)
+		.select(Count(sle.name).as_("entries"), Sum(sle.actual_qty).as_("qty"))
+		.where((sle.voucher_type == "Delivery Note") & sle.voucher_no.isin(submitted) & (sle.is_cancelled == 0))
+		.run(as_dict=True)[0]
 		if submitted
 		else frappe._dict(entries=0, qty=0)
 	)
@@ -379,7 +380,7 @@ def summarize(account: str) -> SandboxSummary:
 		if order_ids
 		else 0
 	)
-	quoted = quote(account)
+	listed = f"?amazon_account={quote(account)}"
 	return SandboxSummary(
 		account=account,
 		sales_orders=len(orders),
@@ -396,11 +397,12 @@ def summarize(account: str) -> SandboxSummary:
 		settlements=len(settlement_currencies),
 		settlement_currencies=tuple(sorted(set(settlement_currencies))),
 		links={
-			_("Workspace"): get_url("/app/amazon"),
-			_("Amazon Account"): get_url(f"/app/amazon-account/{quoted}"),
-			_("Sales Orders"): get_url(f"/app/sales-order?amazon_account={quoted}"),
-			_("Delivery Notes"): get_url(f"/app/delivery-note?amazon_account={quoted}"),
-			_("Sync Logs"): get_url(f"/app/amazon-sync-log?amazon_account={quoted}"),
-			_("Settlements"): get_url(f"/app/amazon-settlement?amazon_account={quoted}"),
+			# A workspace has no route helper: the list helper gives the desk's prefix and slugs "Amazon" alike.
+			_("Workspace"): get_url_to_list("Amazon"),
+			_("Amazon Account"): get_url_to_form("Amazon Account", account),
+			_("Sales Orders"): get_url_to_list("Sales Order") + listed,
+			_("Delivery Notes"): get_url_to_list("Delivery Note") + listed,
+			_("Sync Logs"): get_url_to_list("Amazon Sync Log") + listed,
+			_("Settlements"): get_url_to_list("Amazon Settlement") + listed,
 		},
 	)

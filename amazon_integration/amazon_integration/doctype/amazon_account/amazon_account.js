@@ -374,7 +374,7 @@ function sync_counts(log) {
 function render_order_sync(frm, log) {
 	frm.__amazon_sync_log = log.name;
 	frm.__amazon_sync_status = log.status;
-	const link = `<a href="/app/amazon-sync-log/${encodeURIComponent(log.name)}">${__("Open the sync log")}</a>`;
+	const link = frappe.utils.get_form_link("Amazon Sync Log", log.name, true, __("Open the sync log"));
 	let text;
 	if (log.status === "Queued") {
 		text = __("Order sync queued: waiting for a background worker to start it.");
