@@ -86,6 +86,17 @@ def test_number_card_filters_have_four_elements() -> None:
 	assert not offenders, "number card filters with a fifth element:\n" + "\n".join(offenders)
 
 
+def test_onboarding_step_paths_are_routes() -> None:
+	"""A "Go to Page" step's path is a desk route ("amazon-account"), never "app/..." (ERPNext's own old steps)."""
+	offenders = []
+	for path in _shipped_files("*.json"):
+		doc = json.loads(path.read_text(encoding="utf-8"))
+		if isinstance(doc, dict) and doc.get("doctype") == "Onboarding Step":
+			if (doc.get("path") or "").lstrip("/").startswith("app/"):
+				offenders.append(f"{path.relative_to(REPO_ROOT)}: {doc['path']}")
+	assert not offenders, "onboarding steps with a hard-coded desk path:\n" + "\n".join(offenders)
+
+
 def test_no_hard_coded_desk_paths() -> None:
 	offenders = [
 		f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()[:120]}"
