@@ -21,6 +21,7 @@ from frappe.utils import add_days, flt, get_url_to_form, get_url_to_list, nowdat
 from amazon_integration.devtools.fixtures import FixtureBuilder, Made
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
 from amazon_integration.erpnext.orders import sync_account_orders
+from amazon_integration.erpnext.setup_checklist import sync_onboarding
 from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.generator import CA, CATALOGUE, CATALOGUE_BY_SKU, US, exchange_rate
 from amazon_integration.simulator.inventory import opening_stock, region_of
@@ -32,6 +33,7 @@ DEFAULT_SEED = 1
 DEFAULT_ORDERS = 60
 # One NA registration selling on Amazon.com (USD) and Amazon.ca (CAD): two currencies, one endpoint.
 MARKETPLACES = (US, CA)
+SANDBOX_FBA_WAREHOUSE = "Amazon FBA Sandbox"
 SHIPPING_ITEM = "AMZ-SHIPPING"
 GIFT_WRAP_ITEM = "AMZ-GIFT-WRAP"
 PROMOTION_ITEM = "AMZ-PROMOTION"
@@ -117,6 +119,9 @@ def open_sandbox(
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
 		settlements, settlement_error = _import_settlements(setup.account)
+		# The workspace's guided setup shows where the sandbox account stands (e.g. Import Listings not run).
+		sync_onboarding()
+		frappe.db.commit()
 	except BaseException:
 		frappe.db.rollback()
 		sim.stop()
@@ -202,7 +207,9 @@ class _Builder(FixtureBuilder):
 	) -> str:
 		price_lists = {market: self.price_list(self.marketplace_currency(market)) for market in MARKETPLACES}
 		values = {
-			"fba_warehouse": self.warehouse("Amazon FBA", _("Amazon's fulfilment centres")),
+			# Warehouses of the sandbox's own: the FBA stock must be Amazon's count alone, not what other accounts
+			# of the company (a test site's) moved through an "Amazon FBA" warehouse.
+			"fba_warehouse": self.warehouse(SANDBOX_FBA_WAREHOUSE, _("Amazon's fulfilment centres")),
 			"fbm_warehouse": self.default_warehouse("Stores"),
 			"selling_price_list": price_lists[US],
 			"shipping_item": self.item(SHIPPING_ITEM, "Amazon Shipping", is_stock_item=False),
@@ -338,7 +345,7 @@ class _Builder(FixtureBuilder):
 		"""Where returns Amazon did not grade sellable go, and what lost units are written off to."""
 		return {
 			"import_aftersale": 1,
-			"unsellable_warehouse": self.warehouse("Amazon FBA Unsellable"),
+			"unsellable_warehouse": self.warehouse(f"{SANDBOX_FBA_WAREHOUSE} Unsellable"),
 			"fba_loss_account": self.expense_account("Amazon FBA Losses"),
 		}
 

@@ -148,11 +148,12 @@ def _missing_entry(doc: Document, missing: str) -> dict:
 
 def sync_onboarding() -> None:
 	"""Mark the workspace's onboarding steps done (or not) as the checklist says, so the workspace and the
-	account form agree. With several accounts, a step is done once one account has it done."""
+	account form agree. With several accounts, a step is done once one enabled account has it done (a disabled
+	account is retired: it guides nobody)."""
 	if not frappe.db.exists("Module Onboarding", MODULE_ONBOARDING):
 		return
 	done: set[str] = set()
-	for name in frappe.get_all(ACCOUNT, pluck="name"):
+	for name in frappe.get_all(ACCOUNT, filters={"enabled": 1}, pluck="name"):
 		done |= {step.key for step in setup_steps(account_facts(frappe.get_doc(ACCOUNT, name))) if step.done}
 	for key, step_name in ONBOARDING_STEPS.items():
 		complete = frappe.db.get_value("Onboarding Step", step_name, "is_complete")

@@ -72,7 +72,7 @@ class TestSandbox(FrappeTestCase):
 			first.simulator.stop()
 		made = {(m.doctype, m.name) for m in first.setup.made}
 		self.assertIn(("Amazon Account", self.account_name), made)
-		self.assertIn(("Warehouse", f"Amazon FBA - {self.abbr}"), made)
+		self.assertIn(("Warehouse", f"Amazon FBA Sandbox - {self.abbr}"), made)
 		self.assertIn(("Account", f"Amazon Clearing - {self.abbr}"), made)
 		self.assertIn(("Account", f"Debtors CAD - {self.abbr}"), made)
 		self.assertIn("Stock Entry", {doctype for doctype, _name in made})

@@ -16,9 +16,9 @@ frappe.query_reports["Amazon FBA Stock Reconciliation"] = {
 		return Object.assign(options, { checkboxColumn: true });
 	},
 	onload(report) {
-		// With a single Amazon Account there is nothing to pick: show its reconciliation straight away.
+		// With a single (enabled) Amazon Account there is nothing to pick: show its reconciliation straight away.
 		if (!report.get_filter_value("amazon_account")) {
-			frappe.db.get_list("Amazon Account", { fields: ["name"], limit: 2 }).then((accounts) => {
+			frappe.db.get_list("Amazon Account", { fields: ["name"], filters: { enabled: 1 }, limit: 2 }).then((accounts) => {
 				if (accounts.length === 1) report.set_filter_value("amazon_account", accounts[0].name);
 			});
 		}
