@@ -565,6 +565,21 @@ def guided_setup(desk: Desk, account: str) -> None:
 		time.sleep(0.5)
 		desk.shot("setup-account-checklist")
 
+	def new_account_step(page: Page) -> None:
+		desk.open(
+			"/app/amazon-account/new",
+			"return !!(cur_frm && cur_frm.doctype === 'Amazon Account' && cur_frm.is_new() && "
+			"$('.amazon-setup-checklist .amazon-setup-step').length === 7)",
+			"the new account's Guided Setup",
+		)
+		connect = desk.text(".amazon-setup-step[data-step='connect']")
+		if "Save the account" not in connect or "Refresh Token" not in connect:
+			raise CheckFailed(f"the new account's first step does not say what connecting needs: {connect!r}")
+		desk.shot("setup-new-account")
+		# Leave the unsaved form inside the desk (a page load would meet its "leave the page?" guard).
+		desk.js("frappe.set_route('Form', 'Amazon Account', arguments[0])", account)
+		desk.until(desk.form_ready("Amazon Account", account), "the saved account")
+
 	def workspace_step(page: Page) -> None:
 		desk.open(
 			"/app/amazon",
@@ -610,6 +625,7 @@ def guided_setup(desk: Desk, account: str) -> None:
 		page.notes.append(f"{len(rows)} SKUs, no difference")
 		desk.shot("setup-fba-reconciliation")
 
+	desk.page("Guided setup: a new account's checklist", new_account_step)
 	desk.page("Guided setup: the account's checklist", account_step)
 	desk.page("Guided setup: the workspace's onboarding", workspace_step)
 	desk.page("Amazon FBA Stock Reconciliation: no difference in a fresh sandbox", reconciliation_step)

@@ -162,11 +162,21 @@ def sync_onboarding() -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def get_setup_checklist(account: str) -> dict:
-	"""The account form's checklist; also brings the workspace's onboarding steps up to date."""
-	doc = frappe.get_doc(ACCOUNT, account)
-	doc.check_permission("read")
-	items = checklist(doc)
-	if frappe.has_permission(ACCOUNT, "write"):
+def get_setup_checklist(account: str | None = None, doc: str | dict | None = None) -> dict:
+	"""The account form's checklist: of a saved `account` (and the workspace's onboarding steps brought up to
+	date), or of the new account the form holds (`doc`, unsaved: nothing is inserted)."""
+	if account:
+		record = frappe.get_doc(ACCOUNT, account)
+		record.check_permission("read")
+	else:
+		values = frappe.parse_json(doc) if isinstance(doc, str) else doc
+		if not isinstance(values, dict):
+			frappe.throw(_("Give the Amazon Account or the new account's values."), title=_("Guided Setup"))
+		if not frappe.has_permission(ACCOUNT, "create"):
+			frappe.throw(_("Not permitted to create an Amazon Account."), frappe.PermissionError)
+		record = frappe.new_doc(ACCOUNT)
+		record.update({k: v for k, v in values.items() if k not in ("name", "doctype", "__islocal", "__unsaved")})
+	items = checklist(record)
+	if account and frappe.has_permission(ACCOUNT, "write"):
 		sync_onboarding()
 	return {"steps": items, "complete": all(item["done"] for item in items)}

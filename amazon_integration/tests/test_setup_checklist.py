@@ -63,3 +63,14 @@ class TestSetupChecklist(SimulatorTestCase):
 		self.assertTrue(answer["complete"], answer)
 		for step_name in ONBOARDING_STEPS.values():
 			self.assertEqual(frappe.db.get_value("Onboarding Step", step_name, "is_complete"), 1, step_name)
+
+	def test_a_new_account_starts_with_connecting_and_nothing_is_saved(self):
+		before = frappe.db.count("Amazon Account")
+		answer = get_setup_checklist(doc={"doctype": "Amazon Account", "seller_id": "A1NEWSELLER", "__islocal": 1})
+		self.assertFalse(answer["complete"])
+		connect = answer["steps"][0]
+		self.assertEqual(connect["key"], "connect")
+		self.assertEqual(
+			[m["code"] for m in connect["missing"]], ["saved", "lwa_client_id", "lwa_client_secret", "refresh_token"]
+		)
+		self.assertEqual(frappe.db.count("Amazon Account"), before)

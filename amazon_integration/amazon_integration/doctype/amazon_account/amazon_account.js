@@ -414,12 +414,10 @@ function last_line(text) {
 // its field on this form or to its list. Nothing is created from here.
 frappe.ui.form.on("Amazon Account", {
 	refresh(frm) {
-		if (frm.is_new()) return;
+		// A new account shows where it stands too (connecting first); nothing is saved by asking.
+		const args = frm.is_new() ? { doc: frm.doc } : { account: frm.doc.name };
 		frappe
-			.call({
-				method: "amazon_integration.erpnext.setup_checklist.get_setup_checklist",
-				args: { account: frm.doc.name },
-			})
+			.call({ method: "amazon_integration.erpnext.setup_checklist.get_setup_checklist", args })
 			.then(({ message }) => render_setup_checklist(frm, message));
 	},
 });
