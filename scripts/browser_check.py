@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Browser check: the desk pages of a sandbox site, opened in headless Chromium as a user would.
 
-Logs in, opens the Amazon workspace, the Sandbox account (and runs Amazon > Sync Orders: the form must show the
+Logs in, opens the Amazon workspace, the Sandbox account's guided setup (its checklist, the workspace's onboarding
+following it) and Amazon FBA Stock Reconciliation (a fresh sandbox must show no difference), the Sandbox account (and runs Amazon > Sync Orders: the form must show the
 run and its log), the Amazon Sales Orders and one of them, the Delivery Notes and a draft FBM one (submitting it
 without a tracking number must take the user to the Amazon fields; then it fills carrier and tracking number and
 submits), an Amazon label bought on another (Get Rates, Buy Label, the printed label) and two more from the
@@ -838,9 +839,9 @@ def check_profit(desk: Desk, page: Page, key: str | None = None) -> None:
 		raise CheckFailed(
 			f"the profit report shows fees of {len(categories)} categories, expected at least 4: {totals['fees']}"
 		)
-	for field in ("net_sales", "cogs", "margin"):
-		if not round(totals[field], 2):
-			raise CheckFailed(f"the profit report's {field} is 0.00")
+	for column in ("net_sales", "cogs", "margin"):
+		if not round(totals[column], 2):
+			raise CheckFailed(f"the profit report's {column} is 0.00")
 	if totals["total_fees"] >= 0:
 		raise CheckFailed(f"the profit report's Amazon Fees are {totals['total_fees']:.2f}, not a cost")
 	for name in ("summary_fees", "total_row_fees"):
@@ -854,6 +855,97 @@ def check_profit(desk: Desk, page: Page, key: str | None = None) -> None:
 		f"{len(categories)} fee categories, fees {totals['total_fees']:.2f}, cost of goods {totals['cogs']:.2f}, "
 		f"margin {totals['margin']:.2f}"
 	)
+
+
+def guided_setup(desk: Desk, account: str) -> None:
+	"""The account form's Guided Setup checklist, the workspace's onboarding that follows it, and Amazon FBA Stock
+	Reconciliation of the fresh sandbox: no difference (the sandbox opens ERPNext's FBA stock with Amazon's count)."""
+
+	def account_step(page: Page) -> None:
+		desk.open(
+			f"/app/amazon-account/{quote(account)}",
+			desk.form_ready("Amazon Account", account),
+			"the account form",
+		)
+		desk.until("return $('.amazon-setup-checklist .amazon-setup-step').length === 7", "the Guided Setup checklist")
+		todo = desk.js(
+			"return $('.amazon-setup-step').filter((i, el) => $(el).find('.indicator-pill.orange').length)"
+			".map((i, el) => el.dataset.step).get()"
+		)
+		# The sandbox maps no SKU (Import Listings not run yet); everything else it set up.
+		if todo != ["items"]:
+			raise CheckFailed(f"the checklist's steps to do are {todo}, not ['items']")
+		if "Import Listings" not in desk.text(".amazon-setup-step[data-step='items']"):
+			raise CheckFailed("the Items step does not say to use Import Listings")
+		page.notes.append(f"to do: {', '.join(todo)}")
+		desk.js("$('.amazon-setup-checklist')[0].scrollIntoView({block: 'center'})")
+		time.sleep(0.5)
+		desk.shot("setup-account-checklist")
+
+	def new_account_step(page: Page) -> None:
+		desk.open(
+			"/app/amazon-account/new",
+			"return !!(cur_frm && cur_frm.doctype === 'Amazon Account' && cur_frm.is_new() && "
+			"$('.amazon-setup-checklist .amazon-setup-step').length === 7)",
+			"the new account's Guided Setup",
+		)
+		connect = desk.text(".amazon-setup-step[data-step='connect']")
+		if "Save the account" not in connect or "Refresh Token" not in connect:
+			raise CheckFailed(f"the new account's first step does not say what connecting needs: {connect!r}")
+		desk.shot("setup-new-account")
+		# Leave the unsaved form inside the desk (a page load would meet its "leave the page?" guard).
+		desk.js("frappe.set_route('Form', 'Amazon Account', arguments[0])", account)
+		desk.until(desk.form_ready("Amazon Account", account), "the saved account")
+
+	def workspace_step(page: Page) -> None:
+		desk.open(
+			"/app/amazon",
+			"return $('.onboarding-widget-box').length > 0 && $('.onboarding-step').length === 7",
+			"the workspace's guided setup (onboarding)",
+		)
+		done = desk.js("return $('.onboarding-step.complete').length")
+		if done != 6:
+			raise CheckFailed(f"the onboarding shows {done} steps done, not the 6 the account has done")
+		page.notes.append(f"{done} of 7 steps done")
+		desk.shot("setup-workspace")
+
+	def reconciliation_step(page: Page) -> None:
+		report = "Amazon FBA Stock Reconciliation"
+		enabled = desk.get_list("Amazon Account", {"enabled": 1}, limit=2)
+		desk.open(
+			f"/app/query-report/{quote(report)}",
+			f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+			"$(frappe.query_report.page.wrapper).is(':visible'))",
+			f"the report {report}",
+		)
+		if len(enabled) == 1:
+			desk.until(
+				"return frappe.query_report.get_filter_value('amazon_account') === arguments[0]",
+				"the report to pick the only Amazon Account itself",
+				30,
+				account,
+			)
+		else:
+			page.notes.append(f"{len(enabled)} enabled accounts: picked {account} by hand")
+			desk.js("frappe.query_report.set_filter_value('amazon_account', arguments[0])", account)
+		desk.js("frappe.query_report.set_filter_value('only_differences', 0)")
+		desk.until(
+			"return !!(frappe.query_report.get_filter_value('only_differences') === 0 && "
+			"frappe.query_report.datatable && (frappe.query_report.data || []).length && !frappe.query_report.loading)",
+			"the report's rows",
+		)
+		desk.settle()
+		rows = desk.js("return frappe.query_report.data")
+		off = [f"{row['seller_sku']}: {row['difference']:+g}" for row in rows if row.get("difference")]
+		if off:
+			raise CheckFailed(f"{len(off)} of {len(rows)} SKUs differ from Amazon: {', '.join(off[:5])}")
+		page.notes.append(f"{len(rows)} SKUs, no difference")
+		desk.shot("setup-fba-reconciliation")
+
+	desk.page("Guided setup: a new account's checklist", new_account_step)
+	desk.page("Guided setup: the account's checklist", account_step)
+	desk.page("Guided setup: the workspace's onboarding", workspace_step)
+	desk.page("Amazon FBA Stock Reconciliation: no difference in a fresh sandbox", reconciliation_step)
 
 
 def settlements(desk: Desk, account: str) -> None:
@@ -1216,6 +1308,7 @@ def main(argv: list[str] | None = None) -> int:
 		login(desk, args.user, args.password)
 		if not desk.pages[-1].errors:
 			workspace(desk)
+			guided_setup(desk, args.account)
 			log = sandbox_account(desk, args.account, not args.no_sync, args.sync_timeout)
 			sync_log(desk, args.account, log)
 			sales_orders(desk, args.account)

@@ -163,6 +163,10 @@ class FixtureBuilder:
 							"basic_rate": rate(item_code) if callable(rate) else rate,
 						}
 					)
+		return self.material_receipt(rows, remarks)
+
+	def material_receipt(self, rows: list[dict], remarks: str | None = None) -> str | None:
+		"""One submitted Material Receipt of `rows` (item_code, t_warehouse, qty, basic_rate); None without rows."""
 		if not rows:
 			return None
 		doc = frappe.get_doc(

@@ -21,13 +21,16 @@ from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, get_url, getdate, nowdate
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import add_days, flt, get_url_to_form, get_url_to_list, get_url_to_report, getdate, nowdate
 
 from amazon_integration.devtools.fixtures import FixtureBuilder, Made
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
 from amazon_integration.erpnext.orders import sync_account_orders
+from amazon_integration.erpnext.setup_checklist import sync_onboarding
 from amazon_integration.simulator import Simulator
 from amazon_integration.simulator.generator import CA, CATALOGUE, CATALOGUE_BY_SKU, US, exchange_rate
+from amazon_integration.simulator.inventory import opening_stock, region_of
 
 SANDBOX_ACCOUNT = "Sandbox"
 SANDBOX_SELLER_ID = "A1SANDBOXSELLER"
@@ -36,10 +39,12 @@ DEFAULT_SEED = 1
 DEFAULT_ORDERS = 60
 # One NA registration selling on Amazon.com (USD) and Amazon.ca (CAD): two currencies, one endpoint.
 MARKETPLACES = (US, CA)
+SANDBOX_FBA_WAREHOUSE = "Amazon FBA Sandbox"
 SHIPPING_ITEM = "AMZ-SHIPPING"
 GIFT_WRAP_ITEM = "AMZ-GIFT-WRAP"
 PROMOTION_ITEM = "AMZ-PROMOTION"
-# Units kept in each warehouse: FBA orders move stock out of the FBA warehouse when Amazon ships.
+# Units kept in the FBM warehouse (and the FBA one when Amazon's count is not known): FBA orders move stock out of
+# the FBA warehouse when Amazon ships, which starts from Amazon's own count (see _fba_opening).
 STOCK_LEVEL = 1000
 COST_SHARE = Decimal("0.4")  # valuation of the sandbox stock: 40 % of the catalogue's USD price
 # Buy Shipping labels (erpnext/labels.py) need a weight per item, a standard box and a ship-from address.
@@ -126,7 +131,9 @@ def open_sandbox(
 		namespace=namespace,
 	).start()
 	try:
-		setup = setup_sandbox(sim.url, company=company, account_name=account_name, seller_id=seller_id)
+		setup = setup_sandbox(
+			sim.url, company=company, account_name=account_name, seller_id=seller_id, fba_opening=_fba_opening(sim)
+		)
 		webshop_order_by_amazon(sim, setup.account)  # moves the simulator's clock: before its orders are read
 		held = sim.control.list_orders()
 		log = sync_account_orders(setup.account)
@@ -135,6 +142,9 @@ def open_sandbox(
 		settlements, settlement_error = _import_settlements(setup.account)
 		inbound_shipments, inbound_error = _send_to_amazon(sim, setup)
 		booking_errors = book_draft_settlements(setup.account) if book_settlements and not settlement_error else []
+		# The workspace's guided setup shows where the sandbox account stands (e.g. Import Listings not run).
+		sync_onboarding()
+		frappe.db.commit()
 	except BaseException:
 		frappe.db.rollback()
 		sim.stop()
@@ -205,6 +215,13 @@ def book_draft_settlements(account: str) -> list[str]:
 	return errors
 
 
+def _fba_opening(sim: Simulator) -> dict[str, tuple[int, int]]:
+	"""SKU -> (fulfillable, unfulfillable) units Amazon's FBA pool held before the simulator's orders: the opening
+	stock that makes ERPNext's FBA warehouses agree with Amazon's count once the shipped orders are synced."""
+	region = region_of(sim.state, MARKETPLACES[0])  # both marketplaces draw on the one North American pool
+	return {entry.sku: opening_stock(sim.state, region, entry.sku) for entry in CATALOGUE}
+
+
 def _import_settlements(account: str) -> tuple[list[str], str | None]:
 	"""The simulator's closed settlements, as draft Amazon Settlements (the account's daily job imports the next
 	ones). A failure here leaves the orders synced and says why."""
@@ -235,8 +252,11 @@ def setup_sandbox(
 	company: str | None = None,
 	account_name: str = SANDBOX_ACCOUNT,
 	seller_id: str = SANDBOX_SELLER_ID,
+	fba_opening: dict[str, tuple[int, int]] | None = None,
 ) -> SandboxSetup:
-	"""Make (idempotently) the sandbox Amazon Account bound to `endpoint` and what it needs; commit once."""
+	"""Make (idempotently) the sandbox Amazon Account bound to `endpoint` and what it needs; commit once.
+	`fba_opening` (SKU -> Amazon's fulfillable and unfulfillable units) opens the FBA stock with Amazon's own
+	count; without it the FBA warehouse gets the same round level as the FBM one."""
 	existing = frappe.db.get_value(
 		"Amazon Account", account_name, ["endpoint_override", "company"], as_dict=True
 	)
@@ -256,7 +276,7 @@ def setup_sandbox(
 		)
 	try:
 		builder = _Builder(company)
-		account = builder.account(account_name, seller_id, endpoint)
+		account = builder.account(account_name, seller_id, endpoint, fba_opening)
 		builder.fee_accounts(account)
 		frappe.db.commit()
 	except BaseException:
@@ -269,10 +289,18 @@ class _Builder(FixtureBuilder):
 	"""What the sandbox account needs, from the fixture builder: names and rates of the sandbox's own."""
 
 	# -- the account ------------------------------------------------------------------------------------
-	def account(self, account_name: str, seller_id: str, endpoint: str) -> str:
+	def account(
+		self,
+		account_name: str,
+		seller_id: str,
+		endpoint: str,
+		fba_opening: dict[str, tuple[int, int]] | None = None,
+	) -> str:
 		price_lists = {market: self.price_list(self.marketplace_currency(market)) for market in MARKETPLACES}
 		values = {
-			"fba_warehouse": self.warehouse("Amazon FBA", _("Amazon's fulfilment centres")),
+			# Warehouses of the sandbox's own: the FBA stock must be Amazon's count alone, not what other accounts
+			# of the company (a test site's) moved through an "Amazon FBA" warehouse.
+			"fba_warehouse": self.warehouse(SANDBOX_FBA_WAREHOUSE, _("Amazon's fulfilment centres")),
 			"fbm_warehouse": self.default_warehouse("Stores"),
 			"selling_price_list": price_lists[US],
 			"shipping_item": self.item(SHIPPING_ITEM, "Amazon Shipping", is_stock_item=False),
@@ -301,15 +329,21 @@ class _Builder(FixtureBuilder):
 			self.item(entry.sku, entry.title)
 			self.item_weight(entry.sku, max(100, int(entry.price("USD") * GRAMS_PER_USD)))
 		self.ship_from(values["fbm_warehouse"])
+		aftersale = self.aftersale_defaults()
+		stocked = [values["fbm_warehouse"]]
+		if fba_opening is None:
+			stocked.append(values["fba_warehouse"])
+		else:
+			self.fba_opening_stock(values["fba_warehouse"], aftersale["unsellable_warehouse"], fba_opening)
 		self.stock_up(
 			[entry.sku for entry in CATALOGUE],
-			[values["fba_warehouse"], values["fbm_warehouse"]],
+			stocked,
 			STOCK_LEVEL,
 			self.stock_rate,
 			remarks=_("Amazon sandbox: stock for the simulator's SKUs"),
 		)
 		values.update(self.settlement_defaults(foreign))
-		values.update(self.aftersale_defaults())
+		values.update(aftersale)
 
 		if frappe.db.exists("Amazon Account", account_name):
 			doc = frappe.get_doc("Amazon Account", account_name)
@@ -370,6 +404,23 @@ class _Builder(FixtureBuilder):
 		for name in set_now:
 			self.made.append(Made("Account", name, _("mapped on Amazon Account {0}").format(account_name)))
 
+	def fba_opening_stock(
+		self, fba_warehouse: str, unsellable_warehouse: str, counts: dict[str, tuple[int, int]]
+	) -> str | None:
+		"""Amazon's opening count as ERPNext's opening stock: fulfillable units into the FBA warehouse, unfulfillable
+		ones into the Unsellable Warehouse (Amazon's on-hand figure counts both). Only for items the FBA warehouse
+		never held: what the flows moved since is theirs, and a second run adds nothing."""
+		rows = []
+		for sku, (fulfillable, unfulfillable) in sorted(counts.items()):
+			if frappe.db.exists("Stock Ledger Entry", {"item_code": sku, "warehouse": fba_warehouse}):
+				continue
+			for warehouse, qty in ((fba_warehouse, fulfillable), (unsellable_warehouse, unfulfillable)):
+				if qty:
+					rows.append(
+						{"item_code": sku, "t_warehouse": warehouse, "qty": qty, "basic_rate": self.stock_rate(sku)}
+					)
+		return self.material_receipt(rows, remarks=_("Amazon sandbox: Amazon's FBA count as opening stock"))
+
 	def marketplace_currency(self, marketplace: str) -> str:
 		return frappe.db.get_value("Amazon Marketplace", marketplace, "currency")
 
@@ -421,7 +472,7 @@ class _Builder(FixtureBuilder):
 		"""Where returns Amazon did not grade sellable go, and what lost units are written off to."""
 		return {
 			"import_aftersale": 1,
-			"unsellable_warehouse": self.warehouse("Amazon FBA Unsellable"),
+			"unsellable_warehouse": self.warehouse(f"{SANDBOX_FBA_WAREHOUSE} Unsellable"),
 			"fba_loss_account": self.expense_account("Amazon FBA Losses"),
 		}
 
@@ -445,12 +496,12 @@ def summarize(account: str) -> SandboxSummary:
 		fields=["name", "docstatus", "amazon_fulfillment_channel"],
 	)
 	submitted = [dn.name for dn in delivery_notes if dn.docstatus == 1]
+	sle = frappe.qb.DocType("Stock Ledger Entry")
 	moves = (
-		frappe.get_all(
-			"Stock Ledger Entry",
-			filters={"voucher_type": "Delivery Note", "voucher_no": ("in", submitted), "is_cancelled": 0},
-			fields=["count(name) as entries", "sum(actual_qty) as qty"],
-		)[0]
+		frappe.qb.from_(sle)
+		.select(Count(sle.name).as_("entries"), Sum(sle.actual_qty).as_("qty"))
+		.where((sle.voucher_type == "Delivery Note") & sle.voucher_no.isin(submitted) & (sle.is_cancelled == 0))
+		.run(as_dict=True)[0]
 		if submitted
 		else frappe._dict(entries=0, qty=0)
 	)
@@ -466,7 +517,7 @@ def summarize(account: str) -> SandboxSummary:
 		if order_ids
 		else 0
 	)
-	quoted = quote(account)
+	listed = f"?amazon_account={quote(account)}"
 	return SandboxSummary(
 		account=account,
 		sales_orders=len(orders),
@@ -485,14 +536,15 @@ def summarize(account: str) -> SandboxSummary:
 		reconciled_settlements=sum(1 for row in settlements if row.status == "Reconciled"),
 		settlement_currencies=tuple(sorted(set(settlement_currencies))),
 		links={
-			_("Workspace"): get_url("/app/amazon"),
-			_("Amazon Account"): get_url(f"/app/amazon-account/{quoted}"),
-			_("Sales Orders"): get_url(f"/app/sales-order?amazon_account={quoted}"),
-			_("Delivery Notes"): get_url(f"/app/delivery-note?amazon_account={quoted}"),
-			_("Sync Logs"): get_url(f"/app/amazon-sync-log?amazon_account={quoted}"),
-			_("Settlements"): get_url(f"/app/amazon-settlement?amazon_account={quoted}"),
-			_("Fulfilled by Amazon (Multi-Channel)"): get_url(f"/app/sales-order?amazon_mcf_account={quoted}"),
-			_("Amazon Profit"): get_url(f"/app/query-report/{quote('Amazon Profit')}?amazon_account={quoted}"),
+			# A workspace has no route helper: the list helper gives the desk's prefix and slugs "Amazon" alike.
+			_("Workspace"): get_url_to_list("Amazon"),
+			_("Amazon Account"): get_url_to_form("Amazon Account", account),
+			_("Sales Orders"): get_url_to_list("Sales Order") + listed,
+			_("Delivery Notes"): get_url_to_list("Delivery Note") + listed,
+			_("Sync Logs"): get_url_to_list("Amazon Sync Log") + listed,
+			_("Settlements"): get_url_to_list("Amazon Settlement") + listed,
+			_("Fulfilled by Amazon (Multi-Channel)"): get_url_to_list("Sales Order") + f"?amazon_mcf_account={quote(account)}",
+			_("Amazon Profit"): get_url_to_report("Amazon Profit") + listed,
 		},
 	)
 

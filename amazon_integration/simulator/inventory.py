@@ -118,6 +118,13 @@ def _fba_adjustments(state: SimulatorState, region: str) -> dict[str, tuple[int,
 	return aftersale.adjustments(state, markets)
 
 
+def opening_stock(state: SimulatorState, region: str, sku: str) -> tuple[int, int]:
+	"""(fulfillable, unfulfillable) units of the SKU in the region's pool before any order, return, loss or inbound
+	shipment moved them: the count a seller's books open with to agree with Amazon's (the sandbox's opening stock)."""
+	mix = digest(getattr(state, "seed", 1), "stock", region, sku)
+	return 40 + mix % 360, (mix >> 22) % 3
+
+
 def fba_quantities(
 	state: SimulatorState,
 	region: str,
@@ -135,7 +142,7 @@ def fba_quantities(
 	shipped, pending, changed = moves.get(sku, (0, 0, None))
 	fulfillable_change, unfulfillable_change = adjusted.get(sku, (0, 0))
 	mix = digest(getattr(state, "seed", 1), "stock", region, sku)
-	initial = 40 + mix % 360
+	initial, opening_unfulfillable = opening_stock(state, region, sku)
 	markets = {mid for mid in state.marketplaces if region_of(state, mid) == region}
 	received = inbound.received_units(state, markets, sku)  # units Amazon received from the seller's shipments
 	return FbaQuantities(
@@ -144,7 +151,7 @@ def fba_quantities(
 		inbound_working=(mix >> 10) % 3 * 6,
 		inbound_shipped=(mix >> 14) % 2 * 12,
 		inbound_receiving=(mix >> 18) % 2 * 4,
-		unfulfillable=max(0, (mix >> 22) % 3 + unfulfillable_change),
+		unfulfillable=max(0, opening_unfulfillable + unfulfillable_change),
 		researching=(mix >> 26) % 2,
 		last_changed=changed,
 	)

@@ -113,6 +113,8 @@ METHODS = {
 	"amazon_integration.erpnext.api.void_label": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 	"amazon_integration.erpnext.api.label_tracking": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
 	"amazon_integration.erpnext.api.buy_labels": ({}, {OPS: "refused", SALES: "refused", MANAGER: "refused"}),
+	# The guided setup's checklist: whoever reads the account.
+	"amazon_integration.erpnext.setup_checklist.get_setup_checklist": ({}, ONLY_MANAGER),
 }
 REPORTS = {
 	"Amazon FBA Stock Reconciliation": ({}, ONLY_MANAGER),
@@ -225,6 +227,8 @@ class TestPermissions(SimulatorTestCase):
 			frappe.local.form_dict.sales_invoice = self.invoice
 		if ".mcf_" in path:
 			frappe.local.form_dict.update(sales_order=self.sales_order, account=self.account.name)
+		if path.endswith("get_setup_checklist"):
+			frappe.local.form_dict.account = self.account.name
 		if path.endswith("make_stock_reconciliation"):
 			frappe.local.form_dict.amazon_account = self.account.name
 		try:

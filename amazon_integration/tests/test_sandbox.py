@@ -5,6 +5,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from amazon_integration.devtools.sandbox import open_sandbox
 from amazon_integration.erpnext.account_client import is_sandbox_endpoint
+from amazon_integration.erpnext.stock import fba_reconciliation
 from amazon_integration.simulator.generator import CATALOGUE
 from amazon_integration.tests.utils import make_company, next_namespace
 
@@ -64,11 +65,14 @@ class TestSandbox(FrappeTestCase):
 		first = self.open(namespace)
 		try:
 			sim_orders = first.simulator.control.list_orders()
+			# ERPNext's FBA stock opened with Amazon's count, less what the synced orders shipped: no difference.
+			off = [(r.sku, r.amazon_item_qty, r.erpnext_qty) for r in fba_reconciliation(self.account_name) if r.difference]
+			self.assertEqual(off, [])
 		finally:
 			first.simulator.stop()
 		made = {(m.doctype, m.name) for m in first.setup.made}
 		self.assertIn(("Amazon Account", self.account_name), made)
-		self.assertIn(("Warehouse", f"Amazon FBA - {self.abbr}"), made)
+		self.assertIn(("Warehouse", f"Amazon FBA Sandbox - {self.abbr}"), made)
 		self.assertIn(("Account", f"Amazon Clearing - {self.abbr}"), made)
 		self.assertIn(("Account", f"Debtors CAD - {self.abbr}"), made)
 		self.assertIn("Stock Entry", {doctype for doctype, _name in made})

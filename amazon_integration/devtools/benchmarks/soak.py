@@ -31,6 +31,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import frappe
+from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
 from amazon_integration.simulator.control import ControlClient
@@ -349,9 +350,18 @@ class Soak:
 			"seconds": seconds,
 			"calls": calls,
 			"stuck_logs": frappe.db.count("Amazon Sync Log", {"amazon_account": self.account, "status": "Running"}),
-			"logs": {row.status: row.count for row in frappe.get_all(
-				"Amazon Sync Log", {"amazon_account": self.account}, ["status", "count(*) as count"], group_by="status")},
+			"logs": self._log_statuses(),
 		}
+
+	def _log_statuses(self) -> dict[str, int]:
+		log = frappe.qb.DocType("Amazon Sync Log")
+		return dict(
+			frappe.qb.from_(log)
+			.select(log.status, Count(log.name))
+			.where(log.amazon_account == self.account)
+			.groupby(log.status)
+			.run(as_list=True)
+		)
 
 	def _half_made(self, rows: list) -> dict[str, list[str]]:
 		since = {"creation": (">=", self.started)}

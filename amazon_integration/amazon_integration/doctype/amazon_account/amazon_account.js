@@ -433,7 +433,7 @@ function sync_counts(log) {
 function render_order_sync(frm, log) {
 	frm.__amazon_sync_log = log.name;
 	frm.__amazon_sync_status = log.status;
-	const link = `<a href="/app/amazon-sync-log/${encodeURIComponent(log.name)}">${__("Open the sync log")}</a>`;
+	const link = frappe.utils.get_form_link("Amazon Sync Log", log.name, true, __("Open the sync log"));
 	let text;
 	if (log.status === "Queued") {
 		text = __("Order sync queued: waiting for a background worker to start it.");
@@ -480,3 +480,60 @@ frappe.ui.form.on("Amazon Account", {
 		}
 	},
 });
+
+// The guided setup: what this account still needs, step by step, from the same checklist the Amazon workspace's
+// onboarding follows (erpnext/setup_checklist.py). Shown until every step is done; each missing thing links to
+// its field on this form or to its list. Nothing is created from here.
+frappe.ui.form.on("Amazon Account", {
+	refresh(frm) {
+		// A new account shows where it stands too (connecting first); nothing is saved by asking.
+		const args = frm.is_new() ? { doc: frm.doc } : { account: frm.doc.name };
+		frappe
+			.call({ method: "amazon_integration.erpnext.setup_checklist.get_setup_checklist", args })
+			.then(({ message }) => render_setup_checklist(frm, message));
+	},
+});
+
+function render_setup_checklist(frm, checklist) {
+	const $section = frm.__amazon_setup_section;
+	const shown = $section && $.contains(document, $section[0]);
+	if (!checklist || checklist.complete) {
+		if (shown) $section.remove();
+		return;
+	}
+	const esc = frappe.utils.escape_html;
+	const steps = checklist.steps
+		.map((step, i) => {
+			const missing = step.missing
+				.map((m) => {
+					const target = m.fieldname
+						? `data-fieldname="${esc(m.fieldname)}"`
+						: m.doctype
+						? `data-doctype="${esc(m.doctype)}"`
+						: "";
+					return target ? `<a href="#" ${target}>${esc(m.label)}</a>` : esc(m.label);
+				})
+				.join(", ");
+			const pill = step.done
+				? `<span class="indicator-pill green">${__("Done")}</span>`
+				: `<span class="indicator-pill orange">${__("To Do")}</span>`;
+			const needs = step.done || !missing ? "" : `<div class="text-muted small">${__("Missing: {0}", [missing])}</div>`;
+			return `<div class="amazon-setup-step" data-step="${esc(step.key)}" style="margin-bottom: var(--margin-sm)">
+				${pill} <b>${i + 1}. ${esc(step.title)}</b>
+				<span class="text-muted">${esc(step.description)}</span>${needs}</div>`;
+		})
+		.join("");
+	const html = `<div class="amazon-setup-checklist">${steps}</div>`;
+	if (shown) {
+		$section.find(".amazon-setup-checklist").replaceWith(html);
+	} else {
+		frm.__amazon_setup_section = frm.dashboard.add_section(html, __("Guided Setup"));
+		frm.__amazon_setup_section.on("click", "a[data-fieldname], a[data-doctype]", (e) => {
+			e.preventDefault();
+			const { fieldname, doctype } = e.currentTarget.dataset;
+			if (fieldname) frm.scroll_to_field(fieldname);
+			else frappe.set_route("List", doctype, { amazon_account: frm.doc.name });
+		});
+	}
+	frm.dashboard.show();
+}

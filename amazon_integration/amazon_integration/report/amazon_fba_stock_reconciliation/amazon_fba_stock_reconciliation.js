@@ -8,7 +8,6 @@ frappe.query_reports["Amazon FBA Stock Reconciliation"] = {
 			label: __("Amazon Account"),
 			fieldtype: "Link",
 			options: "Amazon Account",
-			reqd: 1,
 		},
 		{ fieldname: "only_differences", label: __("Only Differences"), fieldtype: "Check", default: 1 },
 	],
@@ -32,6 +31,14 @@ frappe.query_reports["Amazon FBA Stock Reconciliation"] = {
 				})
 				.then(({ message }) => frappe.set_route("Form", "Stock Reconciliation", message));
 		});
+		// With a single (enabled) Amazon Account there is nothing to pick: show its reconciliation straight away.
+		// Returned: the report waits for it before its first run, which then runs once, with the account.
+		if (report.get_filter_value("amazon_account")) return;
+		return frappe.db
+			.get_list("Amazon Account", { fields: ["name"], filters: { enabled: 1 }, limit: 2 })
+			.then((accounts) => {
+				if (accounts.length === 1) return report.set_filter_value("amazon_account", accounts[0].name);
+			});
 	},
 	formatter(value, row, column, data, default_formatter) {
 		value = default_formatter(value, row, column, data);

@@ -10,7 +10,11 @@ from frappe import _
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if not filters.amazon_account:
-		frappe.throw(_("Pick an Amazon Account."), title=_("Amazon Account Required"))
+		# The only enabled account needs no picking (the filter then shows it); with several, the user picks.
+		enabled = frappe.get_all("Amazon Account", filters={"enabled": 1}, pluck="name", limit=2)
+		if len(enabled) != 1:
+			return columns(), [], _("Pick an Amazon Account.")
+		filters.amazon_account = enabled[0]
 	frappe.get_doc("Amazon Account", filters.amazon_account).check_permission("read")
 	from amazon_integration.amazon.errors import AmazonError
 	from amazon_integration.erpnext.stock import fba_reconciliation

@@ -32,11 +32,13 @@ frappe.query_reports["Amazon Sync Health"] = {
 		if (column.fieldname === "operation") return __(data.operation);
 		if (["skipped_count", "waiting_count"].includes(column.fieldname) && data[column.fieldname]) {
 			// The reasons are listed on the run's log.
-			const url = `/app/amazon-sync-log/${encodeURIComponent(data.sync_log)}`;
+			const url = frappe.utils.get_form_link("Amazon Sync Log", data.sync_log);
 			return `<a href="${url}" title="${__("See why on the sync log")}">${value}</a>`;
 		}
 		if (column.fieldname === "awaiting_retry" && data.awaiting_retry) {
-			const url = `/app/amazon-order-retry?amazon_account=${encodeURIComponent(data.amazon_account)}`;
+			const url =
+				frappe.router.make_url([frappe.router.slug("Amazon Order Retry")]) +
+				frappe.utils.make_query_string({ amazon_account: data.amazon_account });
 			return `<a href="${url}">${value}</a>`;
 		}
 		return value;

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.query_builder import Order
+from frappe.query_builder.functions import Count
 from frappe.utils import cint
 
 DEFAULT_RUNS = 5
@@ -117,27 +119,28 @@ def _skip_reasons(logs: list[str]) -> dict[str, str]:
 	if not logs:
 		return {}
 	reasons: dict[str, list[str]] = {}
-	for row in frappe.get_all(
-		"Amazon Sync Log Skip",
-		filters={"parenttype": "Amazon Sync Log", "parent": ("in", logs)},
-		fields=["parent", "outcome", "reason", "count(name) as orders"],
-		group_by="parent, outcome, reason",
-		order_by="parent, orders desc",
-	):
+	skip = frappe.qb.DocType("Amazon Sync Log Skip")
+	orders = Count(skip.name).as_("orders")
+	rows = (
+		frappe.qb.from_(skip)
+		.select(skip.parent, skip.outcome, skip.reason, orders)
+		.where((skip.parenttype == "Amazon Sync Log") & skip.parent.isin(logs))
+		.groupby(skip.parent, skip.outcome, skip.reason)
+		.orderby(skip.parent)
+		.orderby(Count(skip.name), order=Order.desc)
+		.run(as_dict=True)
+	)
+	for row in rows:
 		reasons.setdefault(row.parent, []).append(f"{_(row.outcome)}: {row.reason} ({row.orders})")
 	return {log: "; ".join(parts)[:300] for log, parts in reasons.items()}
 
 
 def _retry_queue(account: str | None) -> dict[str, int]:
-	return dict(
-		frappe.get_all(
-			"Amazon Order Retry",
-			filters={"amazon_account": account} if account else {},
-			fields=["amazon_account", "count(name) as orders"],
-			group_by="amazon_account",
-			as_list=True,
-		)
-	)
+	retry = frappe.qb.DocType("Amazon Order Retry")
+	query = frappe.qb.from_(retry).select(retry.amazon_account, Count(retry.name)).groupby(retry.amazon_account)
+	if account:
+		query = query.where(retry.amazon_account == account)
+	return dict(query.run(as_list=True))
 
 
 def get_summary(data: list[dict]) -> list[dict]:
