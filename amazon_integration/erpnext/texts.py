@@ -19,5 +19,5 @@ def translated(value: object) -> str:
 	if isinstance(value, Text):
 		if not value.values:
 			return _(value.template)
-		return _(value.template).format(*(translated(v) if isinstance(v, Text) else v for v in value.values))
+		return _(value.template).format(*(translated(v) if isinstance(v, Text | BaseException) else v for v in value.values))
 	return str(value)
