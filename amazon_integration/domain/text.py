@@ -25,3 +25,11 @@ class Text(str):
 def msg(template: str, *values: object) -> Text:
 	"""A message to translate later; values stay outside the template, as with Frappe's `_()`."""
 	return Text(template, *values)
+
+
+def text_of(error: BaseException) -> str:
+	"""An exception's message, kept as a `msg()` text when it was raised with one (so it is still translatable)."""
+	args = error.args
+	if len(args) == 1 and isinstance(args[0], Text) and str(error) == args[0]:
+		return args[0]
+	return str(error)
