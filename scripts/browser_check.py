@@ -15,7 +15,8 @@ socket.io has none), on a page that
 does not load, and on a check that does not hold. Screenshots go to docs/screenshots/ (the README and docs/ show them).
 
 Then, as a user whose language is German (amazon.de@example.com, made by the Administrator on the way), it opens
-the workspace, the account, the settlements, the sync log, the Sync Health report and an Amazon Sales Order again,
+the workspace, the account, the settlements, the sync log, the Sync Health report, an Amazon Sales Order, the
+Delivery Note with the Amazon label, the Amazon Profit and FBA Stock Reconciliation reports again,
 and fails on any visible text that is one of the app's English strings whose German differs (an English label
 left); screenshots de-*.png. --no-german skips this pass.
 
@@ -1175,6 +1176,23 @@ def german_pages(desk: Desk, account: str) -> None:
 			"Amazon Sales Order",
 			f"/app/sales-order/{quote(orders[0]['name'])}",
 			desk.form_ready("Sales Order", orders[0]["name"]),
+		)
+	labelled = desk.get_list("Delivery Note", {"amazon_account": account, "amazon_label_shipment_id": ["is", "set"]})
+	if labelled:
+		check(
+			"Delivery Note with an Amazon label",
+			f"/app/delivery-note/{quote(labelled[0]['name'])}",
+			desk.form_ready("Delivery Note", labelled[0]["name"]),
+			"de-delivery-note-label",
+		)
+	for report, screenshot in (("Amazon Profit", "de-profit"), ("Amazon FBA Stock Reconciliation", None)):
+		check(
+			f"Report {report}",
+			f"/app/query-report/{quote(report)}?amazon_account={quote(account)}",
+			f"return !!(frappe.query_report && frappe.query_report.report_name === {json.dumps(report)} && "
+			"(frappe.query_report.datatable || frappe.query_report.$message.is(':visible') || "
+			"frappe.query_report.$report.find('.no-result:visible').length))",
+			screenshot,
 		)
 
 

@@ -48,3 +48,20 @@ def test_translation_file_is_frappe_readable(lang: str) -> None:
 def test_placeholder_check_catches_a_dropped_value() -> None:
 	assert i18n.placeholders("Row {0}: {1} is listed twice.") != i18n.placeholders("Zeile {0} ist doppelt.")
 	assert i18n.placeholders("%s of %s") == i18n.placeholders("%s von %s")
+
+
+def test_frappe_free_messages_are_english_text_with_their_template() -> None:
+	import pickle
+
+	from amazon_integration.domain.orders import MappingError
+	from amazon_integration.domain.text import msg
+
+	text = msg("the Amazon Account has no {0} Warehouse", "FBA")
+	assert text == "the Amazon Account has no FBA Warehouse" and isinstance(text, str)
+	assert (text.template, text.values) == ("the Amazon Account has no {0} Warehouse", ("FBA",))
+	assert str(MappingError(text)) == "the Amazon Account has no FBA Warehouse"
+	again = pickle.loads(pickle.dumps(text))  # background jobs pickle exceptions
+	assert again == text and again.template == text.template
+	# The scan extracts msg() templates like _(): they need translations too.
+	assert "the Amazon Account has no {0} Warehouse" in MARKED
+	assert "Amazon has not shipped this FBA order yet" in MARKED

@@ -1,6 +1,6 @@
 """The app's translatable strings and its translations, without Frappe.
 
-Reads what Frappe itself would translate: `_()`/`_lt()` in Python, `__()` in JavaScript, doctype, report, workspace
+Reads what Frappe itself would translate: `_()`/`_lt()` in Python (and `msg()`, the frappe-free layers' marker), `__()` in JavaScript, doctype, report, workspace
 and number card JSON, and the custom fields this app adds to ERPNext doctypes. Translations live in
 `amazon_integration/translations/<lang>.csv` (source, translation[, context]), the file Frappe 15 reads straight
 from the app at runtime (see docs/translations.md).
@@ -67,7 +67,8 @@ def python_messages() -> Iterator[Message]:
 				continue
 			name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
 			first = node.args[0]
-			if name in ("_", "_lt") and isinstance(first, ast.Constant) and isinstance(first.value, str):
+			# msg(): a message the frappe-free layers build, translated by the adapter (domain/text.py).
+			if name in ("_", "_lt", "msg") and isinstance(first, ast.Constant) and isinstance(first.value, str):
 				yield Message(first.value, f"{path.relative_to(APP_DIR)}:{node.lineno}")
 
 

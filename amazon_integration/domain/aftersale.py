@@ -34,6 +34,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from amazon_integration.domain.settlements import parse_amount, parse_date
+from amazon_integration.domain.text import msg, text_of
 
 FBA_RETURNS_REPORT = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 FBM_RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
@@ -178,19 +179,19 @@ class _Row:
 	def required(self, column: str) -> str:
 		value = self.text(column)
 		if not value:
-			raise ValueError(f"{column} is empty")
+			raise ValueError(msg("{0} is empty", column))
 		return value
 
 	def date(self, column: str, required: bool = True) -> datetime | None:
 		value = self.text(column)
 		if not value:
 			if required:
-				raise ValueError(f"{column} is empty")
+				raise ValueError(msg("{0} is empty", column))
 			return None
 		try:
 			return parse_date(value)
 		except ValueError as exc:
-			raise ValueError(f"{column}: {exc}") from None
+			raise ValueError(msg("{0}: {1}", column, exc)) from None
 
 	def whole(self, column: str, default: int | None = None) -> int:
 		value = self.text(column)
@@ -199,7 +200,7 @@ class _Row:
 		try:
 			return int(value)
 		except ValueError:
-			raise ValueError(f"{column}: {value!r} is not a whole number") from None
+			raise ValueError(msg("{0}: {1} is not a whole number", column, repr(value))) from None
 
 	def amount(self, column: str) -> Decimal:
 		value = self.text(column)
@@ -222,7 +223,7 @@ def _rows(lines: Iterable[str], required: tuple[str, ...], report: str) -> Itera
 		return
 	missing = [column for column in required if _normal(column) not in index]
 	if missing:
-		raise ReportFormatError(f"{report}: this is not its header; missing columns: {', '.join(missing)}.")
+		raise ReportFormatError(msg("{0}: this is not its header; missing columns: {1}.", report, ", ".join(missing)))
 	for raw in source:
 		line_no += 1
 		text = raw.rstrip("\r\n")
@@ -236,7 +237,7 @@ def _parse(lines: Iterable[str], required: tuple[str, ...], report: str, build, 
 		try:
 			record = build(row, seen)
 		except (ValueError, ArithmeticError) as exc:
-			yield BadRow(row.line_no, key_of(row), row.text("order-id") or row.text("Order ID") or row.text("amazon-order-id"), str(exc))
+			yield BadRow(row.line_no, key_of(row), row.text("order-id") or row.text("Order ID") or row.text("amazon-order-id"), text_of(exc))
 			continue
 		yield record
 
@@ -249,7 +250,7 @@ def _occurrence(seen: dict[str, int], base: str) -> str:
 
 def _positive(value: int, column: str) -> int:
 	if value <= 0:
-		raise ValueError(f"{column} must be positive, not {value}")
+		raise ValueError(msg("{0} must be positive, not {1}", column, value))
 	return value
 
 

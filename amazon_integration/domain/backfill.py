@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from amazon_integration.amazon.orders import FBM, Buyer, Order, OrderItem
 from amazon_integration.domain.aftersale import BadRow, _parse, _Row
+from amazon_integration.domain.text import msg
 
 ORDERS_REPORT = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 REQUIRED_COLUMNS = (
@@ -177,16 +178,16 @@ def orders_from_report(
 def _order(order_id: str, lines: list[ReportLine | BadRow], marketplaces: Mapping[str, str]) -> Order | BadOrder:
 	bad = next((line for line in lines if isinstance(line, BadRow)), None)
 	if bad is not None:
-		return BadOrder(order_id, f"line {bad.line_no}: {bad.message}")
+		return BadOrder(order_id, msg("line {0}: {1}", bad.line_no, bad.message))
 	rows: list[ReportLine] = lines  # type: ignore[assignment]
 	first = rows[0]
 	channel = first.sales_channel.strip()
 	marketplace_id = marketplaces.get(channel.lower())
 	if len({row.currency for row in rows}) > 1:
-		return BadOrder(order_id, "its lines are in several currencies")
+		return BadOrder(order_id, msg("its lines are in several currencies"))
 	status = STATUSES.get("".join(ch for ch in first.order_status.lower() if ch.isalpha()))
 	if status is None:
-		return BadOrder(order_id, f"unknown order-status {first.order_status!r}")
+		return BadOrder(order_id, msg("unknown order-status {0}", repr(first.order_status)))
 	fulfilled_by = {"amazon": "AMAZON", "afn": "AMAZON", "merchant": "MERCHANT", "mfn": "MERCHANT"}.get(
 		first.fulfillment_channel.strip().lower(), first.fulfillment_channel
 	)

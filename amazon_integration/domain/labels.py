@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from amazon_integration.domain.text import msg
+
 # ERPNext's stock UOMs for weight (setup/setup_wizard/data/uom_data.json) -> kilograms per unit.
 KG_PER_UOM: dict[str, Decimal] = {
 	"kg": Decimal("1"),
@@ -68,11 +70,15 @@ class RateOption:
 
 def _kg(line: ItemLine) -> Decimal:
 	if not line.weight_per_unit or line.weight_per_unit <= 0:
-		raise LabelInputError(f"Item {line.item_code} has no weight per unit.")
+		raise LabelInputError(msg("Item {0} has no weight per unit.", line.item_code))
 	factor = KG_PER_UOM.get((line.weight_uom or "").strip().lower())
 	if factor is None:
 		raise LabelInputError(
-			f"Item {line.item_code}: weight UOM {line.weight_uom or '(none)'} is not a unit of weight (use Kg, Gram, Pound or Ounce)."
+			msg(
+				"Item {0}: weight UOM {1} is not a unit of weight (use Kg, Gram, Pound or Ounce).",
+				line.item_code,
+				line.weight_uom or msg("(none)"),
+			)
 		)
 	return line.weight_per_unit * factor * line.qty
 
@@ -81,14 +87,14 @@ def plan_parcels(lines: Sequence[ItemLine], preset: PackagePreset | None, packag
 	"""`packages` parcels of the preset box sharing the items' weight and value evenly (the warehouse edits a
 	parcel when the split is uneven). Every item without a weight is named at once."""
 	if packages < 1:
-		raise LabelInputError("The number of packages must be at least 1.")
+		raise LabelInputError(msg("The number of packages must be at least 1."))
 	if not lines:
-		raise LabelInputError("The Delivery Note has no items to ship.")
+		raise LabelInputError(msg("The Delivery Note has no items to ship."))
 	if preset is None or min(preset.length_cm, preset.width_cm, preset.height_cm) <= 0:
-		raise LabelInputError("The Amazon Account has no package preset (length, width and height in cm).")
+		raise LabelInputError(msg("The Amazon Account has no package preset (length, width and height in cm)."))
 	missing = [line.item_code for line in lines if not line.weight_per_unit or line.weight_per_unit <= 0]
 	if missing:
-		raise LabelInputError(f"No weight per unit on item(s): {', '.join(sorted(set(missing)))}.")
+		raise LabelInputError(msg("No weight per unit on item(s): {0}.", ", ".join(sorted(set(missing)))))
 	total_kg = sum((_kg(line) for line in lines), Decimal(0))
 	total_value = sum((line.amount for line in lines), Decimal(0))
 	each_kg = (total_kg / packages + preset.tare_kg).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
@@ -102,13 +108,13 @@ def plan_parcels(lines: Sequence[ItemLine], preset: PackagePreset | None, packag
 def check_parcel(parcel: ParcelPlan) -> None:
 	"""An edited parcel still makes sense."""
 	for what, value in (
-		("weight (kg)", parcel.weight_kg),
-		("length (cm)", parcel.length_cm),
-		("width (cm)", parcel.width_cm),
-		("height (cm)", parcel.height_cm),
+		(msg("weight (kg)"), parcel.weight_kg),
+		(msg("length (cm)"), parcel.length_cm),
+		(msg("width (cm)"), parcel.width_cm),
+		(msg("height (cm)"), parcel.height_cm),
 	):
 		if value is None or value <= 0:
-			raise LabelInputError(f"Parcel {parcel.reference}: the {what} must be greater than 0.")
+			raise LabelInputError(msg("Parcel {0}: the {1} must be greater than 0.", parcel.reference, what))
 
 
 def meets(rate: RateOption, latest_delivery: datetime | None) -> bool:

@@ -29,6 +29,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from amazon_integration.amazon.orders import FBA, FBM, Address, Order, OrderItem
+from amazon_integration.domain.text import msg
 
 ZERO = Decimal("0")
 
@@ -56,24 +57,24 @@ class Decision:
 def decide(order: Order, marketplace_ids: Collection[str]) -> Decision:
 	"""What to do with an order one registration read from Amazon."""
 	if order.sales_channel and order.sales_channel != "AMAZON":
-		return Decision(Action.SKIP, f"not sold on Amazon (sales channel {order.sales_channel})")
+		return Decision(Action.SKIP, msg("not sold on Amazon (sales channel {0})", order.sales_channel))
 	if order.marketplace_id not in marketplace_ids:
-		return Decision(Action.SKIP, f"marketplace {order.marketplace_id} is not synced by this account")
+		return Decision(Action.SKIP, msg("marketplace {0} is not synced by this account", order.marketplace_id))
 	if order.channel not in (FBA, FBM):
-		return Decision(Action.SKIP, f"unknown fulfilment channel {order.fulfilled_by!r}")
+		return Decision(Action.SKIP, msg("unknown fulfilment channel {0}", repr(order.fulfilled_by)))
 	status = order.status
 	if status in ("PENDING", "PENDING_AVAILABILITY"):
-		return Decision(Action.WAIT, "pending on Amazon: no prices yet")
+		return Decision(Action.WAIT, msg("pending on Amazon: no prices yet"))
 	if status == "CANCELLED":
-		return Decision(Action.CANCEL, "cancelled on Amazon")
+		return Decision(Action.CANCEL, msg("cancelled on Amazon"))
 	if order.channel == FBA:
 		if status == "SHIPPED":
 			return Decision(Action.IMPORT)
 		if status in ("UNSHIPPED", "PARTIALLY_SHIPPED"):
-			return Decision(Action.WAIT, "Amazon has not shipped this FBA order yet")
+			return Decision(Action.WAIT, msg("Amazon has not shipped this FBA order yet"))
 	elif status in FBM_STATUSES:
 		return Decision(Action.IMPORT)
-	return Decision(Action.SKIP, f"unknown order status {status!r}")
+	return Decision(Action.SKIP, msg("unknown order status {0}", repr(status)))
 
 
 class MappingError(ValueError):
@@ -235,21 +236,25 @@ def plan_sales_order(
 ) -> SalesOrderPlan:
 	"""The Sales Order an importable order becomes. `resolve_item` maps a seller SKU to an Item code."""
 	if not order.items:
-		raise MappingError("Amazon sent the order without items")
+		raise MappingError(msg("Amazon sent the order without items"))
 	if order.currency is None or order.order_total is None or any(i.item_total is None for i in order.items):
-		raise MappingError("Amazon sent the order without prices (PROCEEDS): it cannot be valued")
+		raise MappingError(msg("Amazon sent the order without prices (PROCEEDS): it cannot be valued"))
 	if all(item.quantity <= 0 for item in order.items) and order.order_total:
 		raise MappingError(
-			f"no item of the order has a quantity above 0, yet Amazon's order total is {order.order_total} "
-			f"{order.currency}: there is nothing to deliver for what Amazon charged"
+			msg(
+				"no item of the order has a quantity above 0, yet Amazon's order total is {0} {1}: there is nothing to "
+				"deliver for what Amazon charged",
+				order.order_total,
+				order.currency,
+			)
 		)
 	channel = order.channel
 	warehouse = settings.fba_warehouse if channel == FBA else settings.fbm_warehouse
 	if not warehouse:
-		raise MappingError(f"the Amazon Account has no {channel} Warehouse")
+		raise MappingError(msg("the Amazon Account has no {0} Warehouse", channel))
 	price_list = settings.price_lists.get(order.marketplace_id or "")
 	if not price_list:
-		raise MappingError(f"no selling price list for marketplace {order.marketplace_id}")
+		raise MappingError(msg("no selling price list for marketplace {0}", order.marketplace_id))
 
 	unit = Decimal(1).scaleb(-decimals)
 	vat_rate = settings.vat_rates.get(order.marketplace_id or "")
@@ -285,8 +290,13 @@ def plan_sales_order(
 		plan = replace(plan, lines=tuple(gross_lines), taxes=(inclusive,), exclusive=plan)
 	if plan.grand_total != order.order_total:
 		raise MappingError(
-			f"the mapped total {plan.grand_total} differs from Amazon's order total {order.order_total} "
-			f"{order.currency}: Amazon charged something this app does not map"
+			msg(
+				"the mapped total {0} differs from Amazon's order total {1} {2}: Amazon charged something this app "
+				"does not map",
+				plan.grand_total,
+				order.order_total,
+				order.currency,
+			)
 		)
 	return plan
 
@@ -472,8 +482,11 @@ def _product_lines(
 	item_code = resolve_item(item.sku or "") or settings.fallback_item
 	if not item_code:
 		raise MappingError(
-			f"SKU {item.sku!r} matches no Item: create an Item with that code, map the SKU on the Amazon "
-			"Account, or set a Fallback Item"
+			msg(
+				"SKU {0} matches no Item: create an Item with that code, map the SKU on the Amazon Account, or set a "
+				"Fallback Item",
+				repr(item.sku),
+			)
 		)
 	total = (item.item_total or ZERO) - (ZERO if separate_promotions else (item.promotion_discount or ZERO))
 	line_tax = item.item_tax or ZERO
@@ -563,7 +576,9 @@ def _charge_lines(
 		return []
 	label = CHARGE_LABELS[kind]
 	if not item_code:
-		raise MappingError(f"the order has {label.lower()} charges of {amount} but the Amazon Account has no {field_label}")
+		raise MappingError(
+			msg("the order has {0} charges of {1} but the Amazon Account has no {2}", label.lower(), amount, msg(field_label))
+		)
 	if item.quantity <= 0:
 		return _charge_line(kind, label, amount, item_code, field_label, _tax_fields(tax, item.tax_withheld))
 	rows = split_line_total(amount, item.quantity, unit)
@@ -596,7 +611,9 @@ def _charge_line(
 	if not amount and not any(taxes.values()):
 		return []
 	if not item_code:
-		raise MappingError(f"the order has {label.lower()} charges of {amount} but the Amazon Account has no {field_label}")
+		raise MappingError(
+			msg("the order has {0} charges of {1} but the Amazon Account has no {2}", label.lower(), amount, msg(field_label))
+		)
 	return [LinePlan(kind=kind, item_code=item_code, qty=1, rate=amount, description=label, **taxes)]
 
 
@@ -618,13 +635,15 @@ def _taxes(lines: list[LinePlan], settings: AccountSettings) -> tuple[TaxPlan, .
 	taxes = []
 	if seller:
 		if not settings.sales_tax_account:
-			raise MappingError(f"the order carries tax of {seller} but the Amazon Account has no Sales Tax Account")
+			raise MappingError(msg("the order carries tax of {0} but the Amazon Account has no Sales Tax Account", seller))
 		taxes.append(TaxPlan(settings.sales_tax_account, "Sales tax", seller, collected_by_amazon=False))
 	if amazon:
 		if not settings.marketplace_tax_account:
 			raise MappingError(
-				f"Amazon collected tax of {amazon} on the order but the Amazon Account has no "
-				"Amazon-Collected Tax Account"
+				msg(
+					"Amazon collected tax of {0} on the order but the Amazon Account has no Amazon-Collected Tax Account",
+					amazon,
+				)
 			)
 		taxes.append(
 			TaxPlan(

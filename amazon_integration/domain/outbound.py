@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from amazon_integration.amazon.outbound import FulfillmentOrder, OutboundItem
+from amazon_integration.domain.text import msg
 
 MAX_ORDER_ID = 40  # Amazon's limit on sellerFulfillmentOrderId
 MAX_LINE_ID = 50  # and on sellerFulfillmentOrderItemId
@@ -43,7 +44,7 @@ def fulfillment_order_id(sales_order: str) -> str:
 	Sales Order always gives the same id, so a retried create meets Amazon's duplicate refusal, never a twin."""
 	cleaned = re.sub(r"[^A-Za-z0-9_.-]", "-", sales_order)
 	if len(cleaned) > MAX_ORDER_ID:
-		raise OutboundError(f"Sales Order name {sales_order} is longer than Amazon's {MAX_ORDER_ID} characters.")
+		raise OutboundError(msg("Sales Order name {0} is longer than Amazon's {1} characters.", sales_order, MAX_ORDER_ID))
 	return cleaned
 
 
@@ -51,15 +52,15 @@ def outbound_items(lines: list[OrderLine]) -> tuple[OutboundItem, ...]:
 	"""Amazon's items for the order's lines; every line needs a seller SKU and whole units."""
 	missing = sorted({line.item_code for line in lines if not line.sku})
 	if missing:
-		raise OutboundError("No FBA seller SKU for item(s): " + ", ".join(missing))
+		raise OutboundError(msg("No FBA seller SKU for item(s): {0}", ", ".join(missing)))
 	fractional = sorted({line.item_code for line in lines if line.quantity != int(line.quantity) or line.quantity <= 0})
 	if fractional:
-		raise OutboundError("Amazon ships whole units only: " + ", ".join(fractional))
+		raise OutboundError(msg("Amazon ships whole units only: {0}", ", ".join(fractional)))
 	if not lines:
-		raise OutboundError("The Sales Order has nothing left to deliver.")
+		raise OutboundError(msg("The Sales Order has nothing left to deliver."))
 	for line in lines:
 		if len(line.row) > MAX_LINE_ID:
-			raise OutboundError(f"Line id {line.row} is longer than Amazon's {MAX_LINE_ID} characters.")
+			raise OutboundError(msg("Line id {0} is longer than Amazon's {1} characters.", line.row, MAX_LINE_ID))
 	return tuple(OutboundItem(sku=str(line.sku), quantity=int(line.quantity), line_id=line.row) for line in lines)
 
 

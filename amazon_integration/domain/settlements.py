@@ -73,6 +73,7 @@ from enum import Enum
 from functools import lru_cache
 
 from amazon_integration.domain.fees import FeeCategory, category_of
+from amazon_integration.domain.text import msg
 
 ZERO = Decimal("0")
 
@@ -141,8 +142,10 @@ class SettlementError(ValueError):
 class SettlementParseError(SettlementError):
 	def __init__(self, line_no: int | None, message: str) -> None:
 		self.line_no = line_no
-		where = f"Settlement report line {line_no}: " if line_no else "Settlement report: "
-		super().__init__(where + message)
+		if line_no:
+			super().__init__(msg("Settlement report line {0}: {1}", line_no, message))
+		else:
+			super().__init__(msg("Settlement report: {0}", message))
 
 
 class SettlementTotalMismatchError(SettlementError):
@@ -151,8 +154,14 @@ class SettlementTotalMismatchError(SettlementError):
 		self.expected = expected
 		self.actual = actual
 		super().__init__(
-			f"Settlement {settlement_id}: total-amount is {expected} {currency} but its lines add up to "
-			f"{actual} {currency} (difference {actual - expected})."
+			msg(
+				"Settlement {0}: total-amount is {1} {2} but its lines add up to {3} {2} (difference {4}).",
+				settlement_id,
+				expected,
+				currency,
+				actual,
+				actual - expected,
+			)
 		)
 
 
@@ -371,7 +380,7 @@ def parse_date(text: str) -> datetime:
 	"""An Amazon settlement date -> aware datetime in UTC. ValueError for a format Amazon does not use."""
 	match = _DATE.fullmatch(text.strip())
 	if match is None:
-		raise ValueError(f"{text!r} is not a date in a format Amazon uses ({DATE_FORMATS})")
+		raise ValueError(msg("{0} is not a date in a format Amazon uses ({1})", repr(text), DATE_FORMATS))
 	parts = match.groupdict()
 	year, month, day = (
 		(parts["y"], parts["m"], parts["d"]) if parts["y"] else (parts["y2"], parts["m2"], parts["d2"])
@@ -382,7 +391,7 @@ def parse_date(text: str) -> datetime:
 	elif parts["zone"]:
 		zone = parts["zone"].upper()
 		if zone not in _ZONES:
-			raise ValueError(f"{text!r} has a time zone {zone!r} that is not known ({', '.join(_ZONES)})")
+			raise ValueError(msg("{0} has a time zone {1} that is not known ({2})", repr(text), repr(zone), ", ".join(_ZONES)))
 		offset = _ZONES[zone]
 	else:
 		offset = 0  # Amazon writes settlement dates in UTC
@@ -399,7 +408,7 @@ def parse_date(text: str) -> datetime:
 			tzinfo=timezone(timedelta(minutes=offset)),
 		)
 	except ValueError as exc:
-		raise ValueError(f"{text!r} is not a valid date ({exc})") from None
+		raise ValueError(msg("{0} is not a valid date ({1})", repr(text), exc)) from None
 	return moment.astimezone(timezone.utc)
 
 
@@ -424,11 +433,11 @@ def parse_amount(text: str) -> Decimal:
 		grouping = "." if decimal_mark == "," else ","
 		whole, _, fraction = value.rpartition(decimal_mark)
 		if not (_GROUPED_DOTS if grouping == "." else _GROUPED_COMMAS).fullmatch(whole):
-			raise ValueError(f"{original!r} is not an amount")
+			raise ValueError(msg("{0} is not an amount", repr(original)))
 		value = whole.replace(grouping, "") + "." + fraction
 	elif value.count(",") > 1 or value.count(".") > 1:
 		if not (_GROUPED_COMMAS.fullmatch(value) or _GROUPED_DOTS.fullmatch(value)):
-			raise ValueError(f"{original!r} is not an amount")
+			raise ValueError(msg("{0} is not an amount", repr(original)))
 		value = value.replace(",", "").replace(".", "")
 	elif "," in value or "." in value:
 		mark = "," if "," in value else "."
@@ -436,11 +445,11 @@ def parse_amount(text: str) -> Decimal:
 		grouped = len(fraction) == 3 and whole.lstrip("+-") not in ("", "0")
 		value = whole + fraction if grouped else whole + "." + fraction
 	if not _NUMBER.fullmatch(value):
-		raise ValueError(f"{original!r} is not an amount")
+		raise ValueError(msg("{0} is not an amount", repr(original)))
 	try:
 		amount = Decimal(value)
 	except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
-		raise ValueError(f"{original!r} is not an amount") from None
+		raise ValueError(msg("{0} is not an amount", repr(original))) from None
 	return -amount if negative else amount
 
 
@@ -476,16 +485,16 @@ def _date(text: str, column: str, line_no: int) -> datetime:
 	try:
 		return parse_date(text)
 	except ValueError as exc:
-		raise SettlementParseError(line_no, f"{column}: {exc}.") from None
+		raise SettlementParseError(line_no, msg("{0}: {1}.", column, exc)) from None
 
 
 def _amount(text: str, column: str, line_no: int) -> Decimal:
 	if not text:
-		raise SettlementParseError(line_no, f"{column} is empty.")
+		raise SettlementParseError(line_no, msg("{0} is empty.", column))
 	try:
 		return parse_amount(text)
 	except ValueError as exc:
-		raise SettlementParseError(line_no, f"{column}: {exc}.") from None
+		raise SettlementParseError(line_no, msg("{0}: {1}.", column, exc)) from None
 
 
 def parse_settlement(lines: Iterable[str]) -> Settlement:
@@ -503,14 +512,17 @@ def parse_settlement(lines: Iterable[str]) -> Settlement:
 			header_row = text.rstrip("\r\n").split("\t")
 			break
 	if header_row is None:
-		raise SettlementParseError(None, "the document is empty (no header row).")
+		raise SettlementParseError(None, msg("the document is empty (no header row)."))
 	columns = _Columns(header_row)
 	missing = columns.missing()
 	if missing:
 		raise SettlementParseError(
 			line_no,
-			"this is not the header of a V2 settlement report (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2); "
-			f"missing columns: {', '.join(missing)}.",
+			msg(
+				"this is not the header of a V2 settlement report (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2); "
+				"missing columns: {0}.",
+				", ".join(missing),
+			),
 		)
 	summary: list[str] | None = None
 	for raw in source:
@@ -520,7 +532,7 @@ def parse_settlement(lines: Iterable[str]) -> Settlement:
 			break
 	if summary is None:
 		raise SettlementParseError(
-			line_no + 1, "the summary row (settlement-id, dates, total-amount) is missing."
+			line_no + 1, msg("the summary row (settlement-id, dates, total-amount) is missing.")
 		)
 	header = _header(summary, columns, line_no)
 	return Settlement(header=header, lines=_amount_lines(source, columns, header, line_no))
@@ -531,16 +543,16 @@ def _header(values: list[str], columns: _Columns, line_no: int) -> SettlementHea
 	if not settlement_id or not values[columns["total-amount"]]:
 		raise SettlementParseError(
 			line_no,
-			"the first row after the header is not the summary row (settlement-id and total-amount are required).",
+			msg("the first row after the header is not the summary row (settlement-id and total-amount are required)."),
 		)
 	currency = values[columns["currency"]].upper()
 	if not currency:
-		raise SettlementParseError(line_no, "currency is empty on the summary row.")
+		raise SettlementParseError(line_no, msg("currency is empty on the summary row."))
 	dates: dict[str, datetime | None] = {}
 	for column in ("settlement-start-date", "settlement-end-date", "deposit-date"):
 		text = values[columns[column]]
 		if not text and column != "deposit-date":
-			raise SettlementParseError(line_no, f"{column} is empty on the summary row.")
+			raise SettlementParseError(line_no, msg("{0} is empty on the summary row.", column))
 		dates[column] = _date(text, column, line_no) if text else None
 	start, end = dates["settlement-start-date"], dates["settlement-end-date"]
 	assert start is not None and end is not None
@@ -586,7 +598,7 @@ def _amount_lines(
 		line_settlement = values[settlement_col].strip()
 		if line_settlement and line_settlement != settlement_id:
 			raise SettlementParseError(
-				line_no, f"settlement-id {line_settlement} differs from the summary row's {settlement_id}."
+				line_no, msg("settlement-id {0} differs from the summary row's {1}.", line_settlement, settlement_id)
 			)
 		transaction_type = values[transaction_col].strip()
 		amount_type = values[amount_type_col].strip()
@@ -601,7 +613,7 @@ def _amount_lines(
 		if quantity_text:
 			if not quantity_text.isdigit():
 				raise SettlementParseError(
-					line_no, f"quantity-purchased: {quantity_text!r} is not a whole number."
+					line_no, msg("quantity-purchased: {0} is not a whole number.", repr(quantity_text))
 				)
 			quantity = int(quantity_text)
 		yield SettlementLine(

@@ -46,6 +46,7 @@ from amazon_integration.amazon.errors import (
 )
 from amazon_integration.amazon.orders import Order
 from amazon_integration.amazon.shipments import ShipmentConfirmation
+from amazon_integration.domain.text import msg
 
 OTHER = "Other"
 SELF_DELIVERY = "Self Delivery"
@@ -93,14 +94,14 @@ def match_carrier(text: str, carriers: Iterable[Carrier]) -> CarrierChoice:
 	"""
 	typed = " ".join((text or "").split())
 	if not typed:
-		raise ShipmentError("The shipment needs a carrier: pick one or type the carrier's name")
+		raise ShipmentError(msg("The shipment needs a carrier: pick one or type the carrier's name"))
 	key = carrier_key(typed)
 	if not key:
-		raise ShipmentError(f"{typed!r} is not a carrier name")
+		raise ShipmentError(msg("{0} is not a carrier name", repr(typed)))
 	if key == carrier_key(SELF_DELIVERY):
 		return CarrierChoice(OTHER, SELF_DELIVERY)
 	if key == carrier_key(OTHER):
-		raise ShipmentError('The carrier "Other" needs a name: type the name of the carrier instead')
+		raise ShipmentError(msg('The carrier "Other" needs a name: type the name of the carrier instead'))
 	known = list(carriers)
 	for matches in (
 		(c for c in known if c.code == typed),
@@ -113,8 +114,11 @@ def match_carrier(text: str, carriers: Iterable[Carrier]) -> CarrierChoice:
 			return CarrierChoice(found.code)
 	if len(typed) > CARRIER_NAME_MAX:
 		raise ShipmentError(
-			f"The carrier name {typed[:CARRIER_NAME_MAX]!r}... is longer than the {CARRIER_NAME_MAX} characters "
-			"Amazon accepts"
+			msg(
+				"The carrier name {0}... is longer than the {1} characters Amazon accepts",
+				repr(typed[:CARRIER_NAME_MAX]),
+				CARRIER_NAME_MAX,
+			)
 		)
 	return CarrierChoice(OTHER, typed)
 
@@ -170,14 +174,14 @@ def plan_shipment(
 	and are summed. ship_date must be timezone-aware.
 	"""
 	if not amazon_order_id:
-		raise ShipmentError(f"Delivery Note {delivery_note} is not linked to an Amazon order")
+		raise ShipmentError(msg("Delivery Note {0} is not linked to an Amazon order", delivery_note))
 	if not str(package_reference_id).isdigit() or int(package_reference_id) <= 0:
 		raise ValueError(f"packageReferenceId must be a positive number, not {package_reference_id!r}")
 	if ship_date.tzinfo is None:
 		raise ValueError("ship_date must be timezone-aware")
 	tracking = (tracking_number or "").strip()
 	if not tracking:
-		raise ShipmentError(f"Delivery Note {delivery_note} needs a tracking number: Amazon requires one")
+		raise ShipmentError(msg("Delivery Note {0} needs a tracking number: Amazon requires one", delivery_note))
 	quantities: dict[str, int] = {}
 	for item_id, qty in rows:
 		if not item_id:
@@ -185,12 +189,16 @@ def plan_shipment(
 		units = _whole(qty)
 		if units is None or units <= 0:
 			raise ShipmentError(
-				f"Delivery Note {delivery_note} ships {qty} of Amazon order item {item_id}: Amazon takes whole "
-				"positive quantities only"
+				msg(
+					"Delivery Note {0} ships {1} of Amazon order item {2}: Amazon takes whole positive quantities only",
+					delivery_note,
+					qty,
+					item_id,
+				)
 			)
 		quantities[item_id] = quantities.get(item_id, 0) + units
 	if not quantities:
-		raise ShipmentError(f"Delivery Note {delivery_note} ships no item of Amazon order {amazon_order_id}")
+		raise ShipmentError(msg("Delivery Note {0} ships no item of Amazon order {1}", delivery_note, amazon_order_id))
 	return Shipment(
 		delivery_note=delivery_note,
 		amazon_order_id=amazon_order_id,
@@ -259,32 +267,35 @@ def classify(error: AmazonError | None) -> tuple[Outcome, str]:
 	- any other AmazonError: another 4xx is a rejection (FAILED); without a 4xx status it is UNKNOWN.
 	"""
 	if error is None:
-		return Outcome.SYNCHRONIZED, "Amazon recorded the shipment."
+		return Outcome.SYNCHRONIZED, msg("Amazon recorded the shipment.")
 	text = _amazon_text(error)
 	if isinstance(error, ThrottledError):
-		return Outcome.RETRY_LATER, f"Amazon throttled the request; it is sent again on a later run. ({text})"
+		return Outcome.RETRY_LATER, msg("Amazon throttled the request; it is sent again on a later run. ({0})", text)
 	if isinstance(error, OutOfTimeError):
-		return Outcome.RETRY_LATER, f"Not sent: the run's time ran out first; it is sent on a later run. ({text})"
+		return Outcome.RETRY_LATER, msg("Not sent: the run's time ran out first; it is sent on a later run. ({0})", text)
 	if isinstance(error, AuthError):
-		return Outcome.RETRY_LATER, (
+		return Outcome.RETRY_LATER, msg(
 			"Amazon refused the Amazon Account's credentials, so the shipment was not sent; it is sent again once "
-			f"the account's connection works (check the Amazon Account). ({text})"
+			"the account's connection works (check the Amazon Account). ({0})",
+			text,
 		)
 	if isinstance(error, AmazonUnavailableError):
-		return Outcome.UNKNOWN, (
-			f"Amazon did not answer clearly, so it may or may not have recorded the shipment; the order is read "
-			f"back to find out. ({text})"
+		return Outcome.UNKNOWN, msg(
+			"Amazon did not answer clearly, so it may or may not have recorded the shipment; the order is read "
+			"back to find out. ({0})",
+			text,
 		)
 	if isinstance(error, InvalidInputError) and error.attempts > 1 and _ALREADY_SHIPPED.search(text):
-		return Outcome.UNKNOWN, (
+		return Outcome.UNKNOWN, msg(
 			"Amazon says the units are already shipped, after a retried request whose first attempt may have "
-			f"landed; the order is read back to find out. ({text})"
+			"landed; the order is read back to find out. ({0})",
+			text,
 		)
 	if isinstance(error, (InvalidInputError, NotFoundError)):
 		return Outcome.FAILED, text
 	if error.status is not None and 400 <= error.status < 500:
 		return Outcome.FAILED, text
-	return Outcome.UNKNOWN, f"Amazon's answer was unclear; the order is read back to find out. ({text})"
+	return Outcome.UNKNOWN, msg("Amazon's answer was unclear; the order is read back to find out. ({0})", text)
 
 
 def _amazon_text(error: AmazonError) -> str:

@@ -51,6 +51,7 @@ from frappe.utils import get_datetime, now_datetime
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.jobs import AFTERSALE_IMPORT
 from amazon_integration.erpnext.runs import Run
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.erpnext.transactions import savepoint
 from amazon_integration.domain.aftersale import (
@@ -161,14 +162,14 @@ class AftersaleRun(Run):
 				for record in PARSERS[self.report_type](lines):
 					self.process_row(record)
 			except ReportFormatError as e:
-				frappe.throw(str(e))
+				frappe.throw(translated(e))
 		self.set_window(start, report.data_end or end)
 
 	def process_row(self, record) -> None:
 		self.counts["orders_read"] += 1
 		if isinstance(record, BadRow):
 			self.counts["failed"] += 1
-			message = _("Line {0}: {1}").format(record.line_no, record.message)
+			message = _("Line {0}: {1}").format(record.line_no, translated(record.message))
 			self.fail(record.order_id, message)
 			_save_event(self.account.name, REPORTS[self.report_type][1], "bad:" + record.key,
 						{"status": "Failed", "error": message, "amazon_order_id": record.order_id, "sync_log": self.log.name})  # fmt: skip

@@ -39,6 +39,7 @@ from amazon_integration.erpnext.sales_orders import (
 	find_sales_order,
 	submit_as_saved,
 )
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import from_system, to_system
 from amazon_integration.domain.aftersale import ReportFormatError
 from amazon_integration.domain.backfill import (
@@ -107,12 +108,12 @@ class BackfillRun(OrderRun):
 			try:
 				orders = list(orders_from_report(parse_orders_report(lines), self.marketplace_names))
 			except ReportFormatError as e:
-				frappe.throw(str(e))
+				frappe.throw(translated(e))
 		for order in orders:
 			if isinstance(order, BadOrder):
 				self.counts["orders_read"] += 1
 				self.counts["failed"] += 1
-				self._failed(order.order_id, order.message[:1000])
+				self._failed(order.order_id, translated(order.message)[:1000])
 				continue
 			self.process(order)
 

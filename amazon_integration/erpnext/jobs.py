@@ -147,6 +147,9 @@ def run_job(job_method: str, job_timeout: float, **kwargs):
 	"""Run `amazon_integration.erpnext.<job_method>(**kwargs)` as a job RQ kills after `job_timeout` seconds."""
 	budget = job_budget(job_timeout, time.time(), configured_retry_deadline(), timeout=configured_http_timeout())
 	method = frappe.get_attr(f"amazon_integration.erpnext.{job_method}")
+	# What a job stores for people (Sync Log rows, a Delivery Note's Amazon error) speaks the site's language
+	# (System Settings > Language): a worker otherwise runs in English, whoever queued the job.
+	frappe.local.lang = frappe.db.get_default("lang") or "en"
 	with call_budget(budget), watch_clients() as clients:
 		try:
 			result = method(**kwargs)

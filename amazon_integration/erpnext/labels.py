@@ -29,6 +29,7 @@ from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.jobs import LABEL_PURCHASE
 from amazon_integration.erpnext.runs import SYNC_LOG, Run
 from amazon_integration.erpnext.timezone import from_system, to_system
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.transactions import savepoint
 
 TITLE = _("Amazon Label")
@@ -106,7 +107,7 @@ def proposed_parcels(dn, packages: int = 1) -> list[ParcelPlan]:
 	try:
 		return plan_parcels(lines, preset, packages)
 	except LabelInputError as e:
-		frappe.throw(str(e), title=_("Cannot Get Rates"))
+		frappe.throw(translated(e), title=_("Cannot Get Rates"))
 
 
 def _unit_weight(row, item) -> tuple[Decimal | None, str | None]:
@@ -133,7 +134,7 @@ def _parcels(dn, parcels: list[dict] | None, packages: int) -> list[Parcel]:
 		try:
 			check_parcel(plan)
 		except LabelInputError as e:
-			frappe.throw(str(e), title=_("Cannot Get Rates"))
+			frappe.throw(translated(e), title=_("Cannot Get Rates"))
 	return [
 		Parcel(p.reference, p.weight_kg, p.length_cm, p.width_cm, p.height_cm, p.value, dn.currency)
 		for p in plans

@@ -33,6 +33,7 @@ from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.invoices import try_make_invoice
 from amazon_integration.erpnext.jobs import ORDER_SYNC, JobKind
 from amazon_integration.erpnext.runs import Run
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.sales_orders import (
 	cancel_sales_order,
 	create_sales_order,
@@ -154,7 +155,7 @@ class OrderRun(Run):
 		self._current = order
 		self.counts["orders_read"] += 1
 		decision = decide(order, self.marketplace_ids)
-		reason = decision.reason
+		reason = translated(decision.reason)
 		if decision.action in (Action.WAIT, Action.SKIP):
 			# Nothing to retry: it comes back by itself when Amazon updates it, or never should.
 			outcome = "waiting" if decision.action is Action.WAIT else "skipped"
@@ -163,7 +164,7 @@ class OrderRun(Run):
 		else:
 			outcome = self._apply_in_isolation(order, decision.action)
 			if outcome == "skipped" and decision.action is Action.CANCEL:
-				reason = "cancelled on Amazon before it was ever imported"
+				reason = _("cancelled on Amazon before it was ever imported")
 		if outcome in ("skipped", "waiting") and len(self.noted) < MAX_NOTED_ORDERS:
 			self.noted.append((order.order_id, "Skipped" if outcome == "skipped" else "Waiting", reason))
 			self.rows.append(
@@ -305,7 +306,7 @@ def clear_retry(account: str, amazon_order_id: str) -> None:
 def describe_failure(error: Exception, order: Order) -> str:
 	"""What went wrong with one order, in words a user can act on, with no buyer data."""
 	if isinstance(error, MappingError | AmazonError):
-		text = str(error)
+		text = translated(error)
 	else:
 		text = frappe.utils.strip_html(str(error)) or type(error).__name__
 	return redact(text, order)[:1000]

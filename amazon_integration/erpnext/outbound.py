@@ -31,6 +31,7 @@ from amazon_integration.domain.outbound import (
 	packages_to_deliver,
 )
 from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import to_system
 
 MAPPING = "Amazon SKU Mapping"
@@ -44,7 +45,7 @@ def preview(sales_order: str, account: str) -> list[dict]:
 	try:
 		previews = get_client(acc).fulfillment_preview(address, outbound_items(lines))
 	except (AmazonError, OutboundError) as exc:
-		frappe.throw(str(exc), title=TITLE)
+		frappe.throw(translated(exc), title=TITLE)
 	return [
 		{
 			"speed": p.speed,
@@ -72,7 +73,7 @@ def create(sales_order: str, account: str, speed: str) -> str:
 		order_id = fulfillment_order_id(so.name)
 		items = outbound_items(lines)
 	except OutboundError as exc:
-		frappe.throw(str(exc), title=TITLE)
+		frappe.throw(translated(exc), title=TITLE)
 	client = get_client(acc)
 	fees = None
 	try:

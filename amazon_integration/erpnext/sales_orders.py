@@ -35,8 +35,9 @@ def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document
 	rate = get_exchange_rate(plan.currency, company_currency, ordered_on, "for_selling")
 	if not rate:
 		raise MappingError(
-			f"no exchange rate from {plan.currency} to {company_currency} on {ordered_on}: "
-			"add a Currency Exchange record"
+			_("no exchange rate from {0} to {1} on {2}: add a Currency Exchange record").format(
+				plan.currency, company_currency, ordered_on
+			)
 		)
 
 	header = {
@@ -80,7 +81,9 @@ def create_sales_order(plan: SalesOrderPlan, account: AmazonAccount) -> Document
 	erpnext_total = _totals(so)[2]
 	if erpnext_total != plan.grand_total:
 		raise MappingError(
-			f"ERPNext computed a grand total of {erpnext_total} for Amazon's {plan.grand_total} {plan.currency}"
+			_("ERPNext computed a grand total of {0} for Amazon's {1} {2}").format(
+				erpnext_total, plan.grand_total, plan.currency
+			)
 		)
 	submit_as_saved(so)
 	return so
@@ -272,7 +275,7 @@ def ensure_address(plan: CustomerPlan, customer: str) -> str:
 	a = plan.address
 	country = frappe.db.get_value("Country", {"code": a.country_code.lower()}, "name")
 	if not country:
-		raise MappingError(f"unknown country code {a.country_code} in the shipping address")
+		raise MappingError(_("unknown country code {0} in the shipping address").format(a.country_code))
 	same = _linked_to_customer(
 		"Address", customer, address_line1=a.address_line1, pincode=a.pincode or "", country=country
 	)

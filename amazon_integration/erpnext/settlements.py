@@ -50,6 +50,7 @@ from frappe.model.document import Document
 from frappe.utils import add_days, flt, getdate, now_datetime
 
 from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import to_system
 from amazon_integration.domain.fees import EXPENSE_CATEGORIES, FeeCategory
 from amazon_integration.domain.settlements import (
@@ -105,7 +106,7 @@ def import_account_settlements(account_name: str) -> list[str]:
 					name = import_settlement_report(account, lines, report_id=report.report_id)
 			except (SettlementError, AmazonError, frappe.ValidationError) as e:
 				frappe.db.rollback()
-				run.fail(_("Settlement report {0}").format(report.report_id), frappe.utils.strip_html(str(e)))
+				run.fail(_("Settlement report {0}").format(report.report_id), frappe.utils.strip_html(translated(e)))
 				run.counts["failed"] += 1
 				continue
 			frappe.db.commit()

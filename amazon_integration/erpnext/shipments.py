@@ -17,6 +17,7 @@ from frappe.utils import get_datetime, validate_email_address
 
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import from_system
 from amazon_integration.erpnext.transactions import order_lock
 from amazon_integration.domain.shipments import (
@@ -106,7 +107,7 @@ def _confirm(dn: Document, client) -> str:
 	try:
 		shipment = plan_delivery(dn, package_sequence=_package_sequence(dn))
 	except ShipmentError as e:
-		return _set_status(dn, "Failed", str(e))
+		return _set_status(dn, "Failed", translated(e))
 
 	if dn.amazon_label_shipment_id:
 		return _read_back_label(dn, shipment, client)
@@ -131,7 +132,8 @@ def _confirm(dn: Document, client) -> str:
 		client.confirm_shipment(shipment.amazon_order_id, to_confirmation(shipment), marketplace_id=shipment.marketplace_id)
 	except AmazonError as e:
 		error = e
-	outcome, message = classify(error)
+	outcome, text = classify(error)
+	message = translated(text)
 	if outcome is Outcome.SYNCHRONIZED:
 		return _set_status(dn, "Synchronized", None)
 	if outcome is Outcome.RETRY_LATER:

@@ -4,6 +4,7 @@ import frappe
 from frappe import _
 
 from amazon_integration.domain.shipments import ShipmentError
+from amazon_integration.erpnext.texts import translated
 
 
 def before_validate(doc, method=None) -> None:
@@ -72,7 +73,7 @@ def before_submit(doc, method=None) -> None:
 	try:
 		plan_delivery(doc, package_sequence=1)
 	except ShipmentError as e:
-		frappe.throw(str(e), title=_("Cannot Confirm to Amazon"))
+		frappe.throw(translated(e), title=_("Cannot Confirm to Amazon"))
 
 
 def on_submit(doc, method=None) -> None:
