@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from amazon_integration.amazon.inbound import PlacementOption, TransportationOption
+from amazon_integration.domain.text import msg
 
 CLOSED_STATUSES = frozenset({"CLOSED"})  # Amazon finished receiving: what is missing now is a shortage
 CANCELLED_STATUSES = frozenset({"CANCELLED", "DELETED", "ABANDONED"})
@@ -37,7 +38,7 @@ class ReceiptLine:
 @dataclass(frozen=True)
 class Discrepancy:
 	sku: str
-	kind: str  # "Shortage" or "Overage"
+	kind: str  # "Shortage" or "Overage", a msg() text: compared as the English word, shown translated
 	quantity: int
 
 
@@ -68,9 +69,9 @@ def discrepancies(lines: Iterable[ReceiptLine], shipment_status: str | None) -> 
 	closed = shipment_status in CLOSED_STATUSES
 	for line in lines:
 		if line.received > line.shipped:
-			found.append(Discrepancy(line.sku, "Overage", line.received - line.shipped))
+			found.append(Discrepancy(line.sku, msg("Overage"), line.received - line.shipped))
 		elif closed and line.received < line.shipped:
-			found.append(Discrepancy(line.sku, "Shortage", line.shipped - line.received))
+			found.append(Discrepancy(line.sku, msg("Shortage"), line.shipped - line.received))
 	return found
 
 

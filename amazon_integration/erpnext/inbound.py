@@ -36,6 +36,7 @@ from amazon_integration.domain.inbound import (
 	receipt_moves,
 )
 from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.erpnext.texts import translated
 
 OPERATION_TIMEOUT = 60.0  # seconds to wait for one of Amazon's asynchronous operations
 
@@ -463,7 +464,7 @@ def sync_receipts(doc) -> None:
 				}
 			)
 			if gap:
-				notes.append(_("{0}: {1} {2} of {3} (shipment {4})").format(gap.kind, gap.quantity, row.item_code, row.qty, confirmation_id))
+				notes.append(_("{0}: {1} {2} of {3} (shipment {4})").format(translated(gap.kind), gap.quantity, row.item_code, row.qty, confirmation_id))
 		frappe.db.commit()  # the move and the moved quantities together
 		statuses.append(shipment.status)
 	status = doc.status

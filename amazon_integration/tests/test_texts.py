@@ -4,6 +4,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.translate import clear_cache
 
+from amazon_integration.domain.inbound import ReceiptLine, discrepancies
 from amazon_integration.domain.labels import LabelInputError
 from amazon_integration.domain.orders import MappingError
 from amazon_integration.domain.shipments import ShipmentError
@@ -36,6 +37,9 @@ class TestTranslatedTexts(FrappeTestCase):
 		)
 		nested = LabelInputError(msg("Parcel {0}: the {1} must be greater than 0.", "1", msg("weight (kg)")))
 		self.assertEqual(translated(nested), "Paket 1: Gewicht (kg) muss größer als 0 sein.")
+		# An FBA inbound shipment's gap: compared as the English word, shown in German.
+		(gap,) = discrepancies([ReceiptLine("SKU-1", 4, 3)], "CLOSED")
+		self.assertEqual((gap.kind == "Shortage", translated(gap.kind)), (True, "Fehlmenge"))
 
 	def test_other_exceptions_and_values_as_they_are(self) -> None:
 		frappe.local.lang = "de"

@@ -37,6 +37,8 @@ def test_shortage_only_once_closed() -> None:
 	lines = [ReceiptLine("A", 4, 3, moved=3), ReceiptLine("B", 2, 2, moved=2)]
 	assert discrepancies(lines, "RECEIVING") == []
 	assert discrepancies(lines, "CLOSED") == [Discrepancy("A", "Shortage", 1)]
+	# The kind is a msg() text: the adapter shows it in the user's language.
+	assert discrepancies(lines, "CLOSED")[0].kind.template == "Shortage"
 
 
 def test_placement_choices_with_fees_and_quotes() -> None:
