@@ -79,7 +79,8 @@ def setup_steps(facts: AccountFacts) -> list[SetupStep]:
 	missing[SETTLEMENTS] = (
 		_unfilled(facts, ("import_settlements",)) + _unfilled(facts, SETTLEMENT_FIELDS)
 	)
-	missing[FIRST_SYNC] = () if facts.successful_syncs else (MISSING_ORDER_SYNC,)
+	# Sync Orders is offered on an enabled account only: a connected account stays off until the seller ticks it.
+	missing[FIRST_SYNC] = () if facts.successful_syncs else _unfilled(facts, ("enabled",)) + (MISSING_ORDER_SYNC,)
 	return [SetupStep(key, not missing[key], missing[key]) for key in STEP_KEYS]
 
 

@@ -319,3 +319,15 @@ class TestImportListings(StockTestCase):
 		self.assertEqual(self.mapping("SIM-MUG-001").fulfilment_channel, "FBM")
 		self.assertEqual(self.mapping("SIM-LMP-030").fulfilment_channel, "FBA")
 		self.assertEqual(import_listings(self.account.name)["created"], 0)
+
+	def test_imports_before_the_account_is_enabled(self):
+		# The guided setup asks for SKU mappings before the seller ticks Enabled: the form offers Import Listings
+		# on a connected account, enabled or not.
+		frappe.db.delete("Amazon SKU Mapping", {"amazon_account": self.account.name})
+		frappe.db.set_value("Amazon Account", self.account.name, "enabled", 0)
+		try:
+			counts = frappe.get_doc("Amazon Account", self.account.name).import_listings()
+		finally:
+			frappe.db.set_value("Amazon Account", self.account.name, "enabled", 1)
+			frappe.db.commit()
+		self.assertGreater(counts["created"], 1)

@@ -11,6 +11,7 @@ EVERYTHING = frozenset(
 		"selling_price_list",
 		"shipping_item",
 		"import_settlements",
+		"enabled",
 		*s.CONNECT_FIELDS,
 		*s.TAX_FIELDS,
 		*s.SETTLEMENT_FIELDS,
@@ -77,3 +78,11 @@ def test_a_step_is_done_exactly_when_nothing_is_missing() -> None:
 	for facts in (READY, replace(READY, sku_mappings=0), replace(READY, filled=frozenset())):
 		for step in setup_steps(facts):
 			assert step.done == (not step.missing)
+
+
+def test_the_first_sync_asks_to_enable_the_account_first() -> None:
+	# Sync Orders shows on an enabled account only; a retired account keeps its first sync done.
+	off = replace(READY, filled=EVERYTHING - {"enabled"}, successful_syncs=0)
+	assert by_key(off)[s.FIRST_SYNC].missing == ("enabled", s.MISSING_ORDER_SYNC)
+	assert by_key(replace(READY, successful_syncs=0))[s.FIRST_SYNC].missing == (s.MISSING_ORDER_SYNC,)
+	assert by_key(replace(READY, filled=EVERYTHING - {"enabled"}))[s.FIRST_SYNC].done

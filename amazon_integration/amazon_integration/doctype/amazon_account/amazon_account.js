@@ -66,6 +66,26 @@ frappe.ui.form.on("Amazon Account", {
 			__("Settlements")
 		);
 
+		// The guided setup asks for SKU mappings before the account is enabled: a connected account imports them.
+		if (frm.doc.seller_id) {
+			frm.add_custom_button(
+				__("Import Listings"),
+				() => {
+					frm.call({ method: "import_listings", doc: frm.doc, freeze: true }).then(({ message }) => {
+						frappe.msgprint(
+							__("SKU mappings: {0} created, {1} channel corrected, {2} unchanged; {3} SKUs match no Item.", [
+								message.created,
+								message.updated,
+								message.unchanged,
+								message.unmatched,
+							])
+						);
+					});
+				},
+				__("Amazon")
+			);
+		}
+
 		if (!frm.doc.enabled) return;
 		frm.add_custom_button(
 			__("Sync Orders"),
@@ -172,22 +192,6 @@ frappe.ui.form.on("Amazon Account", {
 				__("Amazon")
 			);
 		}
-		frm.add_custom_button(
-			__("Import Listings"),
-			() => {
-				frm.call({ method: "import_listings", doc: frm.doc, freeze: true }).then(({ message }) => {
-					frappe.msgprint(
-						__("SKU mappings: {0} created, {1} channel corrected, {2} unchanged; {3} SKUs match no Item.", [
-							message.created,
-							message.updated,
-							message.unchanged,
-							message.unmatched,
-						])
-					);
-				});
-			},
-			__("Amazon")
-		);
 		frm.add_custom_button(
 			__("FBA Stock Reconciliation"),
 			() => frappe.set_route("query-report", "Amazon FBA Stock Reconciliation", { amazon_account: frm.doc.name }),
