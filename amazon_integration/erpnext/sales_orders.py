@@ -176,6 +176,10 @@ def resolve_shipped_outside(so_name: str, order, account: AmazonAccount) -> str:
 	)
 	if confirmed or not drafts:
 		return "unchanged"  # ERPNext shipped it (or part of it): the shipment sync owns it
+	if frappe.db.exists("Delivery Note", {"name": ("in", drafts), "amazon_label_shipment_id": ("is", "set")}):
+		# Its label was bought here, which is why Amazon shows it shipped: the warehouse submits that Delivery
+		# Note, and the shipment sync reads Amazon's shipment back. Never submitted, deleted or noted as outside.
+		return "unchanged"
 	how = account.shipped_outside_erpnext or "Submit Delivery Note"
 	note = _("Amazon shows this order shipped outside ERPNext.")
 	if how == "Submit Delivery Note":

@@ -82,6 +82,23 @@ class TestLabels(SimulatorTestCase):
 		self.assertEqual(je.docstatus, 1)
 		self.assertEqual(flt(je.total_debit), flt(proposed[0]["price"]))
 
+	def test_01b_a_labelled_draft_is_not_taken_for_a_shipment_outside_erpnext(self):
+		"""Buying the label makes Amazon show the order shipped: the next order sync must leave the draft to the
+		warehouse, whatever the account does with orders shipped outside ERPNext."""
+		frappe.db.set_value("Amazon Account", self.account.name, "shipped_outside_erpnext", "Delete Delivery Note")
+		try:
+			_order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 1}])
+			quote = get_rates(dn.name)
+			self.buy(dn, quote["rates"][0], quote)
+			self.later()
+			self.sync()
+			dn.reload()
+			self.assertEqual(dn.docstatus, 0)
+			self.assertFalse(dn.amazon_sync_error)
+			void_label(dn.name)  # the settlement test counts the label charges of the labels kept
+		finally:
+			frappe.db.set_value("Amazon Account", self.account.name, "shipped_outside_erpnext", "Submit Delivery Note")
+
 	def test_02_voided_label_is_cancelled_on_amazon_and_cleared(self):
 		order_id, dn = self.draft_delivery([{"sku": SKU, "quantity": 1}])
 		quote = get_rates(dn.name)
