@@ -651,6 +651,8 @@ def open_menu_item(desk: Desk, group: str, item: str) -> None:
 	"""Click `item` in the form's button group `group`."""
 	group, item = translated(desk, group), translated(desk, item)
 	selector = f".inner-group-button[data-label='{quote(group)}']"
+	desk.js("window.scrollTo(0, 0)")  # the group sits in the page head, under the sticky navbar once scrolled
+	desk.settle()
 	desk.click(f"{selector} > button")
 	desk.until(f"return $(\"{selector} .dropdown-menu:visible\").length > 0", f"the {group} menu", 10)
 	desk.click(f"{selector} .dropdown-item", item)
@@ -1074,9 +1076,10 @@ GERMAN_ROLES = (
 # Every text node and label the user sees; a text equal to one of the app's English strings is an English label left.
 VISIBLE_TEXTS = """
 	const seen = new Set();
-	// The timeline quotes stored values ("changed Status from Draft to ..."): data, not labels.
+	// The timeline quotes stored values ("changed Status from Draft to ..."), and a read-only field shows its value
+	// (a message a background job stored in the site's language): data, not labels.
 	const visible = (el) => el && el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden'
-		&& !el.closest('.new-timeline');
+		&& !el.closest('.new-timeline, .control-value, .static-area');
 	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 	while (walker.nextNode()) {
 		const text = walker.currentNode.nodeValue.trim();
@@ -1155,6 +1158,11 @@ def german_pages(desk: Desk, account: str) -> None:
 			no_english_left(desk, page, english)
 			if screenshot:
 				desk.shot(screenshot)
+			# A new form left unsaved would ask "leave this page?" when the next page loads.
+			desk.js(
+				"if (window.cur_frm && cur_frm.doc.__islocal) { cur_frm.doc.__unsaved = 0;"
+				" removeEventListener('beforeunload', cur_frm.beforeUnloadListener, { capture: true }); }"
+			)
 
 		desk.page(f"{name} (de)", step)
 
@@ -1169,6 +1177,14 @@ def german_pages(desk: Desk, account: str) -> None:
 		f"/app/amazon-account/{quote(account)}",
 		desk.form_ready("Amazon Account", account),
 		"de-amazon-account",
+	)
+	# A seller's first page: the empty account form, its Connect with Amazon and the guided setup's checklist.
+	check(
+		"New Amazon Account",
+		"/app/amazon-account/new",
+		"return !!(cur_frm && cur_frm.doctype === 'Amazon Account' && cur_frm.doc.__islocal && cur_frm.layout"
+		" && $('.amazon-setup-checklist:visible').length)",
+		"de-new-account",
 	)
 	check(
 		"Amazon Settlements (list)",
