@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from json import JSONDecodeError
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -78,6 +79,14 @@ class TokenCache:
 
 
 TOKEN_CACHE = TokenCache()
+
+
+def _json_object(response: httpx.Response) -> Any:
+	"""The LWA answer's JSON, or None when it is not JSON (a proxy's error page, a truncated answer)."""
+	try:
+		return response.json()
+	except (JSONDecodeError, ValueError):
+		return None
 
 
 def token_cache_key(credentials: LwaCredentials, token_url: str) -> str:
@@ -188,10 +197,7 @@ class GatewayAccessTokenClient(AccessTokenClient):
 				"The LWA token service did not answer. " + no_answer_message(name, host, seconds), operation=LWA_OPERATION
 			) from None
 		request_id = response.headers.get("x-amzn-RequestId")
-		try:
-			body = response.json()
-		except (JSONDecodeError, ValueError):
-			body = None
+		body = _json_object(response)
 		if response.status_code >= 500 or (response.status_code == 200 and not isinstance(body, dict)):
 			raise AmazonUnavailableError(
 				"The LWA token service failed or sent a truncated answer.",
@@ -331,10 +337,7 @@ def exchange_authorization_code(
 			operation=AUTHORIZATION_CODE_OPERATION,
 		) from None
 	request_id = response.headers.get("x-amzn-RequestId")
-	try:
-		body = response.json()
-	except (JSONDecodeError, ValueError):
-		body = None
+	body = _json_object(response)
 	if response.status_code >= 500 or not isinstance(body, dict):
 		raise AmazonUnavailableError(
 			"The LWA token service failed or sent an answer that is not JSON.",
