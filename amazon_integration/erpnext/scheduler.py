@@ -15,6 +15,7 @@ from amazon_integration.erpnext.jobs import (
 	MCF_SYNC,
 	ORDER_SYNC,
 	RETENTION,
+	SETTLEMENT_BOOKING,
 	SETTLEMENT_IMPORT,
 	SHIPMENT_SYNC,
 	STOCK_PUSH,
@@ -69,6 +70,36 @@ def dispatch_settlement_import() -> None:
 	"""Daily: accounts that import settlements get a job each."""
 	for account in _settling_accounts():
 		SETTLEMENT_IMPORT.enqueue(account)
+
+
+# A booking touches its lines every few seconds: one untouched this long has no job working on it.
+BOOKING_QUIET_MINUTES = 15
+
+
+def dispatch_settlement_booking() -> None:
+	"""Hourly: a submitted settlement whose booking was asked for but never finished (its job lost with Redis, its
+	worker killed) is booked again. Unfinished: Order/Refund lines no booking has tried yet (a tried line is Booked,
+	Failed or Unmatched, with the reason the user fixes first, then presses Book Open Lines; a line a cancelled
+	Payment Entry reopened says so in its error and waits for that button too), or fees not booked and no
+	booking error. Booking is resumable: only what is open is booked."""
+	settlements = frappe.db.sql(
+		"""select st.name from `tabAmazon Settlement` st
+		where st.docstatus = 1 and st.status = 'Unreconciled'
+		and (
+			exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
+				and l.line_type in ('Order', 'Refund') and l.status = 'Matched' and ifnull(l.error, '') = '')
+			or (ifnull(st.fees_journal_entry, '') = '' and ifnull(st.booking_error, '') = ''
+				and exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
+					and l.fees_amount != 0))
+		)
+		and not exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
+			and l.modified > %(quiet)s)
+		order by st.name""",
+		{"quiet": add_to_date(now_datetime(), minutes=-BOOKING_QUIET_MINUTES)},
+		pluck=True,
+	)
+	for settlement in settlements:
+		SETTLEMENT_BOOKING.enqueue(settlement)
 
 
 def dispatch_expected_fees() -> None:
