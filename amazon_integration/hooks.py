@@ -60,6 +60,7 @@ scheduler_events = {
 		"amazon_integration.erpnext.scheduler.dispatch_inbound_receipts",
 		# A booking whose job Redis lost (flushed, restarted) is queued again.
 		"amazon_integration.erpnext.scheduler.dispatch_settlement_booking",
+		"amazon_integration.erpnext.scheduler.dispatch_mcf_create",
 	],
 }
 

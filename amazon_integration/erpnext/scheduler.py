@@ -12,6 +12,7 @@ from amazon_integration.erpnext.jobs import (
 	INBOUND_RECEIPTS,
 	INVOICE_UPLOAD,
 	LABEL_TRACKING,
+	MCF_CREATE,
 	MCF_SYNC,
 	ORDER_SYNC,
 	RETENTION,
@@ -193,6 +194,66 @@ def dispatch_mcf_sync() -> None:
 	)
 	for account in sorted(set(accounts) - _backing_off() - {None}):
 		MCF_SYNC.enqueue(account)
+
+
+# Automatic fulfilment orders are sent within seconds of their Sales Order's submit: one still unsent this long
+# after lost its job; one submitted this long ago is left to the user (Amazon may have refused it meanwhile).
+MCF_CREATE_QUIET_MINUTES = 15
+MCF_CREATE_WITHIN_HOURS = 24
+
+
+def dispatch_mcf_create() -> None:
+	"""Hourly: a Sales Order chosen for automatic Multi-Channel Fulfilment whose job was lost (Redis flushed or
+	restarted) is sent again, but not one Amazon refused (its comment says why; the user acts) and not one
+	submitted more than a day ago. The job does nothing twice (outbound.auto_create)."""
+	from amazon_integration.erpnext.outbound import automatic_account, refusal
+
+	if not frappe.db.exists("Amazon Account", {"enabled": 1, "mcf_auto_speed": ("is", "set")}):
+		return
+	now = now_datetime()
+	orders = frappe.get_all(
+		"Sales Order",
+		filters={
+			"docstatus": 1,
+			"amazon_order_id": ("is", "not set"),
+			"amazon_mcf_order": ("is", "not set"),
+			"status": ("not in", ("Closed", "Completed", "On Hold")),
+			"per_delivered": ("<", 100),
+			"modified": (
+				"between",
+				(
+					add_to_date(now, hours=-MCF_CREATE_WITHIN_HOURS),
+					add_to_date(now, minutes=-MCF_CREATE_QUIET_MINUTES),
+				),
+			),
+		},
+		pluck="name",
+		order_by="name",
+	)
+	if not orders:
+		return
+	lang = frappe.db.get_default("lang") or "en"
+	refusals = {refusal("en").split("{0}")[0], refusal(lang).split("{0}")[0]}
+	refused = set()
+	for prefix in refusals:
+		refused.update(
+			frappe.get_all(
+				"Comment",
+				filters={
+					"reference_doctype": "Sales Order",
+					"reference_name": ("in", orders),
+					"content": ("like", prefix + "%"),
+				},
+				pluck="reference_name",
+			)
+		)
+	resting = _backing_off()
+	for name in orders:
+		if name in refused:
+			continue
+		account = automatic_account(frappe.get_doc("Sales Order", name))
+		if account and account not in resting:
+			MCF_CREATE.enqueue(name, account=account)
 
 
 def dispatch_label_tracking() -> None:
