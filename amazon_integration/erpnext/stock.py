@@ -24,6 +24,7 @@ registrations; `make_stock_reconciliation` drafts the corrections into the chose
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 
 import frappe
 from frappe import _
@@ -517,19 +518,24 @@ def mark_dirty(item_codes: Iterable[str], warehouse: str | None, company: str | 
 def take_dirty_items(account: str) -> set[str] | None:
 	"""The items changed since the last run (and forget them: a change from now on starts a new set); None when
 	the set may be incomplete (Redis flushed or restarted, or never kept yet): then every SKU is looked at."""
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
 	key = _dirty_key(account)
 	cache = frappe.cache()
-	kept = _dirty_items_kept(account)
-	_keep_dirty_items(account)
-	if not kept:
-		cache.delete_value(key)  # what was marked since the loss is covered by this full look too
-		return None
-	items = set()
-	while True:
-		popped = cache.spop(key)
-		if popped is None:
-			break
-		items.add(popped.decode() if isinstance(popped, bytes) else popped)
+	try:
+		kept = _dirty_items_kept(account)
+		_keep_dirty_items(account)
+		if not kept:
+			cache.delete_value(key)  # what was marked since the loss is covered by this full look too
+			return None
+		items = set()
+		while True:
+			popped = cache.spop(key)
+			if popped is None:
+				break
+			items.add(popped.decode() if isinstance(popped, bytes) else popped)
+	except RedisUnreachable:
+		return None  # Redis restarting: what changed is unknown, the run looks at every SKU instead of failing
 	return items
 
 
@@ -550,11 +556,17 @@ def _dirty_items_kept(account: str) -> bool:
 
 
 def _keep_dirty_items(account: str) -> None:
-	frappe.cache().set(_kept_key(account), 1)
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
+	with suppress(RedisUnreachable):  # not kept: the next run looks at every SKU again, no harm
+		frappe.cache().set(_kept_key(account), 1)
 
 
 def _forget_dirty_items(account: str) -> None:
-	frappe.cache().delete(_kept_key(account))
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
+	with suppress(RedisUnreachable):  # unreachable because it restarted: the key is gone already
+		frappe.cache().delete(_kept_key(account))
 
 
 def _dirty_key(account: str) -> str:

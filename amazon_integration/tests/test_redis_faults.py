@@ -222,6 +222,25 @@ class TestRedisFaults(SimulatorTestCase):
 			self.assertIsNone(take_dirty_items(account))  # that job's run: every SKU
 			self.assertFalse(has_dirty_items(account))
 
+	def test_stock_changes_and_pushes_go_on_while_redis_restarts(self):
+		from amazon_integration.erpnext.stock import mark_dirty, take_dirty_items
+		from amazon_integration.overrides.stock import _changed
+
+		account = self.account.name
+		with self.own_redis():
+			frappe.db.set_value("Amazon Account", account, "push_stock", 1)
+			frappe.db.commit()
+			self.stop_redis()
+			try:
+				with self.assertRaises(redis.exceptions.ConnectionError):
+					mark_dirty(["RF-ITEM"], None, self.account.company)  # the mark needs Redis ...
+				_changed(["RF-ITEM"], None, self.account.company)  # ... the stock transaction does not fail
+				self.assertIsNone(take_dirty_items(account))  # the push looks at every SKU
+			finally:
+				self.start_redis()
+				frappe.db.set_value("Amazon Account", account, "push_stock", 0)
+				frappe.db.commit()
+
 	# --- quota buckets -------------------------------------------------------------------------------------
 
 	def test_a_flushed_bucket_gives_exactly_burst_immediate_tokens(self):
