@@ -58,6 +58,9 @@ scheduler_events = {
 	"hourly": [
 		"amazon_integration.erpnext.runs.sweep_interrupted_runs",
 		"amazon_integration.erpnext.scheduler.dispatch_inbound_receipts",
+		# A booking whose job Redis lost (flushed, restarted) is queued again.
+		"amazon_integration.erpnext.scheduler.dispatch_settlement_booking",
+		"amazon_integration.erpnext.scheduler.dispatch_mcf_create",
 	],
 }
 

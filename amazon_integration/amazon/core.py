@@ -49,7 +49,7 @@ from .errors import (
 from .logs import install_log_guards, mask_url
 from .logs import logger as default_logger
 from .metrics import Metrics
-from .quota import MemoryQuotaStore, QuotaStore, quota_key
+from .quota import FALLBACK_QUOTA_STORE, MemoryQuotaStore, QuotaStore, quota_key
 from .spapi import Endpoint, GatewayApiMixin, OrdersApi, error_from_response, request_id_of
 from .usage_plans import plan_for
 from .values import aware
@@ -145,11 +145,13 @@ class ClientCore:
 		rate = self._rates.get(operation, plan.rate)
 		try:
 			wait = self.quota_store.acquire(quota_key(self.config.seller_id, operation), rate, plan.burst, self._clock())
-		except Exception as exc:  # a broken quota store must not stop the sync; Amazon's 429s still guard us
+		except Exception as exc:  # a broken quota store must not stop the sync, nor let it call Amazon unpaced
 			if not self._quota_store_failed:
-				self.log.warning("Quota store failed (%s); calling without client-side pacing", type(exc).__name__)
+				self.log.warning("Quota store failed (%s); pacing with an in-process bucket", type(exc).__name__)
 				self._quota_store_failed = True
-			return 0.0
+			wait = FALLBACK_QUOTA_STORE.acquire(
+				quota_key(self.config.seller_id, operation), rate, plan.burst, self._clock()
+			)
 		if wait <= 0:
 			return 0.0
 		# Land a little after the token is due on Amazon's side too (clock resolution, network jitter).

@@ -89,15 +89,34 @@ return string.format('%.6f', -tokens / rate)
 """
 
 
+# While Redis does not answer (a restart), buckets live here, shared by every RedisQuotaStore of the process.
+FALLBACK_QUOTA_STORE = MemoryQuotaStore()
+
+
 class RedisQuotaStore:
 	"""Buckets in Redis, updated atomically by a small Lua script.
 
 	`redis_client` is duck-typed: anything with `register_script` (redis-py, frappe.cache()) or `eval`. No redis
 	import here, so the gateway stays importable without the redis package.
+
+	Redis unreachable (`unreachable`: the exceptions meaning so; redis-py's are not the builtin ones, so its
+	caller passes them): the call takes its token from `fallback`, an in-process bucket that starts full (the
+	operation's burst), neither failing the call nor calling Amazon unpaced; the next call tries Redis again. A
+	bucket Redis lost (flush, restart without persistence) also starts from burst, in the Lua script.
 	"""
 
-	def __init__(self, redis_client: Any, prefix: str = "amazon_integration:quota:") -> None:
+	def __init__(
+		self,
+		redis_client: Any,
+		prefix: str = "amazon_integration:quota:",
+		*,
+		unreachable: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError),
+		fallback: MemoryQuotaStore | None = None,
+	) -> None:
 		self._redis = redis_client
+		self._unreachable = unreachable
+		self._fallback = fallback if fallback is not None else FALLBACK_QUOTA_STORE
+		self.unreachable_calls = 0  # calls paced by the fallback (diagnostics, tests)
 		self._prefix = prefix if not prefix or prefix.endswith(":") else prefix + ":"
 		self._script = None
 		register = getattr(redis_client, "register_script", None)
@@ -111,10 +130,14 @@ class RedisQuotaStore:
 		ttl = int(math.ceil(burst / rate)) + 60
 		args = [repr(float(rate)), str(int(burst)), f"{now:.6f}", str(ttl)]
 		full_key = self._prefix + key
-		if self._script is not None:
-			result = self._script(keys=[full_key], args=args)
-		else:
-			result = self._redis.eval(_ACQUIRE_LUA, 1, full_key, *args)
+		try:
+			if self._script is not None:
+				result = self._script(keys=[full_key], args=args)
+			else:
+				result = self._redis.eval(_ACQUIRE_LUA, 1, full_key, *args)
+		except self._unreachable:
+			self.unreachable_calls += 1
+			return self._fallback.acquire(full_key, rate, burst, now)
 		if isinstance(result, bytes):
 			result = result.decode()
 		return max(0.0, float(result))

@@ -110,13 +110,24 @@ def account_config(account: AmazonAccount, budget: CallBudget | None = None) -> 
 	)
 
 
+def quota_store() -> RedisQuotaStore:
+	"""The site's Redis holds the buckets; while it restarts, the process's own do (amazon/quota.py)."""
+	import redis.exceptions
+
+	return RedisQuotaStore(
+		frappe.cache(),
+		prefix="amazon_quota",
+		unreachable=(redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionError, TimeoutError),
+	)
+
+
 def get_client(account: AmazonAccount | str) -> AmazonClient:
 	if isinstance(account, str):
 		account = frappe.get_doc("Amazon Account", account)
 	budget = current_budget()
 	# Amazon's quota belongs to the seller: every worker of the site shares one bucket per operation.
 	client = AmazonClient(
-		account_config(account, budget), RedisQuotaStore(frappe.cache(), prefix="amazon_quota"), stop_at=budget.stop_at
+		account_config(account, budget), quota_store(), stop_at=budget.stop_at
 	)
 	watched = getattr(frappe.local, "amazon_clients", None)
 	if watched is not None:

@@ -131,6 +131,12 @@ def automatic_account(so) -> str | None:
 	return None
 
 
+def refusal(lang: str | None = None) -> str:
+	"""The comment on an order Amazon refused ({0}: why); scheduler.dispatch_mcf_create leaves such orders to the
+	user."""
+	return _("Amazon did not take this order automatically: {0}", lang=lang)
+
+
 def auto_create(sales_order: str, account: str) -> str | None:
 	"""Background job: create the fulfilment order at the account's automatic speed. Run again, it finds the
 	order made (the Sales Order's field, or Amazon's duplicate refusal) and does nothing twice."""
@@ -145,7 +151,7 @@ def auto_create(sales_order: str, account: str) -> str | None:
 		# The user sees why on the order; the job is not retried for a refusal only a person can fix.
 		frappe.db.rollback()
 		frappe.get_doc("Sales Order", sales_order).add_comment(
-			"Comment", _("Amazon did not take this order automatically: {0}").format(exc)
+			"Comment", refusal().format(exc)
 		)
 		frappe.db.commit()
 		return None

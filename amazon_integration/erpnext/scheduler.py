@@ -12,9 +12,11 @@ from amazon_integration.erpnext.jobs import (
 	INBOUND_RECEIPTS,
 	INVOICE_UPLOAD,
 	LABEL_TRACKING,
+	MCF_CREATE,
 	MCF_SYNC,
 	ORDER_SYNC,
 	RETENTION,
+	SETTLEMENT_BOOKING,
 	SETTLEMENT_IMPORT,
 	SHIPMENT_SYNC,
 	STOCK_PUSH,
@@ -69,6 +71,36 @@ def dispatch_settlement_import() -> None:
 	"""Daily: accounts that import settlements get a job each."""
 	for account in _settling_accounts():
 		SETTLEMENT_IMPORT.enqueue(account)
+
+
+# A booking touches its lines every few seconds: one untouched this long has no job working on it.
+BOOKING_QUIET_MINUTES = 15
+
+
+def dispatch_settlement_booking() -> None:
+	"""Hourly: a submitted settlement whose booking was asked for but never finished (its job lost with Redis, its
+	worker killed) is booked again. Unfinished: Order/Refund lines no booking has tried yet (a tried line is Booked,
+	Failed or Unmatched, with the reason the user fixes first, then presses Book Open Lines; a line a cancelled
+	Payment Entry reopened says so in its error and waits for that button too), or fees not booked and no
+	booking error. Booking is resumable: only what is open is booked."""
+	settlements = frappe.db.sql(
+		"""select st.name from `tabAmazon Settlement` st
+		where st.docstatus = 1 and st.status = 'Unreconciled'
+		and (
+			exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
+				and l.line_type in ('Order', 'Refund') and l.status = 'Matched' and ifnull(l.error, '') = '')
+			or (ifnull(st.fees_journal_entry, '') = '' and ifnull(st.booking_error, '') = ''
+				and exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
+					and l.fees_amount != 0))
+		)
+		and not exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
+			and l.modified > %(quiet)s)
+		order by st.name""",
+		{"quiet": add_to_date(now_datetime(), minutes=-BOOKING_QUIET_MINUTES)},
+		pluck=True,
+	)
+	for settlement in settlements:
+		SETTLEMENT_BOOKING.enqueue(settlement)
 
 
 def dispatch_expected_fees() -> None:
@@ -162,6 +194,66 @@ def dispatch_mcf_sync() -> None:
 	)
 	for account in sorted(set(accounts) - _backing_off() - {None}):
 		MCF_SYNC.enqueue(account)
+
+
+# Automatic fulfilment orders are sent within seconds of their Sales Order's submit: one still unsent this long
+# after lost its job; one submitted this long ago is left to the user (Amazon may have refused it meanwhile).
+MCF_CREATE_QUIET_MINUTES = 15
+MCF_CREATE_WITHIN_HOURS = 24
+
+
+def dispatch_mcf_create() -> None:
+	"""Hourly: a Sales Order chosen for automatic Multi-Channel Fulfilment whose job was lost (Redis flushed or
+	restarted) is sent again, but not one Amazon refused (its comment says why; the user acts) and not one
+	submitted more than a day ago. The job does nothing twice (outbound.auto_create)."""
+	from amazon_integration.erpnext.outbound import automatic_account, refusal
+
+	if not frappe.db.exists("Amazon Account", {"enabled": 1, "mcf_auto_speed": ("is", "set")}):
+		return
+	now = now_datetime()
+	orders = frappe.get_all(
+		"Sales Order",
+		filters={
+			"docstatus": 1,
+			"amazon_order_id": ("is", "not set"),
+			"amazon_mcf_order": ("is", "not set"),
+			"status": ("not in", ("Closed", "Completed", "On Hold")),
+			"per_delivered": ("<", 100),
+			"modified": (
+				"between",
+				(
+					add_to_date(now, hours=-MCF_CREATE_WITHIN_HOURS),
+					add_to_date(now, minutes=-MCF_CREATE_QUIET_MINUTES),
+				),
+			),
+		},
+		pluck="name",
+		order_by="name",
+	)
+	if not orders:
+		return
+	lang = frappe.db.get_default("lang") or "en"
+	refusals = {refusal("en").split("{0}")[0], refusal(lang).split("{0}")[0]}
+	refused = set()
+	for prefix in refusals:
+		refused.update(
+			frappe.get_all(
+				"Comment",
+				filters={
+					"reference_doctype": "Sales Order",
+					"reference_name": ("in", orders),
+					"content": ("like", prefix + "%"),
+				},
+				pluck="reference_name",
+			)
+		)
+	resting = _backing_off()
+	for name in orders:
+		if name in refused:
+			continue
+		account = automatic_account(frappe.get_doc("Sales Order", name))
+		if account and account not in resting:
+			MCF_CREATE.enqueue(name, account=account)
 
 
 def dispatch_label_tracking() -> None:

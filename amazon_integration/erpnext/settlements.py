@@ -932,11 +932,13 @@ def reopen_payment_lines(payment_entry: Document) -> None:
 		filters={"payment_entry": payment_entry.name},
 		fields=["name", "sale_amount", "withheld_tax"],
 	)
+	# The error keeps the hourly dispatcher from booking it again on its own: the user cancelled for a reason.
+	reopened = _("Payment Entry {0} was cancelled: Book Open Lines books this line again.").format(payment_entry.name)
 	for line in lines:
 		frappe.db.sql(
-			f"""update `tab{LINE}` set status = 'Matched', payment_entry = null,
+			f"""update `tab{LINE}` set status = 'Matched', payment_entry = null, error = %s,
 			booked_amount = booked_amount - %s where name = %s""",
-			(flt(line.sale_amount) + flt(line.withheld_tax), line.name),
+			(reopened, flt(line.sale_amount) + flt(line.withheld_tax), line.name),
 		)
 	refresh_reconciliation(payment_entry.amazon_settlement)
 

@@ -24,6 +24,7 @@ registrations; `make_stock_reconciliation` drafts the corrections into the chose
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 
 import frappe
 from frappe import _
@@ -84,7 +85,9 @@ def push_account_stock(
 		return None
 	client = client or get_client(acc)
 	finish_awaiting_feeds(acc, client)
-	dirty = take_dirty_items(acc.name) if only_dirty else None
+	dirty = take_dirty_items(acc.name) if only_dirty else None  # None: every SKU (the set was lost)
+	if not only_dirty:
+		_keep_dirty_items(acc.name)  # every change from here on is in the set: this run covers those before
 	run = StockPushRun(acc, client, trigger, resend)
 	with run:
 		skus = fbm_skus(acc.name)
@@ -111,6 +114,8 @@ def push_account_stock(
 			run.send_feeds(plan.updates, plan.item_of_sku)
 	if run.log.status == "Failed" and dirty:
 		frappe.cache().sadd(_dirty_key(acc.name), *dirty)  # the next run sends them
+	elif run.log.status == "Failed" and dirty is None:
+		_forget_dirty_items(acc.name)  # the next run looks at every SKU again
 	frappe.db.set_value("Amazon Account", acc.name, "last_stock_push", now_datetime(), update_modified=False)
 	frappe.db.commit()
 	return run.log.name
@@ -510,21 +515,58 @@ def mark_dirty(item_codes: Iterable[str], warehouse: str | None, company: str | 
 	return accounts
 
 
-def take_dirty_items(account: str) -> set[str]:
-	"""The items changed since the last run (and forget them: a change from now on starts a new set)."""
+def take_dirty_items(account: str) -> set[str] | None:
+	"""The items changed since the last run (and forget them: a change from now on starts a new set); None when
+	the set may be incomplete (Redis flushed or restarted, or never kept yet): then every SKU is looked at."""
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
 	key = _dirty_key(account)
 	cache = frappe.cache()
-	items = set()
-	while True:
-		popped = cache.spop(key)
-		if popped is None:
-			break
-		items.add(popped.decode() if isinstance(popped, bytes) else popped)
+	try:
+		kept = _dirty_items_kept(account)
+		_keep_dirty_items(account)
+		if not kept:
+			cache.delete_value(key)  # what was marked since the loss is covered by this full look too
+			return None
+		items = set()
+		while True:
+			popped = cache.spop(key)
+			if popped is None:
+				break
+			items.add(popped.decode() if isinstance(popped, bytes) else popped)
+	except RedisUnreachable:
+		return None  # Redis restarting: what changed is unknown, the run looks at every SKU instead of failing
 	return items
 
 
 def has_dirty_items(account: str) -> bool:
-	return bool(frappe.cache().srandmember(_dirty_key(account)))
+	"""Items changed since the last run, or the set of them was lost (a run then looks at every SKU)."""
+	return not _dirty_items_kept(account) or bool(frappe.cache().srandmember(_dirty_key(account)))
+
+
+# The sets of changed items live in the site's Redis cache, which a flush or a restart empties: this key, set
+# when a run takes its set, says the set holds every change since. Gone with the set, it makes the next run
+# look at every SKU (sending only the quantities that differ from what Amazon was last sent).
+def _kept_key(account: str) -> str:
+	return frappe.cache().make_key(f"{DIRTY_KEY}_kept::{account}")
+
+
+def _dirty_items_kept(account: str) -> bool:
+	return bool(frappe.cache().exists(_kept_key(account), shared=True))
+
+
+def _keep_dirty_items(account: str) -> None:
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
+	with suppress(RedisUnreachable):  # not kept: the next run looks at every SKU again, no harm
+		frappe.cache().set(_kept_key(account), 1)
+
+
+def _forget_dirty_items(account: str) -> None:
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
+	with suppress(RedisUnreachable):  # unreachable because it restarted: the key is gone already
+		frappe.cache().delete(_kept_key(account))
 
 
 def _dirty_key(account: str) -> str:

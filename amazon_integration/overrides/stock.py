@@ -24,5 +24,12 @@ def _changed(item_codes, warehouse: str | None, company: str | None = None) -> N
 	from amazon_integration.erpnext.stock import mark_dirty
 	from amazon_integration.erpnext.scheduler import schedule_stock_push
 
-	for account in mark_dirty(item_codes, warehouse, company):
-		schedule_stock_push(account)
+	from redis.exceptions import ConnectionError as RedisUnreachable
+
+	try:
+		for account in mark_dirty(item_codes, warehouse, company):
+			schedule_stock_push(account)
+	except RedisUnreachable:
+		# Redis restarting must not fail the stock transaction. The mark is lost; a restart empties the set and
+		# its kept-key too (stock.py), so the next push looks at every SKU; the daily reconcile catches the rest.
+		pass

@@ -201,3 +201,30 @@ class TestMultiChannelFulfilment(SimulatorTestCase):
 		finally:
 			frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", None)
 			frappe.db.commit()
+
+	def test_automatic_order_whose_job_was_lost_is_sent_by_the_next_dispatch(self):
+		"""Redis flushed after the submit: the hourly dispatcher queues it again, not one Amazon refused."""
+		from frappe.utils import add_to_date, now_datetime
+
+		from amazon_integration.erpnext import scheduler
+		from amazon_integration.erpnext.outbound import refusal
+
+		frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", "Priority")
+		frappe.db.set_value("Amazon SKU Mapping", {"amazon_account": self.account.name, "seller_sku": "SIM-TEA-010"},
+							"mcf_auto", 1)
+		frappe.db.commit()
+		try:
+			with patch.object(jobs.MCF_CREATE, "enqueue"):  # the jobs the flush lost
+				lost = self.sales_order({"SIM-TEA-010": 1})
+				refused = self.sales_order({"SIM-TEA-010": 1})
+			frappe.get_doc("Sales Order", refused).add_comment("Comment", refusal().format("InvalidInput"))
+			quiet = add_to_date(now_datetime(), minutes=-(scheduler.MCF_CREATE_QUIET_MINUTES + 1))
+			frappe.db.sql("update `tabSales Order` set modified = %s where name in %s", (quiet, (lost, refused)))
+			frappe.db.commit()
+			with patch.object(jobs.MCF_CREATE, "enqueue") as enqueue:
+				scheduler.dispatch_mcf_create()
+			calls = [(c.args, c.kwargs) for c in enqueue.call_args_list if c.args[0] in (lost, refused)]
+			self.assertEqual(calls, [((lost,), {"account": self.account.name})])
+		finally:
+			frappe.db.set_value("Amazon Account", self.account.name, "mcf_auto_speed", None)
+			frappe.db.commit()

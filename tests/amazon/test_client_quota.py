@@ -83,3 +83,22 @@ def test_rate_is_tuned_by_the_rate_limit_header(sim_factory, gateway) -> None:
 	assert sim.control.counters()["getOrder"]["throttled"] == 0
 	# the 5 calls beyond the burst were spaced 10 s apart (0.1/s), not 2 s (the default 0.5/s)
 	assert client.metrics.snapshot()["getOrder"].quota_seconds >= 40
+
+
+def test_while_the_shared_store_fails_the_process_bucket_paces(sim_factory, gateway) -> None:
+	"""Redis restarting: calls neither fail nor flood Amazon; the workers of a process share one fallback bucket."""
+	from amazon_integration.amazon.quota import FALLBACK_QUOTA_STORE
+
+	class Down:
+		def acquire(self, key: str, rate: float, burst: int, now: float) -> float:
+			raise RuntimeError("Redis is loading the dataset in memory")
+
+	FALLBACK_QUOTA_STORE.clear()
+	sim = sim_factory(time_scale=1.0)
+	first = gateway(sim, quota_store=Down())
+	second = gateway(sim, quota_store=Down(), config=_second_registration(sim))
+	for order_id in _order_ids(sim, 25):
+		first.get_order(order_id)
+		second.get_order(order_id)
+	assert sim.control.counters()["getOrder"]["throttled"] == 0
+	assert first.metrics.snapshot()["getOrder"].quota_seconds + second.metrics.snapshot()["getOrder"].quota_seconds > 0

@@ -154,3 +154,79 @@ def test_redis_store_shared_by_two_workers(redis_client: _MiniRedis) -> None:
 	assert waits[:20] == [0.0] * 20
 	assert waits[20] == pytest.approx(1 / 0.0056, abs=1e-3)
 	assert waits[21] == pytest.approx(2 / 0.0056, abs=1e-3)
+
+
+class _FlakyRedis:
+	"""A client whose Redis is restarting: `eval` raises `error` while `down`, else a full bucket's answer."""
+
+	def __init__(self, error: type[BaseException]) -> None:
+		self.error = error
+		self.down = True
+		self.calls = 0
+
+	def eval(self, script: str, numkeys: int, *keys_and_args: object):
+		self.calls += 1
+		if self.down:
+			raise self.error("Error 111 connecting to 127.0.0.1:13000. Connection refused.")
+		return b"0"
+
+
+def test_unreachable_redis_paces_from_an_in_process_bucket_that_starts_at_burst() -> None:
+	client = _FlakyRedis(ConnectionError)
+	store = RedisQuotaStore(client, prefix="q", fallback=MemoryQuotaStore())
+	waits = [store.acquire("S:getOrder", 0.5, 3, 100.0) for _ in range(5)]
+	assert waits[:3] == [0.0, 0.0, 0.0]  # the operation's burst, not nothing ...
+	assert waits[3:] == [pytest.approx(2.0), pytest.approx(4.0)]  # ... and not infinity
+	assert store.unreachable_calls == 5
+	client.down = False  # Redis answers again: its bucket is used, the fallback no more
+	assert store.acquire("S:getOrder", 0.5, 3, 100.0) == 0.0
+	assert store.unreachable_calls == 5 and client.calls == 6
+
+
+def test_only_the_named_exceptions_mean_unreachable() -> None:
+	class RedisConnectionError(Exception):  # redis-py's is no builtin ConnectionError
+		pass
+
+	store = RedisQuotaStore(_FlakyRedis(RedisConnectionError), prefix="q", fallback=MemoryQuotaStore())
+	with pytest.raises(RedisConnectionError):
+		store.acquire("S:getOrder", 0.5, 3, 100.0)
+	store = RedisQuotaStore(
+		_FlakyRedis(RedisConnectionError), prefix="q", unreachable=(RedisConnectionError,), fallback=MemoryQuotaStore()
+	)
+	assert store.acquire("S:getOrder", 0.5, 3, 100.0) == 0.0
+
+
+def test_a_flushed_bucket_starts_from_burst(redis_client: _MiniRedis) -> None:
+	store = RedisQuotaStore(redis_client, prefix="flush:")
+	assert [store.acquire("S:getOrder", 0.5, 3, 100.0) for _ in range(4)][-1] == pytest.approx(2.0)
+	redis_client.command("FLUSHALL")
+	waits = [store.acquire("S:getOrder", 0.5, 3, 100.0) for _ in range(4)]
+	assert waits == [0.0, 0.0, 0.0, pytest.approx(2.0)]
+
+
+def test_redis_restart_mid_run_falls_back_then_returns(redis_client: _MiniRedis) -> None:
+	"""The server goes away (connection refused) and comes back empty on the same port."""
+	port = redis_client.sock.getpeername()[1]
+
+	class Reconnecting:
+		def __init__(self) -> None:
+			self.port: int | None = port
+
+		def eval(self, script: str, numkeys: int, *keys_and_args: object):
+			if self.port is None:
+				raise ConnectionRefusedError(111, "Connection refused")
+			client = _MiniRedis(self.port)
+			try:
+				return client.eval(script, numkeys, *keys_and_args)
+			finally:
+				client.close()
+
+	client = Reconnecting()
+	store = RedisQuotaStore(client, prefix="restart:", unreachable=(OSError,), fallback=MemoryQuotaStore())
+	assert [store.acquire("S:getOrder", 0.5, 3, 100.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+	client.port = None  # restarting
+	assert store.acquire("S:getOrder", 0.5, 3, 100.0) == 0.0  # the in-process bucket's first token
+	client.port = port
+	redis_client.command("FLUSHALL")  # came back empty
+	assert store.acquire("S:getOrder", 0.5, 3, 100.0) == 0.0
+	assert store.unreachable_calls == 1
