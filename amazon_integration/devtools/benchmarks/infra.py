@@ -26,6 +26,15 @@ DB_START_WAIT = 120  # seconds the soak waits for MariaDB to answer after its st
 BALLAST_ROWS = 5000  # rows the deadlocking session writes first: InnoDB then picks the app's lighter transaction
 
 
+def _end(conn) -> None:
+	"""Roll back and close a second session, whatever state MariaDB left it in."""
+	try:
+		conn.rollback()
+		conn.close()
+	except Exception:
+		pass
+
+
 @dataclass
 class Infra:
 	"""What the soak may do to the site's MariaDB and Redis, and what it did (kind, text)."""
@@ -239,14 +248,13 @@ class Locks:
 				while time.monotonic() < deadline:
 					supervise()
 					time.sleep(1)
-			conn.rollback()
 		finally:
-			conn.close()
+			_end(conn)
 		self.events.append(f"{label}: {len(self.bins)} Bin rows held {seconds} s")
 		return seconds
 
 	def force_deadlocks(self, label: str, want: int, limit: float, supervise) -> int:
-		"""Lock the Bin rows of all items but one, wait until an app transaction waits on them, then lock the
+		"""Lock the Bin rows of all items but one, let the app's transactions meet them, then lock the
 		remaining item's rows: a transaction that updated that item first now waits on us as we wait on it, and
 		InnoDB undoes the lighter one (ours wrote BALLAST_ROWS rows first). Tried until `want` deadlocks or `limit`
 		seconds; returns the deadlocks InnoDB counted meanwhile."""
@@ -269,34 +277,26 @@ class Locks:
 			attempts += 1
 			target = codes[attempts % len(codes)]
 			others = [name for code in codes if code != target for name in by_item[code]]
-			conn = site_connection(lock_wait_timeout=5)
+			try:
+				conn = site_connection(lock_wait_timeout=5)
+			except Exception:  # MariaDB restarting
+				time.sleep(1)
+				continue
 			try:
 				with conn.cursor() as cur:
 					cur.execute("start transaction")
 					cur.execute(f"insert into `__soak_ballast` (v) select seq from seq_1_to_{BALLAST_ROWS}")
 					cur.execute("select name from `tabBin` where name in %s for update", (others,))
-					cur.execute(
-						"select trx_id from information_schema.innodb_trx where trx_mysql_thread_id = connection_id()"
-					)
-					ours = cur.fetchone()[0]
-					waited = time.monotonic() + 10
-					while time.monotonic() < waited:
-						cur.execute(
-							"select count(*) from information_schema.innodb_lock_waits where blocking_trx_id = %s", (ours,)
-						)
-						if cur.fetchone()[0]:
-							break
-						time.sleep(0.1)
-					try:
-						cur.execute("select name from `tabBin` where name in %s for update", (by_item[target],))
-					except Exception:
-						pass  # a lock wait timeout (no cycle this time), or we were the victim after all
+					# (which transaction waits on which needs the PROCESS privilege the site's user lacks: give the
+					# app's transactions a moment to meet these rows instead)
+					time.sleep(1.5)
+					cur.execute("select name from `tabBin` where name in %s for update", (by_item[target],))
+			except Exception:
+				pass  # a lock wait timeout (no cycle this time), we were the victim after all, or MariaDB went away
 			finally:
-				try:
-					conn.rollback()
-				finally:
-					conn.close()
+				_end(conn)
 			supervise()
+			reconnect_frappe()
 			time.sleep(0.5)
 		forced = self.deadlocks() - before
 		self.events.append(f"{label}: {forced} deadlocks in {attempts} attempts")

@@ -714,7 +714,7 @@ class Soak:
 
 		frappe.db.set_value("Amazon Account", self.account, "last_order_sync", None)
 		for name in ("dispatch_order_sync", "dispatch_shipment_sync", "dispatch_settlement_booking"):
-			getattr(scheduler, name, lambda: None)()  # DEV
+			getattr(scheduler, name)()
 		frappe.db.commit()
 
 	def _shipment_figures(self, submitted: int, rounds: int, seconds: float, calls: dict) -> dict:
