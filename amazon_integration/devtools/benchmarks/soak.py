@@ -303,6 +303,7 @@ class Soak:
 		return {
 			"calls": sum(c["requests"] for c in spapi.values()),
 			"throttled": sum(c["throttled"] for c in spapi.values()),
+			"injected_throttle": self.control.injected_faults().get("throttle", 0),
 			"errors": sum(c["errors"] for c in spapi.values()),
 			**{f"op:{op}": c["requests"] for op, c in spapi.items()},
 		}
@@ -568,13 +569,20 @@ class Soak:
 		return rounds
 
 	def pause_workers(self) -> None:
-		"""SIGSTOP the workers: what is enqueued now stays queued."""
+		"""Stop the workers (a warm shutdown, as a deployment does): what is enqueued now stays queued. (A paused
+		worker would not do: Redis hands a queued job to a worker blocked on the queue even while it sleeps.)"""
 		for proc in self.workers:
-			os.kill(proc.pid, signal.SIGSTOP)
+			os.killpg(proc.pid, signal.SIGTERM)
+		for index, proc in enumerate(self.workers):
+			try:
+				proc.wait(timeout=60)
+			except subprocess.TimeoutExpired:  # its job outlasts a warm shutdown: as a deployment would, kill it
+				os.killpg(proc.pid, signal.SIGKILL)
+				proc.wait()
 
 	def resume_workers(self) -> None:
-		for proc in self.workers:
-			os.kill(proc.pid, signal.SIGCONT)
+		for index in range(len(self.workers)):
+			self.start_worker(index)
 
 	def flush_with_queued(self, label: str, enqueue) -> dict:
 		"""Enqueue work with the workers paused, flush Redis (queue and cache: RQ's jobs and the app's quota buckets),
@@ -590,7 +598,6 @@ class Soak:
 				for q in get_queues() for job in q.get_jobs() if self._ours(job)
 			)
 			at = self.counters()
-			at["injected_throttle"] = self.control.injected_faults().get("throttle", 0)
 			self.infra.redis.flush(label)
 		finally:
 			self.resume_workers()
@@ -602,10 +609,9 @@ class Soak:
 	def after_flush(self, flush: dict, before: dict, what: str) -> None:
 		"""How long the work the flushed jobs were queued for took, and Amazon's 429s before and after it."""
 		now = self.counters()
-		now["injected_throttle"] = self.control.injected_faults().get("throttle", 0)
 
 		def rate(d):
-			throttled = d["throttled"] - d.get("injected_throttle", 0)
+			throttled = d["throttled"] - d["injected_throttle"]
 			return f"{throttled} in {d['calls']} calls ({100 * throttled / max(1, d['calls']):.1f}%)"
 
 		self.infra.events.append(
