@@ -573,7 +573,7 @@ class Soak:
 		worker would not do: Redis hands a queued job to a worker blocked on the queue even while it sleeps.)"""
 		for proc in self.workers:
 			os.killpg(proc.pid, signal.SIGTERM)
-		for index, proc in enumerate(self.workers):
+		for proc in self.workers:
 			try:
 				proc.wait(timeout=60)
 			except subprocess.TimeoutExpired:  # its job outlasts a warm shutdown: as a deployment would, kill it
