@@ -361,7 +361,8 @@ class Soak:
 		if self.infra:
 			rounds += self.database_outage()
 		frappe.db.rollback()
-		return self._order_figures(rounds, time.monotonic() - started, self._delta(self.counters(), before))
+		self.last_phase = self._delta(self.counters(), before)
+		return self._order_figures(rounds, time.monotonic() - started, self.last_phase)
 
 	def catch_up_orders(self) -> int:
 		"""Order syncs until nothing changes and every order is in; returns the rounds (the first one counted)."""
@@ -606,8 +607,9 @@ class Soak:
 		)
 		return {"at": at, "time": time.monotonic(), "lost": lost}
 
-	def after_flush(self, flush: dict, before: dict, what: str) -> None:
-		"""How long the work the flushed jobs were queued for took, and Amazon's 429s before and after it."""
+	def after_flush(self, flush: dict, what: str) -> None:
+		"""How long the work the flushed jobs were queued for took, and Amazon's 429s before it (the previous phase's,
+		after its own flush) and after it."""
 		now = self.counters()
 
 		def rate(d):
@@ -616,8 +618,8 @@ class Soak:
 
 		self.infra.events.append(
 			("Redis flush", f"{what} done by the scheduler's next runs {time.monotonic() - flush['time']:.0f} s after the "
-			 f"flush; Amazon's 429s (without the injected ones) before it {rate(self._delta(flush['at'], before))}, "
-			 f"after it {rate(self._delta(now, flush['at']))}")
+			 f"flush; Amazon's 429s (without the injected ones): in the phase before {rate(self.last_phase)}, "
+			 f"after the flush {rate(self._delta(now, flush['at']))}")
 		)
 
 	# -- shipments ---------------------------------------------------------------------------------------------
@@ -708,8 +710,10 @@ class Soak:
 			rounds += 1
 		frappe.db.rollback()
 		if self.infra:
-			self.after_flush(flush, before, "the shipments and orders")
-		return self._shipment_figures(len(drafts), rounds, time.monotonic() - started, self._delta(self.counters(), before))
+			self.after_flush(flush, "the shipments and orders")
+		calls = self._delta(self.counters(), before)
+		self.last_phase = self._delta(calls, self._delta(flush["at"], before)) if self.infra else calls
+		return self._shipment_figures(len(drafts), rounds, time.monotonic() - started, calls)
 
 	def _confirmed(self) -> int:
 		return frappe.db.count("Delivery Note", {"amazon_account": self.account, "amazon_sync_status": "Synchronized"})
@@ -820,7 +824,7 @@ class Soak:
 			rounds += 1
 		frappe.db.rollback()
 		if self.infra:
-			self.after_flush(flush, before, "the bookings")
+			self.after_flush(flush, "the bookings")
 		return self._settlement_figures(names, rounds, time.monotonic() - started, self._delta(self.counters(), before))
 
 	def _settlement_figures(self, names: list[str], rounds: int, seconds: float, calls: dict) -> dict:
