@@ -65,3 +65,73 @@ def test_frappe_free_messages_are_english_text_with_their_template() -> None:
 	# The scan extracts msg() templates like _(): they need translations too.
 	assert "the Amazon Account has no {0} Warehouse" in MARKED
 	assert "Amazon has not shipped this FBA order yet" in MARKED
+
+
+def _render(value: object, translations: dict[str, str]) -> str:
+	"""erpnext/texts.py's `translated()` without Frappe: a msg() text by its template, values translated too."""
+	from amazon_integration.amazon.text import Text, text_of
+
+	if isinstance(value, BaseException):
+		value = text_of(value)
+	if not isinstance(value, Text):
+		return str(value)
+	template = translations.get(value.template) or value.template
+	return template.format(*(_render(v, translations) for v in value.values))
+
+
+def test_gateway_errors_are_translatable_and_read_as_english() -> None:
+	import pickle
+
+	import httpx
+
+	from amazon_integration.amazon.errors import AuthError, NoAnswerError, no_answer_message
+	from amazon_integration.amazon.spapi import error_from_response
+	from amazon_integration.amazon.text import msg, text_of
+
+	request = httpx.Request("GET", "https://sellingpartnerapi-eu.amazon.com/orders/v0/orders")
+	refused = error_from_response(httpx.Response(500, request=request, headers={"x-amzn-RequestId": "r-1"}))
+	refused.operation = "getOrders"
+	assert str(refused) == "getOrders: Amazon answered HTTP 500 without an error description. (HTTP 500, request id r-1)"
+	unanswered = NoAnswerError(
+		msg("The LWA token service did not answer. {0}", no_answer_message("ConnectTimeout", "api.amazon.com", 5.0)),
+		operation="LWA token",
+	)
+	# Amazon's own words stay Amazon's; only the frame around them is the app's.
+	amazons = AuthError("Access to requested resource is denied.", status=403, code="Unauthorized", operation="getOrder")
+	assert str(amazons) == "getOrder: Access to requested resource is denied. (HTTP 403, Unauthorized)"
+	german = i18n.read_translations("de")
+	for error in (refused, unanswered, amazons, pickle.loads(pickle.dumps(refused))):
+		text = text_of(error)
+		assert text == str(error)
+
+		def templates(value: object) -> list[str]:
+			return [value.template, *(t for v in value.values for t in templates(v))] if hasattr(value, "template") else []
+
+		for template in templates(text):
+			assert template in MARKED and german.get(template), template
+	assert _render(refused, german) == (
+		"getOrders: Amazon hat mit HTTP 500 ohne Fehlerbeschreibung geantwortet. (HTTP 500, Anfrage-ID r-1)"
+	)
+	assert _render(unanswered, german) == (
+		"LWA token: Der LWA-Tokendienst hat nicht geantwortet. Keine Antwort von api.amazon.com: Die Verbindung wurde "
+		"nicht innerhalb von 5 s geöffnet (ConnectTimeout)."
+	)
+	assert _render(amazons, german) == str(amazons)
+
+
+def test_the_gateway_raises_its_errors_with_msg() -> None:
+	"""An AmazonError raised with a plain or f-string literal would reach a seller in English only."""
+	import ast
+
+	from amazon_integration import amazon
+	from amazon_integration.amazon import errors
+
+	names = {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, errors.AmazonError)}
+	names |= {"ListingsReportError", "ProcessingReportError"}
+	offenders = []
+	for path in sorted(i18n.Path(amazon.__file__).parent.glob("*.py")):
+		for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+			if isinstance(node, ast.Call) and getattr(node.func, "id", None) in names and node.args:
+				if isinstance(node.args[0], ast.Constant | ast.JoinedStr | ast.BinOp):
+					offenders.append(f"{path.name}:{node.lineno}")
+	assert not offenders, "gateway errors raised with English literals (use msg()): " + ", ".join(offenders)

@@ -26,6 +26,7 @@ from sp_api.base._transport_httpx import HttpxTransport
 from .config import AccountConfig, LwaCredentials
 from .errors import AmazonUnavailableError, AuthError, NoAnswerError, ThrottledError, no_answer_message
 from .logs import logger, scrub
+from .text import msg
 
 LWA_OPERATION = "lwaToken"
 DEFAULT_EXPIRES_IN = 3600.0
@@ -144,7 +145,7 @@ class LwaTokenProvider:
 		data = client._request(client.scheme + client.host + client.path, client.data, client.headers)
 		token = data.get("access_token")
 		if not token:
-			raise AuthError("The LWA token service answered without an access token.", operation=LWA_OPERATION)
+			raise AuthError(msg("The LWA token service answered without an access token."), operation=LWA_OPERATION)
 		try:
 			expires_in = float(data.get("expires_in") or DEFAULT_EXPIRES_IN)
 		except (TypeError, ValueError):
@@ -194,13 +195,14 @@ class GatewayAccessTokenClient(AccessTokenClient):
 			seconds = timeouts.connect if name == "ConnectTimeout" else timeouts.read
 			host = httpx.URL(url).host or url
 			raise NoAnswerError(
-				"The LWA token service did not answer. " + no_answer_message(name, host, seconds), operation=LWA_OPERATION
+				msg("The LWA token service did not answer. {0}", no_answer_message(name, host, seconds)),
+				operation=LWA_OPERATION,
 			) from None
 		request_id = response.headers.get("x-amzn-RequestId")
 		body = _json_object(response)
 		if response.status_code >= 500 or (response.status_code == 200 and not isinstance(body, dict)):
 			raise AmazonUnavailableError(
-				"The LWA token service failed or sent a truncated answer.",
+				msg("The LWA token service failed or sent a truncated answer."),
 				status=response.status_code,
 				request_id=request_id,
 				operation=LWA_OPERATION,
@@ -208,10 +210,13 @@ class GatewayAccessTokenClient(AccessTokenClient):
 		if response.status_code != 200:
 			body = body if isinstance(body, dict) else {}
 			code = body.get("error") or None
-			description = body.get("error_description") or code or "token exchange refused"
+			description = body.get("error_description") or code
 			error_class = ThrottledError if response.status_code == 429 else AuthError
 			raise error_class(
-				scrub(f"LWA token exchange failed: {description}", secrets),
+				msg(
+					"LWA token exchange failed: {0}",
+					scrub(str(description), secrets) if description else msg("token exchange refused"),
+				),
 				code=code,
 				status=response.status_code,
 				request_id=request_id,
@@ -333,27 +338,30 @@ def exchange_authorization_code(
 	except httpx.TransportError as exc:
 		host = urlsplit(url).hostname or url
 		raise NoAnswerError(
-			"The LWA token service did not answer. " + no_answer_message(type(exc).__name__, host),
+			msg("The LWA token service did not answer. {0}", no_answer_message(type(exc).__name__, host)),
 			operation=AUTHORIZATION_CODE_OPERATION,
 		) from None
 	request_id = response.headers.get("x-amzn-RequestId")
 	body = _json_object(response)
 	if response.status_code >= 500 or not isinstance(body, dict):
 		raise AmazonUnavailableError(
-			"The LWA token service failed or sent an answer that is not JSON.",
+			msg("The LWA token service failed or sent an answer that is not JSON."),
 			status=response.status_code, request_id=request_id, operation=AUTHORIZATION_CODE_OPERATION,
 		)
 	if response.status_code != 200:
 		code_name = body.get("error") or None
-		description = body.get("error_description") or code_name or "authorization code refused"
+		description = body.get("error_description") or code_name
 		raise AuthError(
-			scrub(f"LWA authorization code exchange failed: {description}", secrets),
+			msg(
+				"LWA authorization code exchange failed: {0}",
+				scrub(str(description), secrets) if description else msg("authorization code refused"),
+			),
 			code=code_name, status=response.status_code, request_id=request_id,
 			operation=AUTHORIZATION_CODE_OPERATION,
 		)
 	refresh_token = body.get("refresh_token")
 	if not refresh_token:
-		raise AuthError("The LWA token service answered without a refresh token.",
+		raise AuthError(msg("The LWA token service answered without a refresh token."),
 						operation=AUTHORIZATION_CODE_OPERATION, request_id=request_id)
 	try:
 		expires_in = float(body.get("expires_in") or DEFAULT_EXPIRES_IN)

@@ -39,6 +39,7 @@ from .outbound import OutboundClient
 from .reports import ReportsClient
 from .shipping import ShippingClient
 from .shipments import ShipmentsClient
+from .text import msg
 
 DUMMY_ORDER_ID = "000-0000000-0000000"
 
@@ -89,12 +90,12 @@ class AmazonClient(
 		try:
 			self.get_order(DUMMY_ORDER_ID)
 		except NotFoundError as exc:
-			return _replace(base, ok=True, request_id=exc.request_id, message="Connected.")
+			return _replace(base, ok=True, request_id=exc.request_id, message=msg("Connected."))
 		except NoAnswerError as exc:
-			return _replace(base, no_answer=True, message=str(exc))
+			return _replace(base, no_answer=True, message=exc.as_text())
 		except AmazonError as exc:
-			return _replace(base, request_id=exc.request_id, message=str(exc))
-		return _replace(base, ok=True, message="Connected.")
+			return _replace(base, request_id=exc.request_id, message=exc.as_text())
+		return _replace(base, ok=True, message=msg("Connected."))
 
 	def __enter__(self) -> AmazonClient:
 		return self

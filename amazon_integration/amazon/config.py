@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .text import msg
+
 REGIONS = ("NA", "EU", "FE")
 
 # Production SP-API endpoints per region.
@@ -24,6 +26,8 @@ REGION_ENDPOINTS: dict[str, str] = {
 AWS_REGIONS: dict[str, str] = {"NA": "us-east-1", "EU": "eu-west-1", "FE": "us-west-2"}
 
 DEFAULT_LWA_URL = "https://api.amazon.com"
+# The credentials by the names Seller Central's Developer Central gives them (in a message when one is missing).
+LWA_FIELDS = {"client_id": "Client ID", "client_secret": "Client Secret", "refresh_token": "Refresh Token"}
 
 
 def lwa_base_url(endpoint: str | None = None, lwa_url: str | None = None) -> str:
@@ -47,7 +51,7 @@ class LwaCredentials:
 	def __post_init__(self) -> None:
 		for name in ("client_id", "client_secret", "refresh_token"):
 			if not getattr(self, name):
-				raise ValueError(f"LWA {name} is required")
+				raise ValueError(msg("The LWA {0} is required.", LWA_FIELDS[name]))
 
 
 @dataclass(frozen=True)
@@ -74,21 +78,21 @@ class AccountConfig:
 
 	def __post_init__(self) -> None:
 		if not self.seller_id:
-			raise ValueError("seller_id is required (quotas belong to the seller)")
+			raise ValueError(msg("The Seller ID is required (Amazon's quotas belong to the seller)."))
 		if self.region not in REGIONS:
-			raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {self.region!r}")
+			raise ValueError(msg("The region must be one of {0}, not {1}.", ", ".join(REGIONS), repr(self.region)))
 		if isinstance(self.marketplace_ids, str):
 			object.__setattr__(self, "marketplace_ids", (self.marketplace_ids,))
 		else:
 			object.__setattr__(self, "marketplace_ids", tuple(self.marketplace_ids))
 		if not self.marketplace_ids:
-			raise ValueError("at least one marketplace id is required")
+			raise ValueError(msg("At least one marketplace ID is required."))
 		for name in ("endpoint", "lwa_url"):
 			url = getattr(self, name)
 			if url is not None:
 				parts = urlsplit(url)
 				if parts.scheme not in ("http", "https") or not parts.netloc:
-					raise ValueError(f"{name} must be an http(s) base URL, not {url!r}")
+					raise ValueError(msg("The {0} must be an http(s) base URL, not {1}.", name, repr(url)))
 		if self.timeout <= 0 or self.connect_timeout <= 0 or self.retry_deadline < 0:
 			raise ValueError("timeout and connect_timeout must be > 0 and retry_deadline >= 0")
 

@@ -51,6 +51,7 @@ from .logs import logger as default_logger
 from .metrics import Metrics
 from .quota import FALLBACK_QUOTA_STORE, MemoryQuotaStore, QuotaStore, quota_key
 from .spapi import Endpoint, GatewayApiMixin, OrdersApi, error_from_response, request_id_of
+from .text import msg
 from .usage_plans import plan_for
 from .values import aware
 
@@ -159,8 +160,12 @@ class ClientCore:
 		if self.stop_at is not None and self._clock() + wait > self.stop_at:
 			# The token is taken but unused: Amazon's bucket holds one more than ours for a while, no harm.
 			raise OutOfTimeError(
-				f"Amazon's quota for {operation} has its next token in {wait:.0f} s, after this run's time is up; "
-				"the next run goes on from here.",
+				msg(
+					"Amazon's quota for {0} has its next token in {1} s, after this run's time is up; "
+					"the next run goes on from here.",
+					operation,
+					f"{wait:.0f}",
+				),
 				operation=operation,
 			)
 		self.log.debug("%s: waiting %.2fs for quota", operation, wait)
@@ -202,7 +207,7 @@ class ClientCore:
 				if error is not None:
 					raise error
 				raise OutOfTimeError(
-					"Not tried: this run's time is up; the next run goes on from here.", operation=operation
+					msg("Not tried: this run's time is up; the next run goes on from here."), operation=operation
 				)
 			attempt += 1
 			try:
@@ -317,7 +322,7 @@ class ClientCore:
 			token_counts[token] = token_counts.get(token, 0) + 1
 			if token_counts[token] > self.max_token_repeats:
 				raise AmazonUnavailableError(
-					"Amazon keeps answering the same pagination token; stopping instead of looping.",
+					msg("Amazon keeps answering the same pagination token; stopping instead of looping."),
 					operation=operation,
 					request_id=request_id_of(response),
 				)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 import httpx
 
 from .errors import AmazonUnavailableError
+from .text import msg
 
 GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
@@ -90,10 +91,10 @@ def iter_text_lines(chunks: Iterable[bytes], *, gzip: bool = False, charset: str
 			for raw in lines:
 				yield decode(raw)
 	except zlib.error as exc:
-		raise AmazonUnavailableError(f"The document is not valid gzip ({exc}).", code="CorruptDocument") from None
+		raise AmazonUnavailableError(msg("The document is not valid gzip ({0}).", exc), code="CorruptDocument") from None
 	except httpx.TransportError as exc:
 		raise AmazonUnavailableError(
-			f"The document download broke off ({type(exc).__name__}).", code="DownloadInterrupted"
+			msg("The document download broke off ({0}).", type(exc).__name__), code="DownloadInterrupted"
 		) from None
 	if buffer:
 		yield decode(buffer)

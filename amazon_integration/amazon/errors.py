@@ -7,6 +7,8 @@ the gateway's own retry loop treats it as transient; by the time a caller sees a
 
 from __future__ import annotations
 
+from .text import Text, msg
+
 
 class AmazonError(Exception):
 	"""Base of every error the gateway raises."""
@@ -35,17 +37,23 @@ class AmazonError(Exception):
 		super().__init__(message)
 
 	def __str__(self) -> str:
+		return str(self.as_text())
+
+	def as_text(self) -> Text:
+		"""The error for a person, translatable (`msg()`): the gateway's own message by its template, Amazon's as
+		Amazon wrote it; the operation, HTTP status and code stay as they are."""
 		where = self.operation or "Amazon SP-API"
-		bits = []
-		if self.status is not None:
-			bits.append(f"HTTP {self.status}")
-		if self.code:
-			bits.append(self.code)
+		message: str = self.message
+		if self.details and self.details not in self.message:
+			message = msg("{0} {1}", self.message, self.details)
+		bits = ", ".join(bit for bit in (f"HTTP {self.status}" if self.status is not None else "", self.code or "") if bit)
+		if self.request_id and bits:
+			return msg("{0}: {1} ({2}, request id {3})", where, message, bits, self.request_id)
 		if self.request_id:
-			bits.append(f"request id {self.request_id}")
-		suffix = f" ({', '.join(bits)})" if bits else ""
-		details = f" {self.details}" if self.details and self.details not in self.message else ""
-		return f"{where}: {self.message}{details}{suffix}"
+			return msg("{0}: {1} (request id {2})", where, message, self.request_id)
+		if bits:
+			return msg("{0}: {1} ({2})", where, message, bits)
+		return msg("{0}: {1}", where, message)
 
 	def __repr__(self) -> str:
 		return (
@@ -112,15 +120,15 @@ class OutOfTimeError(AmazonError):
 	the operation could be tried, or tried again. Nothing was refused; the next run takes it up."""
 
 
-def no_answer_message(exception_name: str, host: str, seconds: float | None = None) -> str:
+def no_answer_message(exception_name: str, host: str, seconds: float | None = None) -> Text:
 	"""Why nothing answered, in words that do not blame Amazon for refusing: which host, how long we waited."""
 	if "Timeout" in exception_name and seconds:
 		if exception_name == "ConnectTimeout":
-			return f"No answer from {host}: the connection did not open within {seconds:g} s ({exception_name})."
-		return f"No answer from {host} within {seconds:g} s ({exception_name})."
+			return msg("No answer from {0}: the connection did not open within {1} s ({2}).", host, f"{seconds:g}", exception_name)
+		return msg("No answer from {0} within {1} s ({2}).", host, f"{seconds:g}", exception_name)
 	if exception_name == "ConnectError":
-		return f"No answer from {host}: the connection could not be opened ({exception_name})."
-	return f"No answer from {host}: the connection broke off ({exception_name})."
+		return msg("No answer from {0}: the connection could not be opened ({1}).", host, exception_name)
+	return msg("No answer from {0}: the connection broke off ({1}).", host, exception_name)
 
 
 def error_for_status(status: int) -> type[AmazonError]:

@@ -19,6 +19,7 @@ from .errors import AmazonUnavailableError, NotFoundError
 from .logs import mask_url
 from .processing_report import ProcessingReport, parse_processing_report
 from .spapi import FeedsApi, error_from_response, request_id_of
+from .text import msg
 from .values import as_list, parse_datetime
 
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
@@ -76,7 +77,7 @@ class FeedsClient(ClientCore):
 		url, document_id = payload.get("url"), payload.get("feedDocumentId")
 		if not url or not document_id:
 			raise AmazonUnavailableError(
-				"createFeedDocument answered without a document id or upload URL.",
+				msg("{0} answered without a document id or upload URL.", "createFeedDocument"),
 				operation="createFeedDocument",
 				request_id=request_id_of(document),
 			)
@@ -88,7 +89,9 @@ class FeedsClient(ClientCore):
 		feed_id = (created.payload or {}).get("feedId")
 		if not feed_id:
 			raise AmazonUnavailableError(
-				"createFeed answered without a feed id.", operation="createFeed", request_id=request_id_of(created)
+				msg("{0} answered without a feed id.", "createFeed"),
+				operation="createFeed",
+				request_id=request_id_of(created),
 			)
 		self.log.info("Feed %s submitted (%s, %d bytes)", feed_id, feed_type, len(data))
 		return str(feed_id)
@@ -132,7 +135,7 @@ class FeedsClient(ClientCore):
 			feed = self.get_feed(feed)
 		if not feed.result_document_id:
 			raise NotFoundError(
-				f"Feed {feed.feed_id} has no result document (status {feed.status}).",
+				msg("Feed {0} has no result document (status {1}).", feed.feed_id, feed.status),
 				code="NoResultDocument",
 				operation="getFeedDocument",
 			)
@@ -141,7 +144,9 @@ class FeedsClient(ClientCore):
 		url = (info.payload or {}).get("url")
 		if not url:
 			raise AmazonUnavailableError(
-				"getFeedDocument answered without a URL.", operation="getFeedDocument", request_id=request_id_of(info)
+				msg("{0} answered without a URL.", "getFeedDocument"),
+				operation="getFeedDocument",
+				request_id=request_id_of(info),
 			)
 		with self._open_download(url) as response:
 			data = response.read()

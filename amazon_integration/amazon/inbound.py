@@ -20,6 +20,7 @@ from typing import Any
 from .core import ClientCore
 from .errors import AmazonUnavailableError
 from .spapi import FulfillmentInboundApi, FulfillmentInboundV0Api
+from .text import msg
 from .values import as_dict
 
 OPERATION_FINISHED = ("SUCCESS", "FAILED")
@@ -448,7 +449,7 @@ class InboundReceiptsClient(ClientCore):
 		payload = self._call("getLabels", lambda: api.get_labels(shipment_confirmation_id, **params)).payload or {}
 		url = payload.get("DownloadURL")
 		if not url:
-			raise AmazonUnavailableError("getLabels answered without a DownloadURL.", operation="getLabels")
+			raise AmazonUnavailableError(msg("{0} answered without a {1}.", "getLabels", "DownloadURL"), operation="getLabels")
 		with self._open_download(url) as response:
 			return response.read()
 

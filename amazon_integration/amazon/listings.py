@@ -17,6 +17,7 @@ from typing import Any
 from .errors import AmazonError, NotFoundError
 from .feeds import Feed, FeedsClient
 from .spapi import ListingsApi
+from .text import msg
 from .values import chunked
 
 LISTINGS_FEED_TYPE = "JSON_LISTINGS_FEED"
@@ -192,10 +193,10 @@ def parse_listings_feed_report(document: bytes | str) -> ListingsFeedReport:
 		body = json.loads(document)
 	except ValueError as exc:
 		raise ListingsReportError(
-			f"The listings feed report is not valid JSON ({exc}).", code="InvalidDocument"
+			msg("The listings feed report is not valid JSON ({0}).", exc), code="InvalidDocument"
 		) from None
 	if not isinstance(body, dict) or not isinstance(body.get("summary"), dict):
-		raise ListingsReportError("The listings feed report has no summary.", code="InvalidDocument")
+		raise ListingsReportError(msg("The listings feed report has no summary."), code="InvalidDocument")
 	summary = body["summary"]
 	header = body.get("header") or {}
 	items = None

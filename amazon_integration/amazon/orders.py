@@ -18,6 +18,7 @@ from typing import Any
 from .core import ClientCore
 from .errors import AmazonUnavailableError
 from .spapi import request_id_of
+from .text import msg
 from .values import as_dict, as_list, aware, format_datetime, parse_datetime, to_decimal, to_int
 
 ZERO = Decimal("0")
@@ -520,6 +521,6 @@ class OrdersClient(ClientCore):
 		order = (response.payload or {}).get("order")
 		if not isinstance(order, dict):
 			raise AmazonUnavailableError(
-				"getOrder answered without an order.", operation="getOrder", request_id=request_id_of(response)
+				msg("{0} answered without an order.", "getOrder"), operation="getOrder", request_id=request_id_of(response)
 			)
 		return Order.from_api(order)

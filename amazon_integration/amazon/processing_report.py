@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from .errors import AmazonError
+from .text import msg
 
 
 @dataclass(frozen=True)
@@ -83,18 +84,20 @@ def parse_processing_report(document: bytes | str) -> ProcessingReport:
 	"""Parse a ProcessingReport, bare or wrapped in an AmazonEnvelope/Message."""
 	data = document.encode("utf-8") if isinstance(document, str) else document
 	if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
-		raise ProcessingReportError("The feed processing report carries a DOCTYPE; refused.", code="InvalidDocument")
+		raise ProcessingReportError(msg("The feed processing report carries a DOCTYPE; refused."), code="InvalidDocument")
 	try:
 		root = ET.fromstring(data)
 	except ET.ParseError as exc:
 		raise ProcessingReportError(
-			f"The feed processing report is not well-formed XML ({exc}).", code="InvalidDocument"
+			msg("The feed processing report is not well-formed XML ({0}).", exc), code="InvalidDocument"
 		) from None
 	report = root if _local(root.tag) == "ProcessingReport" else None
 	if report is None:
 		report = next((el for el in root.iter() if _local(el.tag) == "ProcessingReport"), None)
 	if report is None:
-		raise ProcessingReportError("The feed result document holds no ProcessingReport.", code="InvalidDocument")
+		raise ProcessingReportError(
+			msg("The feed result document holds no {0}.", "ProcessingReport"), code="InvalidDocument"
+		)
 	summary = _child(report, "ProcessingSummary")
 	results = []
 	for element in report:

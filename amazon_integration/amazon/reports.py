@@ -12,6 +12,7 @@ from .core import DOWNLOAD_OPERATION, ClientCore
 from .documents import iter_text_lines
 from .errors import AmazonUnavailableError, AuthError
 from .spapi import ReportsApi, request_id_of
+from .text import msg
 from .values import as_list, format_datetime, parse_datetime
 
 REPORT_DONE_STATUSES = ("DONE", "CANCELLED", "FATAL")
@@ -81,7 +82,9 @@ class ReportsClient(ClientCore):
 		report_id = (response.payload or {}).get("reportId")
 		if not report_id:
 			raise AmazonUnavailableError(
-				"createReport answered without a report id.", operation="createReport", request_id=request_id_of(response)
+				msg("{0} answered without a report id.", "createReport"),
+				operation="createReport",
+				request_id=request_id_of(response),
 			)
 		return str(report_id)
 
@@ -126,7 +129,7 @@ class ReportsClient(ClientCore):
 			url = payload.get("url")
 			if not url:
 				raise AmazonUnavailableError(
-					"getReportDocument answered without a URL.",
+					msg("{0} answered without a URL.", "getReportDocument"),
 					operation="getReportDocument",
 					request_id=request_id_of(info),
 				)

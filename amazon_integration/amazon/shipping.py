@@ -15,6 +15,7 @@ from typing import Any
 from .core import ClientCore
 from .errors import AmazonError, AmazonUnavailableError
 from .spapi import ShippingApi, shipping_business
+from .text import msg
 from .values import as_dict, as_list, parse_datetime, to_decimal
 
 LABEL_FORMATS = ("PDF", "PNG", "ZPL")
@@ -176,7 +177,7 @@ def _documents(details: Any) -> tuple[LabelDocument, ...]:
 			try:
 				content = base64.b64decode(str(document.get("contents") or ""), validate=True)
 			except (binascii.Error, ValueError):
-				raise AmazonUnavailableError("Amazon sent a label document that is not valid base64.") from None
+				raise AmazonUnavailableError(msg("Amazon sent a label document that is not valid base64.")) from None
 			found.append(
 				LabelDocument(
 					reference=str(detail.get("packageClientReferenceId") or ""),
@@ -195,7 +196,9 @@ class ShippingClient(ClientCore):
 		marketplace = marketplace_id or self.config.default_marketplace_id
 		business = shipping_business(marketplace)
 		if business is None:
-			raise AmazonError(f"Amazon Buy Shipping is not offered in marketplace {marketplace}.", code="InvalidInput")
+			raise AmazonError(
+				msg("Amazon Buy Shipping is not offered in marketplace {0}.", marketplace), code="InvalidInput"
+			)
 		api = self._api(ShippingApi)
 		api.amzn_shipping_business = business  # read by the library's headers on each request
 		return api
@@ -244,7 +247,7 @@ class ShippingClient(ClientCore):
 	) -> PurchasedLabel:
 		"""purchaseShipment of a rate from get_rates; the same idempotency_key on a retry buys nothing twice."""
 		if label_format not in LABEL_FORMATS:
-			raise ValueError(f"label_format must be one of {', '.join(LABEL_FORMATS)}, not {label_format!r}")
+			raise ValueError(msg("The label format must be one of {0}, not {1}.", ", ".join(LABEL_FORMATS), label_format))
 		api = self._shipping_api(marketplace_id)
 		body = {
 			"requestToken": request_token,

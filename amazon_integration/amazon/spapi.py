@@ -33,6 +33,7 @@ from sp_api.base.credential_provider import FromCodeCredentialProvider
 from .auth import LwaTokenProvider
 from .errors import AmazonError, AmazonUnavailableError, error_for_status
 from .logs import scrub
+from .text import msg
 
 try:
 	from amazon_integration import __version__ as _VERSION
@@ -90,10 +91,10 @@ def error_from_response(response: Any, secrets: tuple[str | None, ...] = ()) -> 
 		text = response.content[:2048].decode("utf-8", errors="replace")
 		code, message = _S3_CODE.search(text), _S3_MESSAGE.search(text)
 		first = {"code": code.group(1) if code else None, "message": message.group(1) if message else None}
-	message = first.get("message") or f"Amazon answered HTTP {status} without an error description."
+	message = first.get("message")
 	details = first.get("details")
 	return error_for_status(status)(
-		scrub(str(message), secrets),
+		scrub(str(message), secrets) if message else msg("Amazon answered HTTP {0} without an error description.", status),
 		code=first.get("code"),
 		status=status,
 		request_id=request_id_of(response),
@@ -144,7 +145,7 @@ class GatewayApiMixin:
 				json.loads(content)
 			except ValueError:
 				raise AmazonUnavailableError(
-					"Amazon sent a truncated or malformed JSON answer.",
+					msg("Amazon sent a truncated or malformed JSON answer."),
 					status=res.status_code,
 					request_id=request_id_of(res),
 				) from None

@@ -46,7 +46,7 @@ from amazon_integration.amazon.errors import (
 )
 from amazon_integration.amazon.orders import Order
 from amazon_integration.amazon.shipments import ShipmentConfirmation
-from amazon_integration.domain.text import msg
+from amazon_integration.domain.text import Text, msg
 
 OTHER = "Other"
 SELF_DELIVERY = "Self Delivery"
@@ -300,11 +300,12 @@ def classify(error: AmazonError | None) -> tuple[Outcome, str]:
 
 def _amazon_text(error: AmazonError) -> str:
 	"""Amazon's own words (message, details) and the request id to quote to Amazon support."""
-	text = (error.message or "").strip() or type(error).__name__
+	# The gateway's own message (a msg() text) is kept as it is, so it can still be translated.
+	text = error.message if isinstance(error.message, Text) else (error.message or "").strip() or type(error).__name__
 	if error.details and error.details not in text:
-		text = f"{text} {error.details.strip()}"
+		text = msg("{0} {1}", text, error.details.strip())
 	if error.request_id:
-		text = f"{text} [Amazon request id {error.request_id}]"
+		text = msg("{0} [Amazon request id {1}]", text, error.request_id)
 	return text
 
 

@@ -32,6 +32,7 @@ from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.config import AccountConfig, LwaCredentials
 from amazon_integration.amazon.errors import AmazonError, NoAnswerError
 from amazon_integration.amazon.quota import RedisQuotaStore
+from amazon_integration.erpnext.texts import translated
 
 if TYPE_CHECKING:
 	# An Amazon Account document; not its controller's class, which imports this package (one-way imports).
@@ -150,17 +151,17 @@ def check_connection(account: AmazonAccount) -> dict:
 				check = client.check_connection()
 		except NoAnswerError as e:
 			check = None
-			message = _("Amazon did not answer: {0}").format(str(e))
+			message = _("Amazon did not answer: {0}").format(translated(e))
 		except AmazonError as e:
 			check = None
-			message = _("Amazon answered: {0}").format(str(e))
+			message = _("Amazon answered: {0}").format(translated(e))
 	record_answers(clients)
 	if check is None:
 		return {"ok": False, "message": message}
 	if check.no_answer:
-		return {"ok": False, "no_answer": True, "message": _("Amazon did not answer: {0}").format(check.message)}
+		return {"ok": False, "no_answer": True, "message": _("Amazon did not answer: {0}").format(translated(check.message))}
 	if not check.ok:
-		return {"ok": False, "message": _("Amazon refused the connection: {0}").format(check.message)}
+		return {"ok": False, "message": _("Amazon refused the connection: {0}").format(translated(check.message))}
 	return {
 		"ok": True,
 		"message": _("Connected to {0} as seller {1}.").format(check.endpoint, frappe.bold(check.seller_id)),

@@ -222,7 +222,7 @@ def _apply_row(account: Document, report_type: str, record, log: str | None) -> 
 			document = APPLY[report_type](account, record)
 	except Exception as e:  # one row's failure, whatever it is, is recorded on it and never stops the others
 		frappe.db.rollback()
-		message = frappe.utils.strip_html(str(e))[:1000] or type(e).__name__
+		message = frappe.utils.strip_html(translated(e))[:1000] or type(e).__name__
 		_save_event(account.name, kind, record.key, {**values, "status": "Failed", "error": message})
 		frappe.db.commit()
 		return "Failed"

@@ -27,6 +27,7 @@ from amazon_integration.amazon.auth import consent_url, exchange_authorization_c
 from amazon_integration.amazon.config import lwa_base_url
 from amazon_integration.amazon.errors import AmazonError, AuthError, NoAnswerError
 from amazon_integration.erpnext.account_client import check_connection, current_budget, interactive_calls
+from amazon_integration.erpnext.texts import translated
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document as AmazonAccount
@@ -209,14 +210,14 @@ def _exchange(account: AmazonAccount, code: str):
 					"Press Connect with Amazon again."
 				)
 			else:
-				message = _("Amazon refused the app's LWA Client ID or Client Secret: {0}").format(str(e))
+				message = _("Amazon refused the app's LWA Client ID or Client Secret: {0}").format(translated(e))
 			raise ConnectRefused(message, account.name) from None
 		except NoAnswerError as e:
 			raise ConnectRefused(
-				_("Amazon did not answer: {0}. Press Connect with Amazon again.").format(str(e)), account.name
+				_("Amazon did not answer: {0}. Press Connect with Amazon again.").format(translated(e)), account.name
 			) from None
 		except AmazonError as e:
-			raise ConnectRefused(_("Amazon answered: {0}").format(str(e)), account.name) from None
+			raise ConnectRefused(_("Amazon answered: {0}").format(translated(e)), account.name) from None
 
 
 def _take_state(state: str) -> dict | None:

@@ -11,6 +11,7 @@ import frappe
 from frappe.utils import get_datetime, now_datetime
 
 from amazon_integration.amazon.budget import no_answer_retry_after
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import from_system, to_system
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def record_answers(clients: Iterable[tuple[str, AmazonClient]]) -> None:
 	for account, client in clients:
 		answered[account] = answered.get(account, False) or client.answered
 		if client.unanswered is not None:
-			silent[account] = str(client.unanswered)
+			silent[account] = translated(client.unanswered)
 	for account, was_answered in answered.items():
 		if was_answered:
 			clear_no_answer(account)

@@ -17,6 +17,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from amazon_integration.erpnext.charges import quantities_done
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.domain.orders import cumulative_share
 
 
@@ -41,7 +42,7 @@ def try_make_invoice(dn: Document) -> str | None:
 			make_invoice(dn)
 	except frappe.ValidationError as e:
 		return _("The Sales Invoice of Delivery Note {0} could not be made: {1}").format(
-			dn.name, frappe.utils.strip_html(str(e))
+			dn.name, frappe.utils.strip_html(translated(e))
 		)
 	return None
 

@@ -142,7 +142,7 @@ def _parcels(dn, parcels: list[dict] | None, packages: int) -> list[Parcel]:
 
 
 def _amazon_error(e: AmazonError, title: str):
-	frappe.throw(_("Amazon answered: {0}").format(str(e)), title=title)
+	frappe.throw(_("Amazon answered: {0}").format(translated(e)), title=title)
 
 
 def get_rates(delivery_note: str, parcels: list[dict] | None = None, packages: int = 1) -> dict:
@@ -477,7 +477,7 @@ def _buy_proposed(name: str) -> tuple[dict, list[bytes]]:
 	except Exception as e:
 		frappe.db.rollback()
 		frappe.clear_messages()
-		return {**row, "outcome": "Failed", "message": strip_html_tags(str(e)) or type(e).__name__}, []
+		return {**row, "outcome": "Failed", "message": strip_html_tags(translated(e)) or type(e).__name__}, []
 	contents = []
 	for url in bought["files"]:
 		with open(frappe.get_doc("File", {"file_url": url}).get_full_path(), "rb") as f:

@@ -93,7 +93,7 @@ def create(sales_order: str, account: str, speed: str) -> str:
 	except AmazonError as exc:
 		# A lost answer retried meets Amazon's duplicate refusal: the order exists, take it.
 		if not _exists(client, order_id):
-			frappe.throw(_("Amazon did not accept the fulfilment order: {0}").format(exc), title=TITLE)
+			frappe.throw(_("Amazon did not accept the fulfilment order: {0}").format(translated(exc)), title=TITLE)
 	so.db_set(
 		{
 			"amazon_mcf_order": order_id,
@@ -151,7 +151,7 @@ def auto_create(sales_order: str, account: str) -> str | None:
 		# The user sees why on the order; the job is not retried for a refusal only a person can fix.
 		frappe.db.rollback()
 		frappe.get_doc("Sales Order", sales_order).add_comment(
-			"Comment", refusal().format(exc)
+			"Comment", refusal().format(translated(exc))
 		)
 		frappe.db.commit()
 		return None
@@ -172,7 +172,7 @@ def cancel(sales_order: str) -> str:
 		client.cancel_fulfillment_order(so.amazon_mcf_order)
 		order = client.get_fulfillment_order(so.amazon_mcf_order)
 	except AmazonError as exc:
-		frappe.throw(_("Amazon did not cancel the fulfilment order: {0}").format(exc), title=TITLE)
+		frappe.throw(_("Amazon did not cancel the fulfilment order: {0}").format(translated(exc)), title=TITLE)
 	apply_order(so, order)
 	return order.status
 

@@ -31,6 +31,7 @@ from frappe.utils import add_to_date, cint, get_datetime, now_datetime
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.jobs import FULL_STOCK_PUSH, JOBS, ORDER_SYNC, STOCK_PUSH, JobKind
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import to_system
 
 SYNC_LOG = "Amazon Sync Log"
@@ -121,7 +122,7 @@ class Run:
 
 	def error_text(self, exc_type, exc: BaseException, tb) -> str:
 		if isinstance(exc, AmazonError):
-			return str(exc)
+			return translated(exc)
 		return "".join(traceback.format_exception(exc_type, exc, tb))
 
 	def fail(self, key: str, message: str) -> None:

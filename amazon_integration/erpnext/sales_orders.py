@@ -14,6 +14,7 @@ from frappe.utils import flt, getdate
 
 from amazon_integration.erpnext.timezone import to_system
 from amazon_integration.erpnext.transactions import lock_customer, savepoint
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.domain.orders import CHARGE_LABELS, CustomerPlan, MappingError, SalesOrderPlan
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ def cancel_sales_order(so_name: str, cancelled_on: str) -> tuple[str, str | None
 			so.cancel()
 	except frappe.ValidationError as e:
 		note = _("Cancelled on Amazon on {0}, but ERPNext refused to cancel this order: {1}").format(
-			cancelled_on, frappe.utils.strip_html(str(e))
+			cancelled_on, frappe.utils.strip_html(translated(e))
 		)
 		_note(frappe.get_doc("Sales Order", so.name), note)
 		return "flagged", note

@@ -350,7 +350,7 @@ def book_settlement(settlement: str) -> None:
 			booking.book_payout()
 	except frappe.ValidationError as e:
 		frappe.db.rollback()
-		error = frappe.utils.strip_html(str(e))
+		error = frappe.utils.strip_html(translated(e))
 	refresh_reconciliation(doc.name, booking_error=error)
 	frappe.db.commit()
 
@@ -385,7 +385,7 @@ class _Booking:
 				else:
 					documents = self._book_refund(line)
 		except frappe.ValidationError as e:
-			line.db_set({"status": "Failed", "error": frappe.utils.strip_html(str(e))[:1000]})
+			line.db_set({"status": "Failed", "error": frappe.utils.strip_html(translated(e))[:1000]})
 			return
 		if documents is None:
 			line.db_set({"status": "Unmatched", "error": _("No submitted Sales Invoice of this order.")})

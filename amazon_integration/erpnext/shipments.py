@@ -117,7 +117,7 @@ def _confirm(dn: Document, client) -> str:
 		try:
 			order = client.get_order(dn.amazon_order_id, ORDER_DATA)
 		except AmazonError as e:
-			return _set_status(dn, "Failed", str(e), unconfirmed=True)
+			return _set_status(dn, "Failed", translated(e), unconfirmed=True)
 		if shipped_on_amazon(order, shipment):
 			return _set_status(dn, "Synchronized", None)
 
@@ -154,7 +154,7 @@ def _read_back_label(dn: Document, shipment: Shipment, client) -> str:
 	try:
 		order = client.get_order(dn.amazon_order_id, ORDER_DATA)
 	except AmazonError as e:
-		return _set_status(dn, "Pending", str(e))
+		return _set_status(dn, "Pending", translated(e))
 	if shipped_on_amazon(order, shipment):
 		return _set_status(dn, "Synchronized", None)
 	return _set_status(dn, "Pending", _("Amazon does not show the label's shipment on the order yet."))

@@ -36,6 +36,7 @@ from amazon_integration.amazon.listings import FEED_MAX_MESSAGES, ListingsFeedRe
 from amazon_integration.amazon.values import chunked
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.runs import Run
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.domain.stock import (
 	FBA,
 	FBM,
@@ -254,7 +255,7 @@ class StockPushRun(Run):
 			except AmazonError as e:
 				if e.retryable or isinstance(e, AuthError):
 					raise  # Amazon is away or refuses the seller: the run stops, the log says why
-				self.refused(update, item_of_sku, str(e))
+				self.refused(update, item_of_sku, translated(e))
 				continue
 			if submission.accepted:
 				self.accepted([update])
@@ -442,7 +443,7 @@ def _forget_feed(log: str, feed_id: str) -> None:
 
 def _error_text(exc: BaseException) -> str:
 	if isinstance(exc, AmazonError):
-		return _("Amazon answered: {0}").format(str(exc))
+		return _("Amazon answered: {0}").format(translated(exc))
 	return frappe.get_traceback()
 
 

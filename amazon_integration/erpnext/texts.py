@@ -1,21 +1,19 @@
-"""Translates the messages the frappe-free layers build (`domain/text.py`'s `msg()`), when they are shown or stored."""
+"""Translates the messages the frappe-free layers build (`amazon/text.py`'s `msg()`), when they are shown or stored."""
 
 from __future__ import annotations
 
 from frappe import _
 
-from amazon_integration.domain.text import Text
+from amazon_integration.amazon.text import Text, text_of
 
 
 def translated(value: object) -> str:
 	"""`value` in the current language: a `msg()` text (or an exception raised with one) by its template and values,
 	anything else as `str()` gives it (Amazon's own texts stay as Amazon sent them)."""
 	if isinstance(value, BaseException):
-		args = value.args
-		if len(args) == 1 and isinstance(args[0], Text) and str(value) == args[0]:
-			value = args[0]
-		else:
-			return str(value)
+		value = text_of(value)
+		if not isinstance(value, Text):
+			return value
 	if isinstance(value, Text):
 		if not value.values:
 			return _(value.template)

@@ -19,6 +19,7 @@ from frappe.utils import flt
 
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext.account_client import get_client
+from amazon_integration.erpnext.texts import translated
 from amazon_integration.domain.vat_invoices import (
 	UPLOAD_INTERVAL_SECONDS,
 	VAT_INVOICE_MARKETPLACES,
@@ -100,7 +101,7 @@ def _send(client, name: str, marketplace: str) -> str:
 	try:
 		feed_id = client.upload_vat_invoice(invoice_pdf(si), marketplace, upload.feed_options())
 	except AmazonError as e:
-		return _set(si.name, "Failed", str(e))
+		return _set(si.name, "Failed", translated(e))
 	return _set(si.name, "Pending", None, feed_id)
 
 
@@ -113,7 +114,7 @@ def _read_answer(client, name: str, feed_id: str) -> str:
 			return _set(name, "Failed", _("Amazon did not process the upload (feed {0} {1}).").format(feed_id, feed.status))
 		report = client.get_feed_result(feed)
 	except AmazonError as e:
-		return _set(name, "Pending", _("Amazon's answer could not be read yet: {0}").format(str(e)), feed_id)
+		return _set(name, "Pending", _("Amazon's answer could not be read yet: {0}").format(translated(e)), feed_id)
 	errors = [result.description for result in report.results if result.is_error]
 	if errors or not report.messages_successful:
 		return _set(name, "Failed", "; ".join(errors) or _("Amazon did not accept the invoice."), feed_id)

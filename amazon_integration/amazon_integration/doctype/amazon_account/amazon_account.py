@@ -442,11 +442,12 @@ class AmazonAccount(Document):
 		self.check_permission("write")
 		from amazon_integration.amazon.errors import AmazonError
 		from amazon_integration.erpnext.stock import import_listings
+		from amazon_integration.erpnext.texts import translated
 
 		try:
 			return import_listings(self.name)
 		except AmazonError as e:
-			frappe.throw(_("Amazon answered: {0}").format(str(e)), title=_("Import Listings"))
+			frappe.throw(_("Amazon answered: {0}").format(translated(e)), title=_("Import Listings"))
 
 	@frappe.whitelist()
 	def recover_order(self, amazon_order_id: str) -> dict:

@@ -18,11 +18,12 @@ def execute(filters=None):
 	frappe.get_doc("Amazon Account", filters.amazon_account).check_permission("read")
 	from amazon_integration.amazon.errors import AmazonError
 	from amazon_integration.erpnext.stock import fba_reconciliation
+	from amazon_integration.erpnext.texts import translated
 
 	try:
 		rows = fba_reconciliation(filters.amazon_account)
 	except AmazonError as e:
-		frappe.throw(_("Amazon answered: {0}").format(str(e)), title=_("Amazon FBA Inventory"))
+		frappe.throw(_("Amazon answered: {0}").format(translated(e)), title=_("Amazon FBA Inventory"))
 	data = [
 		{
 			"seller_sku": row.sku,
