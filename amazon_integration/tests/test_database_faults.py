@@ -14,7 +14,7 @@ import pymysql
 from amazon_integration.erpnext import database
 from amazon_integration.erpnext import orders as order_sync
 from amazon_integration.erpnext.orders import sync_account_orders
-from amazon_integration.tests.simulator_case import SKU, SimulatorTestCase
+from amazon_integration.tests.simulator_case import SimulatorTestCase
 
 LOCKED_SKU = "SIM-CHG-050"  # only the order under test uses it, so only it writes this item's Bin rows
 
