@@ -206,3 +206,72 @@ class TestDeadlock(DatabaseFaultCase):
 		log = self.run_sync()
 		self.assertEqual(log.status, "Success", log.error)
 		self.assert_each_once_and_whole({other, locked})
+
+
+class TestShipmentConfirmation(DatabaseFaultCase):
+	def shipped(self) -> frappe.model.document.Document:
+		"""A submitted FBM Delivery Note, Pending confirmation to Amazon."""
+		order_id = self.new_order()
+		self.sync()
+		so = self.sales_order(order_id)
+		dn = frappe.get_doc(
+			"Delivery Note",
+			frappe.db.get_value("Delivery Note Item", {"against_sales_order": so.name, "docstatus": 0}, "parent"),
+		)
+		dn.amazon_carrier, dn.amazon_tracking_number = "UPS", f"1Z{order_id[-8:]}"
+		dn.save()
+		dn.submit()
+		frappe.db.commit()
+		return dn
+
+	def confirmations(self) -> int:
+		return self.sim.control.counters().get("confirmShipment", {}).get("requests", 0)
+
+	def status(self, dn) -> str:
+		return frappe.db.get_value("Delivery Note", dn.name, "amazon_sync_status")
+
+	def test_a_connection_killed_mid_run_fails_the_job_once_and_nothing_is_sent_twice(self):
+		from amazon_integration.erpnext import jobs, shipments
+
+		notes = [self.shipped() for _ in range(3)]
+		real = shipments._set_status
+		calls = []
+
+		def lose_the_connection_before_the_2nd_outcome(*args, **kwargs):
+			calls.append(args[0].name)
+			if len(calls) == 2:
+				kill(connection_id())  # Amazon accepted it; what we write next is lost
+			return real(*args, **kwargs)
+
+		with patch.object(shipments, "_set_status", lose_the_connection_before_the_2nd_outcome):
+			with self.assertRaises(pymysql.err.Error):
+				jobs.run_job("shipments.sync_account_shipments", 300, account=self.account.name)
+		self.assertTrue(database.alive(), "the job reconnected before it failed")
+		self.assertEqual([self.status(dn) for dn in notes], ["Synchronized", "Pending", "Pending"])
+		self.assertEqual(self.confirmations(), 2)
+
+		counts = shipments.sync_account_shipments(self.account.name)
+		self.assertEqual(counts["Synchronized"], 2)
+		self.assertEqual([self.status(dn) for dn in notes], ["Synchronized"] * 3)
+		self.assertEqual(self.confirmations(), 3, "the shipment Amazon had accepted was read back, not sent again")
+
+	def test_a_delivery_note_another_session_holds_waits_for_the_next_run(self):
+		from amazon_integration.erpnext.shipments import sync_account_shipments
+
+		locked, free = self.shipped(), self.shipped()
+		before = self.confirmations()
+		holder = other_connection()
+		try:
+			holder.cursor().execute("SELECT name FROM `tabDelivery Note` WHERE name = %s FOR UPDATE", (locked.name,))
+			frappe.db.sql("SET SESSION innodb_lock_wait_timeout = 1")
+			counts = sync_account_shipments(self.account.name)
+		finally:
+			holder.rollback()
+			holder.close()
+			frappe.db.sql("SET SESSION innodb_lock_wait_timeout = DEFAULT")
+		self.assertEqual((counts["Synchronized"], counts["Pending"]), (1, 1))
+		self.assertEqual((self.status(locked), self.status(free)), ("Pending", "Synchronized"))
+
+		self.assertEqual(sync_account_shipments(self.account.name)["Synchronized"], 1)
+		self.assertEqual(self.status(locked), "Synchronized")
+		self.assertEqual(self.confirmations() - before, 2)
