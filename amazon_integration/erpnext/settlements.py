@@ -50,6 +50,7 @@ from frappe.model.document import Document
 from frappe.utils import add_days, flt, getdate, now_datetime
 
 from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.erpnext import database
 from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import to_system
 from amazon_integration.domain.fees import EXPENSE_CATEGORIES, FeeCategory
@@ -339,7 +340,17 @@ def book_settlement(settlement: str) -> None:
 		order_by="line_type asc, amazon_order_id asc",  # an order's charges before its refund
 	)
 	for count, name in enumerate(lines, 1):
-		booking.book_line(frappe.get_doc(LINE, name))
+		try:
+			booking.book_line(frappe.get_doc(LINE, name))
+		except Exception as e:
+			if not database.lock_failure(e):
+				raise
+			# This line stays open for the next booking; a deadlock also undid the lines booked since the last
+			# commit, which stay open the same way.
+			database.rollback()
+			frappe.db.set_value(LINE, name, {"status": "Failed", "error": database.describe(e)}, update_modified=False)
+			frappe.db.commit()
+			continue
 		if count % COMMIT_EVERY == 0:
 			frappe.db.commit()
 	error = None

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import frappe
 
+from amazon_integration.erpnext.database import connection_lost, deadlock
+
 LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
 
 
@@ -25,7 +27,9 @@ class savepoint:
 		frappe.db.savepoint(self.name)
 
 	def __exit__(self, exc_type, exc, tb):
-		if exc_type is not None:
+		# After a deadlock or a lost connection the savepoint is gone with the whole transaction: the caller rolls
+		# back all of it (rolling back to the savepoint would only fail on top).
+		if exc_type is not None and not (deadlock(exc) or connection_lost(exc)):
 			frappe.db.rollback(save_point=self.name)
 		return False
 
@@ -39,7 +43,12 @@ def order_lock(amazon_order_id: str) -> Iterator[bool]:
 		yield got
 	finally:
 		if got:
-			frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+			try:
+				frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+			except Exception as e:
+				# A lost connection took its named locks with it; its own error is the one to report.
+				if not connection_lost(e):
+					raise
 
 
 def lock_customer(filters: str | dict) -> str | None:
