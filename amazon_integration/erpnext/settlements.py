@@ -52,6 +52,7 @@ from frappe.utils import add_days, flt, getdate, now_datetime
 from amazon_integration.amazon.errors import AmazonError
 from amazon_integration.erpnext import database
 from amazon_integration.erpnext.texts import translated
+from amazon_integration.erpnext.transactions import settlement_lock
 from amazon_integration.erpnext.timezone import to_system
 from amazon_integration.domain.fees import EXPENSE_CATEGORIES, FeeCategory
 from amazon_integration.domain.settlements import (
@@ -323,7 +324,14 @@ def validate_for_booking(doc: Document) -> None:
 
 def book_settlement(settlement: str) -> None:
 	"""Book every open line of a submitted settlement, then its fees and payout. Resumable: run it again and
-	only what is not booked yet is booked; one line's failure is recorded on it and never stops the others."""
+	only what is not booked yet is booked; one line's failure is recorded on it and never stops the others. One
+	booking of a settlement at a time: a second one while it runs returns at once."""
+	with settlement_lock(settlement) as got:
+		if got:
+			_book_settlement(settlement)
+
+
+def _book_settlement(settlement: str) -> None:
 	doc = frappe.get_doc("Amazon Settlement", settlement)
 	if doc.docstatus != 1:
 		return
@@ -345,11 +353,10 @@ def book_settlement(settlement: str) -> None:
 		except Exception as e:
 			if not database.lock_failure(e):
 				raise
-			# This line stays open for the next booking; a deadlock also undid the lines booked since the last
-			# commit, which stay open the same way.
+			# Another session held the rows (a lock wait timeout, a deadlock): nothing the user must fix. The line,
+			# and those a deadlock undid since the last commit, stay open as they were: the next booking (the
+			# hourly dispatch, Book Open Lines) books them.
 			database.rollback()
-			frappe.db.set_value(LINE, name, {"status": "Failed", "error": database.describe(e)}, update_modified=False)
-			frappe.db.commit()
 			continue
 		if count % COMMIT_EVERY == 0:
 			frappe.db.commit()

@@ -2,6 +2,7 @@
 
 - `savepoint`: one step that ERPNext may refuse, undone alone (the rest of the transaction stays).
 - `order_lock`: one Amazon order at a time across workers (order sync, backfill, shipment confirmation).
+- `settlement_lock`: one booking of a settlement at a time (a job, the scheduler's dispatch, Book Open Lines).
 - `lock_customer`: a buyer's Customer row, held until the commit, between an order and buyer data retention.
 """
 
@@ -34,11 +35,21 @@ class savepoint:
 		return False
 
 
+def order_lock(amazon_order_id: str):
+	"""A second job on the same order waits, then finds it imported."""
+	return named_lock(f"amazon_order:{amazon_order_id}", LOCK_TIMEOUT)
+
+
+def settlement_lock(settlement: str):
+	"""Taken or not at once: a second booking while one runs leaves the settlement to it (a running job is not
+	always known to RQ: after a Redis flush, say). Held by the connection: a killed worker's is released."""
+	return named_lock(f"amazon_settlement_booking:{settlement}", 0)
+
+
 @contextmanager
-def order_lock(amazon_order_id: str) -> Iterator[bool]:
-	"""A database-wide named lock: a second job on the same order waits, then finds it imported."""
-	name = f"amazon_order:{amazon_order_id}"
-	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT))[0][0] == 1
+def named_lock(name: str, wait: float) -> Iterator[bool]:
+	"""A database-wide named lock (GET_LOCK), waiting up to `wait` seconds; yields whether it was taken."""
+	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, wait))[0][0] == 1
 	try:
 		yield got
 	finally:
