@@ -18,6 +18,7 @@ import frappe
 
 from amazon_integration.amazon.budget import job_budget
 from amazon_integration.domain.aftersale import IMPORTS
+from amazon_integration.erpnext import database
 from amazon_integration.erpnext.account_client import (
 	call_budget,
 	configured_http_timeout,
@@ -154,8 +155,10 @@ def run_job(job_method: str, job_timeout: float, **kwargs):
 		try:
 			result = method(**kwargs)
 			frappe.db.commit()
-		except BaseException:
-			frappe.db.rollback()
+		except BaseException as e:
+			database.rollback()
+			if database.connection_lost(e) and not database.reconnect(0):
+				raise  # the database is still away: nothing more to record (RQ keeps the error)
 			record_answers(clients)
 			raise
 	record_answers(clients)

@@ -29,6 +29,7 @@ from frappe.utils import now_datetime
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError, InvalidInputError, NotFoundError
 from amazon_integration.amazon.orders import Order
+from amazon_integration.erpnext import database
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.invoices import try_make_invoice
 from amazon_integration.erpnext.jobs import ORDER_SYNC, JobKind
@@ -204,7 +205,9 @@ class OrderRun(Run):
 				frappe.db.rollback()
 				return "unchanged"
 			except Exception as e:
-				frappe.db.rollback()
+				if database.connection_lost(e):
+					raise  # not this order's fault: the run stops (runs.py) and the next run imports it
+				database.rollback()
 				self._failed(order.order_id, describe_failure(e, order))
 				return "failed"
 
@@ -307,6 +310,8 @@ def describe_failure(error: Exception, order: Order) -> str:
 	"""What went wrong with one order, in words a user can act on, with no buyer data."""
 	if isinstance(error, MappingError | AmazonError):
 		text = translated(error)
+	elif database.lock_failure(error):
+		text = database.describe(error)
 	else:
 		text = frappe.utils.strip_html(str(error)) or type(error).__name__
 	return redact(text, order)[:1000]

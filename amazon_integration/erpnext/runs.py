@@ -30,6 +30,8 @@ from frappe.utils import add_to_date, cint, get_datetime, now_datetime
 
 from amazon_integration.amazon.client import AmazonClient
 from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.erpnext import database
+from amazon_integration.erpnext.database import connection_lost
 from amazon_integration.erpnext.jobs import FULL_STOCK_PUSH, JOBS, ORDER_SYNC, STOCK_PUSH, JobKind
 from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import to_system
@@ -109,12 +111,33 @@ class Run:
 		return self
 
 	def __exit__(self, exc_type, exc, tb) -> bool:
+		if exc is not None and connection_lost(exc):
+			return self._exit_on_lost_connection(exc_type, exc, tb)
 		if exc is not None or self.rollback_at_end:
-			frappe.db.rollback()
+			database.rollback()
 		self.finish(self.error_text(exc_type, exc, tb) if exc is not None else None)
 		if self.client is not None and self.owns_client:
 			self.client.close()
 		return exc is not None and self.swallows(exc)
+
+	def _exit_on_lost_connection(self, exc_type, exc, tb) -> bool:
+		"""The database connection went away mid-run: the server undid the unit under way, and no later unit could
+		be saved. Once the server answers again (within the job's budget) the log ends Failed with the reason, and
+		one Error Log keeps the details; if it does not, the log stays Running and the next run marks it
+		Interrupted, and the job fails."""
+		if self.client is not None and self.owns_client:
+			self.client.close()
+		if not database.reconnect_in_budget():
+			return False
+		self.finish(database.connection_lost_message())
+		frappe.log_error(
+			title=_("{0} stopped: the database was not reachable").format(_(self.operation or self.doctype)),
+			message="".join(traceback.format_exception(exc_type, exc, tb)),
+			reference_doctype=self.doctype,
+			reference_name=self.log.name,
+		)
+		frappe.db.commit()
+		return self.swallows(exc)
 
 	def swallows(self, exc: BaseException) -> bool:
 		"""Whether the run's caller is spared the exception that stopped it (its log says why)."""
@@ -123,6 +146,8 @@ class Run:
 	def error_text(self, exc_type, exc: BaseException, tb) -> str:
 		if isinstance(exc, AmazonError):
 			return translated(exc)
+		if text := database.describe(exc):
+			return text
 		return "".join(traceback.format_exception(exc_type, exc, tb))
 
 	def fail(self, key: str, message: str) -> None:

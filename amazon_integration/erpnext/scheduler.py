@@ -74,15 +74,13 @@ def dispatch_settlement_import() -> None:
 
 
 # A booking touches its lines every few seconds: one untouched this long has no job working on it.
-BOOKING_QUIET_MINUTES = 15
-
-
 def dispatch_settlement_booking() -> None:
 	"""Hourly: a submitted settlement whose booking was asked for but never finished (its job lost with Redis, its
 	worker killed) is booked again. Unfinished: Order/Refund lines no booking has tried yet (a tried line is Booked,
 	Failed or Unmatched, with the reason the user fixes first, then presses Book Open Lines; a line a cancelled
 	Payment Entry reopened says so in its error and waits for that button too), or fees not booked and no
-	booking error. Booking is resumable: only what is open is booked."""
+	booking error. Booking is resumable (only what is open is booked), and a booking running now (its job unknown
+	to a flushed Redis) keeps its settlement's lock: the one queued here then returns at once."""
 	settlements = frappe.db.sql(
 		"""select st.name from `tabAmazon Settlement` st
 		where st.docstatus = 1 and st.status = 'Unreconciled'
@@ -93,10 +91,7 @@ def dispatch_settlement_booking() -> None:
 				and exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
 					and l.fees_amount != 0))
 		)
-		and not exists (select 1 from `tabAmazon Settlement Line` l where l.settlement = st.name
-			and l.modified > %(quiet)s)
 		order by st.name""",
-		{"quiet": add_to_date(now_datetime(), minutes=-BOOKING_QUIET_MINUTES)},
 		pluck=True,
 	)
 	for settlement in settlements:

@@ -50,7 +50,9 @@ from frappe.model.document import Document
 from frappe.utils import add_days, flt, getdate, now_datetime
 
 from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.erpnext import database
 from amazon_integration.erpnext.texts import translated
+from amazon_integration.erpnext.transactions import settlement_lock
 from amazon_integration.erpnext.timezone import to_system
 from amazon_integration.domain.fees import EXPENSE_CATEGORIES, FeeCategory
 from amazon_integration.domain.settlements import (
@@ -322,7 +324,14 @@ def validate_for_booking(doc: Document) -> None:
 
 def book_settlement(settlement: str) -> None:
 	"""Book every open line of a submitted settlement, then its fees and payout. Resumable: run it again and
-	only what is not booked yet is booked; one line's failure is recorded on it and never stops the others."""
+	only what is not booked yet is booked; one line's failure is recorded on it and never stops the others. One
+	booking of a settlement at a time: a second one while it runs returns at once."""
+	with settlement_lock(settlement) as got:
+		if got:
+			_book_settlement(settlement)
+
+
+def _book_settlement(settlement: str) -> None:
 	doc = frappe.get_doc("Amazon Settlement", settlement)
 	if doc.docstatus != 1:
 		return
@@ -339,7 +348,16 @@ def book_settlement(settlement: str) -> None:
 		order_by="line_type asc, amazon_order_id asc",  # an order's charges before its refund
 	)
 	for count, name in enumerate(lines, 1):
-		booking.book_line(frappe.get_doc(LINE, name))
+		try:
+			booking.book_line(frappe.get_doc(LINE, name))
+		except Exception as e:
+			if not database.lock_failure(e):
+				raise
+			# Another session held the rows (a lock wait timeout, a deadlock): nothing the user must fix. The line,
+			# and those a deadlock undid since the last commit, stay open as they were: the next booking (the
+			# hourly dispatch, Book Open Lines) books them.
+			database.rollback()
+			continue
 		if count % COMMIT_EVERY == 0:
 			frappe.db.commit()
 	error = None

@@ -16,6 +16,7 @@ from frappe.model.document import Document
 from frappe.utils import get_datetime, validate_email_address
 
 from amazon_integration.amazon.errors import AmazonError
+from amazon_integration.erpnext import database
 from amazon_integration.erpnext.account_client import get_client
 from amazon_integration.erpnext.texts import translated
 from amazon_integration.erpnext.timezone import from_system
@@ -60,7 +61,14 @@ def sync_account_shipments(account: str, include_failed: bool = False) -> dict[s
 	try:
 		for name in due:
 			dn = frappe.get_doc("Delivery Note", name)
-			status = confirm_delivery(dn, client)
+			try:
+				status = confirm_delivery(dn, client)
+			except Exception as e:
+				if not database.lock_failure(e):
+					raise
+				# Another session held its rows: nothing of it was saved; it stays due for the next run.
+				database.rollback()
+				status = "Pending"
 			counts[status] += 1
 			if status == "Failed":
 				failures.append((dn.name, dn.amazon_order_id, dn.amazon_sync_error))

@@ -2,6 +2,7 @@
 
 - `savepoint`: one step that ERPNext may refuse, undone alone (the rest of the transaction stays).
 - `order_lock`: one Amazon order at a time across workers (order sync, backfill, shipment confirmation).
+- `settlement_lock`: one booking of a settlement at a time (a job, the scheduler's dispatch, Book Open Lines).
 - `lock_customer`: a buyer's Customer row, held until the commit, between an order and buyer data retention.
 """
 
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import frappe
+
+from amazon_integration.erpnext.database import connection_lost, deadlock
 
 LOCK_TIMEOUT = 60  # seconds one job waits for another holding the same order
 
@@ -25,21 +28,38 @@ class savepoint:
 		frappe.db.savepoint(self.name)
 
 	def __exit__(self, exc_type, exc, tb):
-		if exc_type is not None:
+		# After a deadlock or a lost connection the savepoint is gone with the whole transaction: the caller rolls
+		# back all of it (rolling back to the savepoint would only fail on top).
+		if exc_type is not None and not (deadlock(exc) or connection_lost(exc)):
 			frappe.db.rollback(save_point=self.name)
 		return False
 
 
+def order_lock(amazon_order_id: str):
+	"""A second job on the same order waits, then finds it imported."""
+	return named_lock(f"amazon_order:{amazon_order_id}", LOCK_TIMEOUT)
+
+
+def settlement_lock(settlement: str):
+	"""Taken or not at once: a second booking while one runs leaves the settlement to it (a running job is not
+	always known to RQ: after a Redis flush, say). Held by the connection: a killed worker's is released."""
+	return named_lock(f"amazon_settlement_booking:{settlement}", 0)
+
+
 @contextmanager
-def order_lock(amazon_order_id: str) -> Iterator[bool]:
-	"""A database-wide named lock: a second job on the same order waits, then finds it imported."""
-	name = f"amazon_order:{amazon_order_id}"
-	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT))[0][0] == 1
+def named_lock(name: str, wait: float) -> Iterator[bool]:
+	"""A database-wide named lock (GET_LOCK), waiting up to `wait` seconds; yields whether it was taken."""
+	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, wait))[0][0] == 1
 	try:
 		yield got
 	finally:
 		if got:
-			frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+			try:
+				frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+			except Exception as e:
+				# A lost connection took its named locks with it; its own error is the one to report.
+				if not connection_lost(e):
+					raise
 
 
 def lock_customer(filters: str | dict) -> str | None:

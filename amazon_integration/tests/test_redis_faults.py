@@ -147,9 +147,8 @@ class TestRedisFaults(SimulatorTestCase):
 		).insert(ignore_permissions=True)
 		doc.flags.booked_by_caller = True  # no job now: the one a flush lost is what the dispatcher brings back
 		doc.submit()
-		quiet = add_to_date(now_datetime(), minutes=-(scheduler.BOOKING_QUIET_MINUTES + 1))
-		frappe.db.set_value("Amazon Settlement Line", line.name, "modified", quiet, update_modified=False)
 		frappe.db.commit()
+		self.line = line.name
 		return doc.name
 
 	def test_flushed_jobs_are_queued_again_by_the_dispatchers(self):
@@ -179,6 +178,39 @@ class TestRedisFaults(SimulatorTestCase):
 
 	def jobs(self, settlement: str):
 		return [(ORDER_SYNC, self.account.name), (SHIPMENT_SYNC, self.account.name), (SETTLEMENT_BOOKING, settlement)]
+
+	def test_a_second_booking_leaves_the_settlement_to_the_one_running(self):
+		"""After a flush RQ no longer knows a booking that runs: the one the dispatcher queues returns at once."""
+		import time
+
+		from amazon_integration.erpnext.settlements import book_settlement
+		from amazon_integration.erpnext.transactions import settlement_lock
+
+		with self.own_redis():
+			settlement = self.submitted_settlement()
+		other = self.second_connection()
+		try:
+			with other.cursor() as cur:  # the running booking, in a worker of its own
+				cur.execute("select get_lock(%s, 0)", (f"amazon_settlement_booking:{settlement}",))
+				self.assertEqual(cur.fetchone()[0], 1)
+			started = time.monotonic()
+			book_settlement(settlement)
+			self.assertLess(time.monotonic() - started, 5)
+			line = frappe.db.get_value("Amazon Settlement Line", self.line, ["status", "payment_entry"], as_dict=True)
+			self.assertEqual((line.status, line.payment_entry), ("Matched", None))
+		finally:
+			other.close()
+		with settlement_lock(settlement) as got:  # the lock went with the other connection
+			self.assertTrue(got)
+
+	def second_connection(self):
+		import pymysql
+
+		conf = frappe.conf
+		return pymysql.connect(
+			host=conf.db_host or "127.0.0.1", port=int(conf.db_port or 3306), user=conf.db_user or conf.db_name,
+			password=conf.db_password, database=conf.db_name, autocommit=True,
+		)
 
 	def test_booking_that_stopped_on_a_problem_is_not_queued_again(self):
 		with self.own_redis():
@@ -272,5 +304,5 @@ class TestRedisFaults(SimulatorTestCase):
 				self.start_redis()
 			self.assertEqual(client.get_order(order_id).order_id, order_id)  # on Redis again
 			self.assertEqual(client.quota_store.unreachable_calls, 1)
-			self.assertTrue(self.cache.keys(f"amazon_quota:*getOrder"))
+			self.assertTrue(self.cache.keys("amazon_quota:*getOrder"))
 		self.assertEqual(self.sim.control.counters()["getOrder"]["throttled"], 0)
