@@ -501,13 +501,36 @@ def benchmark_backfill(context, orders: int, import_orders: int, seed: int) -> N
 @click.option("--fault-rate", default=0.2, show_default=True, help="Fraction of SP-API calls that meet a fault")
 @click.option("--seed", type=int, help="Seed of the orders and the faults (default: random)")
 @click.option("--malformed", type=int, help="Malformed orders among them (default: orders / 20)")
+@click.option(
+	"--infra-faults",
+	is_flag=True,
+	help="Also restart and flush Redis, kill the app's database connections, force lock wait timeouts and deadlocks, "
+	"and (with the two commands below) restart and stop MariaDB",
+)
+@click.option("--db-stop-command", help="The command that stops this site's MariaDB (e.g. 'service mariadb stop')")
+@click.option("--db-start-command", help="The command that starts it again")
+@click.option("--db-outage", default=90, show_default=True, help="Seconds MariaDB stays stopped in the outage fault")
 @pass_context
-def soak(context, orders: int, fault_rate: float, seed: int | None, malformed: int | None) -> None:
+def soak(
+	context,
+	orders: int,
+	fault_rate: float,
+	seed: int | None,
+	malformed: int | None,
+	infra_faults: bool,
+	db_stop_command: str | None,
+	db_start_command: str | None,
+	db_outage: int,
+) -> None:
 	"""Orders, shipments and settlements under faults, worker kills and concurrent runs, with figures (test sites only)."""
+	from amazon_integration.devtools.benchmarks import infra
 	from amazon_integration.devtools.benchmarks import soak as soak_run
 
+	faults = None
+	if infra_faults:
+		faults = infra.Infra(infra.Database(db_stop_command, db_start_command), infra.Redis(), outage=db_outage)
 	with _connected(context):
-		result = soak_run.run(orders, fault_rate, seed, malformed)
+		result = soak_run.run(orders, fault_rate, seed, malformed, infra_faults=faults)
 		click.echo(soak_run.report(result))
 		if not soak_run.goals_met(result):
 			raise SystemExit(1)

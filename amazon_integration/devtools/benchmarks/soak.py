@@ -34,6 +34,7 @@ import frappe
 from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
+from amazon_integration.devtools.benchmarks import infra
 from amazon_integration.simulator.control import ControlClient
 from amazon_integration.devtools.testbed import (
 	CA,
@@ -45,6 +46,8 @@ from amazon_integration.devtools.testbed import (
 	simulator_account,
 )
 
+NOT_OWNED = "the soak runs this site's MariaDB only through --db-stop-command and --db-start-command"
+CRON_TICK = 30  # seconds between the scheduler's dispatches the soak calls after a flush (cron: every 5 minutes)
 HTTP_TIMEOUT = 2.0  # seconds the app waits for an answer during the soak; slow faults answer after SLOW_SECONDS
 SLOW_SECONDS = 3.0
 WAIT_LIMIT = 3600  # seconds a phase may take before the soak gives up on it
@@ -53,8 +56,17 @@ SEARCH_RATE = 0.5  # searchOrders calls per second the simulator allows during t
 
 
 class Soak:
-	def __init__(self, orders: int, fault_rate: float, seed: int, malformed: int | None = None, log_dir: str | None = None):
+	def __init__(
+		self,
+		orders: int,
+		fault_rate: float,
+		seed: int,
+		malformed: int | None = None,
+		log_dir: str | None = None,
+		infra_faults: infra.Infra | None = None,
+	):
 		self.orders = orders
+		self.infra = infra_faults
 		self.fault_rate = fault_rate
 		self.seed = seed
 		self.malformed = orders // 20 if malformed is None else malformed
@@ -63,6 +75,7 @@ class Soak:
 		self.log_dir = log_dir or frappe.utils.get_bench_path() + "/logs"
 		self.workers: list[subprocess.Popen] = []
 		self.kills: list[str] = []
+		self.restarted_workers = 0  # workers that ended by themselves (a lost Redis) and were started again
 		self.sim: subprocess.Popen | None = None
 		self.control: ControlClient | None = None
 		self.account = ""
@@ -149,11 +162,29 @@ class Soak:
 		from frappe.utils.background_jobs import get_redis_conn
 		from rq import Worker
 
+		import psutil
+
 		pids = {proc.pid: index for index, proc in enumerate(self.workers)}
+		registered = set()
 		for worker in Worker.all(connection=get_redis_conn()):
+			registered.add(worker.pid)
 			if worker.pid in pids and worker.get_state() == "busy" and self._ours(worker.get_current_job()):
 				return pids[worker.pid]
+		# A flushed or restarted Redis forgets the workers it knew: a worker with a work horse is busy.
+		for pid, index in pids.items():
+			try:
+				if pid not in registered and psutil.Process(pid).children():
+					return index
+			except psutil.NoSuchProcess:
+				continue
 		return None
+
+	def supervise(self) -> None:
+		"""As supervisor does: a worker that ended by itself (it lost Redis) is started again."""
+		for index, proc in enumerate(self.workers):
+			if proc.poll() is not None:
+				self.restarted_workers += 1
+				self.start_worker(index)
 
 	def _ours(self, job) -> bool:
 		"""A job of the soak's account (the site's queues may hold others', e.g. left by tests)."""
@@ -176,9 +207,14 @@ class Soak:
 		deadline = time.monotonic() + WAIT_LIMIT
 		quiet_since = None
 		while time.monotonic() < deadline:
+			self.supervise()
 			running = any(p.poll() is None for p in clis)
-			queued = sum(1 for q in get_queues() for job in q.get_jobs() if self._ours(job))
-			if running or queued or self.busy_worker() is not None:
+			try:
+				queued = sum(1 for q in get_queues() for job in q.get_jobs() if self._ours(job))
+				busy = self.busy_worker() is not None
+			except Exception:  # Redis restarting: ask again
+				queued, busy = 1, True
+			if running or queued or busy:
 				quiet_since = None
 			elif quiet_since is None:
 				quiet_since = time.monotonic()
@@ -189,17 +225,37 @@ class Soak:
 
 	def kill_when(self, reached, label: str, *clis: subprocess.Popen) -> None:
 		"""Kill a busy worker once `reached()` (progress) says so, or when work ends first."""
+		busy = self.when(reached, *clis)
+		if busy is not None:
+			self.kill_worker(busy, label)
+		else:
+			self.kills.append(f"{label} (no job was running any more: nothing killed)")
+
+	def when(self, reached, *clis: subprocess.Popen) -> int | None:
+		"""Wait until `reached()` (progress) while a worker is busy (its index), or until the work ended first
+		(None)."""
+		from frappe.utils.background_jobs import get_queues
+
 		deadline = time.monotonic() + WAIT_LIMIT
+		idle_since = None
 		while time.monotonic() < deadline:
-			frappe.db.rollback()  # a fresh snapshot of what the jobs committed
-			busy = self.busy_worker()
-			if busy is not None and reached():
-				self.kill_worker(busy, label)
-				return
-			if busy is None and not any(p.poll() is None for p in clis) and reached():
-				self.kills.append(f"{label} (no job was running any more: nothing killed)")
-				return
+			self.supervise()
+			try:
+				frappe.db.rollback()  # a fresh snapshot of what the jobs committed
+				busy = self.busy_worker()
+				ended = busy is None and not any(p.poll() is None for p in clis)
+				if reached() and (busy is not None or ended):
+					return busy
+				if ended and not any(self._ours(job) for q in get_queues() for job in q.get_jobs()):
+					idle_since = idle_since or time.monotonic()
+					if time.monotonic() - idle_since > 5:
+						return None  # the work ended before it got that far
+				else:
+					idle_since = None
+			except Exception:  # Redis or MariaDB coming back after a fault: ask again
+				infra.reconnect_frappe()
 			time.sleep(0.3)
+		return None
 
 	# -- setup -------------------------------------------------------------------------------------------------
 	def setup(self) -> None:
@@ -247,6 +303,7 @@ class Soak:
 		return {
 			"calls": sum(c["requests"] for c in spapi.values()),
 			"throttled": sum(c["throttled"] for c in spapi.values()),
+			"injected_throttle": self.control.injected_faults().get("throttle", 0),
 			"errors": sum(c["errors"] for c in spapi.values()),
 			**{f"op:{op}": c["requests"] for op, c in spapi.items()},
 		}
@@ -297,7 +354,18 @@ class Soak:
 			f"order sync, after {threshold} Sales Orders",
 			cli,
 		)
+		if self.infra:
+			self.order_faults(cli)
 		self.wait_idle(cli)
+		rounds = self.catch_up_orders()
+		if self.infra:
+			rounds += self.database_outage()
+		frappe.db.rollback()
+		self.last_phase = self._delta(self.counters(), before)
+		return self._order_figures(rounds, time.monotonic() - started, self.last_phase)
+
+	def catch_up_orders(self) -> int:
+		"""Order syncs until nothing changes and every order is in; returns the rounds (the first one counted)."""
 		rounds = 1
 		last = -1
 		while rounds < CATCH_UP_ROUNDS:
@@ -310,8 +378,27 @@ class Soak:
 			self._enqueue_order_syncs()
 			self.wait_idle()
 			rounds += 1
-		frappe.db.rollback()
-		return self._order_figures(rounds, time.monotonic() - started, self._delta(self.counters(), before))
+		return rounds
+
+	def _order_count(self) -> int:
+		return frappe.db.count("Sales Order", {"amazon_account": self.account})
+
+	def late_orders(self, count: int) -> list[str]:
+		"""More orders on Amazon (FBM, unshipped), listed for the next sync."""
+		rng = random.Random(self.seed * 7919 + len(self.expected))
+		skus = [entry.sku for entry in catalogue()]
+		made = []
+		for _ in range(count):
+			order = self.control.create_order(
+				marketplace_id=US,
+				fulfilled_by="MERCHANT",
+				status="UNSHIPPED",
+				items=[{"sku": sku, "quantity": 1} for sku in rng.sample(skus, rng.choice((1, 2)))],
+			)
+			self.expected[order["order_id"]] = order
+			made.append(order["order_id"])
+		self.control.advance(180)
+		return made
 
 	def _order_figures(self, rounds: int, seconds: float, calls: dict) -> dict:
 		rows = self._sales_orders()
@@ -396,6 +483,145 @@ class Soak:
 			),
 		}
 
+	# -- infrastructure faults (--infra-faults) -----------------------------------------------------------------
+	def fault(self, kind: str, label: str, action, reached=None, *clis: subprocess.Popen) -> None:
+		"""Run `action(label)` once `reached()` (progress) while a job runs, or at once; record what it did."""
+		busy = self.when(reached, *clis) if reached else self.busy_worker()
+		started = time.monotonic()
+		detail = action(label)
+		infra.reconnect_frappe()
+		when = "while a job ran" if busy is not None else "with no job running"
+		self.infra.events.append((kind, f"{label} ({when}): {detail}, {time.monotonic() - started:.0f} s"))
+
+	def skipped(self, kind: str, label: str, why: str) -> None:
+		self.infra.events.append((kind, f"{label}: skipped ({why})"))
+
+	def db_restart(self, label: str) -> str:
+		return f"down {self.infra.db.restart(label):.0f} s"
+
+	def order_faults(self, cli: subprocess.Popen) -> None:
+		"""Round one of the order sync meets each fault in turn, at a share of the orders imported."""
+		n = len(self.expected)
+
+		def at(share):
+			return lambda: self._order_count() >= n * share // 100
+
+		fault, db = self.fault, self.infra.db
+		fault("Redis restart", "Redis (queue and cache) restarted during order sync", self.redis_restart, at(35), cli)
+		fault("connections killed", "the app's MariaDB connections killed during order sync",
+			  lambda label: f"{db.kill_connections(label)} connections", at(45), cli)
+		if db.owned:
+			fault("MariaDB restart", "MariaDB restarted during order sync", self.db_restart, at(50), cli)
+		else:
+			self.skipped("MariaDB restart", "MariaDB restarted during order sync", NOT_OWNED)
+		fault("lock wait timeout", "Bin rows held past the lock wait timeout during order sync",
+			  lambda label: f"held {self.locks().hold(label, self.supervise)} s", at(60), cli)
+		fault("deadlock", "deadlocks forced on Bin rows during order sync",
+			  lambda label: f"{self.locks().force_deadlocks(label, 2, 120, self.supervise)} deadlocks", at(70), cli)
+
+	def locks(self) -> infra.Locks:
+		items = [entry.sku for entry in catalogue()]
+		return infra.Locks(frappe.get_all("Bin", filters={"item_code": ("in", items)}, pluck="name"))
+
+	def redis_restart(self, label: str) -> str:
+		if not self.infra.redis.owned():
+			return "skipped: the site's Redis is not a process of this host the soak may restart"
+		return f"down {self.infra.redis.restart(label):.1f} s"
+
+	def database_outage(self) -> int:
+		"""MariaDB stopped for longer than a run's retry budget while an order sync runs: the run ends Failed with
+		the reason, the next runs import the rest. Returns the catch-up rounds."""
+		label = "MariaDB stopped during order sync"
+		if not self.infra.db.owned:
+			self.skipped("MariaDB outage", label, NOT_OWNED)
+			return 0
+		from amazon_integration.erpnext.jobs import ORDER_SYNC
+
+		late = self.late_orders(max(10, len(self.expected) // 20))
+		base = self._order_count()
+		mark = now_datetime()
+		ORDER_SYNC.enqueue(self.account)
+		frappe.db.commit()
+		outage = self.infra.outage
+		self.fault("MariaDB outage", f"{label} for {outage} s", lambda lb: f"down {self.infra.db.outage(outage, lb):.0f} s",
+				   lambda: self._order_count() >= base + 3)
+		self.wait_idle()
+		frappe.db.rollback()
+		runs = frappe.get_all(
+			"Amazon Sync Log",
+			filters={"amazon_account": self.account, "operation": "Order Sync", "creation": (">=", mark)},
+			fields=["status", "error"],
+			order_by="creation asc",
+			limit=1,
+		)
+		if runs:
+			reason = (runs[0].error or "").strip().splitlines()
+			self.infra.events.append(
+				("MariaDB outage", f"the run it stopped: {runs[0].status}" + (f": {reason[0][:160]}" if reason else ""))
+			)
+		started = time.monotonic()
+		rounds = self.catch_up_orders()
+		frappe.db.rollback()
+		missing = [oid for oid in late if not frappe.db.exists("Sales Order", {"amazon_order_id": oid, "docstatus": 1})]
+		self.infra.events.append(
+			("MariaDB outage", f"{len(late) - len(missing)} of the {len(late)} orders listed meanwhile imported by the "
+			 f"next runs in {time.monotonic() - started:.0f} s")
+		)
+		return rounds
+
+	def pause_workers(self) -> None:
+		"""Stop the workers (a warm shutdown, as a deployment does): what is enqueued now stays queued. (A paused
+		worker would not do: Redis hands a queued job to a worker blocked on the queue even while it sleeps.)"""
+		for proc in self.workers:
+			os.killpg(proc.pid, signal.SIGTERM)
+		for proc in self.workers:
+			try:
+				proc.wait(timeout=60)
+			except subprocess.TimeoutExpired:  # its job outlasts a warm shutdown: as a deployment would, kill it
+				os.killpg(proc.pid, signal.SIGKILL)
+				proc.wait()
+
+	def resume_workers(self) -> None:
+		for index in range(len(self.workers)):
+			self.start_worker(index)
+
+	def flush_with_queued(self, label: str, enqueue) -> dict:
+		"""Enqueue work with the workers paused, flush Redis (queue and cache: RQ's jobs and the app's quota buckets),
+		resume. Returns what was lost and the counters at the flush."""
+		from frappe.utils.background_jobs import get_queues
+
+		self.pause_workers()
+		try:
+			enqueue()
+			frappe.db.commit()
+			lost = Counter(
+				(job.kwargs or {}).get("kwargs", {}).get("job_method", job.func_name).rsplit(".", 1)[-1]
+				for q in get_queues() for job in q.get_jobs() if self._ours(job)
+			)
+			at = self.counters()
+			self.infra.redis.flush(label)
+		finally:
+			self.resume_workers()
+		self.infra.events.append(
+			("Redis flush", f"{label}: {sum(lost.values())} queued jobs lost ({', '.join(f'{k} {v}' for k, v in sorted(lost.items()))})")
+		)
+		return {"at": at, "time": time.monotonic(), "lost": lost}
+
+	def after_flush(self, flush: dict, what: str) -> None:
+		"""How long the work the flushed jobs were queued for took, and Amazon's 429s before it (the previous phase's,
+		after its own flush) and after it."""
+		now = self.counters()
+
+		def rate(d):
+			throttled = d["throttled"] - d["injected_throttle"]
+			return f"{throttled} in {d['calls']} calls ({100 * throttled / max(1, d['calls']):.1f}%)"
+
+		self.infra.events.append(
+			("Redis flush", f"{what} done by the scheduler's next runs {time.monotonic() - flush['time']:.0f} s after the "
+			 f"flush; Amazon's 429s (without the injected ones): in the phase before {rate(self.last_phase)}, "
+			 f"after the flush {rate(self._delta(now, flush['at']))}")
+		)
+
 	# -- shipments ---------------------------------------------------------------------------------------------
 	def _fbm_drafts(self) -> list[str]:
 		return frappe.get_all(
@@ -412,18 +638,47 @@ class Soak:
 		before, started = self.counters(), time.monotonic()
 		drafts = self._fbm_drafts()
 		cli = None
-		for index, name in enumerate(drafts, 1):
-			dn = frappe.get_doc("Delivery Note", name)
-			dn.amazon_carrier_name = "UPS"
-			dn.amazon_tracking_number = f"1ZSOAK{self.seed % 1000:03d}{index:07d}"
-			dn.flags.ignore_permissions = True
-			dn.submit()  # its job confirms it to Amazon in the background
+
+		def submit_all():
+			nonlocal cli
+			for index, name in enumerate(drafts, 1):
+				dn = frappe.get_doc("Delivery Note", name)
+				dn.amazon_carrier_name = "UPS"
+				dn.amazon_tracking_number = f"1ZSOAK{self.seed % 1000:03d}{index:07d}"
+				dn.flags.ignore_permissions = True
+				dn.submit()  # its job confirms it to Amazon in the background
+				frappe.db.commit()
+				if index == len(drafts) // 2 and not self.infra:
+					cli = self.cli("sync-deliveries", "--account", self.account)
+
+		if self.infra:
+			# Every Delivery Note submitted and orders listed, their jobs queued, then Redis flushed: only the
+			# scheduler's next dispatch brings the work back.
+			late: list[str] = []
+
+			def queue_work():
+				from amazon_integration.erpnext.jobs import ORDER_SYNC
+
+				submit_all()
+				late.extend(self.late_orders(10))
+				ORDER_SYNC.enqueue(self.account)
+
+			flush = self.flush_with_queued("Redis flushed with shipments and orders queued", queue_work)
+			frappe.db.set_value("Amazon Account", self.account, "last_order_sync", None)  # its interval is up
 			frappe.db.commit()
-			if index == len(drafts) // 2:
-				cli = self.cli("sync-deliveries", "--account", self.account)
-		SHIPMENT_SYNC.enqueue(self.account, include_failed=False)
+			self.dispatch()
+			cli = self.cli("sync-deliveries", "--account", self.account)
+		else:
+			submit_all()
+			SHIPMENT_SYNC.enqueue(self.account, include_failed=False)
 		self._second_job(SHIPMENT_SYNC)
 		clis = [cli] if cli else []
+		if self.infra:
+			if self.infra.db.owned:
+				self.fault("MariaDB restart", "MariaDB restarted during shipment confirmation", self.db_restart,
+						   lambda: self._confirmed() >= len(drafts) * 2 // 5, *clis)
+			else:
+				self.skipped("MariaDB restart", "MariaDB restarted during shipment confirmation", NOT_OWNED)
 		threshold = max(2, len(drafts) * 3 // 5)
 		self.kill_when(
 			lambda: frappe.db.count(
@@ -442,14 +697,35 @@ class Soak:
 			) + frappe.db.count(
 				"Delivery Note", {"amazon_account": self.account, "docstatus": 1, "amazon_sync_unconfirmed": 1}
 			)
+			if self.infra:
+				due += sum(1 for oid in late if not frappe.db.exists("Sales Order", {"amazon_order_id": oid}))
 			if not due:
 				break
-			dispatch_shipment_sync()  # the scheduler's own way in
+			if self.infra:
+				self.dispatch()
+			else:
+				dispatch_shipment_sync()  # the scheduler's own way in
 			frappe.db.commit()
 			self.wait_idle()
 			rounds += 1
 		frappe.db.rollback()
-		return self._shipment_figures(len(drafts), rounds, time.monotonic() - started, self._delta(self.counters(), before))
+		if self.infra:
+			self.after_flush(flush, "the shipments and orders")
+		calls = self._delta(self.counters(), before)
+		self.last_phase = self._delta(calls, self._delta(flush["at"], before)) if self.infra else calls
+		return self._shipment_figures(len(drafts), rounds, time.monotonic() - started, calls)
+
+	def _confirmed(self) -> int:
+		return frappe.db.count("Delivery Note", {"amazon_account": self.account, "amazon_sync_status": "Synchronized"})
+
+	def dispatch(self) -> None:
+		"""What the scheduler's cron entries do (the soak calls them instead of waiting up to 5 minutes)."""
+		from amazon_integration.erpnext import scheduler
+
+		frappe.db.set_value("Amazon Account", self.account, "last_order_sync", None)
+		for name in ("dispatch_order_sync", "dispatch_shipment_sync", "dispatch_settlement_booking"):
+			getattr(scheduler, name)()
+		frappe.db.commit()
 
 	def _shipment_figures(self, submitted: int, rounds: int, seconds: float, calls: dict) -> dict:
 		notes = frappe.get_all(
@@ -504,10 +780,26 @@ class Soak:
 			{"amazon_account": self.account, "docstatus": 0, "settlement_id": ("in", [row["settlementId"] for row in closed] or [""])},
 			pluck="name",
 		)
-		for name in names:
-			frappe.get_doc("Amazon Settlement", name).submit()  # books in the background
-			frappe.db.commit()
+		def submit_all():
+			for name in names:
+				frappe.get_doc("Amazon Settlement", name).submit()  # books in the background
+				frappe.db.commit()
+
 		lines = frappe.db.count("Amazon Settlement Line", {"settlement": ("in", names or [""]), "line_type": "Order"})
+
+		def booked():
+			return frappe.db.count("Amazon Settlement Line", {"settlement": ("in", names or [""]), "status": "Booked"})
+
+		if self.infra:
+			flush = self.flush_with_queued("Redis flushed with settlement bookings queued", submit_all)
+			self.dispatch()
+			if self.infra.db.owned:
+				self.fault("MariaDB restart", "MariaDB restarted during settlement booking", self.db_restart,
+						   lambda: booked() >= max(1, lines // 5))
+			else:
+				self.skipped("MariaDB restart", "MariaDB restarted during settlement booking", NOT_OWNED)
+		else:
+			submit_all()
 		threshold = max(1, lines * 2 // 5)
 		self.kill_when(
 			lambda: frappe.db.count(
@@ -522,12 +814,17 @@ class Soak:
 			open_ = [n for n in names if frappe.db.get_value("Amazon Settlement", n, "status") != "Reconciled"]
 			if not open_:
 				break
-			for name in open_:
-				SETTLEMENT_BOOKING.enqueue(name)  # what "Book Open Lines" does
+			if self.infra:
+				self.dispatch()  # the scheduler's way in, after the flush
+			else:
+				for name in open_:
+					SETTLEMENT_BOOKING.enqueue(name)  # what "Book Open Lines" does
 			frappe.db.commit()
 			self.wait_idle()
 			rounds += 1
 		frappe.db.rollback()
+		if self.infra:
+			self.after_flush(flush, "the bookings")
 		return self._settlement_figures(names, rounds, time.monotonic() - started, self._delta(self.counters(), before))
 
 	def _settlement_figures(self, names: list[str], rounds: int, seconds: float, calls: dict) -> dict:
@@ -576,10 +873,16 @@ class Soak:
 			frappe.db.commit()
 
 
-def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, malformed: int | None = None) -> dict:
+def run(
+	orders: int = 1000,
+	fault_rate: float = 0.2,
+	seed: int | None = None,
+	malformed: int | None = None,
+	infra_faults: infra.Infra | None = None,
+) -> dict:
 	require_test_site()
 	seed = seed or random.randrange(1, 2**31)
-	soak = Soak(orders, fault_rate, seed, malformed)
+	soak = Soak(orders, fault_rate, seed, malformed, infra_faults=infra_faults)
 	started = time.monotonic()
 	# Stopped from outside: still stop the simulator and the workers it started.
 	previous = signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
@@ -592,6 +895,9 @@ def run(orders: int = 1000, fault_rate: float = 0.2, seed: int | None = None, ma
 		result["settlements"] = soak.settle()
 		result["injected"] = soak.control.injected_faults()
 		result["kills"] = soak.kills
+		result["restarted_workers"] = soak.restarted_workers
+		result["infra"] = infra_faults.events if infra_faults else None
+		result["stuck_logs"] = frappe.db.count("Amazon Sync Log", {"amazon_account": soak.account, "status": ("in", ["Running", "Queued"])})
 		result["seconds"] = time.monotonic() - started
 		return result
 	finally:
@@ -609,6 +915,7 @@ def goals_met(result: dict) -> bool:
 		and s["statuses"].get("Synchronized", 0) == s["submitted"]
 		and all(not row["difference"] and not row["payments_twice"] and row["status"] == "Reconciled" for row in m["settlements"])
 		and len(m["settlements"]) == m["on_amazon"] > 0
+		and not result.get("stuck_logs")
 	)
 
 
@@ -673,5 +980,11 @@ def report(result: dict) -> str:
 	lines.append(
 		f"  {m['seconds']:.0f} s, {m['rounds']} rounds; SP-API calls {m['calls']['calls']}, 429s {m['calls']['throttled']}"
 	)
+	if result.get("infra") is not None:
+		lines.append("Infrastructure faults (--infra-faults):")
+		for kind, text in result["infra"]:
+			lines.append(f"  [{kind}] {text}")
+		lines.append(f"  workers that ended by themselves and were started again (as supervisor does): {result['restarted_workers']}")
+	lines.append(f"Sync logs left Running or Queued: {result.get('stuck_logs', 0)}")
 	lines.append(f"Total time {result['seconds']:.0f} s. Goals met: {'yes' if goals_met(result) else 'NO'}")
 	return "\n".join(lines)
