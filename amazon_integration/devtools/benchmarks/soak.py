@@ -484,9 +484,19 @@ class Soak:
 		}
 
 	# -- infrastructure faults (--infra-faults) -----------------------------------------------------------------
-	def fault(self, kind: str, label: str, action, reached=None, *clis: subprocess.Popen) -> None:
-		"""Run `action(label)` once `reached()` (progress) while a job runs, or at once; record what it did."""
+	def fault(self, kind: str, label: str, action, reached=None, *clis: subprocess.Popen, more_work=None) -> None:
+		"""Run `action(label)` once `reached()` (progress) while a job runs, or at once; record what it did. When
+		the work ended first (an earlier fault stopped the runs), `more_work()` queues more, as the scheduler's next
+		run would, so that the fault meets a job at work."""
 		busy = self.when(reached, *clis) if reached else self.busy_worker()
+		if busy is None and more_work:
+			more_work()
+			deadline = time.monotonic() + 120
+			while busy is None and time.monotonic() < deadline:
+				self.supervise()
+				busy = self.busy_worker()
+				time.sleep(0.3)
+			time.sleep(5)  # past the run's start, into its orders
 		started = time.monotonic()
 		detail = action(label)
 		infra.reconnect_frappe()
@@ -506,18 +516,22 @@ class Soak:
 		def at(share):
 			return lambda: self._order_count() >= n * share // 100
 
-		fault, db = self.fault, self.infra.db
-		fault("Redis restart", "Redis (queue and cache) restarted during order sync", self.redis_restart, at(35), cli)
+		db = self.infra.db
+
+		def fault(kind, label, action, share):
+			self.fault(kind, label, action, at(share), cli, more_work=self._enqueue_order_syncs)
+
+		fault("Redis restart", "Redis (queue and cache) restarted during order sync", self.redis_restart, 35)
 		fault("connections killed", "the app's MariaDB connections killed during order sync",
-			  lambda label: f"{db.kill_connections(label)} connections", at(45), cli)
+			  lambda label: f"{db.kill_connections(label)} connections", 45)
 		if db.owned:
-			fault("MariaDB restart", "MariaDB restarted during order sync", self.db_restart, at(50), cli)
+			fault("MariaDB restart", "MariaDB restarted during order sync", self.db_restart, 50)
 		else:
 			self.skipped("MariaDB restart", "MariaDB restarted during order sync", NOT_OWNED)
 		fault("lock wait timeout", "Bin rows held past the lock wait timeout during order sync",
-			  lambda label: f"held {self.locks().hold(label, self.supervise)} s", at(60), cli)
+			  lambda label: f"held {self.locks().hold(label, self.supervise)} s", 60)
 		fault("deadlock", "deadlocks forced on Bin rows during order sync",
-			  lambda label: f"{self.locks().force_deadlocks(label, 2, 120, self.supervise)} deadlocks", at(70), cli)
+			  lambda label: f"{self.locks().force_deadlocks(label, 2, 120, self.supervise)} deadlocks", 70)
 
 	def locks(self) -> infra.Locks:
 		items = [entry.sku for entry in catalogue()]
