@@ -229,6 +229,7 @@ class Locks:
 	"""A second session holding the rows the app writes."""
 
 	bins: list[str]
+	account: str = ""  # whose Sales Orders the deadlocking session reads with a lock
 	events: list[str] = field(default_factory=list)
 
 	@staticmethod
@@ -254,10 +255,11 @@ class Locks:
 		return seconds
 
 	def force_deadlocks(self, label: str, want: int, limit: float, supervise) -> int:
-		"""Lock the Bin rows of all items but one, let the app's transactions meet them, then lock the
-		remaining item's rows: a transaction that updated that item first now waits on us as we wait on it, and
-		InnoDB undoes the lighter one (ours wrote BALLAST_ROWS rows first). Tried until `want` deadlocks or `limit`
-		seconds; returns the deadlocks InnoDB counted meanwhile."""
+		"""Hold the Bin rows of the soak's items, wait until one of the app's transactions waits on them (the site's
+		own user sees its own threads' statements in the process list), then read the account's Sales Orders with a
+		lock: that transaction inserted its Sales Order before it reached the Bin rows, so it waits on us as we wait
+		on it, and InnoDB undoes the lighter one, the app's (ours wrote BALLAST_ROWS rows first). Tried until
+		`want` deadlocks or `limit` seconds; returns the deadlocks InnoDB counted meanwhile."""
 		before = self.deadlocks()
 		deadline = time.monotonic() + limit
 		attempts = 0
@@ -268,17 +270,10 @@ class Locks:
 			setup.commit()
 		finally:
 			setup.close()
-		items = frappe.get_all("Bin", filters={"name": ("in", self.bins)}, fields=["name", "item_code"])
-		by_item: dict[str, list[str]] = {}
-		for row in items:
-			by_item.setdefault(row.item_code, []).append(row.name)
-		codes = sorted(by_item)
 		while time.monotonic() < deadline and self.deadlocks() - before < want:
 			attempts += 1
-			target = codes[attempts % len(codes)]
-			others = [name for code in codes if code != target for name in by_item[code]]
 			try:
-				conn = site_connection(lock_wait_timeout=5)
+				conn = site_connection(lock_wait_timeout=20)
 			except Exception:  # MariaDB restarting
 				time.sleep(1)
 				continue
@@ -286,13 +281,23 @@ class Locks:
 				with conn.cursor() as cur:
 					cur.execute("start transaction")
 					cur.execute(f"insert into `__soak_ballast` (v) select seq from seq_1_to_{BALLAST_ROWS}")
-					cur.execute("select name from `tabBin` where name in %s for update", (others,))
-					# (which transaction waits on which needs the PROCESS privilege the site's user lacks: give the
-					# app's transactions a moment to meet these rows instead)
-					time.sleep(1.5)
-					cur.execute("select name from `tabBin` where name in %s for update", (by_item[target],))
+					cur.execute("select name from `tabBin` where name in %s for update", (self.bins,))
+					waiting = None
+					until = time.monotonic() + 20
+					while waiting is None and time.monotonic() < until:
+						cur.execute(
+							"select id from information_schema.processlist where db = database() and id != connection_id() "
+							"and info like %s and time >= 1 limit 1",
+							("%tabBin%",),
+						)
+						row = cur.fetchone()
+						waiting = row[0] if row else None
+						if waiting is None:
+							time.sleep(0.2)
+					if waiting is not None:
+						cur.execute("select name from `tabSales Order` where amazon_account = %s for update", (self.account,))
 			except Exception:
-				pass  # a lock wait timeout (no cycle this time), we were the victim after all, or MariaDB went away
+				pass  # we were the victim after all, a lock wait timeout, or MariaDB went away
 			finally:
 				_end(conn)
 			supervise()

@@ -535,7 +535,7 @@ class Soak:
 
 	def locks(self) -> infra.Locks:
 		items = [entry.sku for entry in catalogue()]
-		return infra.Locks(frappe.get_all("Bin", filters={"item_code": ("in", items)}, pluck="name"))
+		return infra.Locks(frappe.get_all("Bin", filters={"item_code": ("in", items)}, pluck="name"), self.account)
 
 	def redis_restart(self, label: str) -> str:
 		if not self.infra.redis.owned():
