@@ -75,30 +75,17 @@ def db_answers() -> bool:
 
 
 def reconnect_frappe(wait: float = DB_START_WAIT) -> None:
-	"""Until frappe.db (the soak's own connection) answers again after a restart."""
-	deadline = time.monotonic() + wait
-	while True:
-		try:
-			frappe.db.sql("select 1")
-			return
-		except Exception:
-			if time.monotonic() > deadline:
-				raise
-			try:
-				frappe.db.close()
-			except Exception:
-				pass
-			try:
-				frappe.db.connect()
-			except Exception:
-				time.sleep(1)
+	"""Until frappe.db (the soak's own connection) answers again after a restart (the app's own reconnect)."""
+	from amazon_integration.erpnext import database
+
+	if not database.alive() and not database.reconnect(wait):
+		raise RuntimeError("MariaDB did not answer again")
 
 
 @dataclass
 class Database:
 	stop_command: str | None = None
 	start_command: str | None = None
-	events: list[str] = field(default_factory=list)
 
 	@property
 	def owned(self) -> bool:
@@ -122,7 +109,6 @@ class Database:
 				raise RuntimeError("MariaDB did not answer after its start command")
 			time.sleep(0.5)
 		down = time.monotonic() - started
-		self.events.append(f"{label}: down {down:.0f} s")
 		reconnect_frappe()
 		return down
 
@@ -145,7 +131,6 @@ class Database:
 						pass  # it ended meanwhile
 		finally:
 			conn.close()
-		self.events.append(f"{label}: {killed} connections killed")
 		return killed
 
 
@@ -153,7 +138,6 @@ class Database:
 class Redis:
 	"""The site's two Redis servers (RQ's queue and the cache, which holds the app's quota buckets)."""
 
-	events: list[str] = field(default_factory=list)
 
 	@staticmethod
 	def urls() -> dict[str, str]:
@@ -201,7 +185,6 @@ class Redis:
 						raise
 					time.sleep(0.2)
 		down = time.monotonic() - started
-		self.events.append(f"{label}: down {down:.1f} s")
 		return down
 
 	@staticmethod
@@ -221,7 +204,6 @@ class Redis:
 
 		for url in set(self.urls().values()):
 			redis.Redis.from_url(url).flushall()
-		self.events.append(label)
 
 
 @dataclass
@@ -230,7 +212,6 @@ class Locks:
 
 	bins: list[str]
 	account: str = ""  # whose Sales Orders the deadlocking session reads with a lock
-	events: list[str] = field(default_factory=list)
 
 	@staticmethod
 	def deadlocks() -> int:
@@ -251,7 +232,6 @@ class Locks:
 					time.sleep(1)
 		finally:
 			_end(conn)
-		self.events.append(f"{label}: {len(self.bins)} Bin rows held {seconds} s")
 		return seconds
 
 	def force_deadlocks(self, label: str, want: int, limit: float, supervise) -> int:
@@ -304,5 +284,4 @@ class Locks:
 			reconnect_frappe()
 			time.sleep(0.5)
 		forced = self.deadlocks() - before
-		self.events.append(f"{label}: {forced} deadlocks in {attempts} attempts")
 		return forced
